@@ -1,0 +1,110 @@
+"""One exception tree for everything the engine refuses to do.
+
+Every message names the bad value and says what is allowed or how to fix it, because the
+people who read them are IROs and managers, not programmers. The CLI catches
+``EscalationError`` once and prints ``str(error)``; nothing else needs to know the subclasses.
+
+::
+
+    EscalationError
+    ├── ConfigError                 config.yaml is missing, malformed or inconsistent
+    ├── DefinitionError             a workflow file has problems (all of them, listed)
+    ├── NotFound (LookupError)
+    │   ├── EscalationNotFound      no escalation with that reference
+    │   ├── WorkflowNotFound        no workflow or alert type with that name
+    │   └── UnknownUser             no person with that username in config.yaml
+    ├── InvalidInput (ValueError)   a malformed case reference, category, date, rating…
+    ├── PermissionDenied            the acting person lacks a role the workflow requires
+    ├── TransitionNotAllowed        the action is not allowed at the escalation's stage
+    ├── ConcurrentUpdate            someone else changed the escalation first
+    └── AuditIntegrityError         the audit trail was altered behind the engine's back
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(value: str, allowed: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` when ``value`` is close to one allowed name, else ``""``."""
+    matches = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
+    return f" Did you mean {matches[0]!r}?" if matches else ""
+
+
+def one_of(allowed: Iterable[str]) -> str:
+    """Render a list of allowed names for a message: ``'a', 'b' or 'c'``."""
+    names = [repr(name) for name in allowed]
+    if not names:
+        return "(none)"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+class EscalationError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class ConfigError(EscalationError):
+    """config.yaml is missing, malformed or names something that does not exist."""
+
+
+class DefinitionError(EscalationError):
+    """A workflow definition has one or more problems; ``problems`` lists each one."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        count = len(problems)
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{source}: {count} {noun}:\n{listing}")
+
+
+class NotFound(EscalationError, LookupError):
+    """Something named on the command line does not exist."""
+
+
+class EscalationNotFound(NotFound):
+    """No escalation has the given reference."""
+
+
+class WorkflowNotFound(NotFound):
+    """No workflow (or alert type within it) has the given name."""
+
+
+class UnknownUser(NotFound):
+    """The acting user is not listed in config.yaml."""
+
+
+class InvalidInput(EscalationError, ValueError):
+    """A value given by a person is malformed or out of range."""
+
+
+class PermissionDenied(EscalationError):
+    """The acting person does not hold a role the workflow allows for this action."""
+
+
+class TransitionNotAllowed(EscalationError):
+    """The action is not one the escalation's current stage allows."""
+
+    def __init__(self, reference: str, action: str, stage: str, allowed: Iterable[str]) -> None:
+        self.reference = reference
+        self.action = action
+        self.stage = stage
+        self.allowed = sorted(set(allowed))
+        hint = (
+            f"Actions allowed there: {', '.join(self.allowed)}."
+            if self.allowed
+            else "No action is allowed there."
+        )
+        super().__init__(f"Cannot {action} {reference} at stage {stage!r}. {hint}")
+
+
+class ConcurrentUpdate(EscalationError):
+    """The escalation changed between reading it and writing the change."""
+
+
+class AuditIntegrityError(EscalationError):
+    """The audit trail does not verify: an entry was edited, inserted or deleted."""

@@ -1,0 +1,73 @@
+"""Who an escalation is with, and who may act on it: by role and team, never by named person.
+
+A stage names roles. The people holding a responder role in the escalation's team are preferred;
+if none are in that team, anyone holding the role (service-wide roles such as the director); if
+all of them are away, the stage's stand-in role (for example the duty manager).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .config import Person
+from .errors import PermissionDenied, one_of
+from .escalation import Escalation
+from .spec.model import RAISER, StageSpec, WorkflowSpec
+
+
+def holders(people: Iterable[Person], roles: Iterable[str], team: str) -> tuple[str, ...]:
+    """Usernames of present people holding any of ``roles``, preferring ``team``."""
+    wanted = set(roles)
+    present = [p for p in people if wanted & set(p.roles) and not p.away]
+    in_team = [p for p in present if p.team == team]
+    return tuple(sorted(p.username for p in (in_team or present)))
+
+
+def route(
+    people: Iterable[Person], stage: StageSpec, escalation: Escalation
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The roles and people a stage's response is waiting on."""
+    people = list(people)
+    if escalation.status == "responded":
+        roles = stage.satisfied_by.roles
+        named = [escalation.raised_by] if RAISER in roles else []
+        others = holders(people, [r for r in roles if r != RAISER], escalation.team)
+        return roles, tuple(sorted({*named, *others}))
+    chosen = holders(people, stage.responders.roles, escalation.team)
+    if chosen or not stage.stand_in:
+        return stage.responders.roles, chosen
+    return stage.stand_in, holders(people, stage.stand_in, escalation.team)
+
+
+def satisfies(person: Person, roles: Iterable[str], escalation: Escalation | None) -> list[str]:
+    """Which of ``roles`` ``person`` fills for ``escalation`` (``raiser`` included)."""
+    filled = [role for role in roles if role in person.roles]
+    if RAISER in roles and escalation is not None and escalation.raised_by == person.username:
+        filled.append(RAISER)
+    return filled
+
+
+def authorise(
+    spec: WorkflowSpec,
+    person: Person,
+    action: str,
+    escalation: Escalation | None,
+    *,
+    roles: Iterable[str] | None = None,
+) -> list[str]:
+    """The roles by which ``person`` may take ``action``; raise ``PermissionDenied`` if none."""
+    stage = escalation.stage if escalation is not None else None
+    allowed = tuple(roles) if roles is not None else spec.roles_for(action, stage)
+    filled = satisfies(person, allowed, escalation)
+    if filled:
+        return filled
+    subject = f" {escalation.reference} at stage {escalation.stage!r}" if escalation else ""
+    needs = [
+        f"the raiser ({escalation.raised_by})" if role == RAISER and escalation else role
+        for role in allowed
+    ]
+    raise PermissionDenied(
+        f"{person.name} ({person.username}, roles: {', '.join(person.roles)}) may not"
+        f" {action.replace('_', ' ')}{subject} under {spec.name}: that needs"
+        f" {one_of(needs) if needs else 'a role nobody holds'}."
+    )

@@ -1,0 +1,18 @@
+"""Workflow definitions: the typed spec, the YAML loader and the checks that validate it."""
+
+from __future__ import annotations
+
+from .loader import load_workflow, load_workflow_text, load_workflows_dir
+from .model import OUTCOMES, PERSON_ACTIONS, AlertType, StageSpec, Timescale, WorkflowSpec
+
+__all__ = [
+    "OUTCOMES",
+    "PERSON_ACTIONS",
+    "AlertType",
+    "StageSpec",
+    "Timescale",
+    "WorkflowSpec",
+    "load_workflow",
+    "load_workflow_text",
+    "load_workflows_dir",
+]

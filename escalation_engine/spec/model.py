@@ -1,0 +1,227 @@
+"""The typed, format-neutral form of a workflow: what a council's YAML file means.
+
+Everything here is frozen. A ``WorkflowSpec`` is identified by its name and the digest of the text
+it was loaded from, so an escalation can keep running under exactly the definition it started
+with even after the file is edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+SCHEMA_VERSION = 1
+
+#: Terminal outcomes. ``recorded`` is where positive (good-practice) alerts go at once.
+OUTCOMES: tuple[str, ...] = (
+    "resolved",
+    "withdrawn",
+    "superseded",
+    "referred_to_cafcass",
+    "unresolved",
+    "recorded",
+)
+
+#: Actions a person can take on an open (or, for ``reopen``, a closed) escalation.
+PERSON_ACTIONS: tuple[str, ...] = (
+    "raise",
+    "respond",
+    "accept",
+    "reject",
+    "escalate",
+    "bypass",
+    "extend",
+    "withdraw",
+    "refer_cafcass",
+    "reopen",
+    "rate",
+    "supersede",
+)
+
+#: Pseudo-role: the person who raised the escalation.
+RAISER = "raiser"
+
+#: Where a stage's clock starts, besides a named date supplied when the alert is raised.
+CLOCK_STARTS: tuple[str, ...] = ("stage", "raised")
+#: Where the overall limit starts: on raising, or on first reaching a formal stage.
+OVERALL_STARTS: tuple[str, ...] = ("formal", "raised")
+
+ClockKind = Literal[
+    "working_days", "calendar_days", "hours", "minutes", "immediately", "set_by_raiser", "none"
+]
+COUNTED_UNITS: tuple[str, ...] = ("working_days", "calendar_days", "hours", "minutes")
+CLOCK_WORDS: tuple[str, ...] = ("immediately", "set_by_raiser", "none")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timescale:
+    """A length of time as a protocol states it: "5 working days", "48 hours", "immediately"."""
+
+    kind: ClockKind
+    amount: int = 0
+    maximum: Timescale | None = None
+
+    def describe(self) -> str:
+        if self.kind in COUNTED_UNITS:
+            unit = self.kind.replace("_", " ")
+            return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
+        if self.kind == "set_by_raiser":
+            limit = f" (at most {self.maximum.describe()})" if self.maximum else ""
+            return f"set by the raiser{limit}"
+        return "no clock" if self.kind == "none" else "immediately"
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.kind != "none"
+
+
+NO_CLOCK = Timescale(kind="none")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleSet:
+    """Who must act or be satisfied: ``any_of`` one role, or ``all_of`` them."""
+
+    mode: Literal["any_of", "all_of"] = "any_of"
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StageSpec:
+    """One rung of the ladder."""
+
+    name: str
+    title: str
+    responders: RoleSet
+    satisfied_by: RoleSet
+    stand_in: tuple[str, ...] = ()
+    escalate_by: tuple[str, ...] = ()
+    clock: Timescale = NO_CLOCK
+    starts: str = "stage"
+    reminder: Timescale | None = None
+    remind_every: Timescale | None = None
+    on_timeout: str | None = None
+    on_unsatisfactory: str | None = None
+    copy: tuple[str, ...] = ()
+    watchers: tuple[str, ...] = ()
+    notify_raisers_manager: bool = False
+    permissions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    formal: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertType:
+    """A kind of alert a person can raise, and the stage it enters at."""
+
+    name: str
+    title: str
+    enters_at: str | None
+    raised_by: tuple[str, ...]
+    positive: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverallLimit:
+    """A limit across all formal stages (the IRO Handbook's 20 working days)."""
+
+    clock: Timescale
+    starts: str = "formal"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BypassSpec:
+    allowed: bool = True
+    consult: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CafcassSpec:
+    allowed: bool = True
+    from_stages: tuple[str, ...] | None = None  # None: from any stage
+    concurrent: bool = False
+    looked_after_only: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RagRating:
+    name: str
+    title: str
+    positive: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RagSpec:
+    """RAG ratings as their own dimension; ``drives`` moves the ladder when a rating is given."""
+
+    ratings: tuple[RagRating, ...]
+    drives: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.ratings)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReopenSpec:
+    allowed: bool = True
+    to: str = "last_stage"
+    within: Timescale | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkflowSpec:
+    """A whole workflow: its roles, alert types, stages and the rules around them."""
+
+    name: str
+    version: int
+    title: str
+    description: str
+    roles: tuple[str, ...]
+    alert_types: tuple[AlertType, ...]
+    stages: tuple[StageSpec, ...]
+    permissions: Mapping[str, tuple[str, ...]]
+    overall_limit: OverallLimit | None
+    bypass: BypassSpec
+    cafcass: CafcassSpec
+    rag: RagSpec | None
+    reopen: ReopenSpec
+    source: str
+    text: str
+    digest: str
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    @property
+    def label(self) -> str:
+        """``name v3 (ab12cd34)``: the version a person declared plus the content digest."""
+        return f"{self.name} v{self.version} ({self.digest[:8]})"
+
+    def stage(self, name: str) -> StageSpec:
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(name)
+
+    def alert_type(self, name: str) -> AlertType:
+        for alert_type in self.alert_types:
+            if alert_type.name == name:
+                return alert_type
+        raise KeyError(name)
+
+    def roles_for(self, action: str, stage: str | None) -> tuple[str, ...]:
+        """The roles that may take ``action`` at ``stage`` (``None`` for a closed escalation)."""
+        spec = self.stage(stage) if stage in self.stage_names else None
+        if spec is not None and action in spec.permissions:
+            return spec.permissions[action]
+        if spec is not None:
+            if action == "respond":
+                return spec.responders.roles + spec.stand_in
+            if action in ("accept", "reject"):
+                return spec.satisfied_by.roles
+            if action == "escalate":
+                return spec.escalate_by or spec.satisfied_by.roles
+        return self.permissions.get(action, ())

@@ -1,0 +1,267 @@
+"""The database: tables, the engine, and the mapping between rows and domain escalations.
+
+SQLite is the embedded default. Three settings make it safe for several processes at once: WAL
+(readers never block the writer), a busy timeout (a writer waits instead of failing), and
+``BEGIN IMMEDIATE`` for every transaction, because Python 3.11's sqlite3 otherwise starts a
+deferred transaction whose read-then-write can lose a concurrent update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, Index, TypeDecorator, event, text
+from sqlalchemy.engine.interfaces import Dialect
+from sqlmodel import Column, Field, Session, SQLModel, create_engine, select
+
+from .errors import EscalationNotFound
+from .escalation import Escalation
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store naive datetime {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class WorkflowVersionRow(SQLModel, table=True):
+    """Every workflow version an escalation has run under, kept verbatim."""
+
+    __tablename__ = "workflow_version"
+    digest: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    version: int
+    source: str
+    text: str
+    first_used_at: datetime = _when(nullable=False)
+
+
+class ReferenceCounterRow(SQLModel, table=True):
+    __tablename__ = "reference_counter"
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class EscalationRow(SQLModel, table=True):
+    __tablename__ = "escalation"
+    __table_args__ = (Index("ix_escalation_next_due", "next_due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    workflow: str = Field(index=True)
+    workflow_digest: str = Field(foreign_key="workflow_version.digest")
+    alert_type: str
+    category: str = Field(index=True)
+    case_refs: str  # JSON list
+    summary: str
+    team: str
+    looked_after: bool = True
+    raised_by: str = Field(index=True)
+    raised_at: datetime = _when(nullable=False)
+    stage: str = Field(index=True)
+    status: str
+    rag: str | None = None
+    with_roles: str = "[]"
+    with_people: str = "[]"
+    stage_entered_at: datetime | None = _when()
+    stage_due_at: datetime | None = _when()
+    remind_at: datetime | None = _when()
+    overall_started_at: datetime | None = _when()
+    overall_due_at: datetime | None = _when()
+    overall_breached_at: datetime | None = _when()
+    stage_breached_at: datetime | None = _when()
+    next_due_at: datetime | None = _when()
+    last_stage: str | None = None
+    outcome: str | None = None
+    closed_at: datetime | None = _when()
+    cafcass_referred_at: datetime | None = _when()
+    satisfied: str = "[]"
+    stages_reached: str = "[]"
+    dates: str = "{}"
+    audit_head: str = ""
+    version: int = 0
+
+
+class AuditRow(SQLModel, table=True):
+    """One entry of the append-only, hash-chained audit trail."""
+
+    __tablename__ = "audit_entry"
+    seq: int | None = Field(default=None, primary_key=True)
+    schema_version: int = 1
+    reference: str = Field(index=True)
+    at: datetime = _when(nullable=False)
+    actor: str
+    actor_kind: str  # "person" or "engine"
+    action: str
+    from_stage: str | None = None
+    to_stage: str | None = None
+    note: str = ""
+    data: str = "{}"
+    prev_hash: str
+    hash: str = Field(unique=True)
+
+
+_APPEND_ONLY_SQLITE = [
+    """CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON audit_entry
+       BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_entry_no_delete BEFORE DELETE ON audit_entry
+       BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: DELETE refused'); END""",
+]
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings this project relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the tables and the guards that make the audit trail append-only."""
+    SQLModel.metadata.create_all(engine)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            for statement in _APPEND_ONLY_SQLITE:
+                connection.exec_driver_sql(statement)
+
+
+def schema_exists(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(engine.dialect.has_table(connection, "escalation"))
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One transaction: everything inside commits together or not at all."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+_PLAIN = (
+    "reference", "workflow", "workflow_digest", "alert_type", "category", "summary", "team",
+    "looked_after", "raised_by", "raised_at", "stage", "status", "rag", "stage_entered_at",
+    "stage_due_at", "remind_at", "overall_started_at", "overall_due_at", "overall_breached_at",
+    "stage_breached_at", "last_stage", "outcome", "closed_at", "cafcass_referred_at", "version",
+)  # fmt: skip
+
+
+def row_values(escalation: Escalation) -> dict[str, Any]:
+    """The column values that store a domain escalation."""
+    values: dict[str, Any] = {name: getattr(escalation, name) for name in _PLAIN}
+    values |= {
+        "case_refs": _json(list(escalation.case_refs)),
+        "with_roles": _json(list(escalation.with_roles)),
+        "with_people": _json(list(escalation.with_people)),
+        "satisfied": _json(list(escalation.satisfied)),
+        "stages_reached": _json(list(escalation.stages_reached)),
+        "dates": _json({k: v.isoformat() for k, v in escalation.dates.items()}),
+        "next_due_at": escalation.next_due_at,
+    }
+    return values
+
+
+def from_row(row: EscalationRow) -> Escalation:
+    return Escalation(
+        reference=row.reference,
+        workflow=row.workflow,
+        workflow_digest=row.workflow_digest,
+        alert_type=row.alert_type,
+        category=row.category,
+        case_refs=tuple(json.loads(row.case_refs)),
+        summary=row.summary,
+        team=row.team,
+        looked_after=row.looked_after,
+        raised_by=row.raised_by,
+        raised_at=row.raised_at,
+        stage=row.stage,
+        status=row.status,
+        rag=row.rag,
+        with_roles=tuple(json.loads(row.with_roles)),
+        with_people=tuple(json.loads(row.with_people)),
+        stage_entered_at=row.stage_entered_at,
+        stage_due_at=row.stage_due_at,
+        remind_at=row.remind_at,
+        overall_started_at=row.overall_started_at,
+        overall_due_at=row.overall_due_at,
+        overall_breached_at=row.overall_breached_at,
+        stage_breached_at=row.stage_breached_at,
+        last_stage=row.last_stage,
+        outcome=row.outcome,
+        closed_at=row.closed_at,
+        cafcass_referred_at=row.cafcass_referred_at,
+        satisfied=tuple(json.loads(row.satisfied)),
+        stages_reached=tuple(json.loads(row.stages_reached)),
+        dates={k: date.fromisoformat(v) for k, v in json.loads(row.dates).items()},
+        version=row.version,
+    )
+
+
+def get_row(session: Session, reference: str) -> EscalationRow:
+    row = session.exec(
+        select(EscalationRow).where(EscalationRow.reference == reference.upper())
+    ).first()
+    if row is None:
+        raise EscalationNotFound(
+            f"No escalation has the reference {reference!r}. References look like ESC-2026-0042;"
+            " 'escalate list' shows them."
+        )
+    return row
+
+
+def next_reference(session: Session, year: int) -> str:
+    """The next ``ESC-<year>-NNNN`` reference, allocated inside the caller's transaction."""
+    counter = session.get(ReferenceCounterRow, year)
+    if counter is None:
+        counter = ReferenceCounterRow(year=year, last=0)
+    counter.last += 1
+    session.add(counter)
+    session.flush()
+    return f"ESC-{year}-{counter.last:04d}"
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,0 +1,59 @@
+"""Shared fixtures: a fresh project folder (config + shipped workflows), its database, a service
+on a fake clock. Every test gets its own SQLite file, so nothing leaks between tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+
+from escalation_engine.calendar import WorkingCalendar
+from escalation_engine.clock import FakeClock
+from escalation_engine.config import Settings, load_settings
+from escalation_engine.service import EscalationService
+from escalation_engine.store import create_schema, make_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+LONDON = ZoneInfo("Europe/London")
+#: Monday 5 January 2026, 09:00 in London: a plain working week with no holidays nearby.
+MONDAY = datetime(2026, 1, 5, 9, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    shutil.copytree(ROOT / "workflows", tmp_path / "workflows")
+    return tmp_path
+
+
+@pytest.fixture
+def settings(project: Path) -> Settings:
+    return load_settings(project / "config.yaml")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(MONDAY)
+
+
+@pytest.fixture
+def service(settings: Settings, engine: Engine, clock: FakeClock) -> EscalationService:
+    return EscalationService(settings, engine, clock)
+
+
+@pytest.fixture(scope="session")
+def calendar() -> WorkingCalendar:
+    return WorkingCalendar()
