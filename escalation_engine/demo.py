@@ -1,0 +1,175 @@
+"""``escalate demo``: a fortnight of an IRO service in a few seconds.
+
+A fresh SQLite database in a temporary folder, the shipped workflows and sample people, and a
+simulated clock moved through working days. Deadlines are applied by ``EscalationService.tick``,
+the same operation ``escalate tick`` and the worker use, so what the demo shows is what runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+
+from . import audit, render
+from .calendar import LONDON
+from .clock import FakeClock
+from .config import load_settings
+from .service import EscalationService
+from .store import create_schema, make_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+START = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # Monday 2 March 2026
+
+
+def _setup(folder: Path) -> EscalationService:
+    shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
+    shutil.copytree(ROOT / "workflows", folder / "workflows")
+    settings = load_settings(folder / "config.yaml")
+    engine = make_engine(f"sqlite:///{folder / 'demo.db'}")
+    create_schema(engine)
+    return EscalationService(settings, engine, FakeClock(START))
+
+
+def _advance(console: Console, service: EscalationService, clock: FakeClock, days: int) -> None:
+    clock.advance(days=days)
+    report = service.tick()
+    console.print(
+        Rule(f"{render.local(clock.now())}: {days} days later, the engine applies what is due")
+    )
+    for item in report.applied:
+        console.print(
+            f"  {item.reference}: {item.kind.replace('_', ' ')} (due {render.local(item.due_at)}):"
+            f" {item.from_stage} → {item.to_stage}"
+        )
+    if not report.applied:
+        console.print("  nothing due")
+
+
+def _story(console: Console, service: EscalationService) -> list[str]:
+    clock = service.clock
+    assert isinstance(clock, FakeClock)
+    say = console.print
+    say(Rule(f"{render.local(clock.now())}: alerts are raised"))
+    drift = service.raise_alert(
+        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+        case_refs=["CLA-100234"], category="drift_and_delay", team="north",
+        summary="No permanence plan four months after the second review.",
+    )  # fmt: skip
+    say(
+        f"  Aisha (IRO) raises {drift.reference}, a Practice Alert, with {', '.join(drift.with_people)}; due {render.local(drift.stage_due_at)}"
+    )
+    siblings = service.raise_alert(
+        username="tom", workflow="dispute_resolution", alert_type="management_alert",
+        case_refs=["CLA-100877", "CLA-100878"], category="safeguarding", team="north",
+        summary="Sibling contact stopped without a decision recorded.",
+    )  # fmt: skip
+    say(f"  Tom (IRO) raises {siblings.reference} for two siblings straight to the service manager")
+    red = service.raise_alert(
+        username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="red",
+        case_refs=["CLA-100452"], category="health_assessment", team="north",
+        summary="Health assessment eight months overdue.",
+    )  # fmt: skip
+    say(
+        f"  Aisha rates CLA-100452 Red: {red.reference} goes to the line manager ({', '.join(red.with_people)})"
+    )
+    good = service.raise_alert(
+        username="tom", workflow="dispute_resolution", alert_type="good_practice",
+        case_refs=["CLA-100311"], category="participation", team="north",
+        summary="Excellent work helping the young person chair their own review.",
+    )  # fmt: skip
+    say(f"  Tom records good practice as {good.reference}: {good.outcome}, never escalated")
+
+    clock.advance(days=2)
+    say(Rule(f"{render.local(clock.now())}: managers respond"))
+    service.act(
+        siblings.reference,
+        "mark",
+        "respond",
+        note="Contact reinstated fortnightly from next week; decision recorded.",
+    )
+    service.act(siblings.reference, "tom", "accept", note="Satisfied: contact plan in place.")
+    say(f"  Mark (service manager) responds to {siblings.reference}; Tom accepts: resolved")
+    service.act(
+        red.reference, "aisha", "rate", target="amber", note="Assessment booked; plan progressing."
+    )
+    say(
+        f"  The health assessment is booked: Aisha rates {red.reference} Amber and it drops back to monitoring"
+    )
+
+    _advance(console, service, clock, 6)
+    drift = service.get(drift.reference)
+    say(
+        f"  {drift.reference} had no response from the team manager: it is now with {', '.join(drift.with_people)}"
+    )
+    service.act(
+        drift.reference, "mark", "respond", note="Permanence planning meeting to be arranged."
+    )
+    service.act(drift.reference, "aisha", "reject", note="No date and no named worker: not enough.")
+    say(
+        "  Mark responds without a date; Aisha rejects it as unsatisfactory: it climbs to the assistant director"
+    )
+    clock.advance(days=1)
+    service.act(drift.reference, "aisha", "bypass", target="director", consulted="priya",
+                note="Placement breaking down; child's permanence at serious risk.")  # fmt: skip
+    say("  After consulting Priya (IRO manager), Aisha bypasses to the director")
+    _advance(console, service, clock, 20)
+    service.act(
+        drift.reference,
+        "aisha",
+        "refer_cafcass",
+        note="Plan still not progressing; the child's rights are at risk.",
+    )
+    say(
+        f"  Still unresolved past the 20-working-day limit: Aisha refers {drift.reference} to Cafcass"
+    )
+    return [drift.reference, siblings.reference, red.reference, good.reference]
+
+
+def run_demo(console: Console, keep: Path | None) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="escalate-demo-")) if keep is None else keep.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "demo.db").exists():
+        (folder / "demo.db").unlink()
+    for stale in ("config.yaml", "workflows"):
+        target = folder / stale
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    try:
+        service = _setup(folder)
+        console.print(Rule("[bold]IRO escalation engine: demonstration[/bold]"))
+        console.print(
+            "A simulated fortnight in a fresh database, deadlines counted in England & Wales working days.\n"
+        )
+        references = _story(console, service)
+        console.print(Rule("Where everything stands"))
+        items = service.all()
+        console.print(render.escalation_table(items, service.clock.now(), "All escalations"))
+        for reference in references[:2]:
+            esc = service.get(reference)
+            spec = service.spec_for(esc)
+            console.print(
+                render.escalation_panel(
+                    esc,
+                    spec,
+                    service.allowed_actions(esc),
+                    audit.entries(service.engine, reference),
+                )
+            )
+        report = audit.verify(service.engine)
+        status = "[green]verified[/green]" if report.ok else f"[red]BROKEN[/red]: {report.problem}"
+        console.print(f"\nAudit trail {status}: {report.entries} entries, head {report.head[:16]}…")
+        service.engine.dispose()
+        if keep is not None:
+            console.print(
+                f"Kept in {folder}: try  escalate --config {folder / 'config.yaml'} list --all"
+            )
+    finally:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,244 @@
+"""Rich renderables and JSON shapes for what the CLI shows; nothing here prints.
+
+Times are stored in UTC and shown in London time, the way the people reading them live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .calendar import LONDON
+from .escalation import Escalation
+from .spec.model import OUTCOMES, WorkflowSpec
+from .store import AuditRow
+
+
+def local(moment: datetime | None) -> str:
+    return moment.astimezone(LONDON).strftime("%a %d %b %Y %H:%M") if moment else "-"
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(LONDON).isoformat() if moment else None
+
+
+def stage_title(spec: WorkflowSpec, name: str | None) -> str:
+    if name is None:
+        return "-"
+    if name in spec.stage_names:
+        return spec.stage(name).title
+    return name.replace("_", " ")
+
+
+def escalation_json(esc: Escalation, allowed: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "reference": esc.reference,
+        "workflow": esc.workflow,
+        "workflow_digest": esc.workflow_digest,
+        "alert_type": esc.alert_type,
+        "category": esc.category,
+        "case_refs": list(esc.case_refs),
+        "summary": esc.summary,
+        "team": esc.team,
+        "looked_after": esc.looked_after,
+        "raised_by": esc.raised_by,
+        "raised_at": iso(esc.raised_at),
+        "stage": esc.stage,
+        "status": esc.status,
+        "rag": esc.rag,
+        "with_roles": list(esc.with_roles),
+        "with_people": list(esc.with_people),
+        "stage_due_at": iso(esc.stage_due_at),
+        "remind_at": iso(esc.remind_at),
+        "overall_due_at": iso(esc.overall_due_at),
+        "overall_breached_at": iso(esc.overall_breached_at),
+        "stage_breached_at": iso(esc.stage_breached_at),
+        "outcome": esc.outcome,
+        "closed_at": iso(esc.closed_at),
+        "cafcass_referred_at": iso(esc.cafcass_referred_at),
+        "stages_reached": list(esc.stages_reached),
+        "version": esc.version,
+        **({"allowed_actions": allowed} if allowed is not None else {}),
+    }
+
+
+def audit_json(row: AuditRow) -> dict[str, Any]:
+    import json
+
+    return {
+        "seq": row.seq,
+        "reference": row.reference,
+        "at": iso(row.at),
+        "actor": row.actor,
+        "actor_kind": row.actor_kind,
+        "action": row.action,
+        "from_stage": row.from_stage,
+        "to_stage": row.to_stage,
+        "note": row.note,
+        "data": json.loads(row.data),
+        "hash": row.hash,
+        "prev_hash": row.prev_hash,
+    }
+
+
+def _status(esc: Escalation, now: datetime) -> Text:
+    if not esc.is_open:
+        return Text((esc.outcome or esc.stage).replace("_", " "), style="dim")
+    if (
+        esc.stage_due_at
+        and esc.stage_due_at < now
+        or esc.overall_breached_at
+        or esc.stage_breached_at
+    ):
+        return Text("overdue", style="bold red")
+    return Text(
+        esc.status.replace("_", " "), style="yellow" if esc.status != "responded" else "green"
+    )
+
+
+def escalation_table(items: Iterable[Escalation], now: datetime, title: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("Reference", no_wrap=True)
+    table.add_column("Case", no_wrap=True)
+    for column in ("Category", "Stage", "With", "Due", "Status"):
+        table.add_column(column, overflow="fold")
+    for esc in items:
+        table.add_row(
+            esc.reference,
+            ", ".join(esc.case_refs),
+            esc.category.replace("_", " "),
+            esc.stage.replace("_", " ") + (f" ({esc.rag})" if esc.rag else ""),
+            ", ".join(esc.with_people) or "-",
+            esc.stage_due_at.astimezone(LONDON).strftime("%d %b %H:%M")
+            if esc.stage_due_at
+            else "-",
+            _status(esc, now),
+        )
+    return table
+
+
+def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str]) -> list[str]:
+    """Plain sentences saying what happens next and when."""
+    if not esc.is_open:
+        lines = [f"Closed as {esc.outcome} on {local(esc.closed_at)}."]
+        if "reopen" in allowed:
+            lines.append("It can be reopened: escalate reopen " + esc.reference + " --note '…'.")
+        return lines
+    stage = spec.stage(esc.stage)
+    who = ", ".join(esc.with_people) or ", ".join(esc.with_roles) or "nobody (check config.yaml)"
+    lines = []
+    if esc.status == "responded":
+        lines.append(f"A response is in; waiting for {who} to accept or reject it.")
+    else:
+        lines.append(f"Waiting for a response from {who} ({' or '.join(esc.with_roles)}).")
+    if esc.stage_due_at:
+        target = stage.on_timeout
+        then = (
+            f"it moves to {stage_title(spec, target)}"
+            if target in spec.stage_names
+            else (
+                f"it closes as {target}"
+                if target in OUTCOMES
+                else "a breach is recorded and reminders continue"
+            )
+        )
+        lines.append(
+            f"Deadline {local(esc.stage_due_at)}; if nothing satisfactory by then, {then}."
+        )
+    if esc.remind_at:
+        lines.append(f"Next reminder {local(esc.remind_at)}.")
+    if esc.overall_due_at and spec.overall_limit:
+        state = "passed" if esc.overall_breached_at else "ends"
+        lines.append(
+            f"Overall limit ({spec.overall_limit.clock.describe()}) {state} {local(esc.overall_due_at)}."
+        )
+    if esc.cafcass_referred_at:
+        lines.append(
+            f"Referred to Cafcass on {local(esc.cafcass_referred_at)} (alongside this process)."
+        )
+    lines.append("Allowed actions: " + ", ".join(allowed) + ".")
+    return lines
+
+
+def timeline(rows: Iterable[AuditRow]) -> Table:
+    table = Table(expand=True, show_edge=False)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Who", no_wrap=True)
+    table.add_column("Action", ratio=1)
+    table.add_column("Stage", ratio=2)
+    table.add_column("Note", ratio=4)
+    for row in rows:
+        move = row.to_stage or "-"
+        if row.from_stage and row.from_stage != row.to_stage:
+            move = f"{row.from_stage} → {row.to_stage}"
+        who = "engine" if row.actor_kind == "engine" else row.actor
+        when = row.at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+        table.add_row(
+            when, who, row.action.replace("_", " "), move.replace("_", " "), escape(row.note)
+        )
+    return table
+
+
+def escalation_panel(
+    esc: Escalation, spec: WorkflowSpec, allowed: list[str], rows: list[AuditRow]
+) -> RenderableType:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row(
+        "Case", ", ".join(esc.case_refs) + ("" if esc.looked_after else " (not looked after)")
+    )
+    facts.add_row(
+        "Workflow", f"{spec.title} ({spec.label}), {spec.alert_type(esc.alert_type).title}"
+    )
+    facts.add_row("Category", esc.category)
+    facts.add_row("Concern", escape(esc.summary))
+    facts.add_row("Raised", f"{local(esc.raised_at)} by {esc.raised_by}")
+    facts.add_row("Stage", stage_title(spec, esc.stage) + (f"  RAG: {esc.rag}" if esc.rag else ""))
+    steps = Text("\n".join(next_steps(esc, spec, allowed)))
+    return Panel(
+        Group(
+            facts,
+            Text(""),
+            Text("What happens next", style="bold"),
+            steps,
+            Text(""),
+            Text("Timeline", style="bold"),
+            timeline(rows),
+        ),
+        title=f"{esc.reference}",
+        title_align="left",
+    )
+
+
+def mermaid(spec: WorkflowSpec) -> str:
+    """A Mermaid flowchart of the ladder, for documentation and procedure manuals."""
+    lines = ["flowchart TD"]
+    for alert in spec.alert_types:
+        lines.append(f'  {alert.name}>"{alert.title}"]')
+        lines.append(f"  {alert.name} --> {alert.enters_at or 'recorded'}")
+    used_outcomes = {"recorded"} if any(a.positive for a in spec.alert_types) else set()
+    for stage in spec.stages:
+        lines.append(f'  {stage.name}["{stage.title}<br/>{stage.clock.describe()}"]')
+        if stage.satisfied_by.roles:
+            lines.append(f"  {stage.name} -- satisfied --> resolved")
+            used_outcomes.add("resolved")
+        if stage.on_timeout:
+            lines.append(f"  {stage.name} -- timeout --> {stage.on_timeout}")
+            used_outcomes.add(stage.on_timeout)
+        if stage.on_unsatisfactory:
+            lines.append(f"  {stage.name} -- unsatisfactory --> {stage.on_unsatisfactory}")
+            used_outcomes.add(stage.on_unsatisfactory)
+    if spec.cafcass.allowed:
+        used_outcomes.add("referred_to_cafcass")
+        lines.append("  ladder{{any stage}} -. Cafcass referral .-> referred_to_cafcass")
+    for outcome in sorted(used_outcomes & set(OUTCOMES)):
+        lines.append(f"  {outcome}(({outcome.replace('_', ' ')}))")
+    return "\n".join(lines)
