@@ -74,7 +74,8 @@ def test_timeout_moves_to_the_next_tier_and_is_audited(
     assert esc.with_people == ("mark",)
     assert esc.stage_due_at == datetime(2026, 1, 19, 17, tzinfo=LONDON)
     entry = audit.entries(engine, esc.reference)[-1]
-    assert entry.actor_kind == "engine" and "dispute_resolution v1" in entry.actor
+    assert entry.actor_kind == "engine"
+    assert "dispute_resolution v1" in entry.actor
     assert service.tick().applied == []  # idempotent
 
 
@@ -89,7 +90,8 @@ def test_deadlines_missed_while_nobody_ticked_are_applied_in_order_and_climb_eve
     assert esc.overall_breached_at == datetime(2026, 2, 2, 17, tzinfo=LONDON)
     kinds = [a for a in actions(engine, esc.reference) if a != "reminder"]
     assert kinds == ["raise", "timeout", "timeout", "timeout", "stage_breach", "overall_breach"]
-    assert esc.remind_at is not None and esc.remind_at > clock.now()
+    assert esc.remind_at is not None
+    assert esc.remind_at > clock.now()
 
 
 def test_a_response_stops_the_clock_and_the_raiser_accepts_it(
@@ -97,7 +99,8 @@ def test_a_response_stops_the_clock_and_the_raiser_accepts_it(
 ) -> None:
     esc = practice_alert(service)
     esc = service.act(esc.reference, "jo", "respond", note="Permanence meeting on 20 January.")
-    assert esc.status == "responded" and esc.stage_due_at is None
+    assert esc.status == "responded"
+    assert esc.stage_due_at is None
     assert esc.with_people == ("aisha",)
     esc = service.act(esc.reference, "aisha", "accept", note="Satisfied.")
     assert (esc.stage, esc.outcome) == ("resolved", "resolved")
@@ -118,7 +121,8 @@ def test_the_raiser_satisfied_but_a_second_judge_not_keeps_it_open(
     service.act(esc.reference, "aisha", "escalate", note="Needs senior attention.")
     service.act(esc.reference, "ruth", "respond", note="Funding agreed.")
     esc = service.act(esc.reference, "aisha", "accept")
-    assert esc.stage == "assistant_director" and esc.satisfied == ("raiser",)
+    assert esc.stage == "assistant_director"
+    assert esc.satisfied == ("raiser",)
     esc = service.act(esc.reference, "priya", "accept", note="Agreed.")
     assert esc.stage == "resolved"
 
@@ -136,7 +140,8 @@ def test_bypass_needs_a_reason_and_the_consulted_iro_manager(
     esc = service.act(
         esc.reference, "aisha", "bypass", target="director", note="Serious risk", consulted="priya"
     )
-    assert esc.stage == "director" and esc.with_people == ("david",)
+    assert esc.stage == "director"
+    assert esc.with_people == ("david",)
     assert (
         audit.entries(engine, esc.reference)[-1].data.find('"consulted":"priya"') != -1
         or "priya" in audit.entries(engine, esc.reference)[-1].data
@@ -196,7 +201,8 @@ def test_cafcass_referral_closes_it_and_is_refused_for_a_child_not_looked_after(
 ) -> None:
     esc = practice_alert(service)
     esc = service.act(esc.reference, "aisha", "refer_cafcass", note="Human rights at risk")
-    assert esc.outcome == "referred_to_cafcass" and esc.cafcass_referred_at is not None
+    assert esc.outcome == "referred_to_cafcass"
+    assert esc.cafcass_referred_at is not None
     other = practice_alert(service, looked_after=False)
     with pytest.raises(InvalidInput, match="not looked after"):
         service.act(other.reference, "aisha", "refer_cafcass", note="x")
@@ -210,7 +216,8 @@ def test_concurrent_cafcass_referral_keeps_the_internal_process_running(
         category="placement", summary="Placement move without a review.",
     )  # fmt: skip
     esc = service.act(esc.reference, "aisha", "refer_cafcass", note="Concurrent referral")
-    assert esc.stage == "stage_1" and esc.cafcass_referred_at is not None
+    assert esc.stage == "stage_1"
+    assert esc.cafcass_referred_at is not None
     with pytest.raises(InvalidInput, match="already referred"):
         service.act(esc.reference, "aisha", "refer_cafcass", note="again")
 
@@ -223,7 +230,9 @@ def test_withdraw_then_reopen_keeps_history(service: EscalationService, engine: 
     with pytest.raises(TransitionNotAllowed, match="Actions allowed there: reopen"):
         service.act(esc.reference, "aisha", "respond", note="x")
     esc = service.act(esc.reference, "aisha", "reopen", note="It was the right record after all")
-    assert esc.stage == "team_manager" and esc.outcome is None and esc.stage_due_at is not None
+    assert esc.stage == "team_manager"
+    assert esc.outcome is None
+    assert esc.stage_due_at is not None
     assert actions(engine, esc.reference) == ["raise", "respond", "withdraw", "reopen"]
 
 
@@ -241,7 +250,8 @@ def test_positive_alert_is_recorded_and_never_escalates(
     service: EscalationService, clock: FakeClock
 ) -> None:
     esc = practice_alert(service, alert_type="good_practice", summary="Excellent life-story work.")
-    assert esc.outcome == "recorded" and esc.next_due_at is None
+    assert esc.outcome == "recorded"
+    assert esc.next_due_at is None
     clock.advance(days=60)
     assert service.tick().applied == []
 
@@ -253,11 +263,14 @@ def test_red_rating_opens_an_escalation_and_green_resolves_it(
         username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="red",
         case_refs=["CLA-100452"], category="health_assessment", summary="Health assessment overdue.",
     )  # fmt: skip
-    assert esc.stage == "line_manager" and esc.rag == "red"
+    assert esc.stage == "line_manager"
+    assert esc.rag == "red"
     esc = service.act(esc.reference, "aisha", "rate", target="amber", note="Booked")
-    assert esc.stage == "monitoring" and esc.rag == "amber"
+    assert esc.stage == "monitoring"
+    assert esc.rag == "amber"
     esc = service.act(esc.reference, "aisha", "rate", target="green", note="Done")
-    assert esc.outcome == "resolved" and esc.rag == "green"
+    assert esc.outcome == "resolved"
+    assert esc.rag == "green"
     ratings = [r.data for r in audit.entries(engine, esc.reference) if r.action == "rate"]
     assert '"previous_rating":"red"' in ratings[0].replace(" ", "")
 
@@ -299,7 +312,8 @@ def test_stand_in_takes_the_alert_when_every_responder_is_away(project, engine, 
     config.write_text(text)
     service = EscalationService(load_settings(config), engine, clock)
     esc = practice_alert(service)
-    assert esc.with_roles == ("duty_manager",) and esc.with_people == ("dev",)
+    assert esc.with_roles == ("duty_manager",)
+    assert esc.with_people == ("dev",)
     esc = service.act(esc.reference, "dev", "respond", note="Covering for Jo: meeting booked.")
     assert esc.status == "responded"
 
@@ -357,7 +371,8 @@ def test_bad_raise_is_refused_and_writes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=message):
         practice_alert(service, **overrides)
-    assert service.all() == [] and audit.entries(engine) == []
+    assert service.all() == []
+    assert audit.entries(engine) == []
 
 
 def test_unknown_reference_names_the_format(service: EscalationService) -> None:
