@@ -1,0 +1,294 @@
+"""The installed ``escalate`` command, run as a real subprocess, as an IRO would run it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+ESCALATE = Path(sys.executable).with_name("escalate")
+
+
+def run(
+    folder: Path, *args: str, user: str | None = "aisha", now: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+    env["COLUMNS"] = "120"
+    if user:
+        env["ESCALATE_USER"] = user
+    if now:
+        env["ESCALATE_FAKE_NOW"] = now
+    return subprocess.run(
+        [str(ESCALATE), *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("iro")
+    result = run(path, "init")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def raise_alert(
+    folder: Path, *extra: str, now: str = "2026-01-05T09:00:00+00:00"
+) -> dict[str, object]:
+    result = run(
+        folder, "raise", "--type", "practice_alert", "--case", "CLA-100234", "--category", "drift_and_delay",
+        "--summary", "No permanence plan", "--team", "north", "--json", *extra, now=now,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_calendar_due_skips_the_state_funeral(tmp_path: Path) -> None:
+    result = run(tmp_path, "calendar", "due", "2022-09-15", "--working-days", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["due"] == "2022-09-21T17:00:00+01:00"
+    assert {
+        "date": "2022-09-19",
+        "reason": "bank holiday: State Funeral of Queen Elizabeth II",
+    } in data["skipped"]
+
+
+def test_raise_then_tick_past_the_deadline_moves_it_to_the_next_tier(folder: Path) -> None:
+    reference = raise_alert(folder)["reference"]
+    result = run(folder, "tick", "--json", now="2026-01-13T09:00:00+00:00")
+    assert result.returncode == 0, result.stderr
+    assert {
+        "reference": reference,
+        "kind": "timeout",
+        "to_stage": "service_manager",
+    }.items() <= json.loads(result.stdout)["applied"][0].items()
+    shown = json.loads(run(folder, "show", str(reference), "--json").stdout)
+    assert shown["stage"] == "service_manager"
+    assert shown["with_people"] == ["mark"]
+    assert [e["action"] for e in shown["timeline"]] == ["raise", "timeout"]
+    assert shown["timeline"][1]["actor_kind"] == "engine"
+
+
+def test_a_manager_responds_and_the_iro_accepts(folder: Path) -> None:
+    reference = str(raise_alert(folder)["reference"])
+    result = run(
+        folder,
+        "respond",
+        reference,
+        "--note",
+        "Meeting booked",
+        user="jo",
+        now="2026-01-06T10:00:00+00:00",
+    )
+    assert result.returncode == 0, result.stderr
+    waiting = json.loads(run(folder, "list", "--waiting", "--json").stdout)
+    assert reference in [e["reference"] for e in waiting]
+    result = run(
+        folder, "accept", reference, "--note", "Satisfied", now="2026-01-06T11:00:00+00:00"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "resolved" in result.stdout
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.db*"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "user", "message"),
+    [
+        (
+            [
+                "raise",
+                "--workflow",
+                "nope",
+                "--type",
+                "x",
+                "--case",
+                "CLA-1234",
+                "--category",
+                "pep",
+                "--summary",
+                "s",
+            ],
+            "aisha",
+            "No workflow named 'nope'",
+        ),
+        (
+            [
+                "raise",
+                "--type",
+                "practice_alert",
+                "--case",
+                "CLA-1234",
+                "--category",
+                "drift",
+                "--summary",
+                "s",
+            ],
+            "aisha",
+            "Unknown category 'drift'",
+        ),
+        (
+            [
+                "raise",
+                "--type",
+                "practice_alert",
+                "--case",
+                "CLA-1234",
+                "--category",
+                "pep",
+                "--summary",
+                "s",
+            ],
+            "mallory",
+            "'mallory' is not listed",
+        ),
+        (
+            [
+                "raise",
+                "--type",
+                "practice_alert",
+                "--case",
+                "Jane Smith",
+                "--category",
+                "pep",
+                "--summary",
+                "s",
+            ],
+            "aisha",
+            "is not a case reference",
+        ),
+        (
+            [
+                "raise",
+                "--type",
+                "practice_alert",
+                "--case",
+                "CLA-1234",
+                "--category",
+                "pep",
+                "--summary",
+                "s",
+            ],
+            "jo",
+            "may not raise",
+        ),
+        (["accept", "ESC-2026-0001"], "jo", "may not accept"),
+        (["rate", "ESC-2026-0001", "--rating", "red"], "aisha", "Cannot rate ESC-2026-0001"),
+        (
+            ["extend", "ESC-2026-0001", "--until", "2020-01-01", "--note", "x"],
+            "priya",
+            "is not in the future",
+        ),
+        (["show", "ESC-2026-9999"], "aisha", "No escalation has the reference"),
+    ],
+    ids=[
+        "workflow",
+        "category",
+        "user",
+        "case-ref",
+        "role",
+        "disallowed-role",
+        "disallowed-action",
+        "past-date",
+        "unknown-ref",
+    ],
+)
+def test_bad_input_is_refused_plainly_and_leaves_the_database_byte_identical(
+    tmp_path: Path, args: list[str], user: str, message: str
+) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    raise_alert(tmp_path, now="2026-11-02T09:00:00+00:00")
+    before = snapshot(tmp_path)
+    result = run(tmp_path, *args, user=user, now="2026-11-03T09:00:00+00:00")
+    assert result.returncode == 1
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_misuse_exits_2(tmp_path: Path) -> None:
+    assert run(tmp_path, "raise", "--bogus").returncode == 2
+
+
+def test_an_edit_behind_the_engines_back_is_caught_by_audit_verify(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    raise_alert(tmp_path)
+    assert run(tmp_path, "audit", "verify").returncode == 0
+    connection = sqlite3.connect(tmp_path / "escalations.db")
+    connection.execute("DROP TRIGGER audit_entry_no_update")
+    connection.execute("UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1")
+    connection.commit()
+    connection.close()
+    result = run(tmp_path, "audit", "verify")
+    assert result.returncode == 1
+    assert "entry 1" in result.stderr
+    assert json.loads(run(tmp_path, "audit", "verify", "--json").stdout)["first_bad_seq"] == 1
+
+
+def test_workflows_validate_exit_codes(tmp_path: Path) -> None:
+    assert (
+        run(
+            ROOT, "workflows", "validate", *map(str, sorted((ROOT / "workflows").glob("*.yaml")))
+        ).returncode
+        == 0
+    )
+    broken = ROOT / "tests" / "fixtures" / "workflows" / "unknown_stage.yaml"
+    result = run(tmp_path, "workflows", "validate", str(broken))
+    assert result.returncode == 1
+    assert "Did you mean 'second'?" in result.stderr
+
+
+def test_workflows_show_draws_a_mermaid_diagram(folder: Path) -> None:
+    result = run(folder, "workflows", "show", "dispute_resolution", "--mermaid")
+    assert result.returncode == 0
+    assert result.stdout.startswith("flowchart TD")
+    assert "team_manager -- timeout --> service_manager" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["raise", "list", "show", "respond", "accept", "reject", "escalate", "bypass", "extend", "withdraw",
+     "supersede", "refer-cafcass", "reopen", "rate", "audit", "tick", "init", "demo"],
+)  # fmt: skip
+def test_every_help_shows_an_example(tmp_path: Path, command: str) -> None:
+    result = run(tmp_path, command, "--help")
+    assert result.returncode == 0
+    assert "Example" in result.stdout
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "escalation_engine", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "Raise, follow and escalate" in result.stdout
+
+
+def test_demo_runs_and_verifies_its_audit_trail(tmp_path: Path) -> None:
+    result = run(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "Audit trail verified" in result.stdout
+    assert "refers ESC-2026-0001 to Cafcass" in result.stdout
+    assert list(tmp_path.iterdir()) == []  # leaves nothing behind
