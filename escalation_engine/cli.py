@@ -585,6 +585,17 @@ def workflows_validate(
     raise typer.Exit(1 if failed else 0)
 
 
+@workflows_app.command("schema")
+def workflows_schema() -> None:
+    """Print the JSON Schema of the workflow format, for editors that offer completion.
+
+    Example: escalate workflows schema > workflow.schema.json
+    """
+    from importlib import resources
+
+    sys.stdout.write(resources.files("escalation_engine.spec").joinpath("schema.json").read_text())
+
+
 @workflows_app.command("show")
 def workflows_show(
     name: Annotated[str, typer.Argument(help="Workflow name.")],

@@ -265,6 +265,11 @@ class EscalationService:
                 f"Unknown category {category!r}.{did_you_mean(category, self.settings.categories)}"
                 f" Categories: {one_of(self.settings.categories)}."
             )
+        teams = {p.team for p in self.settings.people.values()}
+        if team and team not in teams:
+            raise InvalidInput(
+                f"Unknown team {team!r}.{did_you_mean(team, teams)} Teams in config.yaml: {one_of(sorted(teams))}."
+            )
         summary = summary.strip()
         if not summary:
             raise InvalidInput("Say what the concern is: the summary must not be empty.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -292,3 +293,36 @@ def test_demo_runs_and_verifies_its_audit_trail(tmp_path: Path) -> None:
     assert "Audit trail verified" in result.stdout
     assert "refers ESC-2026-0001 to Cafcass" in result.stdout
     assert list(tmp_path.iterdir()) == []  # leaves nothing behind
+
+
+def test_raise_asks_for_what_is_missing_at_a_terminal(folder: Path) -> None:
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+    env |= {
+        "ESCALATE_USER": "aisha",
+        "ESCALATE_FAKE_NOW": "2026-01-05T09:00:00+00:00",
+        "COLUMNS": "120",
+    }
+    master, replica = pty.openpty()
+    process = subprocess.Popen(
+        [str(ESCALATE), "raise", "--type", "practice_alert", "--team", "north"],
+        cwd=folder, env=env, stdin=replica, stdout=replica, stderr=replica,
+    )  # fmt: skip
+    os.close(replica)
+    os.write(master, b"CLA-555555\ncontact\nContact plan not reviewed since the move\n")
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=60) == 0, output.decode()
+    os.close(master)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output.decode())
+    assert "Child's case reference" in text
+    assert "Category" in text
+    assert "Raised ESC-2026-" in text
