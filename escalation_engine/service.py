@@ -28,9 +28,9 @@ from .errors import (
 )
 from .escalation import Escalation
 from .machine import machine_for, trigger_name
-from .routing import authorise, route, satisfies
+from .routing import authorise, holders, route, satisfies
 from .spec.loader import load_workflow_text, load_workflows_dir
-from .spec.model import OUTCOMES, RAISER, WorkflowSpec
+from .spec.model import OUTCOMES, RAISER, StageSpec, WorkflowSpec
 from .store import (
     AuditRow,
     EscalationRow,
@@ -190,7 +190,20 @@ class EscalationService:
             account["overall_due"] = overall.explain()
         self._reroute(spec, escalation)
         account["with"] = list(escalation.with_people)
+        account |= self._told(stage, escalation)
         return account
+
+    def _told(self, stage: StageSpec, escalation: Escalation) -> dict[str, list[str]]:
+        """Who else hears of the stage being reached: copies, watchers, the raiser's manager."""
+        people = self.settings.people.values()
+        told = {
+            "copy": list(holders(people, stage.copy, escalation.team)),
+            "watchers": list(holders(people, stage.watchers, escalation.team)),
+        }
+        manager = self.settings.people.get(escalation.raised_by)
+        if stage.notify_raisers_manager and manager is not None and manager.manager:
+            told["raisers_manager"] = [manager.manager]
+        return {key: value for key, value in told.items() if value}
 
     def _reroute(self, spec: WorkflowSpec, escalation: Escalation) -> None:
         if escalation.is_open:

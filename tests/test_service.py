@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import pytest
@@ -389,3 +390,14 @@ def test_responder_from_an_earlier_stage_is_told_it_has_moved_on(
     with pytest.raises(PermissionDenied, match="at stage 'service_manager'"):
         service.act(esc.reference, "jo", "respond", note="Late reply")
     assert actions(engine, esc.reference)[-1] == "timeout"
+
+
+def test_stage_entry_records_copies_watchers_and_the_raisers_manager(
+    service: EscalationService, engine: Engine
+) -> None:
+    esc = practice_alert(service)
+    data = json.loads(audit.entries(engine, esc.reference)[0].data)
+    assert data["copy"] == ["sam"]
+    assert data["watchers"] == ["priya"]
+    assert data["raisers_manager"] == ["priya"]
+    assert data["stage_due"]["rule"] == "5 working days"
