@@ -103,17 +103,21 @@ class WorkflowMachine:
         prefix = f"{action}__"
         return [t[len(prefix) :] for t in self.triggers(stage) if t.startswith(prefix)]
 
+    def require(self, stage: str, trigger: str, *, reference: str) -> None:
+        """Raise ``TransitionNotAllowed`` unless ``trigger`` is valid from ``stage``."""
+        if trigger not in self.triggers(stage):
+            raise TransitionNotAllowed(
+                reference, action_of(trigger), stage, self.allowed_actions(stage)
+            )
+
     def fire(self, model: MachineModel, trigger: str, *, reference: str) -> bool:
         """Run ``trigger`` on ``model``; return whether the stage changed.
 
         :raises TransitionNotAllowed: when the trigger is not valid from the model's stage.
         """
         stage = model.stage
-        event = self._machine.events.get(trigger)
-        if event is None or trigger not in self.triggers(stage):
-            raise TransitionNotAllowed(
-                reference, action_of(trigger), stage, self.allowed_actions(stage)
-            )
+        self.require(stage, trigger, reference=reference)
+        event = self._machine.events[trigger]
         try:
             event.trigger(model)
         except MachineError as exc:  # pragma: no cover - guarded by the check above

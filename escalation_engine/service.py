@@ -216,11 +216,12 @@ class EscalationService:
 
     def _close(self, escalation: Escalation, from_stage: str, at: datetime) -> None:
         escalation.outcome = escalation.stage
-        escalation.last_stage = from_stage if from_stage in OUTCOMES else from_stage
+        escalation.last_stage = None if from_stage in OUTCOMES else from_stage
         escalation.status = "closed"
         escalation.closed_at = at
-        for name in ("stage_due_at", "remind_at", "overall_due_at"):
-            setattr(escalation, name, None)
+        # The overall deadline is kept: if the escalation is reopened, the original limit still
+        # stands (a closed escalation has nothing due, whatever its fields say).
+        escalation.stage_due_at = escalation.remind_at = None
         escalation.with_roles, escalation.with_people = (), ()
 
     def _save(
@@ -397,10 +398,7 @@ class EscalationService:
             self._prepare(spec, escalation)
             from_stage = escalation.stage
             trigger = self._trigger(spec, escalation, action, target)
-            if trigger not in machine.triggers(from_stage):
-                machine.fire(
-                    escalation, trigger, reference=escalation.reference
-                )  # raises, names allowed
+            machine.require(from_stage, trigger, reference=escalation.reference)
             roles = authorise(spec, person, action, escalation)
             data: dict[str, Any] = {"as": roles}
             handler = getattr(self, f"_before_{action}", None)
@@ -430,9 +428,15 @@ class EscalationService:
         if action in ("bypass", "rate", "reopen"):
             if action == "reopen" and target is None:
                 target = escalation.last_stage if spec.reopen.to == "last_stage" else spec.reopen.to
+            what = "rating (--rating)" if action == "rate" else "stage (--to)"
             if not target:
-                what = "rating (--rating)" if action == "rate" else "stage (--to)"
                 raise InvalidInput(f"{action.capitalize()} needs a {what}.")
+            choices = machine_for(spec).targets(escalation.stage, action)
+            if choices and target not in choices:
+                raise InvalidInput(
+                    f"Cannot {action} {escalation.reference} to {target!r} from {escalation.stage!r}."
+                    f"{did_you_mean(target, choices)} Choose a {what.split(' ')[0]} from: {one_of(choices)}."
+                )
             return trigger_name(action, target)
         return action
 

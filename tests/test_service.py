@@ -401,3 +401,28 @@ def test_stage_entry_records_copies_watchers_and_the_raisers_manager(
     assert data["watchers"] == ["priya"]
     assert data["raisers_manager"] == ["priya"]
     assert data["stage_due"]["rule"] == "5 working days"
+
+
+def test_bypass_to_an_unknown_stage_lists_the_stages_it_may_go_to(
+    service: EscalationService, engine: Engine
+) -> None:
+    esc = practice_alert(service)
+    with pytest.raises(
+        InvalidInput,
+        match="Did you mean 'director'.*'service_manager', 'assistant_director' or 'director'",
+    ):
+        service.act(
+            esc.reference, "aisha", "bypass", target="directer", note="x", consulted="priya"
+        )
+    assert actions(engine, esc.reference) == ["raise"]
+
+
+def test_a_reopened_escalation_keeps_its_original_overall_limit(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    esc = practice_alert(service)
+    overall = esc.overall_due_at
+    service.act(esc.reference, "aisha", "withdraw", note="x")
+    clock.advance(days=3)
+    esc = service.act(esc.reference, "aisha", "reopen", note="back")
+    assert esc.overall_due_at == overall
