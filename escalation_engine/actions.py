@@ -1,0 +1,153 @@
+"""What each person's action does besides moving the machine: checks and changes of its own.
+
+Each function runs inside the command's transaction, after the machine has said the action is
+allowed at the stage and the person's role has been checked, and before the machine moves. It may
+refuse (raising, so nothing is written), change the escalation, and returns what the audit entry
+should record about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from . import policy
+from .config import Person, Settings
+from .errors import InvalidInput
+from .escalation import Escalation
+from .routing import satisfies
+from .spec.model import WorkflowSpec
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    """Everything a person can say with an action."""
+
+    note: str = ""
+    target: str | None = None
+    until: date | datetime | None = None
+    holding: bool = False
+    follow_up: date | None = None
+    consulted: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    settings: Settings
+    spec: WorkflowSpec
+    person: Person
+    now: datetime
+
+
+Handler = Callable[[Context, Escalation, Request], dict[str, Any]]
+
+
+def respond(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    calendar = ctx.settings.calendar
+    if req.holding:
+        esc.status = "holding"
+        if req.follow_up is None:
+            return {"holding": True}
+        moment = policy.due_from_person(
+            req.follow_up, now=ctx.now, calendar=calendar, limit=None
+        ).due
+        esc.remind_at = min(m for m in (moment, esc.stage_due_at) if m is not None)
+        return {"holding": True, "follow_up": req.follow_up.isoformat()}
+    esc.status = "responded"
+    esc.stage_due_at = None  # the response is in: the clock stops while it is judged
+    esc.remind_at = policy.cadence(ctx.spec.stage(esc.stage), ctx.now, calendar)
+    return {"judge_reminder": esc.remind_at.isoformat()}
+
+
+def accept(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    filled = satisfies(ctx.person, ctx.spec.stage(esc.stage).satisfied_by.roles, esc)
+    esc.satisfied = tuple(sorted({*esc.satisfied, *filled}))
+    waiting = [r for r in esc.required_satisfied if r not in esc.satisfied]
+    return {
+        "satisfied": list(esc.satisfied),
+        "still_to_satisfy": waiting if esc.satisfied_mode == "all_of" else [],
+    }
+
+
+def bypass(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    consult = ctx.spec.bypass.consult
+    if consult is None:
+        return {}
+    title = consult.replace("_", " ")
+    if not req.consulted:
+        raise InvalidInput(
+            f"A bypass must be discussed with the {title} first; name them with --consulted USERNAME."
+        )
+    who = ctx.settings.person(req.consulted)
+    if consult not in who.roles:
+        raise InvalidInput(
+            f"{who.name} ({who.username}) is not a {title}; name one who is with --consulted."
+        )
+    return {"consulted": who.username}
+
+
+def extend(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    calendar = ctx.settings.calendar
+    if req.until is None:
+        raise InvalidInput("Give the new deadline with --until YYYY-MM-DD.")
+    if esc.stage_due_at is None:
+        raise InvalidInput(
+            f"{esc.reference} has no running stage clock to extend (status {esc.status})."
+        )
+    new = policy.due_from_person(req.until, now=ctx.now, calendar=calendar, limit=None)
+    if new.due <= esc.stage_due_at:
+        raise InvalidInput(
+            f"{req.until.isoformat()} is not later than the current deadline"
+            f" ({esc.stage_due_at.astimezone(calendar.tz):%Y-%m-%d %H:%M}); an extension must move it later."
+        )
+    previous = esc.stage_due_at
+    esc.stage_due_at = new.due
+    esc.remind_at = policy.first_reminder(ctx.spec.stage(esc.stage), new.due, ctx.now, calendar)
+    return {"previous_due": previous.isoformat(), "stage_due": new.explain()}
+
+
+def refer_cafcass(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    if ctx.spec.cafcass.looked_after_only and not esc.looked_after:
+        raise InvalidInput(
+            f"{esc.reference} is about a child who is not looked after; under {ctx.spec.name} Cafcass"
+            " referrals are for children in care only."
+        )
+    if esc.cafcass_referred_at is not None:
+        raise InvalidInput(
+            f"{esc.reference} was already referred to Cafcass on {esc.cafcass_referred_at:%Y-%m-%d}."
+        )
+    esc.cafcass_referred_at = ctx.now
+    return {"concurrent": ctx.spec.cafcass.concurrent}
+
+
+def reopen(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    within = ctx.spec.reopen.within
+    if within is not None and esc.closed_at is not None:
+        latest = policy.deadline_after(within, esc.closed_at, ctx.settings.calendar).due
+        if ctx.now > latest:
+            raise InvalidInput(
+                f"{esc.reference} closed on {esc.closed_at:%Y-%m-%d}; {ctx.spec.name} allows reopening"
+                f" within {within.describe()}. Raise a new alert instead."
+            )
+    data = {"previous_outcome": esc.outcome}
+    esc.outcome, esc.closed_at = None, None
+    return data
+
+
+def rate(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    data = {"previous_rating": esc.rag, "rating": req.target}
+    esc.rag = req.target
+    return data
+
+
+HANDLERS: dict[str, Handler] = {
+    "respond": respond,
+    "accept": accept,
+    "bypass": bypass,
+    "extend": extend,
+    "refer_cafcass": refer_cafcass,
+    "reopen": reopen,
+    "rate": rate,
+}

@@ -1,0 +1,276 @@
+"""The commands that change things: raise an alert and act on one.
+
+Each parses its options, calls one service command, and prints the result in a sentence or two.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from .. import render
+from .common import (
+    AsUser,
+    Json,
+    Note,
+    Ref,
+    acting_user,
+    app,
+    emit_json,
+    open_service,
+    out,
+    parse_day,
+)
+
+
+def _ask(value: str | None, option: str, question: str, choices: list[str] | None = None) -> str:
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise typer.BadParameter(
+            f"missing; give {option} (or run at a terminal to be asked).", param_hint=option
+        )
+    if choices:
+        out.print(f"[bold]{question}[/bold] (one of: {', '.join(choices)})")
+    answer: str = typer.prompt(question if not choices else "Choice")
+    return answer
+
+
+@app.command("raise")
+def raise_(
+    workflow: Annotated[
+        str, typer.Option("--workflow", "-w", help="Workflow name.")
+    ] = "dispute_resolution",
+    alert_type: Annotated[
+        str | None, typer.Option("--type", "-t", help="Alert type within the workflow.")
+    ] = None,
+    case: Annotated[
+        list[str] | None,
+        typer.Option("--case", "-c", help="Child's case reference (repeat for siblings)."),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Category of issue (see config.yaml).")
+    ] = None,
+    summary: Annotated[
+        str | None, typer.Option("--summary", "-s", help="The concern, in a sentence or two.")
+    ] = None,
+    team: Annotated[
+        str, typer.Option("--team", help="The child's social work team (routes the alert).")
+    ] = "",
+    not_looked_after: Annotated[
+        bool, typer.Option("--not-looked-after", help="The child is not in care (no Cafcass).")
+    ] = False,
+    rating: Annotated[
+        str | None, typer.Option("--rating", help="RAG rating, for workflows that use one.")
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", help="Deadline you set, where the stage lets the raiser set it."),
+    ] = None,
+    dates: Annotated[
+        list[str] | None, typer.Option("--date", help="A named date, e.g. review_date=2026-03-02.")
+    ] = None,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Raise an alert. Asks for anything missing when run at a terminal.
+
+    Example: escalate raise --type practice_alert --case CLA-100234 --category drift_and_delay --summary "No permanence plan 4 months after the second review"
+    """
+    service = open_service()
+    spec = service.workflow(workflow)
+    alert_type = _ask(alert_type, "--type", "Alert type", [a.name for a in spec.alert_types])
+    cases = case or [_ask(None, "--case", "Child's case reference (never a name)")]
+    category = _ask(category, "--category", "Category", list(service.settings.categories))
+    summary = _ask(summary, "--summary", "What is the concern?")
+    named: dict[str, date] = {}
+    for item in dates or []:
+        name, _, value = item.partition("=")
+        named[name.strip()] = parse_day(value.strip(), f"--date {name}")
+    esc = service.raise_alert(
+        username=acting_user(as_user), workflow=workflow, alert_type=alert_type, case_refs=cases,
+        category=category, summary=summary, team=team, looked_after=not not_looked_after,
+        rating=rating, due=parse_day(due, "--due") if due else None, dates=named,
+    )  # fmt: skip
+    if as_json:
+        emit_json(render.escalation_json(esc))
+        return
+    if esc.is_open:
+        out.print(
+            f"Raised [bold]{esc.reference}[/bold]: now with {', '.join(esc.with_people) or '-'} "
+            f"at {render.stage_title(spec, esc.stage)}, due {render.local(esc.stage_due_at)}."
+        )
+    else:
+        out.print(f"Recorded [bold]{esc.reference}[/bold] ({esc.outcome}); it will not escalate.")
+
+
+def _act(reference: str, action: str, as_user: str | None, as_json: bool, **kwargs: Any) -> None:
+    service = open_service()
+    esc = service.act(reference, acting_user(as_user), action, **kwargs)
+    if as_json:
+        emit_json(render.escalation_json(esc, service.allowed_actions(esc)))
+        return
+    spec = service.spec_for(esc)
+    where = render.stage_title(spec, esc.stage)
+    out.print(
+        f"{esc.reference}: {action.replace('_', ' ')} recorded. Now: {escape(where)} ({esc.status.replace('_', ' ')})."
+    )
+    for line in render.next_steps(esc, spec, service.allowed_actions(esc))[:2]:
+        out.print("  " + escape(line))
+
+
+@app.command()
+def respond(
+    reference: Ref,
+    note: Note = "",
+    holding: Annotated[
+        bool, typer.Option("--holding", help="A holding response: more to follow.")
+    ] = False,
+    follow_up: Annotated[
+        str | None,
+        typer.Option("--follow-up", help="With --holding: when the full response will come."),
+    ] = None,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Respond to an escalation that is with you.
+
+    Example: escalate respond ESC-2026-0042 --note "Permanence planning meeting booked for 12 March"
+    """
+    fu = parse_day(follow_up, "--follow-up") if follow_up else None
+    _act(reference, "respond", as_user, as_json, note=note, holding=holding, follow_up=fu)
+
+
+#: Actions that take only a note: (command, action, what it does, an example note).
+NOTE_ONLY = [
+    (
+        "accept",
+        "accept",
+        "Accept the response as satisfactory (resolves the escalation once everyone needed agrees).",
+        "Plan agreed; date set",
+    ),
+    (
+        "reject",
+        "reject",
+        "Reject the response as unsatisfactory: the escalation moves up.",
+        "No date for the permanence meeting",
+    ),
+    (
+        "escalate",
+        "escalate",
+        "Move the escalation up one tier now, without waiting for the deadline.",
+        "Child's placement at risk this week",
+    ),
+    ("withdraw", "withdraw", "Withdraw the escalation.", "Raised on the wrong child's record"),
+    (
+        "supersede",
+        "supersede",
+        "Close the escalation as superseded (e.g. by a newer alert).",
+        "Superseded by ESC-2026-0051",
+    ),
+    (
+        "refer-cafcass",
+        "refer_cafcass",
+        "Refer the case to Cafcass (children in care only, where the workflow says so).",
+        "Child's right to family life at risk",
+    ),
+]
+
+
+def _note_only_command(name: str, action: str, summary: str, example: str) -> None:
+    def command(
+        reference: Ref, note: Note = "", as_user: AsUser = None, as_json: Json = False
+    ) -> None:
+        _act(reference, action, as_user, as_json, note=note)
+
+    command.__name__ = action
+    command.__doc__ = f'{summary}\n\nExample: escalate {name} ESC-2026-0042 --note "{example}"'
+    app.command(name)(command)
+
+
+for _entry in NOTE_ONLY:
+    _note_only_command(*_entry)
+
+
+@app.command()
+def bypass(
+    reference: Ref,
+    to: Annotated[str, typer.Option("--to", help="The stage to go to.")],
+    note: Note = "",
+    consulted: Annotated[
+        str | None, typer.Option("--consulted", help="Username of the person you consulted.")
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="Deadline you set, where the stage lets you.")
+    ] = None,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Skip to a stage, with a reason (and, where required, after consulting someone).
+
+    Example: escalate bypass ESC-2026-0042 --to director --consulted priya --note "Serious risk"
+    """
+    until = parse_day(due, "--due") if due else None
+    _act(
+        reference,
+        "bypass",
+        as_user,
+        as_json,
+        note=note,
+        target=to,
+        consulted=consulted,
+        until=until,
+    )
+
+
+@app.command()
+def extend(
+    reference: Ref,
+    until: Annotated[str, typer.Option("--until", help="The new deadline, YYYY-MM-DD.")],
+    note: Note = "",
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Extend the current stage's deadline (a named manager, with a reason).
+
+    Example: escalate extend ESC-2026-0042 --until 2026-03-20 --note "Awaiting court date"
+    """
+    _act(reference, "extend", as_user, as_json, note=note, until=parse_day(until, "--until"))
+
+
+@app.command()
+def reopen(
+    reference: Ref,
+    note: Note = "",
+    to: Annotated[
+        str | None, typer.Option("--to", help="Stage to reopen at (default: the workflow's rule).")
+    ] = None,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Reopen a closed escalation; its history is kept.
+
+    Example: escalate reopen ESC-2026-0042 --note "Agreed actions not carried out"
+    """
+    _act(reference, "reopen", as_user, as_json, note=note, target=to)
+
+
+@app.command()
+def rate(
+    reference: Ref,
+    rating: Annotated[
+        str, typer.Option("--rating", help="The RAG rating, e.g. red, amber, green.")
+    ],
+    note: Note = "",
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Give a RAG rating (it may move the escalation, as the workflow says).
+
+    Example: escalate rate ESC-2026-0042 --rating green --note "Plan back on track"
+    """
+    _act(reference, "rate", as_user, as_json, note=note, target=rating)

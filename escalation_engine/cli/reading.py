@@ -1,0 +1,133 @@
+"""The commands that read: list, show, audit, and tick (which applies what is due)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import audit, render
+from ..service import EscalationService
+from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, open_service, out
+
+
+def _show(service: EscalationService, reference: str, as_json: bool) -> None:
+    esc = service.get(reference)
+    spec = service.spec_for(esc)
+    allowed = service.allowed_actions(esc)
+    rows = audit.entries(service.engine, esc.reference)
+    if as_json:
+        data = render.escalation_json(esc, allowed)
+        data["next"] = render.next_steps(esc, spec, allowed)
+        data["timeline"] = [render.audit_json(r) for r in rows]
+        emit_json(data)
+    else:
+        out.print(render.escalation_panel(esc, spec, allowed, rows))
+
+
+@app.command("list")
+def list_(
+    mine: Annotated[bool, typer.Option("--mine", help="Ones I raised.")] = False,
+    waiting: Annotated[bool, typer.Option("--waiting", help="Ones waiting for me.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Past a deadline.")] = False,
+    child: Annotated[str | None, typer.Option("--child", help="For this case reference.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="At this stage.")] = None,
+    closed: Annotated[bool, typer.Option("--all", help="Include closed ones.")] = False,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """List escalations (open ones unless --all).
+
+    Example: escalate list --waiting --as jo
+    """
+    service = open_service()
+    now = service.clock.now()
+    user = acting_user(as_user)
+    items = [e for e in service.all() if closed or e.is_open]
+    if mine:
+        items = [e for e in items if e.raised_by == user]
+    if waiting:
+        items = [e for e in items if user in e.with_people]
+    if overdue:
+        items = [
+            e
+            for e in items
+            if (e.stage_due_at and e.stage_due_at < now)
+            or e.overall_breached_at
+            or e.stage_breached_at
+        ]
+    if child:
+        items = [e for e in items if child.upper() in e.case_refs]
+    if stage:
+        items = [e for e in items if e.stage == stage]
+    if as_json:
+        emit_json([render.escalation_json(e) for e in items])
+    elif items:
+        out.print(
+            render.escalation_table(
+                items, now, f"{len(items)} escalation{'s' if len(items) != 1 else ''}"
+            )
+        )
+    else:
+        out.print("No escalations match.")
+
+
+@app.command()
+def show(reference: Ref, as_json: Json = False) -> None:
+    """Show one escalation: its facts, what happens next and when, and its timeline.
+
+    Example: escalate show ESC-2026-0042
+    """
+    _show(open_service(), reference, as_json)
+
+
+@app.command("audit")
+def audit_(
+    target: Annotated[
+        str, typer.Argument(help="An escalation reference, or 'verify' to check the whole trail.")
+    ],
+    as_json: Json = False,
+) -> None:
+    """Show an escalation's audit trail, or verify that nobody has altered the trail.
+
+    Examples: escalate audit ESC-2026-0042 | escalate audit verify
+    """
+    service = open_service()
+    if target.lower() == "verify":
+        report = audit.verify(service.engine)
+        if as_json:
+            emit_json(report.as_dict())
+        elif report.ok:
+            out.print(
+                f"[green]Audit trail verified[/green]: {report.entries} entries, head {report.head[:16]}…"
+            )
+        else:
+            err.print(f"[red]Audit trail broken[/red]: {report.problem}.")
+        raise typer.Exit(0 if report.ok else 1)
+    esc = service.get(target)
+    rows = audit.entries(service.engine, esc.reference)
+    if as_json:
+        emit_json([render.audit_json(r) for r in rows])
+    else:
+        out.print(render.timeline(rows))
+
+
+@app.command()
+def tick(as_json: Json = False) -> None:
+    """Apply everything due now (timeouts, breaches, reminders) once, then exit.
+
+    Example: escalate tick
+    """
+    service = open_service()
+    report = service.tick()
+    if as_json:
+        emit_json({"now": render.iso(report.now), "applied": [
+            {"reference": a.reference, "kind": a.kind, "due_at": render.iso(a.due_at), "from_stage": a.from_stage, "to_stage": a.to_stage}
+            for a in report.applied
+        ]})  # fmt: skip
+        return
+    for item in report.applied:
+        out.print(
+            f"{item.reference}: {item.kind.replace('_', ' ')} (due {render.local(item.due_at)}) {item.from_stage} → {item.to_stage}"
+        )
+    out.print(f"{len(report.applied)} item{'s' if len(report.applied) != 1 else ''} applied.")

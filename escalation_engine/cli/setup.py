@@ -1,0 +1,193 @@
+"""Setting up and looking around: init, the workflows, the working-day calendar, the demo."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from .. import render
+from ..calendar import WorkingCalendar
+from ..config import find_config, load_settings
+from ..errors import ConfigError, EscalationError
+from ..spec.loader import load_workflow
+from ..store import create_schema, make_engine
+from .common import (
+    ROOT,
+    STATE,
+    Json,
+    app,
+    calendar_app,
+    current_settings,
+    emit_json,
+    err,
+    open_service,
+    out,
+    parse_day,
+    workflows_app,
+)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to set up (default: here).")] = Path(
+        "."
+    ),
+) -> None:
+    """Create config.yaml and workflows/ (if missing) and set up the database.
+
+    Example: escalate init
+    """
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "config.yaml"
+    if not config.exists():
+        shutil.copy(ROOT / "config.yaml", config)
+        out.print(f"Created {config} (edit people, categories and closure days).")
+    if not (directory / "workflows").exists():
+        shutil.copytree(ROOT / "workflows", directory / "workflows")
+        out.print(f"Copied the shipped workflows to {directory / 'workflows'}.")
+    settings = load_settings(config if STATE.config is None else find_config(STATE.config))
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    out.print(f"Database ready: {settings.database_url}")
+    out.print("Next: escalate workflows list, then escalate raise --help")
+
+
+@workflows_app.command("list")
+def workflows_list(as_json: Json = False) -> None:
+    """List the workflows in the workflows folder.
+
+    Example: escalate workflows list
+    """
+    specs = open_service(need_schema=False).workflows
+    if as_json:
+        emit_json([{"name": s.name, "version": s.version, "digest": s.digest, "title": s.title, "source": s.source,
+                     "stages": list(s.stage_names), "alert_types": [a.name for a in s.alert_types]} for s in specs.values()])  # fmt: skip
+        return
+    for spec in specs.values():
+        out.print(f"[bold]{spec.name}[/bold] v{spec.version}: {spec.title}")
+        out.print(f"  stages: {' → '.join(spec.stage_names)}")
+        out.print(f"  alert types: {', '.join(a.name for a in spec.alert_types)}")
+
+
+@workflows_app.command("validate")
+def workflows_validate(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Files to check (default: the workflows folder).")
+    ] = None,
+) -> None:
+    """Check workflow files and report every problem; exit 1 if any has one.
+
+    Example: escalate workflows validate workflows/my_council.yaml
+    """
+    paths = files or sorted(current_settings().workflows_dir.glob("*.y*ml"))
+    failed = 0
+    for path in paths:
+        try:
+            spec = load_workflow(path)
+        except EscalationError as exc:
+            failed += 1
+            err.print(f"[red]✗[/red] {escape(str(exc))}")
+        else:
+            out.print(
+                f"[green]✓[/green] {path}: {spec.name} v{spec.version}, {len(spec.stages)} stages"
+            )
+    raise typer.Exit(1 if failed else 0)
+
+
+@workflows_app.command("schema")
+def workflows_schema() -> None:
+    """Print the JSON Schema of the workflow format, for editors that offer completion.
+
+    Example: escalate workflows schema > workflow.schema.json
+    """
+    from importlib import resources
+
+    sys.stdout.write(resources.files("escalation_engine.spec").joinpath("schema.json").read_text())
+
+
+@workflows_app.command("show")
+def workflows_show(
+    name: Annotated[str, typer.Argument(help="Workflow name.")],
+    mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="Print only the Mermaid diagram.")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Show a workflow's stages, clocks and rules, with a Mermaid diagram.
+
+    Example: escalate workflows show dispute_resolution --mermaid
+    """
+    spec = open_service(need_schema=False).workflow(name)
+    diagram = render.mermaid(spec)
+    if as_json:
+        emit_json({"name": spec.name, "version": spec.version, "digest": spec.digest, "mermaid": diagram,
+                    "stages": [{"name": s.name, "title": s.title, "clock": s.clock.describe(), "responders": list(s.responders.roles),
+                                "on_timeout": s.on_timeout, "on_unsatisfactory": s.on_unsatisfactory} for s in spec.stages]})  # fmt: skip
+        return
+    if mermaid:
+        sys.stdout.write(diagram + "\n")
+        return
+    out.print(f"[bold]{escape(spec.title)}[/bold] ({spec.label})\n{escape(spec.description)}\n")
+    for stage in spec.stages:
+        out.print(
+            f"[bold]{escape(stage.title)}[/bold]: {stage.responders.mode.replace('_', ' ')} {', '.join(stage.responders.roles)}; "
+            f"{stage.clock.describe()}; timeout → {stage.on_timeout or 'breach + reminders'}; "
+            f"unsatisfactory → {stage.on_unsatisfactory or '-'}"
+        )
+    if spec.overall_limit:
+        out.print(
+            f"Overall limit: {spec.overall_limit.clock.describe()} (from {spec.overall_limit.starts})."
+        )
+    out.print("\n```mermaid\n" + diagram + "\n```")
+
+
+@calendar_app.command("due")
+def calendar_due(
+    start: Annotated[str, typer.Argument(help="The day the clock starts, YYYY-MM-DD.")],
+    working_days: Annotated[
+        int, typer.Option("--working-days", min=1, help="How many working days.")
+    ],
+    as_json: Json = False,
+) -> None:
+    """When N working days from a date end (close of business), and which days were skipped.
+
+    Example: escalate calendar due 2022-09-15 --working-days 3 --json
+    """
+    try:
+        calendar = current_settings().calendar
+    except ConfigError:
+        calendar = WorkingCalendar()
+    day = parse_day(start, "DATE")
+    deadline = calendar.working_days_after(
+        datetime.combine(day, datetime.min.time(), calendar.tz), working_days
+    )
+    if as_json:
+        emit_json(deadline.explain())
+        return
+    out.print(
+        f"Due: [bold]{render.local(deadline.due)}[/bold] ({deadline.rule} after {day:%a %d %b %Y})"
+    )
+    for skip in deadline.skipped:
+        out.print(f"  skipped {skip.day:%a %d %b %Y}: {skip.reason}")
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Keep the demo's folder and database here.")
+    ] = None,
+) -> None:
+    """Run a short demonstration on a fresh SQLite database with a simulated clock.
+
+    Example: escalate demo
+    """
+    from ..demo import run_demo
+
+    run_demo(out, keep)

@@ -1,0 +1,71 @@
+"""Workflow versions: the files as they are now, and every version an escalation ran under.
+
+New escalations start under the current file. Each escalation stores the digest of its version,
+and the text of that version is kept in the database, so editing a file never changes the
+deadlines or allowed actions of escalations already running.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from .errors import WorkflowNotFound, did_you_mean, one_of
+from .escalation import Escalation
+from .spec.loader import load_workflow_text, load_workflows_dir
+from .spec.model import WorkflowSpec
+from .store import WorkflowVersionRow
+
+
+class WorkflowRegistry:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._current: dict[str, WorkflowSpec] | None = None
+        self._by_digest: dict[str, WorkflowSpec] = {}
+
+    @property
+    def current(self) -> dict[str, WorkflowSpec]:
+        """The workflow files as they are now, loaded (and checked) on first use."""
+        if self._current is None:
+            self._current = load_workflows_dir(self.directory)
+        return self._current
+
+    def named(self, name: str) -> WorkflowSpec:
+        try:
+            return self.current[name]
+        except KeyError:
+            raise WorkflowNotFound(
+                f"No workflow named {name!r}.{did_you_mean(name, self.current)}"
+                f" Workflows: {one_of(self.current)}."
+            ) from None
+
+    def of(self, session: Session, escalation: Escalation) -> WorkflowSpec:
+        """The exact version ``escalation`` runs under, whatever the file says now."""
+        digest = escalation.workflow_digest
+        if digest not in self._by_digest:
+            current = self.current.get(escalation.workflow)
+            if current is not None and current.digest == digest:
+                self._by_digest[digest] = current
+            else:
+                row = session.get(WorkflowVersionRow, digest)
+                if row is None:
+                    raise WorkflowNotFound(
+                        f"Workflow version {digest[:8]} of {escalation.reference} is not stored."
+                    )
+                source = f"{row.source} (stored {digest[:8]})"
+                self._by_digest[digest] = load_workflow_text(row.text, source=source)
+        return self._by_digest[digest]
+
+    def remember(self, session: Session, spec: WorkflowSpec, now: datetime) -> None:
+        """Store ``spec``'s text (once) inside the caller's transaction."""
+        if session.get(WorkflowVersionRow, spec.digest) is None:
+            session.add(
+                WorkflowVersionRow(
+                    digest=spec.digest, name=spec.name, version=spec.version,
+                    source=spec.source, text=spec.text, first_used_at=now,
+                )
+            )  # fmt: skip
+            session.flush()
+        self._by_digest[spec.digest] = spec

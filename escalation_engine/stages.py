@@ -1,0 +1,125 @@
+"""Entering, leaving and routing a stage: the bookkeeping every move between stages shares.
+
+A person's action, a timeout and a RAG rating can all move an escalation; each then needs the
+same things done: a new deadline with the inputs that produced it, a reminder, the overall limit
+started if this is the first formal stage, the people it is now with, and who else is told.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from . import policy
+from .calendar import Deadline
+from .config import Settings
+from .errors import InvalidInput
+from .escalation import Escalation
+from .routing import holders, route
+from .spec.model import OUTCOMES, StageSpec, WorkflowSpec
+
+
+class StageKeeper:
+    """Applies a workflow's stage rules to an escalation, given the people and the calendar."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.calendar = settings.calendar
+
+    def prepare(self, spec: WorkflowSpec, escalation: Escalation) -> None:
+        """Tell the escalation who must be satisfied at its current stage (for the machine)."""
+        if escalation.stage in spec.stage_names:
+            stage = spec.stage(escalation.stage)
+            escalation.required_satisfied = stage.satisfied_by.roles
+            escalation.satisfied_mode = stage.satisfied_by.mode
+
+    def _deadline(
+        self, stage: StageSpec, escalation: Escalation, at: datetime, due: date | datetime | None
+    ) -> Deadline | None:
+        clock = stage.clock
+        if clock.kind == "set_by_raiser":
+            if due is not None:
+                return policy.due_from_person(
+                    due, now=at, calendar=self.calendar, limit=clock.maximum
+                )
+            if clock.maximum is None:
+                raise InvalidInput(
+                    f"Stage {stage.name!r} has a timescale the raiser sets; give it with --due YYYY-MM-DD."
+                )
+            return policy.deadline_after(clock.maximum, at, self.calendar)
+        if not clock.has_deadline:
+            return None
+        start = policy.clock_start(stage, escalation, at, self.calendar)
+        return policy.deadline_after(clock, start, self.calendar)
+
+    def enter(
+        self,
+        spec: WorkflowSpec,
+        escalation: Escalation,
+        at: datetime,
+        *,
+        due: date | datetime | None = None,
+    ) -> dict[str, Any]:
+        """Put ``escalation`` at the start of its (new) stage; return the account for the audit."""
+        stage = spec.stage(escalation.stage)
+        escalation.status = "awaiting_response"
+        escalation.stage_entered_at = at
+        escalation.satisfied = ()
+        escalation.stage_breached_at = None
+        escalation.stages_reached = (*escalation.stages_reached, stage.name)
+        self.prepare(spec, escalation)
+        account: dict[str, Any] = {}
+        deadline = self._deadline(stage, escalation, at, due)
+        escalation.stage_due_at = deadline.due if deadline else None
+        if deadline:
+            account["stage_due"] = deadline.explain()
+        escalation.remind_at = policy.first_reminder(
+            stage, escalation.stage_due_at, at, self.calendar
+        )
+        if escalation.remind_at:
+            account["remind_at"] = escalation.remind_at.isoformat()
+        limit = spec.overall_limit
+        starts_now = stage.formal or (limit is not None and limit.starts == "raised")
+        if limit and escalation.overall_started_at is None and starts_now:
+            start = escalation.raised_at if limit.starts == "raised" else at
+            overall = policy.deadline_after(limit.clock, start, self.calendar)
+            escalation.overall_started_at = start
+            escalation.overall_due_at = overall.due
+            account["overall_due"] = overall.explain()
+        self.reroute(spec, escalation)
+        account["with"] = list(escalation.with_people)
+        account |= self.told(stage, escalation)
+        return account
+
+    def told(self, stage: StageSpec, escalation: Escalation) -> dict[str, list[str]]:
+        """Who else hears of the stage being reached: copies, watchers, the raiser's manager."""
+        people = self.settings.people.values()
+        told = {
+            "copy": list(holders(people, stage.copy, escalation.team)),
+            "watchers": list(holders(people, stage.watchers, escalation.team)),
+        }
+        raiser = self.settings.people.get(escalation.raised_by)
+        if stage.notify_raisers_manager and raiser is not None and raiser.manager:
+            told["raisers_manager"] = [raiser.manager]
+        return {key: value for key, value in told.items() if value}
+
+    def reroute(self, spec: WorkflowSpec, escalation: Escalation) -> None:
+        """Recompute who the escalation is waiting on (none once it is closed)."""
+        if escalation.is_open:
+            stage = spec.stage(escalation.stage)
+            escalation.with_roles, escalation.with_people = route(
+                self.settings.people.values(), stage, escalation
+            )
+        else:
+            escalation.with_roles, escalation.with_people = (), ()
+
+    def close(self, escalation: Escalation, from_stage: str, at: datetime) -> None:
+        """Record that the machine moved ``escalation`` into an outcome at ``at``."""
+        escalation.outcome = escalation.stage
+        escalation.last_stage = None if from_stage in OUTCOMES else from_stage
+        escalation.status = "closed"
+        escalation.closed_at = at
+        # The overall deadline is kept: if the escalation is reopened, the original limit still
+        # stands (a closed escalation has nothing due, whatever its fields say).
+        escalation.stage_due_at = escalation.remind_at = None
+        escalation.with_roles, escalation.with_people = (), ()
