@@ -25,8 +25,9 @@ SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 
 
-def _canonical(row: AuditRow) -> bytes:
-    body = {
+def body(row: AuditRow) -> dict[str, Any]:
+    """Everything an entry's hash covers, as plain JSON-ready values (times in UTC)."""
+    return {
         "seq": row.seq,
         "schema_version": row.schema_version,
         "reference": row.reference,
@@ -40,7 +41,10 @@ def _canonical(row: AuditRow) -> bytes:
         "data": json.loads(row.data),
         "prev_hash": row.prev_hash,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _canonical(row: AuditRow) -> bytes:
+    return json.dumps(body(row), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def entry_hash(row: AuditRow) -> str:

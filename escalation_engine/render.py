@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from . import audit
 from .calendar import LONDON
 from .escalation import Escalation
 from .spec.model import OUTCOMES, WorkflowSpec
@@ -70,22 +71,7 @@ def escalation_json(esc: Escalation, allowed: list[str] | None = None) -> dict[s
 
 
 def audit_json(row: AuditRow) -> dict[str, Any]:
-    import json
-
-    return {
-        "seq": row.seq,
-        "reference": row.reference,
-        "at": iso(row.at),
-        "actor": row.actor,
-        "actor_kind": row.actor_kind,
-        "action": row.action,
-        "from_stage": row.from_stage,
-        "to_stage": row.to_stage,
-        "note": row.note,
-        "data": json.loads(row.data),
-        "hash": row.hash,
-        "prev_hash": row.prev_hash,
-    }
+    return audit.body(row) | {"at": iso(row.at), "hash": row.hash}
 
 
 def _status(esc: Escalation, now: datetime) -> Text:
