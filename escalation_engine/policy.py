@@ -21,7 +21,7 @@ def deadline_after(clock: Timescale, start: datetime, calendar: WorkingCalendar)
         return calendar.working_days_after(start, clock.amount)
     if clock.kind == "calendar_days":
         return calendar.calendar_days_after(start, clock.amount)
-    if clock.kind in ("hours", "minutes"):
+    if clock.kind in ("hours", "minutes", "seconds"):
         delta = timedelta(**{clock.kind: clock.amount})
         return Deadline(due=start + delta, rule=clock.describe(), start=start)
     if clock.kind == "immediately":

@@ -21,7 +21,7 @@ from .model import (
 )
 from .yamlnodes import Parsed
 
-_MINUTES = {"minutes": 1, "hours": 60}
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
 
 
 class _Checker:
@@ -148,7 +148,8 @@ def _check_stage(checker: _Checker, stage: StageSpec) -> None:
             " passes, or how often to remind",
         )
     if (
-        stage.reminder
+        f"{path}.reminder" in checker.parsed.lines
+        and stage.reminder
         and stage.clock.kind == stage.reminder.kind
         and stage.reminder.amount >= stage.clock.amount
     ):
@@ -230,8 +231,8 @@ def _reaches_outcome(start: str, by_name: dict[str, StageSpec]) -> bool:
 def _in_limit_units(clock: Timescale, limit: Timescale) -> float | None:
     if clock.kind == limit.kind:
         return clock.amount
-    if clock.kind in _MINUTES and limit.kind in _MINUTES:
-        return clock.amount * _MINUTES[clock.kind] / _MINUTES[limit.kind]
+    if clock.kind in _SECONDS and limit.kind in _SECONDS:
+        return clock.amount * _SECONDS[clock.kind] / _SECONDS[limit.kind]
     if clock.kind == "working_days" and limit.kind == "calendar_days":
         return clock.amount  # a working day is at least a calendar day
     return None

@@ -21,6 +21,7 @@ from .checks import check_workflow
 from .model import (
     CLOCK_WORDS,
     COUNTED_UNITS,
+    DEFAULT_REMINDER,
     OUTCOMES,
     RAISER,
     SCHEMA_VERSION,
@@ -50,7 +51,7 @@ STAGE_KEYS = (
 )  # fmt: skip
 ALERT_KEYS = ("title", "description", "enters_at", "raised_by", "positive")
 _SHORT_CLOCK = re.compile(
-    r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|hour|hours|minute|minutes)\s*$"
+    r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|hour|hours|minute|minutes|second|seconds)\s*$"
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -196,6 +197,14 @@ class _Reader:
         }
 
 
+def _reminder(reader: _Reader, raw: Any, path: str) -> Timescale | None:
+    if raw is None:
+        return DEFAULT_REMINDER
+    if raw == "none":
+        return None
+    return reader.timescale(raw, path, allow_words=False)
+
+
 def _read_stage(reader: _Reader, name: str, raw: Any, path: str) -> StageSpec:
     data = reader.mapping(raw, path, STAGE_KEYS)
     clock = reader.timescale(data.get("clock"), f"{path}.clock")
@@ -212,7 +221,7 @@ def _read_stage(reader: _Reader, name: str, raw: Any, path: str) -> StageSpec:
         escalate_by=reader.names(data.get("escalate_by"), f"{path}.escalate_by"),
         clock=clock or Timescale(kind="none"),
         starts=reader.text(data.get("starts"), f"{path}.starts", "stage"),
-        reminder=reader.timescale(data.get("reminder"), f"{path}.reminder", allow_words=False),
+        reminder=_reminder(reader, data.get("reminder"), f"{path}.reminder"),
         remind_every=reader.timescale(
             data.get("remind_every"), f"{path}.remind_every", allow_words=False
         ),

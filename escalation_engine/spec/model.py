@@ -48,9 +48,16 @@ CLOCK_STARTS: tuple[str, ...] = ("stage", "raised")
 OVERALL_STARTS: tuple[str, ...] = ("formal", "raised")
 
 ClockKind = Literal[
-    "working_days", "calendar_days", "hours", "minutes", "immediately", "set_by_raiser", "none"
+    "working_days",
+    "calendar_days",
+    "hours",
+    "minutes",
+    "seconds",
+    "immediately",
+    "set_by_raiser",
+    "none",
 ]
-COUNTED_UNITS: tuple[str, ...] = ("working_days", "calendar_days", "hours", "minutes")
+COUNTED_UNITS: tuple[str, ...] = ("working_days", "calendar_days", "hours", "minutes", "seconds")
 CLOCK_WORDS: tuple[str, ...] = ("immediately", "set_by_raiser", "none")
 
 
@@ -77,6 +84,8 @@ class Timescale:
 
 
 NO_CLOCK = Timescale(kind="none")
+#: How far ahead of a stage deadline people are reminded unless the stage says otherwise.
+DEFAULT_REMINDER = Timescale(kind="working_days", amount=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
