@@ -34,6 +34,35 @@ class Person:
     away: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmailSettings:
+    host: str
+    port: int = 25
+    starttls: bool = False
+    username: str = ""
+    password: str = ""
+    sender: str = "iro-escalations@localhost"
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotifySettings:
+    """Where notifications go, and how hard the worker tries to deliver them."""
+
+    email: EmailSettings | None = None
+    webhook_url: str | None = None
+    include_summary: bool = False
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+    max_attempts: int = 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerSettings:
+    sweep_seconds: float = 15.0
+    batch: int = 100
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     path: Path
@@ -43,6 +72,8 @@ class Settings:
     case_reference_pattern: str
     categories: dict[str, str]
     people: dict[str, Person] = field(default_factory=dict)
+    notifications: NotifySettings = field(default_factory=NotifySettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
 
     def person(self, username: str) -> Person:
         try:
@@ -106,6 +137,58 @@ def _people(raw: Any, path: Path) -> dict[str, Person]:
     return people
 
 
+def _number(raw: dict[str, Any], key: str, default: float, path: Path, where: str) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise _fail(path, f"{where}.{key}", f"must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _notifications(raw: Any, path: Path) -> NotifySettings:
+    """The ``notifications`` section; SMTP and webhook settings may come from the environment."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise _fail(path, "notifications", "must be a mapping")
+    email_raw = raw.get("email") or {}
+    host = os.environ.get("ESCALATE_SMTP_HOST") or email_raw.get("host")
+    email = None
+    if host:
+        port = os.environ.get("ESCALATE_SMTP_PORT") or email_raw.get("port", 25)
+        try:
+            port = int(port)
+        except (TypeError, ValueError):
+            raise _fail(
+                path, "notifications.email.port", f"{port!r} is not a port number"
+            ) from None
+        email = EmailSettings(
+            host=str(host),
+            port=port,
+            starttls=bool(email_raw.get("starttls", False)),
+            username=os.environ.get("ESCALATE_SMTP_USERNAME")
+            or str(email_raw.get("username") or ""),
+            password=os.environ.get("ESCALATE_SMTP_PASSWORD") or "",
+            sender=str(email_raw.get("from") or "iro-escalations@localhost"),
+        )
+    return NotifySettings(
+        email=email,
+        webhook_url=os.environ.get("ESCALATE_WEBHOOK_URL") or raw.get("webhook_url") or None,
+        include_summary=bool(raw.get("include_summary", False)),
+        retry_base_seconds=_number(raw, "retry_base_seconds", 30, path, "notifications"),
+        retry_max_seconds=_number(raw, "retry_max_seconds", 3600, path, "notifications"),
+        max_attempts=int(_number(raw, "max_attempts", 20, path, "notifications")),
+    )
+
+
+def _worker(raw: Any, path: Path) -> WorkerSettings:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise _fail(path, "worker", "must be a mapping")
+    return WorkerSettings(
+        sweep_seconds=_number(raw, "sweep_seconds", 15, path, "worker"),
+        batch=int(_number(raw, "batch", 100, path, "worker")),
+    )
+
+
 def find_config(explicit: str | None = None) -> Path:
     """``--config``, else ``$ESCALATE_CONFIG``, else ``./config.yaml``."""
     return Path(explicit or os.environ.get(CONFIG_ENV) or "config.yaml").resolve()
@@ -125,6 +208,8 @@ def load_settings(path: Path) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of settings")
     known = {
+        "notifications",
+        "worker",
         "database_url",
         "workflows_dir",
         "calendar",
@@ -169,4 +254,6 @@ def load_settings(path: Path) -> Settings:
         case_reference_pattern=pattern,
         categories={str(k): str(v) for k, v in categories.items()},
         people=_people(data.get("people") or [], path),
+        notifications=_notifications(data.get("notifications"), path),
+        worker=_worker(data.get("worker"), path),
     )

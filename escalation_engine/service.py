@@ -9,14 +9,15 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
 
-from . import actions, audit, policy, sweep
+from . import actions, audit, outbox, policy, sweep
 from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
@@ -159,6 +160,7 @@ class EscalationService:
                 data=data,
             )  # fmt: skip
             self._save(session, escalation, entry, new=True)
+            outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
 
     def _alert_type(self, spec: WorkflowSpec, name: str) -> AlertType:
@@ -288,6 +290,7 @@ class EscalationService:
                 to_stage=escalation.stage, note=request.note, data=data,
             )  # fmt: skip
             self._save(session, escalation, entry)
+            outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
 
     def _trigger(
@@ -310,11 +313,19 @@ class EscalationService:
 
     # -- the engine's own work ---------------------------------------------------------------
 
-    def tick(self, now: datetime | None = None, *, batch: int = 200) -> TickReport:
+    def tick(
+        self,
+        now: datetime | None = None,
+        *,
+        batch: int = 200,
+        stop: Callable[[], bool] | None = None,
+    ) -> TickReport:
         """Apply everything due at ``now`` (default: the clock): timeouts, breaches, reminders.
 
-        Idempotent: running it twice at the same moment does nothing the second time.
-        Escalations are taken oldest deadline first, in batches.
+        Idempotent: running it twice at the same moment does nothing the second time, and two
+        sweeps at once apply each item once (each escalation is re-read under a write lock).
+        Escalations are taken oldest deadline first, in batches; ``stop`` is asked between
+        batches, so a worker that is told to stop finishes the batch in hand.
         """
         now = now or self.clock.now()
         report = TickReport(now=now)
@@ -332,6 +343,8 @@ class EscalationService:
                 return report
             for reference in references:
                 report.applied += self._apply_due(reference, now)
+            if stop is not None and stop():
+                return report
 
     def _apply_due(self, reference: str, now: datetime) -> list[Applied]:
         applied: list[Applied] = []
@@ -359,6 +372,7 @@ class EscalationService:
                     to_stage=escalation.stage, note=note, data=data,
                 )  # fmt: skip
                 applied.append(Applied(reference, action, due_at, from_stage, escalation.stage))
+                outbox.enqueue(session, self.settings, spec, escalation, entry)
             if entry is not None:
                 self._save(session, escalation, entry)
         return applied
@@ -379,6 +393,21 @@ class EscalationService:
         with Session(self.engine) as session:
             rows = session.exec(select(EscalationRow).order_by(EscalationRow.id))  # type: ignore[arg-type]
             return [from_row(row) for row in rows]
+
+    def next_due(self) -> datetime | None:
+        """The earliest moment anything is due for an open escalation."""
+        with Session(self.engine) as session:
+            return session.exec(select(func.min(EscalationRow.next_due_at))).one()
+
+    def overdue(self, now: datetime) -> int:
+        """How many escalations have something due at ``now`` that has not been applied."""
+        with Session(self.engine) as session:
+            query = (
+                select(func.count())
+                .select_from(EscalationRow)
+                .where(col(EscalationRow.next_due_at) <= now)
+            )
+            return int(session.exec(query).one())
 
     def allowed_actions(self, escalation: Escalation) -> list[str]:
         return machine_for(self.spec_for(escalation)).allowed_actions(escalation.stage)

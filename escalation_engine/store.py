@@ -122,6 +122,50 @@ class AuditRow(SQLModel, table=True):
     hash: str = Field(unique=True)
 
 
+class NotificationRow(SQLModel, table=True):
+    """The outbox: one message to one recipient over one channel, written in the same
+    transaction as the change that caused it and delivered later by the worker."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(index=True)
+    audit_seq: int
+    event: str
+    channel: str  # "email" or "webhook"
+    recipient: str  # username, or "" for a webhook
+    address: str
+    subject: str
+    body: str
+    status: str = "pending"  # pending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime = _when(nullable=False)
+    last_error: str = ""
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when()
+
+
+class DeliveryAttemptRow(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    at: datetime = _when(nullable=False)
+    ok: bool
+    error: str = ""
+
+
+class WorkerRow(SQLModel, table=True):
+    """One run of ``escalate run``: who, where, and its latest sign of life."""
+
+    __tablename__ = "worker"
+    id: int | None = Field(default=None, primary_key=True)
+    pid: int
+    host: str
+    started_at: datetime = _when(nullable=False)
+    heartbeat_at: datetime = _when(nullable=False)
+    stopped_at: datetime | None = _when()
+
+
 _APPEND_ONLY_SQLITE = [
     """CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON audit_entry
        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE refused'); END""",

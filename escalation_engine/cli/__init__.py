@@ -11,10 +11,10 @@ import sys
 from rich.markup import escape
 
 from ..errors import EscalationError
-from . import acting, reading, setup
+from . import acting, operations, reading, setup
 from .common import app, err
 
-__all__ = ["acting", "app", "main", "reading", "setup"]
+__all__ = ["acting", "app", "main", "operations", "reading", "setup"]
 
 
 def main() -> None:

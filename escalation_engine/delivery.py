@@ -1,0 +1,95 @@
+"""Delivering the outbox: email over SMTP and a JSON webhook, with retries and backoff.
+
+Delivery is at least once: a notification is leased before it is sent and marked sent after, so
+a crash between the two sends it again when the lease runs out rather than losing it. Every
+attempt and its result is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlalchemy import Engine
+
+from .config import EmailSettings, Settings
+from .outbox import Claimed, claim_due, settle
+
+log = logging.getLogger("escalation_engine.delivery")
+
+
+def send_email(config: EmailSettings, to: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"] = config.sender
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    with smtplib.SMTP(config.host, config.port, timeout=config.timeout_seconds) as smtp:
+        if config.starttls:
+            smtp.starttls()
+        if config.username:
+            smtp.login(config.username, config.password)
+        smtp.send_message(message)
+
+
+def post_webhook(url: str, claimed: Claimed, timeout: float = 10.0) -> None:
+    # Teams and Slack incoming webhooks both accept {"text": ...}; the rest is for other tools.
+    payload = {
+        "text": f"{claimed.subject}\n{claimed.body}",
+        "reference": claimed.reference,
+        "event": claimed.event,
+        "subject": claimed.subject,
+        "body": claimed.body,
+    }
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        if response.status >= 300:
+            raise OSError(f"webhook answered HTTP {response.status}")
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_due(
+    engine: Engine, settings: Settings, now: datetime, *, batch: int = 50
+) -> DeliveryReport:
+    """Try every notification that is due; never raises for a delivery failure."""
+    report = DeliveryReport()
+    for claimed in claim_due(engine, now, batch=batch):
+        error: str | None = None
+        try:
+            if claimed.channel == "email" and settings.notifications.email is not None:
+                send_email(
+                    settings.notifications.email, claimed.address, claimed.subject, claimed.body
+                )
+            elif claimed.channel == "webhook":
+                post_webhook(claimed.address, claimed)
+            else:
+                error = f"channel {claimed.channel!r} is not configured"
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        status = settle(engine, settings, claimed, now, error)
+        if error is None:
+            report.sent += 1
+            log.info("sent %s to %s: %s", claimed.channel, claimed.address, claimed.subject)
+        else:
+            report.failed += 1
+            report.errors.append(error)
+            log.warning(
+                "could not send %s to %s (%s); %s", claimed.channel, claimed.address, error, status
+            )
+    return report

@@ -1,0 +1,193 @@
+"""Notifications as rows: written with the change that causes them, claimed and settled later.
+
+Writing the message in the same transaction as the audit entry means a change is never made
+without its notice, and a mail server that is down never blocks or loses a change: the worker
+delivers from here with retries and backoff. Message bodies carry the reference, the case
+reference, the stage and the deadline; the free text of the concern only if the council opts in.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
+
+from .config import Settings
+from .escalation import Escalation
+from .render import local, stage_title
+from .spec.model import WorkflowSpec
+from .store import AuditRow, DeliveryAttemptRow, NotificationRow, unit_of_work
+
+LEASE = timedelta(minutes=2)
+HEADLINES = {
+    "raise": "new escalation",
+    "timeout": "escalated: no satisfactory response in time",
+    "reject": "escalated: response not satisfactory",
+    "escalate": "escalated early",
+    "bypass": "moved by bypass",
+    "respond": "response received",
+    "accept": "accepted",
+    "reminder": "reminder",
+    "stage_breach": "deadline passed at the top of the ladder",
+    "overall_breach": "overall time limit passed",
+    "extend": "deadline extended",
+    "withdraw": "withdrawn",
+    "supersede": "superseded",
+    "refer_cafcass": "referred to Cafcass",
+    "reopen": "reopened",
+    "rate": "RAG rating changed",
+}
+
+
+def recipients(settings: Settings, escalation: Escalation, entry: AuditRow) -> list[str]:
+    """Who hears of ``entry``: whoever it is with now, the people copied, the watchers, the
+    raiser's manager where the stage says so, and the raiser; never the person who acted."""
+    data = json.loads(entry.data)
+    names = [*escalation.with_people, *data.get("copy", []), *data.get("watchers", [])]
+    names += [*data.get("raisers_manager", []), escalation.raised_by]
+    if entry.action == "reminder":
+        names = list(escalation.with_people) or [escalation.raised_by]
+    return [
+        name for name in dict.fromkeys(names) if name != entry.actor and name in settings.people
+    ]
+
+
+def message(
+    settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: AuditRow
+) -> tuple[str, str]:
+    headline = HEADLINES.get(entry.action, entry.action.replace("_", " "))
+    subject = f"{escalation.reference} ({', '.join(escalation.case_refs)}): {headline}"
+    lines = [
+        f"Escalation {escalation.reference} for case {', '.join(escalation.case_refs)}: {headline}.",
+        f"Workflow: {spec.title}",
+        f"Stage: {stage_title(spec, escalation.stage)}",
+    ]
+    if escalation.with_people:
+        lines.append(f"Now with: {', '.join(escalation.with_people)}")
+    if escalation.stage_due_at:
+        lines.append(f"Deadline: {local(escalation.stage_due_at)}")
+    if settings.notifications.include_summary:
+        lines += [f"Concern: {escalation.summary}", f"Note: {entry.note}"]
+    lines.append(f"See: escalate show {escalation.reference}")
+    return subject, "\n".join(lines) + "\n"
+
+
+def enqueue(
+    session: Session,
+    settings: Settings,
+    spec: WorkflowSpec,
+    escalation: Escalation,
+    entry: AuditRow,
+) -> int:
+    """Queue the notifications for ``entry`` inside the caller's transaction; return how many."""
+    channels = settings.notifications
+    subject, body = message(settings, spec, escalation, entry)
+    rows: list[NotificationRow] = []
+
+    def add(channel: str, recipient: str, address: str) -> None:
+        rows.append(
+            NotificationRow(
+                reference=escalation.reference, audit_seq=entry.seq or 0, event=entry.action,
+                channel=channel, recipient=recipient, address=address, subject=subject, body=body,
+                next_attempt_at=entry.at, created_at=entry.at,
+            )
+        )  # fmt: skip
+
+    if channels.email is not None:
+        for username in recipients(settings, escalation, entry):
+            person = settings.people[username]
+            if person.email:
+                add("email", username, person.email)
+    if channels.webhook_url:
+        add("webhook", "", channels.webhook_url)
+    session.add_all(rows)
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    channel: str
+    address: str
+    subject: str
+    body: str
+    reference: str
+    event: str
+    attempts: int
+
+
+def claim_due(engine: Engine, now: datetime, *, batch: int = 50) -> list[Claimed]:
+    """Take up to ``batch`` pending notifications for delivery, leasing them so that another
+    deliverer does not take them too; a lease that is never settled (a crash) runs out."""
+    with unit_of_work(engine) as session:
+        rows = list(
+            session.exec(
+                select(NotificationRow)
+                .where(NotificationRow.status == "pending")
+                .where(NotificationRow.next_attempt_at <= now)
+                .order_by(NotificationRow.next_attempt_at, NotificationRow.id)  # type: ignore[arg-type]
+                .limit(batch)
+            )
+        )
+        claimed = [
+            Claimed(
+                row.id or 0,
+                row.channel,
+                row.address,
+                row.subject,
+                row.body,
+                row.reference,
+                row.event,
+                row.attempts,
+            )
+            for row in rows
+        ]
+        if claimed:
+            session.execute(
+                update(NotificationRow)
+                .where(NotificationRow.id.in_([c.id for c in claimed]))  # type: ignore[union-attr]
+                .values(next_attempt_at=now + LEASE)
+            )
+    return claimed
+
+
+def settle(
+    engine: Engine, settings: Settings, claimed: Claimed, now: datetime, error: str | None
+) -> str:
+    """Record one delivery attempt; return the notification's new status."""
+    policy = settings.notifications
+    attempts = claimed.attempts + 1
+    if error is None:
+        values: dict[str, object] = {
+            "status": "sent",
+            "sent_at": now,
+            "attempts": attempts,
+            "last_error": "",
+        }
+    else:
+        delay = min(policy.retry_base_seconds * 2 ** (attempts - 1), policy.retry_max_seconds)
+        status = "failed" if attempts >= policy.max_attempts else "pending"
+        values = {"status": status, "attempts": attempts, "last_error": error[:500],
+                  "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
+    with unit_of_work(engine) as session:
+        row_id = col(NotificationRow.id) == claimed.id
+        session.execute(update(NotificationRow).where(row_id).values(**values))
+        session.add(
+            DeliveryAttemptRow(
+                notification_id=claimed.id, at=now, ok=error is None, error=(error or "")[:500]
+            )
+        )
+    return str(values["status"])
+
+
+def undelivered(engine: Engine) -> int:
+    with Session(engine) as session:
+        query = (
+            select(func.count())
+            .select_from(NotificationRow)
+            .where(NotificationRow.status != "sent")
+        )
+        return int(session.exec(query).one())
