@@ -144,11 +144,11 @@ class Worker:
 
     def run(self) -> None:
         """Run until SIGTERM or SIGINT; return after a clean stop."""
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
         lock = SingleWorkerLock(lock_path(self.service))
         lock.acquire(self.service.clock.now())
         try:
-            signal.signal(signal.SIGTERM, self._on_signal)
-            signal.signal(signal.SIGINT, self._on_signal)
             interval = self.settings.worker.sweep_seconds
             log.info("worker started (pid %s); sweeping every %gs", os.getpid(), interval)
             # misfire_grace_time=None: a sweep that is late (a busy machine, a suspended laptop)
