@@ -35,7 +35,11 @@ def main(cycles: int, seed: int) -> int:
             worker.wait()
     worker = start_worker(site, "soak.log")
     try:
-        wait_for(lambda: all(svc.get(r).stage_breached_at for r in references), 300, "every alert to reach the top")
+        wait_for(
+            lambda: all(svc.get(r).stage_breached_at for r in references),
+            300,
+            "every alert to reach the top",
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait()
@@ -45,13 +49,26 @@ def main(cycles: int, seed: int) -> int:
         if e.actor_kind == "engine"
     )
     doubled = [key for key, count in applied.items() if count > 1]
-    lost = [r for r in references if [e.action for e in audit.entries(svc.engine, r)].count("timeout") != 2]
+    lost = [
+        r
+        for r in references
+        if [e.action for e in audit.entries(svc.engine, r)].count("timeout") != 2
+    ]
     report = audit.verify(svc.engine)
-    print(f"{cycles} kill -9 cycles, {len(references)} alerts, {sum(applied.values())} engine entries")
-    print(f"doubled: {doubled or 'none'}; lost: {lost or 'none'}; audit chain: {'verified' if report.ok else report.problem}")
+    print(
+        f"{cycles} kill -9 cycles, {len(references)} alerts, {sum(applied.values())} engine entries"
+    )
+    print(
+        f"doubled: {doubled or 'none'}; lost: {lost or 'none'}; audit chain: {'verified' if report.ok else report.problem}"
+    )
     print(f"folder: {site}")
     return 0 if not doubled and not lost and report.ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100, int(sys.argv[2]) if len(sys.argv) > 2 else 1))
+    sys.exit(
+        main(
+            int(sys.argv[1]) if len(sys.argv) > 1 else 100,
+            int(sys.argv[2]) if len(sys.argv) > 2 else 1,
+        )
+    )
