@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from .store import AuditRow, EscalationRow
+from .store import AuditRow, EscalationRow, serialize_writes
 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
@@ -65,6 +65,7 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> AuditRow:
     """Add one entry inside the caller's transaction and return it (with its hash)."""
+    serialize_writes(session)
     last = session.exec(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
     row = AuditRow(
         seq=(last.seq or 0) + 1 if last else 1,

@@ -257,7 +257,7 @@ class EscalationService:
                 f"Say why: {action.replace('_', ' ')} needs a note or reason (--note)."
             )
         with unit_of_work(self.engine) as session:
-            escalation = from_row(get_row(session, reference))
+            escalation = from_row(get_row(session, reference, lock=True))
             if expected_version is not None and expected_version != escalation.version:
                 raise ConcurrentUpdate(
                     f"{escalation.reference} has changed since you looked at it (it is now at"
@@ -349,7 +349,18 @@ class EscalationService:
     def _apply_due(self, reference: str, now: datetime) -> list[Applied]:
         applied: list[Applied] = []
         with unit_of_work(self.engine) as session:
-            escalation = from_row(get_row(session, reference))
+            # Claim the row only if it is still due and no other sweeper holds it: a second
+            # sweeper skips it rather than waiting, and never sees it due again once applied.
+            claim = (
+                select(EscalationRow)
+                .where(EscalationRow.reference == reference)
+                .where(col(EscalationRow.next_due_at) <= now)
+                .with_for_update(skip_locked=True)
+            )
+            row = session.exec(claim).first()
+            if row is None:
+                return applied
+            escalation = from_row(row)
             spec = self.registry.of(session, escalation)
             self.keeper.prepare(spec, escalation)
             entry = None

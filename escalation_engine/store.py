@@ -166,14 +166,6 @@ class WorkerRow(SQLModel, table=True):
     stopped_at: datetime | None = _when()
 
 
-_APPEND_ONLY_SQLITE = [
-    """CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON audit_entry
-       BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE refused'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_entry_no_delete BEFORE DELETE ON audit_entry
-       BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: DELETE refused'); END""",
-]
-
-
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -200,12 +192,11 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables and the guards that make the audit trail append-only."""
-    SQLModel.metadata.create_all(engine)
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as connection:
-            for statement in _APPEND_ONLY_SQLITE:
-                connection.exec_driver_sql(statement)
+    """Bring the database to the current schema (tables, and the guards that make the audit
+    trail append-only) through the migrations."""
+    from .migrate import upgrade
+
+    upgrade(engine)
 
 
 def schema_exists(engine: Engine) -> bool:
@@ -283,10 +274,28 @@ def from_row(row: EscalationRow) -> Escalation:
     )
 
 
-def get_row(session: Session, reference: str) -> EscalationRow:
-    row = session.exec(
-        select(EscalationRow).where(EscalationRow.reference == reference.upper())
-    ).first()
+#: Advisory-lock key that serialises appends to the audit chain on PostgreSQL ("IROAUDIT").
+AUDIT_LOCK_KEY = 0x49524F4155444954
+
+
+def serialize_writes(session: Session) -> None:
+    """Hold the audit-chain lock until the transaction ends.
+
+    The chain is one sequence: each entry names the hash of the one before, so appends must not
+    interleave. SQLite's ``BEGIN IMMEDIATE`` already gives one writer at a time; PostgreSQL gets a
+    transaction-scoped advisory lock, released by commit or rollback (or a dropped connection).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def get_row(session: Session, reference: str, *, lock: bool = False) -> EscalationRow:
+    """The row for ``reference``; with ``lock``, held against other writers until commit
+    (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already excludes them)."""
+    query = select(EscalationRow).where(EscalationRow.reference == reference.upper())
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query).first()
     if row is None:
         raise EscalationNotFound(
             f"No escalation has the reference {reference!r}. References look like ESC-2026-0042;"
@@ -297,6 +306,7 @@ def get_row(session: Session, reference: str) -> EscalationRow:
 
 def next_reference(session: Session, year: int) -> str:
     """The next ``ESC-<year>-NNNN`` reference, allocated inside the caller's transaction."""
+    serialize_writes(session)
     counter = session.get(ReferenceCounterRow, year)
     if counter is None:
         counter = ReferenceCounterRow(year=year, last=0)

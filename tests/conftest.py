@@ -3,6 +3,7 @@ on a fake clock. Every test gets its own SQLite file, so nothing leaks between t
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,6 +19,8 @@ from escalation_engine.config import Settings, load_settings
 from escalation_engine.service import EscalationService
 from escalation_engine.store import create_schema, make_engine
 
+from .databases import DATABASES, database
+
 ROOT = Path(__file__).resolve().parents[1]
 LONDON = ZoneInfo("Europe/London")
 #: Monday 5 January 2026, 09:00 in London: a plain working week with no holidays nearby.
@@ -31,9 +34,15 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
-def settings(project: Path) -> Settings:
-    return load_settings(project / "config.yaml")
+def settings(project: Path, database_url: str) -> Settings:
+    return dataclasses.replace(load_settings(project / "config.yaml"), database_url=database_url)
 
 
 @pytest.fixture

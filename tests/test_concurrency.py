@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
+
+import pytest
 
 from escalation_engine import audit
 from escalation_engine.clock import FakeClock
@@ -17,10 +20,21 @@ from escalation_engine.store import make_engine
 from .conftest import LONDON
 from .test_service import practice_alert
 
+_TWINS: list[EscalationService] = []
+
 
 def twin(settings: Settings, clock: FakeClock) -> EscalationService:
     """Another service on the same database with its own engine, as another process would be."""
-    return EscalationService(settings, make_engine(settings.database_url), clock)
+    other = EscalationService(settings, make_engine(settings.database_url), clock)
+    _TWINS.append(other)
+    return other
+
+
+@pytest.fixture(autouse=True)
+def _dispose_twins() -> Iterator[None]:
+    yield
+    while _TWINS:
+        _TWINS.pop().engine.dispose()
 
 
 def run_together(*jobs: object) -> list[BaseException]:

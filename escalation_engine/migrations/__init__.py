@@ -1,0 +1,1 @@
+"""Alembic migrations: how every database, SQLite or PostgreSQL, reaches the current schema."""
