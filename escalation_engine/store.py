@@ -199,11 +199,6 @@ def create_schema(engine: Engine) -> None:
     upgrade(engine)
 
 
-def schema_exists(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        return bool(engine.dialect.has_table(connection, "escalation"))
-
-
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction: everything inside commits together or not at all."""

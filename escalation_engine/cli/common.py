@@ -13,12 +13,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlalchemy import make_url
 
+from .. import migrate
 from ..clock import Clock, FakeClock, SystemClock
 from ..config import Settings, find_config, load_settings
 from ..errors import ConfigError, InvalidInput
 from ..service import EscalationService
-from ..store import make_engine, schema_exists
+from ..store import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_NOW_ENV = "ESCALATE_FAKE_NOW"
@@ -36,6 +38,10 @@ workflows_app = typer.Typer(help="List, check and draw workflow definitions.", n
 calendar_app = typer.Typer(help="Working-day arithmetic (England & Wales).", no_args_is_help=True)
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(calendar_app, name="calendar")
+db_app = typer.Typer(
+    help="The database schema: upgrade it, or say where it is.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -89,11 +95,23 @@ def current_settings() -> Settings:
 def open_service(*, need_schema: bool = True) -> EscalationService:
     settings = current_settings()
     engine = make_engine(settings.database_url)
-    if need_schema and not schema_exists(engine):
-        raise ConfigError(
-            f"The database at {settings.database_url} is not set up yet; run 'escalate init' first."
-        )
+    if need_schema:
+        revision, head = migrate.current(engine), migrate.head()
+        if revision is None:
+            raise ConfigError(
+                f"The database at {safe_url(settings.database_url)} is not set up yet; run 'escalate init' first."
+            )
+        if revision != head:
+            raise ConfigError(
+                f"The database at {safe_url(settings.database_url)} is at schema {revision}, older than this"
+                f" version's {head}; back it up, then run 'escalate db upgrade'."
+            )
     return EscalationService(settings, engine, make_clock())
+
+
+def safe_url(url: str) -> str:
+    """The database URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def acting_user(as_user: str | None) -> str:

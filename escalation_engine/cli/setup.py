@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .. import render
+from .. import migrate, render
 from ..calendar import WorkingCalendar
 from ..config import find_config, load_settings
 from ..errors import ConfigError, EscalationError
@@ -24,11 +24,13 @@ from .common import (
     app,
     calendar_app,
     current_settings,
+    db_app,
     emit_json,
     err,
     open_service,
     out,
     parse_day,
+    safe_url,
     workflows_app,
 )
 
@@ -55,7 +57,7 @@ def init(
     settings = load_settings(config if STATE.config is None else find_config(STATE.config))
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    out.print(f"Database ready: {settings.database_url}")
+    out.print(f"Database ready: {safe_url(settings.database_url)}")
     out.print("Next: escalate workflows list, then escalate raise --help")
 
 
@@ -191,3 +193,41 @@ def demo(
     from ..demo import run_demo
 
     run_demo(out, keep)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the current schema, keeping all its data.
+
+    Example: escalate db upgrade
+    """
+    settings = current_settings()
+    engine = make_engine(settings.database_url)
+    before = migrate.current(engine)
+    create_schema(engine)
+    after = migrate.current(engine)
+    if before == after:
+        out.print(f"{safe_url(settings.database_url)} is already at the current schema ({after}).")
+    else:
+        out.print(
+            f"{safe_url(settings.database_url)} upgraded from {before or 'empty'} to {after}."
+        )
+
+
+@db_app.command("current")
+def db_current(as_json: Json = False) -> None:
+    """Say which schema revision the database is at, and whether that is the newest.
+
+    Example: escalate db current --json
+    """
+    settings = current_settings()
+    revision = migrate.current(make_engine(settings.database_url))
+    head = migrate.head()
+    if as_json:
+        emit_json({"database": safe_url(settings.database_url), "current": revision, "head": head,
+                   "up_to_date": revision == head})  # fmt: skip
+        return
+    state = (
+        "up to date" if revision == head else f"behind: run 'escalate db upgrade' to reach {head}"
+    )
+    out.print(f"{safe_url(settings.database_url)}: revision {revision or 'none (empty)'}, {state}.")
