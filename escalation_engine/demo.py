@@ -7,18 +7,27 @@ the same operation ``escalate tick`` and the worker use, so what the demo shows 
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
 from rich.rule import Rule
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from . import audit, render
 from .calendar import LONDON
 from .clock import FakeClock
-from .config import load_settings
+from .config import DATABASE_ENV, load_settings
+from .errors import ConfigError
 from .service import EscalationService
 from .store import create_schema, make_engine
 
@@ -26,11 +35,39 @@ ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # Monday 2 March 2026
 
 
-def _setup(folder: Path) -> EscalationService:
+@contextmanager
+def _demo_database(folder: Path, keep: bool) -> Iterator[str]:
+    """A fresh database: a SQLite file in ``folder``, or, when ``ESCALATE_DATABASE_URL`` names a
+    server, a new database on that server, dropped afterwards unless kept."""
+    url = os.environ.get(DATABASE_ENV)
+    if not url or url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'demo.db'}"
+        return
+    name = f"escalate_demo_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as exc:
+        admin.dispose()
+        raise ConfigError(
+            f"The demo makes its own database on the server named by {DATABASE_ENV}, and could not"
+            f" ({exc.orig}); connect as a role that may create databases."
+        ) from None
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _setup(folder: Path, url: str) -> EscalationService:
     shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
     shutil.copytree(ROOT / "workflows", folder / "workflows")
-    settings = load_settings(folder / "config.yaml")
-    engine = make_engine(f"sqlite:///{folder / 'demo.db'}")
+    settings = dataclasses.replace(load_settings(folder / "config.yaml"), database_url=url)
+    engine = make_engine(url)
     create_schema(engine)
     return EscalationService(settings, engine, FakeClock(START))
 
@@ -141,8 +178,13 @@ def run_demo(console: Console, keep: Path | None) -> None:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+    with _demo_database(folder, keep is not None) as url:
+        _run(console, folder, url, keep)
+
+
+def _run(console: Console, folder: Path, url: str, keep: Path | None) -> None:
     try:
-        service = _setup(folder)
+        service = _setup(folder, url)
         console.print(Rule("[bold]IRO escalation engine: demonstration[/bold]"))
         console.print(
             "A simulated fortnight in a fresh database, deadlines counted in England & Wales working days.\n"
@@ -167,9 +209,10 @@ def run_demo(console: Console, keep: Path | None) -> None:
         console.print(f"\nAudit trail {status}: {report.entries} entries, head {report.head[:16]}…")
         service.engine.dispose()
         if keep is not None:
-            console.print(
-                f"Kept in {folder}: try  escalate --config {folder / 'config.yaml'} list --all"
-            )
+            where = folder / "config.yaml"
+            server = make_url(url).render_as_string(hide_password=True)
+            prefix = "" if url.startswith("sqlite") else f"ESCALATE_DATABASE_URL={server} "
+            console.print(f"Kept in {folder}: try  {prefix}escalate --config {where} list --all")
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
