@@ -6,22 +6,33 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, make_url
+
+from escalation_engine.config import load_settings
+from escalation_engine.store import make_engine
 
 from .conftest import ROOT
+from .databases import ADMIN_URL, DATABASES, database, fingerprint
 
 ESCALATE = Path(sys.executable).with_name("escalate")
 
 
 def run(
-    folder: Path, *args: str, user: str | None = "aisha", now: str | None = None
+    folder: Path,
+    *args: str,
+    user: str | None = "aisha",
+    now: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")} | (env or {})
     env["COLUMNS"] = "120"
     if user:
         env["ESCALATE_USER"] = user
@@ -38,12 +49,36 @@ def run(
     )
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("iro")
+def init_site(path: Path, url: str) -> Path:
+    """``escalate init`` in ``path``, with config.yaml pointed at the database ``url``."""
+    shutil.copy(ROOT / "config.yaml", path / "config.yaml")
+    config = path / "config.yaml"
+    config.write_text(
+        config.read_text().replace("database_url: sqlite:///escalations.db", f"database_url: {url}")
+    )
     result = run(path, "init")
     assert result.returncode == 0, result.stderr
     return path
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def folder(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("iro")
+    with database(request.param, path) as url:
+        yield init_site(path, url)
+
+
+@pytest.fixture(params=DATABASES)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """A fresh service folder of its own, on each database."""
+    with database(request.param, tmp_path) as url:
+        yield init_site(tmp_path, url)
+
+
+def site_engine(path: Path) -> Engine:
+    return make_engine(load_settings(path / "config.yaml").database_url)
 
 
 def raise_alert(
@@ -107,9 +142,15 @@ def test_a_manager_responds_and_the_iro_accepts(folder: Path) -> None:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {
+    """The database's files (SQLite) and the content of every table (both databases)."""
+    files = {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.db*"))
     }
+    engine = site_engine(folder)
+    try:
+        return files | {"rows": fingerprint(engine)}
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -214,35 +255,45 @@ def snapshot(folder: Path) -> dict[str, str]:
     ],
 )
 def test_bad_input_is_refused_plainly_and_leaves_the_database_byte_identical(
-    tmp_path: Path, args: list[str], user: str, message: str
+    site: Path, args: list[str], user: str, message: str
 ) -> None:
-    assert run(tmp_path, "init").returncode == 0
-    raise_alert(tmp_path, now="2026-11-02T09:00:00+00:00")
-    before = snapshot(tmp_path)
-    result = run(tmp_path, *args, user=user, now="2026-11-03T09:00:00+00:00")
+    raise_alert(site, now="2026-11-02T09:00:00+00:00")
+    before = snapshot(site)
+    result = run(site, *args, user=user, now="2026-11-03T09:00:00+00:00")
     assert result.returncode == 1
     assert message in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
-    assert snapshot(tmp_path) == before
+    assert snapshot(site) == before
 
 
 def test_misuse_exits_2(tmp_path: Path) -> None:
     assert run(tmp_path, "raise", "--bogus").returncode == 2
 
 
-def test_an_edit_behind_the_engines_back_is_caught_by_audit_verify(tmp_path: Path) -> None:
-    assert run(tmp_path, "init").returncode == 0
-    raise_alert(tmp_path)
-    assert run(tmp_path, "audit", "verify").returncode == 0
-    connection = sqlite3.connect(tmp_path / "escalations.db")
-    connection.execute("DROP TRIGGER audit_entry_no_update")
-    connection.execute("UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1")
-    connection.commit()
-    connection.close()
-    result = run(tmp_path, "audit", "verify")
+def test_an_edit_behind_the_engines_back_is_caught_by_audit_verify(site: Path) -> None:
+    raise_alert(site)
+    assert run(site, "audit", "verify").returncode == 0
+    url = load_settings(site / "config.yaml").database_url
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(site / "escalations.db")
+        connection.execute("DROP TRIGGER audit_entry_no_update")
+        connection.execute("UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1")
+        connection.commit()
+        connection.close()
+    else:
+        psql = [
+            "psql",
+            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
+        ]
+        for statement in (
+            "ALTER TABLE audit_entry DISABLE TRIGGER USER",
+            "UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1",
+        ):
+            subprocess.run([*psql, "-c", statement], check=True, capture_output=True)
+    result = run(site, "audit", "verify")
     assert result.returncode == 1
     assert "entry 1" in result.stderr
-    assert json.loads(run(tmp_path, "audit", "verify", "--json").stdout)["first_bad_seq"] == 1
+    assert json.loads(run(site, "audit", "verify", "--json").stdout)["first_bad_seq"] == 1
 
 
 def test_workflows_validate_exit_codes(tmp_path: Path) -> None:
@@ -287,8 +338,10 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     assert "Raise, follow and escalate" in result.stdout
 
 
-def test_demo_runs_and_verifies_its_audit_trail(tmp_path: Path) -> None:
-    result = run(tmp_path, "demo")
+@pytest.mark.parametrize("kind", DATABASES)
+def test_demo_runs_and_verifies_its_audit_trail(tmp_path: Path, kind: str) -> None:
+    extra = {} if kind == "sqlite" else {"ESCALATE_DATABASE_URL": ADMIN_URL}
+    result = run(tmp_path, "demo", env=extra)
     assert result.returncode == 0, result.stderr
     assert "Audit trail verified" in result.stdout
     assert "refers ESC-2026-0001 to Cafcass" in result.stdout
