@@ -23,7 +23,9 @@ from types import FrameType
 from typing import IO, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import update
+from sqlalchemy import Connection, create_engine, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col, select
 
 from .delivery import deliver_due
@@ -36,21 +38,33 @@ log = logging.getLogger("escalation_engine.worker")
 
 
 def lock_path(service: EscalationService) -> Path:
-    """Where the single-worker lock lives: beside the SQLite file, else beside config.yaml."""
-    url = service.settings.database_url
-    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
-        return Path(url.removeprefix("sqlite:///") + ".worker.lock")
-    return service.settings.path.with_name("escalate-worker.lock")
+    """Where the single-worker lock lives: beside the SQLite file."""
+    return Path(service.settings.database_url.removeprefix("sqlite:///") + ".worker.lock")
+
+
+def describe_active(service: EscalationService) -> str:
+    """The most recent worker that has not said it stopped, for messages."""
+    with Session(service.engine) as session:
+        query = (
+            select(WorkerRow)
+            .where(col(WorkerRow.stopped_at).is_(None))
+            .order_by(col(WorkerRow.id).desc())
+        )
+        row = session.exec(query.limit(1)).first()
+    if row is None:
+        return "another worker"
+    return f"pid {row.pid} on {row.host}, last seen {row.heartbeat_at:%Y-%m-%d %H:%M:%S %Z}"
 
 
 class SingleWorkerLock:
-    """An exclusive OS file lock: released by the kernel even if the worker is killed."""
+    """SQLite: an exclusive OS file lock beside the database, released by the kernel even if the
+    worker is killed. A second worker refuses to start."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: IO[str] | None = None
 
-    def acquire(self, started_at: datetime) -> None:
+    def acquire(self, started_at: datetime, stop: threading.Event) -> bool:
         handle = self.path.open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -69,12 +83,77 @@ class SingleWorkerLock:
         )
         handle.flush()
         self._file = handle
+        return True
+
+    def still_held(self) -> bool:
+        return self._file is not None
 
     def release(self) -> None:
         if self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+
+
+#: Advisory-lock key of the active worker on PostgreSQL ("IROWORKR").
+WORKER_LOCK_KEY = 0x49524F574F524B52
+
+
+class PostgresLeaderLock:
+    """PostgreSQL: leader election with a session advisory lock on a dedicated connection.
+
+    The connection is never from a pool: a pooled connection handed back with the lock still
+    held would keep it for whoever borrows it next. If the worker dies, the server ends its
+    session and the lock passes to a standby within its polling interval.
+    """
+
+    def __init__(self, service: EscalationService, poll_seconds: float = 1.0) -> None:
+        self.service = service
+        self.poll_seconds = poll_seconds
+        self._engine = create_engine(service.settings.database_url, poolclass=NullPool)
+        self._connection: Connection | None = None
+
+    def acquire(self, started_at: datetime, stop: threading.Event) -> bool:
+        """Wait as a hot standby until this worker holds the lock (or is told to stop)."""
+        self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        announced = False
+        while not stop.is_set():
+            query = text("SELECT pg_try_advisory_lock(:key)")
+            if self._connection.execute(query, {"key": WORKER_LOCK_KEY}).scalar():
+                if announced:
+                    log.info("taking over as the active worker")
+                return True
+            if not announced:
+                log.info("standing by: the active worker is %s", describe_active(self.service))
+                announced = True
+            stop.wait(self.poll_seconds)
+        return False
+
+    def still_held(self) -> bool:
+        try:
+            assert self._connection is not None
+            self._connection.execute(text("SELECT 1"))
+        except (DBAPIError, AssertionError):
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": WORKER_LOCK_KEY}
+                )
+                self._connection.close()
+            except DBAPIError:
+                pass  # the session is gone, and the lock with it
+            self._connection = None
+        self._engine.dispose()
+
+
+def make_lock(service: EscalationService) -> SingleWorkerLock | PostgresLeaderLock:
+    if service.engine.dialect.name == "postgresql":
+        return PostgresLeaderLock(service)
+    return SingleWorkerLock(lock_path(service))
 
 
 class Worker:
@@ -87,6 +166,8 @@ class Worker:
         self._sweeping = threading.Lock()
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._worker_id: int | None = None
+        self._lock: SingleWorkerLock | PostgresLeaderLock | None = None
+        self.lost_lock = False
 
     def _heartbeat(self, now: datetime, *, stopped: bool = False) -> None:
         with unit_of_work(self.service.engine) as session:
@@ -110,6 +191,10 @@ class Worker:
         if not self._sweeping.acquire(blocking=False):
             return  # the other trigger's sweep is still running; it does the same work
         try:
+            if self._lock is not None and not self._lock.still_held():
+                self.lost_lock = True
+                self.stop.set()
+                return
             now = self.service.clock.now()
             self._heartbeat(now)
             report = self.service.tick(now, batch=self.settings.worker.batch, stop=self.stop.is_set)
@@ -142,12 +227,16 @@ class Worker:
         )
         self.stop.set()
 
-    def run(self) -> None:
-        """Run until SIGTERM or SIGINT; return after a clean stop."""
+    def run(self) -> bool:
+        """Run until SIGTERM or SIGINT; return whether the stop was clean (``False`` if the
+        worker lost its lock, so that a service manager restarts it)."""
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        lock = SingleWorkerLock(lock_path(self.service))
-        lock.acquire(self.service.clock.now())
+        lock = self._lock = make_lock(self.service)
+        if not lock.acquire(self.service.clock.now(), self.stop):
+            lock.release()
+            log.info("stopped while standing by")
+            return True
         try:
             interval = self.settings.worker.sweep_seconds
             log.info("worker started (pid %s); sweeping every %gs", os.getpid(), interval)
@@ -163,7 +252,11 @@ class Worker:
             self._scheduler.shutdown(wait=True)
             with self._sweeping:
                 self._heartbeat(self.service.clock.now(), stopped=True)
+            if self.lost_lock:
+                log.error("stopped: the worker lost its database session, and with it the lock")
+                return False
             log.info("worker stopped cleanly")
+            return True
         finally:
             lock.release()
 

@@ -7,7 +7,9 @@ import json
 import random
 import signal
 import subprocess
+import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,11 @@ import pytest
 from escalation_engine import audit
 from escalation_engine.outbox import undelivered
 
+from .databases import DATABASES, database, postgres_database
 from .worker_support import (
     ESCALATE,
     Hooks,
+    dispose_all,
     free_port,
     make_site,
     raise_quick,
@@ -26,6 +30,15 @@ from .worker_support import (
     start_worker,
     wait_for,
 )
+
+
+@pytest.fixture(params=DATABASES)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        try:
+            yield url
+        finally:
+            dispose_all()
 
 
 def engine_entries(svc, reference: str) -> list[audit.AuditRow]:  # type: ignore[no-untyped-def]
@@ -49,11 +62,11 @@ def stop(process: subprocess.Popen[bytes]) -> int:
 
 
 def test_an_alert_raised_by_another_process_climbs_on_its_own_and_people_are_told(
-    tmp_path: Path,
+    tmp_path: Path, db: str
 ) -> None:
     port, hooks = free_port(), Hooks()
     controller, inbox = start_smtp(port)
-    site = make_site(tmp_path, smtp_port=port, webhook=hooks.url)
+    site = make_site(tmp_path, db, smtp_port=port, webhook=hooks.url)
     worker = start_worker(site)
     try:
         result = subprocess.run(
@@ -101,8 +114,8 @@ def test_an_alert_raised_by_another_process_climbs_on_its_own_and_people_are_tol
     assert status["worker_alive"] is False
 
 
-def test_a_second_worker_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
-    site = make_site(tmp_path)
+def test_a_second_worker_on_the_same_sqlite_database_refuses_to_start(tmp_path: Path) -> None:
+    site = make_site(tmp_path, f"sqlite:///{tmp_path / 'escalations.db'}")
     worker = start_worker(site)
     try:
         lock = site / "escalations.db.worker.lock"
@@ -117,9 +130,9 @@ def test_a_second_worker_on_the_same_database_refuses_to_start(tmp_path: Path) -
 
 
 def test_deadlines_that_passed_while_the_worker_was_down_are_applied_once_oldest_first(
-    tmp_path: Path,
+    tmp_path: Path, db: str
 ) -> None:
-    site = make_site(tmp_path)
+    site = make_site(tmp_path, db)
     svc = service(site)
     references = [raise_quick(svc, f"CLA-10000{i}") for i in range(3)]
     due = {r: svc.get(r).stage_due_at for r in references}
@@ -152,8 +165,10 @@ def test_deadlines_that_passed_while_the_worker_was_down_are_applied_once_oldest
     assert_each_deadline_applied_once(svc)
 
 
-def test_killing_the_worker_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> None:
-    site = make_site(tmp_path)
+def test_killing_the_worker_at_random_points_loses_and_doubles_nothing(
+    tmp_path: Path, db: str
+) -> None:
+    site = make_site(tmp_path, db)
     svc = service(site)
     rng = random.Random(20261122)
     references = []
@@ -187,10 +202,10 @@ def test_killing_the_worker_at_random_points_loses_and_doubles_nothing(tmp_path:
 
 
 def test_a_mail_server_that_is_down_delays_delivery_but_loses_and_doubles_nothing(
-    tmp_path: Path,
+    tmp_path: Path, db: str
 ) -> None:
     port = free_port()
-    site = make_site(tmp_path, smtp_port=port)
+    site = make_site(tmp_path, db, smtp_port=port)
     svc = service(site)
     worker = start_worker(site)
     try:
@@ -220,8 +235,8 @@ def test_a_mail_server_that_is_down_delays_delivery_but_loses_and_doubles_nothin
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_the_worker_stops_cleanly_on_a_signal(tmp_path: Path, signum: int) -> None:
-    site = make_site(tmp_path)
+def test_the_worker_stops_cleanly_on_a_signal(tmp_path: Path, db: str, signum: int) -> None:
+    site = make_site(tmp_path, db)
     worker = start_worker(site)
     wait_for(
         lambda: "worker started" in (site / "worker.log").read_text(), 20, "the worker to start"
@@ -229,3 +244,39 @@ def test_the_worker_stops_cleanly_on_a_signal(tmp_path: Path, signum: int) -> No
     worker.send_signal(signum)
     assert worker.wait(timeout=30) == 0
     assert "worker stopped cleanly" in (site / "worker.log").read_text()
+
+
+@pytest.mark.skipif(
+    "postgresql" not in DATABASES, reason="PostgreSQL not among ESCALATE_TEST_DATABASES"
+)
+def test_a_hot_standby_takes_over_within_ten_seconds_of_kill_9(tmp_path: Path) -> None:
+    with postgres_database() as url:
+        site = make_site(tmp_path, url)
+        svc = service(site)
+        active = start_worker(site, "active.log")
+        wait_for(
+            lambda: "worker started" in (site / "active.log").read_text(), 20, "the active worker"
+        )
+        standby = start_worker(site, "standby.log")
+        try:
+            wait_for(lambda: "standing by" in (site / "standby.log").read_text(), 20, "the standby")
+            assert f"pid {active.pid}" in (site / "standby.log").read_text()
+            reference = raise_quick(svc)
+            active.kill()
+            active.wait(timeout=30)
+            killed_at = time.monotonic()
+            wait_for(
+                lambda: "taking over" in (site / "standby.log").read_text(),
+                10,
+                "the standby to take over",
+            )
+            assert time.monotonic() - killed_at < 10
+            wait_for(
+                lambda: svc.get(reference).stage == "director",
+                30,
+                "the alert to climb under the new worker",
+            )
+            assert_each_deadline_applied_once(svc)
+        finally:
+            assert stop(standby) == 0
+            dispose_all()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import Engine
 
 from escalation_engine.clock import SystemClock
 from escalation_engine.config import load_settings
@@ -34,10 +35,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def make_site(folder: Path, *, smtp_port: int | None = None, webhook: str | None = None) -> Path:
+def make_site(
+    folder: Path, url: str, *, smtp_port: int | None = None, webhook: str | None = None
+) -> Path:
     shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
     shutil.copytree(ROOT / "workflows", folder / "workflows")
     shutil.copy(ROOT / "examples" / "workflows" / "quick_ladder.yaml", folder / "workflows")
+    config = folder / "config.yaml"
+    config.write_text(
+        config.read_text().replace("database_url: sqlite:///escalations.db", f"database_url: {url}")
+    )
     extra = "worker:\n  sweep_seconds: 1\nnotifications:\n  retry_base_seconds: 0.5\n  retry_max_seconds: 1\n"
     if smtp_port:
         extra += f"  email: {{host: 127.0.0.1, port: {smtp_port}, from: iro@example.org}}\n"
@@ -46,13 +53,26 @@ def make_site(folder: Path, *, smtp_port: int | None = None, webhook: str | None
     with (folder / "config.yaml").open("a") as config:
         config.write(extra)
     settings = load_settings(folder / "config.yaml")
-    create_schema(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    engine.dispose()
     return folder
+
+
+#: Engines the helpers opened; ``dispose_all`` closes them before a test database is dropped.
+ENGINES: list[Engine] = []
 
 
 def service(folder: Path) -> EscalationService:
     settings = load_settings(folder / "config.yaml")
-    return EscalationService(settings, make_engine(settings.database_url), SystemClock())
+    engine = make_engine(settings.database_url)
+    ENGINES.append(engine)
+    return EscalationService(settings, engine, SystemClock())
+
+
+def dispose_all() -> None:
+    while ENGINES:
+        ENGINES.pop().dispose()
 
 
 def raise_quick(svc: EscalationService, case: str = "CLA-100001") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import typer
 from rich.logging import RichHandler
 
 from .. import render
@@ -37,7 +38,8 @@ def run() -> None:
     _configure_logging()
     service = open_service()
     service.clock = SystemClock()  # the worker always runs on real time
-    Worker(service).run()
+    if not Worker(service).run():
+        raise typer.Exit(1)
 
 
 @app.command("status")
