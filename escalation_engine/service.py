@@ -259,10 +259,7 @@ class EscalationService:
         with unit_of_work(self.engine) as session:
             escalation = from_row(get_row(session, reference, lock=True))
             if expected_version is not None and expected_version != escalation.version:
-                raise ConcurrentUpdate(
-                    f"{escalation.reference} has changed since you looked at it (it is now at"
-                    f" {escalation.stage!r}); nothing was written. Check it with 'escalate show'."
-                )
+                raise ConcurrentUpdate(self._changed_under(session, escalation, expected_version))
             spec = self.registry.of(session, escalation)
             machine = machine_for(spec)
             self.keeper.prepare(spec, escalation)
@@ -292,6 +289,23 @@ class EscalationService:
             self._save(session, escalation, entry)
             outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
+
+    def _changed_under(self, session: Session, escalation: Escalation, seen: int) -> str:
+        last = session.exec(
+            select(AuditRow)
+            .where(AuditRow.reference == escalation.reference)
+            .order_by(col(AuditRow.seq).desc())
+        ).first()
+        change = (
+            f"; last change: {last.action.replace('_', ' ')} by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC"
+            if last
+            else ""
+        )
+        return (
+            f"{escalation.reference} changed while you were looking at it (you saw version {seen}, it is"
+            f" now version {escalation.version}, at stage {escalation.stage!r}, {escalation.status.replace('_', ' ')}"
+            f"{change}). Nothing was written; check it with 'escalate show {escalation.reference}' and act again if still needed."
+        )
 
     def _trigger(
         self, spec: WorkflowSpec, escalation: Escalation, action: str, target: str | None

@@ -348,7 +348,7 @@ def test_stale_expected_version_is_refused_and_writes_nothing(
 ) -> None:
     esc = practice_alert(service)
     service.act(esc.reference, "jo", "respond", note="First")
-    with pytest.raises(ConcurrentUpdate, match="has changed since you looked"):
+    with pytest.raises(ConcurrentUpdate, match="changed while you were looking at it"):
         service.act(esc.reference, "aisha", "accept", expected_version=0)
     assert actions(engine, esc.reference) == ["raise", "respond"]
 

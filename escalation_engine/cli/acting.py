@@ -15,6 +15,7 @@ from rich.markup import escape
 from .. import render
 from .common import (
     AsUser,
+    IfVersion,
     Json,
     Note,
     Ref,
@@ -135,6 +136,7 @@ def respond(
         typer.Option("--follow-up", help="With --holding: when the full response will come."),
     ] = None,
     as_user: AsUser = None,
+    if_version: IfVersion = None,
     as_json: Json = False,
 ) -> None:
     """Respond to an escalation that is with you.
@@ -142,7 +144,16 @@ def respond(
     Example: escalate respond ESC-2026-0042 --note "Permanence planning meeting booked for 12 March"
     """
     fu = parse_day(follow_up, "--follow-up") if follow_up else None
-    _act(reference, "respond", as_user, as_json, note=note, holding=holding, follow_up=fu)
+    _act(
+        reference,
+        "respond",
+        as_user,
+        as_json,
+        expected_version=if_version,
+        note=note,
+        holding=holding,
+        follow_up=fu,
+    )
 
 
 #: Actions that take only a note: (command, action, what it does, an example note).
@@ -183,9 +194,13 @@ NOTE_ONLY = [
 
 def _note_only_command(name: str, action: str, summary: str, example: str) -> None:
     def command(
-        reference: Ref, note: Note = "", as_user: AsUser = None, as_json: Json = False
+        reference: Ref,
+        note: Note = "",
+        as_user: AsUser = None,
+        if_version: IfVersion = None,
+        as_json: Json = False,
     ) -> None:
-        _act(reference, action, as_user, as_json, note=note)
+        _act(reference, action, as_user, as_json, note=note, expected_version=if_version)
 
     command.__name__ = action
     command.__doc__ = f'{summary}\n\nExample: escalate {name} ESC-2026-0042 --note "{example}"'
@@ -208,6 +223,7 @@ def bypass(
         str | None, typer.Option("--due", help="Deadline you set, where the stage lets you.")
     ] = None,
     as_user: AsUser = None,
+    if_version: IfVersion = None,
     as_json: Json = False,
 ) -> None:
     """Skip to a stage, with a reason (and, where required, after consulting someone).
@@ -220,6 +236,7 @@ def bypass(
         "bypass",
         as_user,
         as_json,
+        expected_version=if_version,
         note=note,
         target=to,
         consulted=consulted,
@@ -233,13 +250,22 @@ def extend(
     until: Annotated[str, typer.Option("--until", help="The new deadline, YYYY-MM-DD.")],
     note: Note = "",
     as_user: AsUser = None,
+    if_version: IfVersion = None,
     as_json: Json = False,
 ) -> None:
     """Extend the current stage's deadline (a named manager, with a reason).
 
     Example: escalate extend ESC-2026-0042 --until 2026-03-20 --note "Awaiting court date"
     """
-    _act(reference, "extend", as_user, as_json, note=note, until=parse_day(until, "--until"))
+    _act(
+        reference,
+        "extend",
+        as_user,
+        as_json,
+        expected_version=if_version,
+        note=note,
+        until=parse_day(until, "--until"),
+    )
 
 
 @app.command()
@@ -250,13 +276,14 @@ def reopen(
         str | None, typer.Option("--to", help="Stage to reopen at (default: the workflow's rule).")
     ] = None,
     as_user: AsUser = None,
+    if_version: IfVersion = None,
     as_json: Json = False,
 ) -> None:
     """Reopen a closed escalation; its history is kept.
 
     Example: escalate reopen ESC-2026-0042 --note "Agreed actions not carried out"
     """
-    _act(reference, "reopen", as_user, as_json, note=note, target=to)
+    _act(reference, "reopen", as_user, as_json, expected_version=if_version, note=note, target=to)
 
 
 @app.command()
@@ -267,10 +294,11 @@ def rate(
     ],
     note: Note = "",
     as_user: AsUser = None,
+    if_version: IfVersion = None,
     as_json: Json = False,
 ) -> None:
     """Give a RAG rating (it may move the escalation, as the workflow says).
 
     Example: escalate rate ESC-2026-0042 --rating green --note "Plan back on track"
     """
-    _act(reference, "rate", as_user, as_json, note=note, target=rating)
+    _act(reference, "rate", as_user, as_json, expected_version=if_version, note=note, target=rating)

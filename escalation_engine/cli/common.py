@@ -52,6 +52,13 @@ AsUser = Annotated[
         "--as", envvar="ESCALATE_USER", help="Act as this username (default: your login)."
     ),
 ]
+IfVersion = Annotated[
+    int | None,
+    typer.Option(
+        "--if-version",
+        help="Only if the escalation is still at this version (from 'show --json'); otherwise nothing is written.",
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Ref = Annotated[str, typer.Argument(help="Escalation reference, e.g. ESC-2026-0042.")]
 Note = Annotated[

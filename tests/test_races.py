@@ -1,0 +1,117 @@
+"""Races between real processes (eight at a time) on both databases: two people acting at once,
+a response against a timeout, and sweeps against sweeps. Exactly one wins, the others are told
+plainly and write nothing, and no deadline is applied twice."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections import Counter
+from typing import Any
+
+from escalation_engine import audit
+from escalation_engine.config import Settings
+from escalation_engine.service import EscalationService
+
+from .race_workers import contender
+from .test_service import practice_alert
+
+CONTENDERS = 8
+
+
+def race(settings: Settings, now: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(jobs))
+    results = context.Queue()
+    processes = [
+        context.Process(
+            target=contender,
+            args=(str(settings.path), settings.database_url, now, barrier, results, job),
+        )
+        for job in jobs
+    ]
+    for process in processes:
+        process.start()
+    collected = [results.get(timeout=120) for _ in jobs]
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    return collected
+
+
+def test_eight_people_acting_at_once_exactly_one_wins_and_the_rest_are_told(
+    service: EscalationService, settings: Settings
+) -> None:
+    esc = practice_alert(service)
+    esc = service.act(esc.reference, "jo", "respond", note="Meeting booked")
+    actions = ["accept", "reject", "withdraw", "escalate"] * 2
+    jobs = [
+        {
+            "kind": "act",
+            "reference": esc.reference,
+            "user": "aisha",
+            "action": a,
+            "version": esc.version,
+        }
+        for a in actions
+    ]
+    results = race(settings, "2026-01-06T10:00:00+00:00", jobs)
+    winners = [r for r in results if r["ok"]]
+    losers = [r for r in results if not r["ok"]]
+    assert len(winners) == 1
+    assert len(losers) == CONTENDERS - 1
+    now_at = service.get(esc.reference)
+    for loser in losers:
+        assert loser["error"] == "ConcurrentUpdate"
+        assert f"at stage {now_at.stage!r}" in loser["message"]
+        assert "Nothing was written" in loser["message"]
+    assert [e.action for e in audit.entries(service.engine, esc.reference)] == [
+        "raise",
+        "respond",
+        winners[0]["job"]["action"],
+    ]
+    assert audit.verify(service.engine).ok
+
+
+def test_responses_racing_timeouts_never_both_count(
+    service: EscalationService, settings: Settings
+) -> None:
+    references = [
+        practice_alert(service, case_refs=[f"CLA-80000{i}"]).reference
+        for i in range(CONTENDERS // 2)
+    ]
+    due = service.get(references[0]).stage_due_at
+    assert due is not None
+    jobs = [{"kind": "act", "reference": r, "user": "jo", "action": "respond"} for r in references]
+    jobs += [{"kind": "tick"} for _ in references]
+    race(settings, due.isoformat(), jobs)
+    for reference in references:
+        actions = [e.action for e in audit.entries(service.engine, reference)]
+        stage = service.get(reference).stage
+        if "respond" in actions:
+            assert "timeout" not in actions
+            assert stage == "team_manager"
+        else:
+            assert actions.count("timeout") == 1
+            assert stage == "service_manager"
+    assert audit.verify(service.engine).ok
+
+
+def test_eight_sweeps_at_once_apply_each_deadline_once(
+    service: EscalationService, settings: Settings
+) -> None:
+    for index in range(10):
+        practice_alert(service, case_refs=[f"CLA-90000{index}"])
+    results = race(
+        settings, "2026-02-20T09:00:00+00:00", [{"kind": "tick"} for _ in range(CONTENDERS)]
+    )
+    assert all(r["ok"] for r in results)
+    applied = Counter(
+        (e.reference, e.action, e.from_stage, json.loads(e.data)["due_at"])
+        for e in audit.entries(service.engine)
+        if e.actor_kind == "engine"
+    )
+    assert max(applied.values()) == 1
+    assert sum(len(r["applied"]) for r in results) == sum(applied.values())
+    assert all(e.stage == "director" for e in service.all())
+    assert audit.verify(service.engine).ok
