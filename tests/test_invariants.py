@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store import create_schema, make_engine
 
 from .conftest import MONDAY, ROOT
+from .databases import DATABASES, database
 
 USERS = ["aisha", "tom", "priya", "jo", "ellie", "mark", "helen", "ruth", "david", "sam", "dev"]
 ACTIONS = [
@@ -56,12 +59,16 @@ TARGETS = [
 
 
 class EscalationRuns(RuleBasedStateMachine):
+    kind = "sqlite"
+
     @initialize()
     def setup(self) -> None:
         self.folder = Path(tempfile.mkdtemp())
         shutil.copy(ROOT / "config.yaml", self.folder / "config.yaml")
         shutil.copytree(ROOT / "workflows", self.folder / "workflows")
-        config = load_settings(self.folder / "config.yaml")
+        self.stack = ExitStack()
+        url = self.stack.enter_context(database(self.kind, self.folder))
+        config = dataclasses.replace(load_settings(self.folder / "config.yaml"), database_url=url)
         self.engine = make_engine(config.database_url)
         create_schema(self.engine)
         self.clock = FakeClock(MONDAY)
@@ -70,8 +77,10 @@ class EscalationRuns(RuleBasedStateMachine):
         self.closed: dict[str, str] = {}
 
     def teardown(self) -> None:
-        self.engine.dispose()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if hasattr(self, "engine"):
+            self.engine.dispose()
+            self.stack.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _entries(self) -> int:
         return len(audit.entries(self.engine))
@@ -146,10 +155,21 @@ class EscalationRuns(RuleBasedStateMachine):
             assert audit.verify(self.engine).ok
 
 
-EscalationRuns.TestCase.settings = settings(
+RUN_SETTINGS = settings(
     max_examples=25,
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestEscalationRuns = EscalationRuns.TestCase
+
+
+def _runs_on(kind: str) -> type[RuleBasedStateMachine]:
+    runs = type(f"EscalationRunsOn{kind.title()}", (EscalationRuns,), {"kind": kind})
+    runs.TestCase.settings = RUN_SETTINGS
+    return runs
+
+
+if "sqlite" in DATABASES:
+    TestEscalationRunsOnSQLite = _runs_on("sqlite").TestCase
+if "postgresql" in DATABASES:
+    TestEscalationRunsOnPostgreSQL = _runs_on("postgresql").TestCase
