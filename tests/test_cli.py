@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, make_url
+from typer.testing import CliRunner
 
+from escalation_engine.cli import app
 from escalation_engine.config import load_settings
 from escalation_engine.store import make_engine
 
@@ -153,6 +155,18 @@ def snapshot(folder: Path) -> dict[str, str]:
         engine.dispose()
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def with_one_alert(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """A service folder holding one open alert, ESC-2026-0001, raised on 2 November 2026."""
+    path = tmp_path_factory.mktemp("bad-input")
+    with database(request.param, path) as url:
+        init_site(path, url)
+        raise_alert(path, now="2026-11-02T09:00:00+00:00")
+        yield path
+
+
 @pytest.mark.parametrize(
     ("args", "user", "message"),
     [
@@ -255,9 +269,9 @@ def snapshot(folder: Path) -> dict[str, str]:
     ],
 )
 def test_bad_input_is_refused_plainly_and_leaves_the_database_byte_identical(
-    site: Path, args: list[str], user: str, message: str
+    with_one_alert: Path, args: list[str], user: str, message: str
 ) -> None:
-    raise_alert(site, now="2026-11-02T09:00:00+00:00")
+    site = with_one_alert
     before = snapshot(site)
     result = run(site, *args, user=user, now="2026-11-03T09:00:00+00:00")
     assert result.returncode == 1
@@ -319,12 +333,14 @@ def test_workflows_show_draws_a_mermaid_diagram(folder: Path) -> None:
 @pytest.mark.parametrize(
     "command",
     ["raise", "list", "show", "respond", "accept", "reject", "escalate", "bypass", "extend", "withdraw",
-     "supersede", "refer-cafcass", "reopen", "rate", "audit", "tick", "init", "demo"],
+     "supersede", "refer-cafcass", "reopen", "rate", "audit", "tick", "init", "demo", "run", "status",
+     "workflows list", "workflows validate", "workflows show", "workflows schema", "calendar due",
+     "db upgrade", "db current"],
 )  # fmt: skip
-def test_every_help_shows_an_example(tmp_path: Path, command: str) -> None:
-    result = run(tmp_path, command, "--help")
-    assert result.returncode == 0
-    assert "Example" in result.stdout
+def test_every_help_shows_an_example(command: str) -> None:
+    result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert "Example" in result.output
 
 
 def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
