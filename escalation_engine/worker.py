@@ -145,7 +145,7 @@ class PostgresLeaderLock:
                 )
                 self._connection.close()
             except DBAPIError:
-                pass  # the session is gone, and the lock with it
+                log.debug("the database session was already gone, and the lock with it")
             self._connection = None
         self._engine.dispose()
 
@@ -247,8 +247,8 @@ class Worker:
                 coalesce=True, max_instances=1, misfire_grace_time=None,
             )  # fmt: skip
             self._scheduler.start()
-            while not self.stop.wait(0.5):
-                pass
+            while not self.stop.wait(1.0):  # wake regularly so signals are handled promptly
+                continue
             self._scheduler.shutdown(wait=True)
             with self._sweeping:
                 self._heartbeat(self.service.clock.now(), stopped=True)

@@ -18,26 +18,14 @@ from escalation_engine.clock import FakeClock
 from escalation_engine.config import load_settings
 from escalation_engine.errors import EscalationError
 from escalation_engine.service import EscalationService
-from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.spec.model import OUTCOMES, PERSON_ACTIONS
 from escalation_engine.store import create_schema, make_engine
 
 from .conftest import MONDAY, ROOT
 from .databases import DATABASES, database
 
 USERS = ["aisha", "tom", "priya", "jo", "ellie", "mark", "helen", "ruth", "david", "sam", "dev"]
-ACTIONS = [
-    "respond",
-    "accept",
-    "reject",
-    "escalate",
-    "bypass",
-    "extend",
-    "withdraw",
-    "supersede",
-    "refer_cafcass",
-    "reopen",
-    "rate",
-]
+ACTIONS = [action for action in PERSON_ACTIONS if action != "raise"]
 ALERTS = [
     ("dispute_resolution", "practice_alert", None),
     ("dispute_resolution", "management_alert", None),

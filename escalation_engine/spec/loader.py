@@ -9,8 +9,6 @@ line and, where a name is close to a known one, a did-you-mean hint.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +16,8 @@ import yaml
 
 from ..errors import DefinitionError, WorkflowNotFound, did_you_mean, one_of
 from .checks import check_workflow
+from .fields import Reader, named_section
 from .model import (
-    CLOCK_WORDS,
-    COUNTED_UNITS,
     DEFAULT_REMINDER,
     OUTCOMES,
     RAISER,
@@ -28,7 +25,6 @@ from .model import (
     AlertType,
     BypassSpec,
     CafcassSpec,
-    ClockKind,
     OverallLimit,
     RagRating,
     RagSpec,
@@ -50,154 +46,9 @@ STAGE_KEYS = (
     "notify_raisers_manager", "permissions", "formal",
 )  # fmt: skip
 ALERT_KEYS = ("title", "description", "enters_at", "raised_by", "positive")
-_SHORT_CLOCK = re.compile(
-    r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|hour|hours|minute|minutes|second|seconds)\s*$"
-)
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class _Reader:
-    """Reads one parsed document into a spec, noting problems instead of stopping at the first."""
-
-    def __init__(self, parsed: Parsed) -> None:
-        self.parsed = parsed
-        self.problems: list[str] = []
-        for path, line in parsed.duplicates:
-            self.problem(path, "is given twice; names must be unique", line=line)
-
-    def problem(self, path: str, message: str, *, line: int | None = None) -> None:
-        where = line if line is not None else self.parsed.line(path)
-        location = f"line {where}: " if where else ""
-        self.problems.append(f"{location}{path}: {message}" if path else f"{location}{message}")
-
-    def mapping(self, value: Any, path: str, allowed: Iterable[str]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.problem(path, f"must be a mapping of keys to values, got {value!r}")
-            return {}
-        allowed = tuple(allowed)
-        for key in value:
-            if key not in allowed:
-                self.problem(
-                    f"{path}.{key}" if path else key,
-                    f"unknown key {key!r}.{did_you_mean(key, allowed)} Allowed: {', '.join(allowed)}",
-                )
-        return value
-
-    def text(self, value: Any, path: str, default: str = "") -> str:
-        if value is None:
-            return default
-        if not isinstance(value, str | int | float):
-            self.problem(path, f"must be text, got {value!r}")
-            return default
-        return str(value).strip()
-
-    def flag(self, value: Any, path: str, default: bool) -> bool:
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.problem(path, f"must be true or false, got {value!r}")
-            return default
-        return value
-
-    def names(self, value: Any, path: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            self.problem(path, f"must be a name or a list of names, got {value!r}")
-            return ()
-        seen: set[str] = set()
-        for item in items:
-            if item in seen:
-                self.problem(path, f"lists {item!r} twice")
-            seen.add(item)
-        return tuple(items)
-
-    def roleset(self, value: Any, path: str, default: RoleSet) -> RoleSet:
-        if value is None:
-            return default
-        if isinstance(value, dict):
-            self.mapping(value, path, ("any_of", "all_of"))
-            if len(value) != 1:
-                self.problem(path, "give exactly one of any_of or all_of")
-                return default
-            mode, roles = next(iter(value.items()))
-            if mode not in ("any_of", "all_of"):
-                return default
-            return RoleSet(mode=mode, roles=self.names(roles, f"{path}.{mode}"))
-        return RoleSet(mode="any_of", roles=self.names(value, path))
-
-    def timescale(self, value: Any, path: str, *, allow_words: bool = True) -> Timescale | None:
-        if value is None:
-            return None
-        if isinstance(value, str) and value.strip() in CLOCK_WORDS and allow_words:
-            kind: ClockKind = value.strip()  # type: ignore[assignment]
-            return Timescale(kind=kind)
-        if isinstance(value, str) and (match := _SHORT_CLOCK.match(value)):
-            amount, qualifier, unit = int(match[1]), match[2], match[3].rstrip("s") + "s"
-            if unit == "days" and qualifier is None:
-                self.problem(path, f"{value!r} is ambiguous: say 'working days' or 'calendar days'")
-                return None
-            kind = f"{qualifier}_days" if unit == "days" else unit  # type: ignore[assignment]
-            return self._counted(kind, amount, path)
-        if isinstance(value, dict):
-            units = [key for key in value if key in COUNTED_UNITS]
-            extra = [key for key in value if key not in COUNTED_UNITS and key != "max"]
-            for key in extra:
-                self.problem(
-                    f"{path}.{key}",
-                    f"unknown clock unit {key!r}.{did_you_mean(key, COUNTED_UNITS)}"
-                    f" Units: {', '.join(COUNTED_UNITS)}",
-                )
-            if "max" in value:
-                if not value.get("set_by_raiser", units == []):
-                    self.problem(f"{path}.max", "max only goes with set_by_raiser")
-                maximum = self.timescale(value["max"], f"{path}.max", allow_words=False)
-                return Timescale(kind="set_by_raiser", maximum=maximum)
-            if len(units) > 1:
-                self.problem(path, f"is ambiguous: it has {' and '.join(units)}; give one unit")
-                return None
-            if units:
-                return self._counted(units[0], value[units[0]], f"{path}.{units[0]}")
-            if not extra:
-                self.problem(path, "has no unit; write e.g. {working_days: 5}")
-            return None
-        words = f", or one of {', '.join(CLOCK_WORDS)}" if allow_words else ""
-        self.problem(
-            path,
-            f"{value!r} is not a clock: it has no unit. Write e.g. {{working_days: 5}} or"
-            f" '5 working days'{words}",
-        )
-        return None
-
-    def _counted(self, kind: str, amount: Any, path: str) -> Timescale | None:
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
-            self.problem(path, f"must be a whole number of at least 1, got {amount!r}")
-            return None
-        return Timescale(kind=kind, amount=amount)  # type: ignore[arg-type]
-
-    def positive_int(self, value: Any, path: str, default: int) -> int:
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.problem(path, f"must be a whole number of at least 1, got {value!r}")
-            return default
-        return value
-
-    def permissions(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
-        from .model import PERSON_ACTIONS
-
-        raw = self.mapping(value, path, PERSON_ACTIONS)
-        return {
-            action: self.names(roles, f"{path}.{action}")
-            for action, roles in raw.items()
-            if action in PERSON_ACTIONS
-        }
-
-
-def _reminder(reader: _Reader, raw: Any, path: str) -> Timescale | None:
+def _reminder(reader: Reader, raw: Any, path: str) -> Timescale | None:
     if raw is None:
         return DEFAULT_REMINDER
     if raw == "none":
@@ -205,7 +56,7 @@ def _reminder(reader: _Reader, raw: Any, path: str) -> Timescale | None:
     return reader.timescale(raw, path, allow_words=False)
 
 
-def _read_stage(reader: _Reader, name: str, raw: Any, path: str) -> StageSpec:
+def _read_stage(reader: Reader, name: str, raw: Any, path: str) -> StageSpec:
     data = reader.mapping(raw, path, STAGE_KEYS)
     clock = reader.timescale(data.get("clock"), f"{path}.clock")
     on_timeout = data.get("on_timeout")
@@ -238,7 +89,7 @@ def _read_stage(reader: _Reader, name: str, raw: Any, path: str) -> StageSpec:
 
 
 def _read_alert_type(
-    reader: _Reader, name: str, raw: Any, path: str, raise_roles: tuple[str, ...]
+    reader: Reader, name: str, raw: Any, path: str, raise_roles: tuple[str, ...]
 ) -> AlertType:
     data = reader.mapping(raw, path, ALERT_KEYS)
     return AlertType(
@@ -251,24 +102,8 @@ def _read_alert_type(
     )
 
 
-def _named_section(reader: _Reader, raw: Any, path: str) -> list[tuple[str, Any, str]]:
-    """Entries of a mapping keyed by name, in file order, with their paths."""
-    if raw is None:
-        return []
-    if not isinstance(raw, dict):
-        reader.problem(path, "must be a mapping from names to their settings")
-        return []
-    entries = []
-    for name, value in raw.items():
-        child = f"{path}.{name}"
-        if not _NAME.match(name):
-            reader.problem(child, f"{name!r} is not a valid name: use lower_case_with_underscores")
-        entries.append((name, value, child))
-    return entries
-
-
-def _read_outcomes(reader: _Reader, raw: Any) -> None:
-    for name, value, path in _named_section(reader, raw, "outcomes"):
+def _read_outcomes(reader: Reader, raw: Any) -> None:
+    for name, value, path in named_section(reader, raw, "outcomes"):
         if name not in OUTCOMES:
             reader.problem(
                 path,
@@ -284,12 +119,12 @@ def _read_outcomes(reader: _Reader, raw: Any) -> None:
                 )
 
 
-def _read_rag(reader: _Reader, raw: Any) -> RagSpec | None:
+def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
     if raw is None:
         return None
     data = reader.mapping(raw, "rag", ("ratings", "drives"))
     ratings = []
-    for name, value, path in _named_section(reader, data.get("ratings"), "rag.ratings"):
+    for name, value, path in named_section(reader, data.get("ratings"), "rag.ratings"):
         entry = reader.mapping(value, path, ("title", "positive"))
         ratings.append(
             RagRating(
@@ -307,7 +142,7 @@ def _read_rag(reader: _Reader, raw: Any) -> RagSpec | None:
 
 def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec | None, list[str]]:
     """Read a parsed document into a spec; return it (if readable at all) and every problem."""
-    reader = _Reader(parsed)
+    reader = Reader(parsed)
     data = reader.mapping(parsed.data, "", TOP_KEYS)
     if not isinstance(parsed.data, dict):
         return None, reader.problems or [
@@ -328,11 +163,11 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
     permissions = {**defaults, **permissions}
     stages = [
         _read_stage(reader, n, v, p)
-        for n, v, p in _named_section(reader, data.get("stages"), "stages")
+        for n, v, p in named_section(reader, data.get("stages"), "stages")
     ]
     alerts = [
         _read_alert_type(reader, n, v, p, permissions.get("raise", ()))
-        for n, v, p in _named_section(reader, data.get("alert_types"), "alert_types")
+        for n, v, p in named_section(reader, data.get("alert_types"), "alert_types")
     ]
     _read_outcomes(reader, data.get("outcomes"))
     limit_raw = reader.mapping(data.get("overall_limit"), "overall_limit", ("clock", "starts"))
