@@ -106,12 +106,11 @@ def test_an_alert_raised_by_another_process_climbs_on_its_own_and_people_are_tol
         assert stop(worker) == 0
         controller.stop()
         hooks.close()
-    status = json.loads(
-        subprocess.run(
-            [str(ESCALATE), "status", "--json"], cwd=site, capture_output=True, text=True
-        ).stdout
+    finished = subprocess.run(
+        [str(ESCALATE), "status", "--json"], cwd=site, capture_output=True, text=True
     )
-    assert status["worker_alive"] is False
+    assert finished.returncode == 1  # no worker alive: monitoring sees a failure
+    assert json.loads(finished.stdout)["worker_alive"] is False
 
 
 def test_a_second_worker_on_the_same_sqlite_database_refuses_to_start(tmp_path: Path) -> None:

@@ -45,13 +45,14 @@ def run() -> None:
 @app.command("status")
 def status_(as_json: Json = False) -> None:
     """Is a worker alive, when is the next deadline, and what is waiting (overdue, undelivered)?
+    Exits 1 when no worker is alive, for monitoring.
 
     Example: escalate status --json
     """
     report = status(open_service())
     if as_json:
         emit_json(report.as_dict())
-        return
+        raise typer.Exit(0 if report.worker_alive else 1)
     worker = report.worker
     if report.worker_alive and worker:
         out.print(
@@ -66,3 +67,4 @@ def status_(as_json: Json = False) -> None:
     out.print(f"Next deadline: {render.local(report.next_deadline)}")
     out.print(f"Overdue (due but not yet applied): {report.overdue}")
     out.print(f"Undelivered notifications: {report.undelivered}")
+    raise typer.Exit(0 if report.worker_alive else 1)
