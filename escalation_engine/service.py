@@ -60,6 +60,7 @@ class Applied:
     due_at: datetime
     from_stage: str
     to_stage: str
+    told: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -396,7 +397,10 @@ class EscalationService:
                     actor_kind="engine", action=action, from_stage=from_stage,
                     to_stage=escalation.stage, note=note, data=data,
                 )  # fmt: skip
-                applied.append(Applied(reference, action, due_at, from_stage, escalation.stage))
+                told = tuple(outbox.recipients(self.settings, escalation, entry))
+                applied.append(
+                    Applied(reference, action, due_at, from_stage, escalation.stage, told)
+                )
                 outbox.enqueue(session, self.settings, spec, escalation, entry)
             if entry is not None:
                 self._save(session, escalation, entry)

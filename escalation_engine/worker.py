@@ -200,8 +200,9 @@ class Worker:
             report = self.service.tick(now, batch=self.settings.worker.batch, stop=self.stop.is_set)
             for item in report.applied:
                 late = (report.now - item.due_at).total_seconds()
-                log.info("%s: %s %s -> %s (due %s, applied %.0fs later)", item.reference,
-                         item.kind, item.from_stage, item.to_stage, item.due_at.isoformat(), late)  # fmt: skip
+                log.info("%s: %s %s -> %s (due %s, applied %.0fs later); told %s", item.reference,
+                         item.kind, item.from_stage, item.to_stage, item.due_at.isoformat(), late,
+                         ", ".join(item.told) or "nobody")  # fmt: skip
             if not self.stop.is_set():
                 deliver_due(self.service.engine, self.settings, self.service.clock.now())
                 self._schedule_wake()
