@@ -167,86 +167,25 @@ def with_one_alert(
         yield path
 
 
+def raise_args(**changes: str) -> list[str]:
+    """A valid ``escalate raise`` command line, with the named options changed."""
+    options = {
+        "type": "practice_alert",
+        "case": "CLA-1234",
+        "category": "pep",
+        "summary": "s",
+    } | changes
+    return ["raise", *[part for name, value in options.items() for part in (f"--{name}", value)]]
+
+
 @pytest.mark.parametrize(
     ("args", "user", "message"),
     [
-        (
-            [
-                "raise",
-                "--workflow",
-                "nope",
-                "--type",
-                "x",
-                "--case",
-                "CLA-1234",
-                "--category",
-                "pep",
-                "--summary",
-                "s",
-            ],
-            "aisha",
-            "No workflow named 'nope'",
-        ),
-        (
-            [
-                "raise",
-                "--type",
-                "practice_alert",
-                "--case",
-                "CLA-1234",
-                "--category",
-                "drift",
-                "--summary",
-                "s",
-            ],
-            "aisha",
-            "Unknown category 'drift'",
-        ),
-        (
-            [
-                "raise",
-                "--type",
-                "practice_alert",
-                "--case",
-                "CLA-1234",
-                "--category",
-                "pep",
-                "--summary",
-                "s",
-            ],
-            "mallory",
-            "'mallory' is not listed",
-        ),
-        (
-            [
-                "raise",
-                "--type",
-                "practice_alert",
-                "--case",
-                "Jane Smith",
-                "--category",
-                "pep",
-                "--summary",
-                "s",
-            ],
-            "aisha",
-            "is not a case reference",
-        ),
-        (
-            [
-                "raise",
-                "--type",
-                "practice_alert",
-                "--case",
-                "CLA-1234",
-                "--category",
-                "pep",
-                "--summary",
-                "s",
-            ],
-            "jo",
-            "may not raise",
-        ),
+        (raise_args(workflow="nope", type="x"), "aisha", "No workflow named 'nope'"),
+        (raise_args(category="drift"), "aisha", "Unknown category 'drift'"),
+        (raise_args(), "mallory", "'mallory' is not listed"),
+        (raise_args(case="Jane Smith"), "aisha", "is not a case reference"),
+        (raise_args(), "jo", "may not raise"),
         (["accept", "ESC-2026-0001"], "jo", "may not accept"),
         (["rate", "ESC-2026-0001", "--rating", "red"], "aisha", "Cannot rate ESC-2026-0001"),
         (
