@@ -387,9 +387,8 @@ class EscalationService:
                     "applied_at": now.isoformat(),
                     "workflow": spec.label,
                 }
-                action, note = sweep.HANDLERS[kind](
-                    self.keeper, spec, escalation, due_at, now, data
-                )
+                due = sweep.Due(self.keeper, spec, escalation, due_at, now, data)
+                action, note = sweep.HANDLERS[kind](due)
                 if action is None:
                     continue
                 entry = audit.append(

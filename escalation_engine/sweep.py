@@ -8,6 +8,7 @@ transaction per escalation, until nothing is due at the moment it was asked abou
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,21 +18,25 @@ from .machine import machine_for
 from .spec.model import OUTCOMES, WorkflowSpec
 from .stages import StageKeeper
 
-DueHandler = Callable[
-    [StageKeeper, WorkflowSpec, Escalation, datetime, datetime, dict[str, Any]],
-    tuple[str | None, str],
-]
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One item falling due for one escalation: what it needs to be applied."""
+
+    keeper: StageKeeper
+    spec: WorkflowSpec
+    esc: Escalation
+    due_at: datetime
+    now: datetime
+    data: dict[str, Any]
 
 
-def timeout(
-    keeper: StageKeeper,
-    spec: WorkflowSpec,
-    esc: Escalation,
-    due_at: datetime,
-    now: datetime,
-    data: dict[str, Any],
-) -> tuple[str | None, str]:
+DueHandler = Callable[[Due], tuple[str | None, str]]
+
+
+def timeout(due: Due) -> tuple[str | None, str]:
     """The stage's clock passed: move on, or (at the top) record a breach and keep reminding."""
+    keeper, spec, esc, due_at, data = due.keeper, due.spec, due.esc, due.due_at, due.data
     stage = spec.stage(esc.stage)
     if stage.on_timeout is None:
         esc.stage_due_at = None
@@ -54,41 +59,29 @@ def timeout(
     )
 
 
-def breach(
-    keeper: StageKeeper,
-    spec: WorkflowSpec,
-    esc: Escalation,
-    due_at: datetime,
-    now: datetime,
-    data: dict[str, Any],
-) -> tuple[str | None, str]:
+def breach(due: Due) -> tuple[str | None, str]:
     """The overall limit across stages passed: noted once."""
-    esc.overall_breached_at = due_at
-    limit = spec.overall_limit.clock.describe() if spec.overall_limit else "the workflow"
+    esc, limit_spec = due.esc, due.spec.overall_limit
+    esc.overall_breached_at = due.due_at
+    limit = limit_spec.clock.describe() if limit_spec else "the workflow"
     return "overall_breach", f"The overall limit of {limit} has passed"
 
 
-def remind(
-    keeper: StageKeeper,
-    spec: WorkflowSpec,
-    esc: Escalation,
-    due_at: datetime,
-    now: datetime,
-    data: dict[str, Any],
-) -> tuple[str | None, str]:
+def remind(due: Due) -> tuple[str | None, str]:
     """A reminder: once ahead of a deadline, or on the stage's cadence (never more than one per
     sweep, however long nothing ran)."""
-    stage = spec.stage(esc.stage)
+    keeper, esc, now = due.keeper, due.esc, due.now
+    stage = due.spec.stage(esc.stage)
     if esc.stage_due_at is not None and esc.status != "holding":
         esc.remind_at = None
         if esc.stage_due_at <= now:
             return None, ""  # the deadline itself is due too: the timeout says it all
     else:
-        following = policy.cadence(stage, due_at, keeper.calendar)
+        following = policy.cadence(stage, due.due_at, keeper.calendar)
         while following <= now:
             following = policy.cadence(stage, following, keeper.calendar)
         esc.remind_at = following if esc.stage_due_at is None else None
-    data["to"] = list(esc.with_people)
+    due.data["to"] = list(esc.with_people)
     waiting = "a judgement of the response" if esc.status == "responded" else "a response"
     awaited_from = ", ".join(esc.with_people) or ", ".join(esc.with_roles)
     return "reminder", f"{stage.title}: {waiting} is awaited from {awaited_from}"
