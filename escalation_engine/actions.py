@@ -142,7 +142,36 @@ def rate(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
     return data
 
 
+def reallocate(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    """The raising IRO leaves or the case moves to another IRO: the escalation follows the case."""
+    if not req.target:
+        raise InvalidInput("Name the IRO taking the escalation over with --to USERNAME.")
+    new = ctx.settings.person(req.target)
+    allowed = ctx.spec.alert_type(esc.alert_type).raised_by
+    if not set(new.roles) & set(allowed):
+        raise InvalidInput(
+            f"{new.name} ({new.username}) cannot hold a {esc.alert_type.replace('_', ' ')}: that needs"
+            f" {' or '.join(allowed)}."
+        )
+    if new.username == esc.raised_by:
+        raise InvalidInput(f"{esc.reference} is already held by {new.username}.")
+    data = {"previous_raiser": esc.raised_by, "raiser": new.username}
+    esc.raised_by = new.username
+    return data
+
+
+def not_looked_after(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+    """The child has ceased to be looked after: recorded, and Cafcass closes where it is for
+    children in care only."""
+    if not esc.looked_after:
+        raise InvalidInput(f"{esc.reference} already records that the child is not looked after.")
+    esc.looked_after = False
+    return {"looked_after": False}
+
+
 HANDLERS: dict[str, Handler] = {
+    "reallocate": reallocate,
+    "not_looked_after": not_looked_after,
     "respond": respond,
     "accept": accept,
     "bypass": bypass,

@@ -49,6 +49,8 @@ def _transitions(spec: WorkflowSpec) -> list[dict[str, Any]]:
         add("extend", name, None)
         add("withdraw", name, "withdrawn")
         add("supersede", name, "superseded")
+        add("reallocate", name, None)
+        add("not_looked_after", name, None)
         add("timeout", name, stage.on_timeout)
         if stage.satisfied_by.roles:
             add("accept", name, "resolved", conditions="is_satisfied")

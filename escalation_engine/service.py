@@ -39,6 +39,8 @@ from .store import (
 
 ENGINE_ACTOR = "engine"
 NOTE_REQUIRED = {
+    "reallocate",
+    "not_looked_after",
     "respond",
     "reject",
     "bypass",

@@ -426,3 +426,38 @@ def test_a_reopened_escalation_keeps_its_original_overall_limit(
     clock.advance(days=3)
     esc = service.act(esc.reference, "aisha", "reopen", note="back")
     assert esc.overall_due_at == overall
+
+
+def test_reallocating_to_another_iro_moves_who_judges_and_who_may_withdraw(
+    service: EscalationService, engine: Engine
+) -> None:
+    esc = practice_alert(service)
+    service.act(esc.reference, "jo", "respond", note="Meeting booked")
+    with pytest.raises(PermissionDenied, match="may not reallocate"):
+        service.act(esc.reference, "aisha", "reallocate", target="tom", note="Leaving")
+    with pytest.raises(InvalidInput, match="cannot hold a practice alert"):
+        service.act(esc.reference, "priya", "reallocate", target="jo", note="Wrong person")
+    esc = service.act(
+        esc.reference, "priya", "reallocate", target="tom", note="Aisha has left the service"
+    )
+    assert esc.raised_by == "tom"
+    assert esc.with_people == ("tom",)
+    with pytest.raises(PermissionDenied, match="the raiser \\(tom\\)"):
+        service.act(esc.reference, "aisha", "accept", note="x")
+    assert service.act(esc.reference, "tom", "accept", note="Satisfied").stage == "resolved"
+    assert '"previous_raiser":"aisha"' in audit.entries(engine, esc.reference)[2].data.replace(
+        " ", ""
+    )
+
+
+def test_a_child_ceasing_to_be_looked_after_mid_dispute_closes_the_cafcass_route(
+    service: EscalationService,
+) -> None:
+    esc = practice_alert(service)
+    esc = service.act(esc.reference, "aisha", "not_looked_after", note="Returned home on 3 January")
+    assert esc.looked_after is False
+    assert esc.stage == "team_manager"
+    with pytest.raises(InvalidInput, match="not looked after"):
+        service.act(esc.reference, "aisha", "refer_cafcass", note="x")
+    with pytest.raises(InvalidInput, match="already records"):
+        service.act(esc.reference, "aisha", "not_looked_after", note="again")

@@ -184,6 +184,12 @@ NOTE_ONLY = [
         "Superseded by ESC-2026-0051",
     ),
     (
+        "not-looked-after",
+        "not_looked_after",
+        "Record that the child has ceased to be looked after (Cafcass then closes where it is for children in care only).",
+        "Returned home under a supervision order",
+    ),
+    (
         "refer-cafcass",
         "refer_cafcass",
         "Refer the case to Cafcass (children in care only, where the workflow says so).",
@@ -302,3 +308,21 @@ def rate(
     Example: escalate rate ESC-2026-0042 --rating green --note "Plan back on track"
     """
     _act(reference, "rate", as_user, as_json, expected_version=if_version, note=note, target=rating)
+
+
+@app.command()
+def reallocate(
+    reference: Ref,
+    to: Annotated[str, typer.Option("--to", help="Username of the IRO taking it over.")],
+    note: Note = "",
+    as_user: AsUser = None,
+    if_version: IfVersion = None,
+    as_json: Json = False,
+) -> None:
+    """Move the escalation to another IRO (the raiser is leaving, or the case was reallocated).
+
+    Example: escalate reallocate ESC-2026-0042 --to tom --note "Aisha's caseload reallocated"
+    """
+    _act(
+        reference, "reallocate", as_user, as_json, expected_version=if_version, note=note, target=to
+    )

@@ -158,7 +158,17 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         reader.problem("name", "is missing: give the workflow a name such as dispute_resolution")
     permissions = reader.permissions(data.get("permissions"), "permissions")
     defaults = dict.fromkeys(
-        ("bypass", "withdraw", "refer_cafcass", "reopen", "rate", "supersede"), (RAISER,)
+        (
+            "bypass",
+            "withdraw",
+            "refer_cafcass",
+            "reopen",
+            "rate",
+            "supersede",
+            "reallocate",
+            "not_looked_after",
+        ),
+        (RAISER,),
     )
     permissions = {**defaults, **permissions}
     stages = [

@@ -37,6 +37,8 @@ PERSON_ACTIONS: tuple[str, ...] = (
     "reopen",
     "rate",
     "supersede",
+    "reallocate",
+    "not_looked_after",
 )
 
 #: Pseudo-role: the person who raised the escalation.
