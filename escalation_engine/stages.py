@@ -79,6 +79,11 @@ class StageKeeper:
         if escalation.remind_at:
             account["remind_at"] = escalation.remind_at.isoformat()
         limit = spec.overall_limit
+        if limit is not None and limit.starts == "formal" and not stage.formal:
+            # Back out of the formal process (say a Red rating improved to Amber): its limit no
+            # longer runs, and starts afresh if the escalation becomes formal again.
+            escalation.overall_started_at = escalation.overall_due_at = None
+            escalation.overall_breached_at = None
         starts_now = stage.formal or (limit is not None and limit.starts == "raised")
         if limit and escalation.overall_started_at is None and starts_now:
             start = escalation.raised_at if limit.starts == "raised" else at

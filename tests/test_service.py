@@ -461,3 +461,19 @@ def test_a_child_ceasing_to_be_looked_after_mid_dispute_closes_the_cafcass_route
         service.act(esc.reference, "aisha", "refer_cafcass", note="x")
     with pytest.raises(InvalidInput, match="already records"):
         service.act(esc.reference, "aisha", "not_looked_after", note="again")
+
+
+def test_dropping_back_to_an_informal_stage_stops_the_overall_limit_until_formal_again(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    esc = service.raise_alert(
+        username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="red",
+        case_refs=["CLA-100452"], category="health_assessment", summary="Health assessment overdue.",
+    )  # fmt: skip
+    assert esc.overall_due_at is not None
+    esc = service.act(esc.reference, "aisha", "rate", target="amber", note="Booked")
+    assert esc.stage == "monitoring"
+    assert esc.overall_due_at is None
+    clock.advance(days=7)
+    esc = service.act(esc.reference, "aisha", "rate", target="red", note="Appointment missed")
+    assert esc.overall_started_at == clock.now()
