@@ -16,8 +16,7 @@ people who read them are IROs and managers, not programmers. The CLI catches
     ├── InvalidInput (ValueError)   a malformed case reference, category, date, rating…
     ├── PermissionDenied            the acting person lacks a role the workflow requires
     ├── TransitionNotAllowed        the action is not allowed at the escalation's stage
-    ├── ConcurrentUpdate            someone else changed the escalation first
-    └── AuditIntegrityError         the audit trail was altered behind the engine's back
+    └── ConcurrentUpdate            someone else changed the escalation first
 """
 
 from __future__ import annotations
@@ -104,7 +103,3 @@ class TransitionNotAllowed(EscalationError):
 
 class ConcurrentUpdate(EscalationError):
     """The escalation changed between reading it and writing the change."""
-
-
-class AuditIntegrityError(EscalationError):
-    """The audit trail does not verify: an entry was edited, inserted or deleted."""

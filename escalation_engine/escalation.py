@@ -12,8 +12,6 @@ from datetime import date, datetime
 
 from .spec.model import OUTCOMES
 
-STATUSES = ("awaiting_response", "responded", "holding", "closed")
-
 
 @dataclass(kw_only=True)
 class Escalation:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import DefinitionError, WorkflowNotFound, did_you_mean, one_of
+from ..errors import DefinitionError, WorkflowNotFound, did_you_mean
 from .checks import check_workflow
 from .fields import Reader, named_section
 from .model import (
@@ -33,6 +33,7 @@ from .model import (
     StageSpec,
     Timescale,
     WorkflowSpec,
+    default_permissions,
 )
 from .yamlnodes import Parsed, parse_yaml
 
@@ -157,20 +158,7 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
     if not name:
         reader.problem("name", "is missing: give the workflow a name such as dispute_resolution")
     permissions = reader.permissions(data.get("permissions"), "permissions")
-    defaults = dict.fromkeys(
-        (
-            "bypass",
-            "withdraw",
-            "refer_cafcass",
-            "reopen",
-            "rate",
-            "supersede",
-            "reallocate",
-            "not_looked_after",
-        ),
-        (RAISER,),
-    )
-    permissions = {**defaults, **permissions}
+    permissions = {**default_permissions(), **permissions}
     stages = [
         _read_stage(reader, n, v, p)
         for n, v, p in named_section(reader, data.get("stages"), "stages")
@@ -282,4 +270,4 @@ def load_workflows_dir(directory: Path) -> dict[str, WorkflowSpec]:
     return specs
 
 
-__all__ = ["load_workflow", "load_workflow_text", "load_workflows_dir", "one_of"]
+__all__ = ["load_workflow", "load_workflow_text", "load_workflows_dir"]

@@ -44,6 +44,20 @@ PERSON_ACTIONS: tuple[str, ...] = (
 #: Pseudo-role: the person who raised the escalation.
 RAISER = "raiser"
 
+#: Actions whose roles default to the current stage's (responders, satisfied_by, escalate_by).
+STAGE_ACTIONS: tuple[str, ...] = ("respond", "accept", "reject", "escalate")
+
+#: Actions nobody may take unless the workflow names roles for them.
+NAMED_ONLY_ACTIONS: tuple[str, ...] = ("raise", "extend")
+
+
+def default_permissions() -> dict[str, tuple[str, ...]]:
+    """Workflow-level roles when a file says nothing: the raiser, for everything not decided by
+    the stage or deliberately left to the council."""
+    excluded = (*STAGE_ACTIONS, *NAMED_ONLY_ACTIONS)
+    return {action: (RAISER,) for action in PERSON_ACTIONS if action not in excluded}
+
+
 #: Where a stage's clock starts, besides a named date supplied when the alert is raised.
 CLOCK_STARTS: tuple[str, ...] = ("stage", "raised")
 #: Where the overall limit starts: on raising, or on first reaching a formal stage.
