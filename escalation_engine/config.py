@@ -16,7 +16,11 @@ from typing import Any
 import yaml
 
 from .calendar import WorkingCalendar
+from .config_fields import Fields, port, web_address
+from .database import database_url
 from .errors import ConfigError, UnknownUser, did_you_mean
+from .patterns import pattern_problem
+from .spec.yamlnodes import Parsed, describe, parse_yaml, read_text
 
 CONFIG_ENV = "ESCALATE_CONFIG"
 DATABASE_ENV = "ESCALATE_DATABASE_URL"
@@ -38,7 +42,7 @@ class Person:
 class EmailSettings:
     host: str
     port: int = 25
-    starttls: bool = False
+    starttls: bool = True
     username: str = ""
     password: str = ""
     sender: str = "iro-escalations@localhost"
@@ -71,6 +75,7 @@ class Settings:
     calendar: WorkingCalendar
     case_reference_pattern: str
     categories: dict[str, str]
+    role_titles: dict[str, str] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     notifications: NotifySettings = field(default_factory=NotifySettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
@@ -86,174 +91,234 @@ class Settings:
             ) from None
 
 
-def _fail(path: Path, key: str, message: str) -> ConfigError:
-    return ConfigError(f"{path}: {key}: {message}")
+_PERSON_KEYS = ("username", "name", "roles", "team", "email", "manager", "away")
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _parse_time(value: Any, path: Path) -> time:
-    try:
-        hours, minutes = str(value).split(":")
-        return time(int(hours), int(minutes))
-    except ValueError:
-        raise _fail(
-            path, "calendar.close_of_business", f'{value!r} is not a time like "17:00"'
-        ) from None
+def _close_of_business(fields: Fields, value: Any) -> time:
+    key = "calendar.close_of_business"
+    if value is None:
+        return time(17, 0)
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value) if isinstance(value, str) else None
+    if match is None:
+        raise fields.fail(key, f'must be a time in quotes like "17:00", got {value!r}')
+    return time(int(match[1]), int(match[2]))
 
 
-def _closures(raw: Any, path: Path) -> dict[date, str]:
+def _closures(fields: Fields, raw: Any) -> dict[date, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise fields.fail("calendar.closures", "must be a list of {date: YYYY-MM-DD, reason: ...}")
     closures: dict[date, str] = {}
-    for index, item in enumerate(raw or []):
+    for index, item in enumerate(raw):
         key = f"calendar.closures[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("date"), date):
-            raise _fail(path, key, "must be {date: YYYY-MM-DD, reason: ...}")
-        closures[item["date"]] = str(item.get("reason") or "local closure")
+        entry = fields.mapping(item, key, ("date", "reason"))
+        if not entry:
+            raise fields.fail(key, "must be {date: YYYY-MM-DD, reason: ...}")
+        day = fields.day(entry.get("date"), f"{key}.date")
+        if day in closures:
+            raise fields.fail(f"{key}.date", f"{day} is listed twice")
+        closures[day] = fields.text(entry.get("reason"), f"{key}.reason", "local closure")
     return closures
 
 
-def _people(raw: Any, path: Path) -> dict[str, Person]:
+def _people(fields: Fields, raw: Any) -> dict[str, Person]:
+    if not isinstance(raw, list) or not raw:
+        raise fields.fail("people", "must be a list of {username, name, roles, team, email}")
     people: dict[str, Person] = {}
-    if not isinstance(raw, list):
-        raise _fail(path, "people", "must be a list of {username, name, roles, team, email}")
     for index, item in enumerate(raw):
         key = f"people[{index}]"
-        if not isinstance(item, dict) or not item.get("username") or not item.get("roles"):
-            raise _fail(path, key, "needs at least username, name, roles and team")
-        unknown = set(item) - {"username", "name", "roles", "team", "email", "manager", "away"}
-        if unknown:
-            raise _fail(path, key, f"unknown keys {sorted(unknown)}")
-        roles = item["roles"] if isinstance(item["roles"], list) else [item["roles"]]
-        person = Person(
-            username=str(item["username"]),
-            name=str(item.get("name") or item["username"]),
-            roles=tuple(str(r) for r in roles),
-            team=str(item.get("team") or ""),
-            email=str(item.get("email") or ""),
-            manager=str(item["manager"]) if item.get("manager") else None,
-            away=bool(item.get("away", False)),
+        entry = fields.mapping(item, key, _PERSON_KEYS)
+        for needed in ("username", "name", "roles", "team"):
+            if needed not in entry:
+                raise fields.fail(
+                    key, f"needs {needed} (every person needs username, name, roles and team)"
+                )
+        username = entry["username"]
+        if not isinstance(username, str) or not _USERNAME.match(username):
+            raise fields.fail(
+                f"{key}.username", f"{username!r} is not a username (letters, digits, . _ - @)"
+            )
+        if username in people:
+            raise fields.fail(f"{key}.username", f"{username!r} is listed twice")
+        roles = entry["roles"] if isinstance(entry["roles"], list) else [entry["roles"]]
+        email = fields.text(entry.get("email"), f"{key}.email", "")
+        if email and not _EMAIL.match(email):
+            raise fields.fail(f"{key}.email", f"{email!r} is not an email address")
+        people[username] = Person(
+            username=username,
+            name=fields.text(entry["name"], f"{key}.name", most=100),
+            roles=tuple(fields.name(role, f"{key}.roles") for role in roles),
+            team=fields.name(entry["team"], f"{key}.team"),
+            email=email,
+            manager=fields.text(entry.get("manager"), f"{key}.manager", "") or None,
+            away=fields.flag(entry.get("away"), f"{key}.away", False),
         )
-        if person.username in people:
-            raise _fail(path, key, f"username {person.username!r} is listed twice")
-        people[person.username] = person
+    for index, person in enumerate(people.values()):
+        if person.manager is not None and person.manager not in people:
+            raise fields.fail(
+                f"people[{index}].manager",
+                f"{person.manager!r} is not listed under people.{did_you_mean(person.manager, people)}",
+            )
     return people
 
 
-def _number(raw: dict[str, Any], key: str, default: float, path: Path, where: str) -> float:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise _fail(path, f"{where}.{key}", f"must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _notifications(raw: Any, path: Path) -> NotifySettings:
-    """The ``notifications`` section; SMTP and webhook settings may come from the environment."""
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise _fail(path, "notifications", "must be a mapping")
-    email_raw = raw.get("email") or {}
-    host = os.environ.get("ESCALATE_SMTP_HOST") or email_raw.get("host")
-    email = None
-    if host:
-        port = os.environ.get("ESCALATE_SMTP_PORT") or email_raw.get("port", 25)
-        try:
-            port = int(port)
-        except (TypeError, ValueError):
-            raise _fail(
-                path, "notifications.email.port", f"{port!r} is not a port number"
-            ) from None
-        email = EmailSettings(
-            host=str(host),
-            port=port,
-            starttls=bool(email_raw.get("starttls", False)),
-            username=os.environ.get("ESCALATE_SMTP_USERNAME")
-            or str(email_raw.get("username") or ""),
-            password=os.environ.get("ESCALATE_SMTP_PASSWORD") or "",
-            sender=str(email_raw.get("from") or "iro-escalations@localhost"),
+def _email(fields: Fields, raw: Any) -> EmailSettings | None:
+    keys = ("host", "port", "starttls", "username", "from", "timeout_seconds")
+    if isinstance(raw, dict) and "password" in raw:
+        raise fields.fail(
+            "notifications.email.password",
+            "a password never goes in this file; set ESCALATE_SMTP_PASSWORD in the environment",
         )
+    data = fields.mapping(raw, "notifications.email", keys)
+    host = os.environ.get("ESCALATE_SMTP_HOST") or data.get("host")
+    if not host:
+        if data:
+            raise fields.fail("notifications.email.host", "is missing: name the mail server")
+        return None
+    port_raw = os.environ.get("ESCALATE_SMTP_PORT")
+    return EmailSettings(
+        host=fields.text(host, "notifications.email.host", most=253),
+        port=port(port_raw, "ESCALATE_SMTP_PORT")
+        if port_raw
+        else fields.whole(data.get("port"), "notifications.email.port", 587, 1, 65535),
+        starttls=fields.flag(data.get("starttls"), "notifications.email.starttls", True),
+        username=os.environ.get("ESCALATE_SMTP_USERNAME")
+        or fields.text(data.get("username"), "notifications.email.username", ""),
+        password=os.environ.get("ESCALATE_SMTP_PASSWORD") or "",
+        sender=fields.text(
+            data.get("from"), "notifications.email.from", "iro-escalations@localhost"
+        ),
+        timeout_seconds=fields.number(
+            data.get("timeout_seconds"), "notifications.email.timeout_seconds", 10, 1, 120
+        ),
+    )
+
+
+def _notifications(fields: Fields, raw: Any) -> NotifySettings:
+    """The ``notifications`` section; SMTP and webhook settings may come from the environment."""
+    keys = (
+        "email",
+        "webhook_url",
+        "include_summary",
+        "retry_base_seconds",
+        "retry_max_seconds",
+        "max_attempts",
+    )
+    data = fields.mapping(raw, "notifications", keys)
+    webhook = os.environ.get("ESCALATE_WEBHOOK_URL")
+    where = "ESCALATE_WEBHOOK_URL"
+    if not webhook and data.get("webhook_url") is not None:
+        webhook, where = data["webhook_url"], f"{fields.path}: notifications.webhook_url"
     return NotifySettings(
-        email=email,
-        webhook_url=os.environ.get("ESCALATE_WEBHOOK_URL") or raw.get("webhook_url") or None,
-        include_summary=bool(raw.get("include_summary", False)),
-        retry_base_seconds=_number(raw, "retry_base_seconds", 30, path, "notifications"),
-        retry_max_seconds=_number(raw, "retry_max_seconds", 3600, path, "notifications"),
-        max_attempts=int(_number(raw, "max_attempts", 20, path, "notifications")),
-    )
+        email=_email(fields, data.get("email")),
+        webhook_url=web_address(webhook, where) if webhook else None,
+        include_summary=fields.flag(data.get("include_summary"), "notifications.include_summary", False),
+        retry_base_seconds=fields.number(data.get("retry_base_seconds"), "notifications.retry_base_seconds", 30, 0.1, 86400),
+        retry_max_seconds=fields.number(data.get("retry_max_seconds"), "notifications.retry_max_seconds", 3600, 0.1, 7 * 86400),
+        max_attempts=fields.whole(data.get("max_attempts"), "notifications.max_attempts", 20, 1, 1000),
+    )  # fmt: skip
 
 
-def _worker(raw: Any, path: Path) -> WorkerSettings:
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise _fail(path, "worker", "must be a mapping")
+def _worker(fields: Fields, raw: Any) -> WorkerSettings:
+    data = fields.mapping(raw, "worker", ("sweep_seconds", "batch"))
     return WorkerSettings(
-        sweep_seconds=_number(raw, "sweep_seconds", 15, path, "worker"),
-        batch=int(_number(raw, "batch", 100, path, "worker")),
-    )
+        sweep_seconds=fields.number(data.get("sweep_seconds"), "worker.sweep_seconds", 15, 0.1, 3600),
+        batch=fields.whole(data.get("batch"), "worker.batch", 100, 1, 10_000),
+    )  # fmt: skip
+
+
+_SEARCH_LIMIT = 12
 
 
 def find_config(explicit: str | None = None) -> Path:
-    """``--config``, else ``$ESCALATE_CONFIG``, else ``./config.yaml``."""
-    return Path(explicit or os.environ.get(CONFIG_ENV) or "config.yaml").resolve()
+    """``--config``, else ``$ESCALATE_CONFIG``, else config.yaml in this folder or the nearest
+    folder above it that has one (so commands work from inside the service's folder too)."""
+    given = explicit or os.environ.get(CONFIG_ENV)
+    if given:
+        path = Path(given).expanduser().resolve()
+        if not path.is_file():
+            source = "--config" if explicit else CONFIG_ENV
+            problem = "is a folder, not a file" if path.is_dir() else "does not exist"
+            raise ConfigError(
+                f"{path} (from {source}) {problem}; give the path of your service's config.yaml,"
+                " or run 'escalate init' to create one."
+            )
+        return path
+    here = Path.cwd().resolve()
+    searched = [here, *here.parents][:_SEARCH_LIMIT]
+    for folder in searched:
+        if (folder / "config.yaml").is_file():
+            return folder / "config.yaml"
+    raise ConfigError(
+        f"No config.yaml in {', '.join(map(str, searched))}. Run this from your service's folder,"
+        " give --config PATH (or set ESCALATE_CONFIG), or run 'escalate init' to set up a new one."
+    )
+
+
+_TOP_KEYS = (
+    "database_url", "workflows_dir", "calendar", "case_reference_pattern", "categories", "roles",
+    "people", "notifications", "worker",
+)  # fmt: skip
+
+
+def _read(path: Path) -> Parsed:
+    try:
+        parsed = parse_yaml(read_text(path, "configuration file"))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: {describe(exc)}.") from None
+    for key, line in parsed.duplicates:
+        raise ConfigError(
+            f"{path} line {line}: {key}: is given twice; the second would silently replace the"
+            " first. Merge them into one."
+        )
+    return parsed
 
 
 def load_settings(path: Path) -> Settings:
     """Read and check config.yaml; ``$ESCALATE_DATABASE_URL`` overrides ``database_url``."""
     if not path.is_file():
         raise ConfigError(
-            f"No configuration file at {path}. Run 'escalate init' in this folder to create one,"
-            " or point to yours with --config PATH."
+            f"No configuration file at {path}. Run 'escalate init' in your service's folder to"
+            " create one, or point to yours with --config PATH."
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping of settings")
-    known = {
-        "notifications",
-        "worker",
-        "database_url",
-        "workflows_dir",
-        "calendar",
-        "case_reference_pattern",
-        "categories",
-        "people",
-    }
-    for key in data:
-        if key not in known:
-            raise _fail(
-                path,
-                key,
-                f"unknown setting.{did_you_mean(key, known)} Known: {', '.join(sorted(known))}",
-            )
+    parsed = _read(path)
+    fields = Fields(path, parsed)
+    if parsed.data is None:
+        raise fields.fail("", "is empty; copy the template with 'escalate init' in a new folder")
+    data = fields.mapping(parsed.data, "", _TOP_KEYS)
     base = path.parent
-    url = os.environ.get(DATABASE_ENV) or str(
-        data.get("database_url") or "sqlite:///escalations.db"
+    env_url = os.environ.get(DATABASE_ENV)
+    url = database_url(
+        env_url
+        or fields.text(data.get("database_url"), "database_url", "sqlite:///escalations.db"),
+        DATABASE_ENV if env_url else f"{path}: database_url",
+        base,
     )
-    if (
-        url.startswith("sqlite:///")
-        and not url.startswith("sqlite:////")
-        and url != "sqlite:///:memory:"
-    ):
-        url = f"sqlite:///{(base / url.removeprefix('sqlite:///')).resolve()}"
-    calendar_raw = data.get("calendar") or {}
-    pattern = str(data.get("case_reference_pattern") or DEFAULT_CASE_PATTERN)
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise _fail(path, "case_reference_pattern", f"is not a valid pattern ({exc})") from None
-    categories = data.get("categories") or {}
-    if not isinstance(categories, dict) or not categories:
-        raise _fail(path, "categories", "must map category names to their descriptions")
+    calendar_raw = fields.mapping(
+        data.get("calendar"), "calendar", ("close_of_business", "closures")
+    )
+    pattern = fields.text(
+        data.get("case_reference_pattern"), "case_reference_pattern", DEFAULT_CASE_PATTERN
+    )
+    if (problem := pattern_problem(pattern)) is not None:
+        raise fields.fail("case_reference_pattern", problem)
     return Settings(
         path=path,
         database_url=url,
-        workflows_dir=(base / str(data.get("workflows_dir") or "workflows")).resolve(),
+        workflows_dir=(base / fields.text(data.get("workflows_dir"), "workflows_dir", "workflows")).resolve(),
         calendar=WorkingCalendar(
-            closures=_closures(calendar_raw.get("closures"), path),
-            close_of_business=_parse_time(calendar_raw.get("close_of_business", "17:00"), path),
+            closures=_closures(fields, calendar_raw.get("closures")),
+            close_of_business=_close_of_business(fields, calendar_raw.get("close_of_business")),
         ),
         case_reference_pattern=pattern,
-        categories={str(k): str(v) for k, v in categories.items()},
-        people=_people(data.get("people") or [], path),
-        notifications=_notifications(data.get("notifications"), path),
-        worker=_worker(data.get("worker"), path),
-    )
+        categories=fields.titles(data.get("categories"), "categories", required=True),
+        role_titles=fields.titles(data.get("roles"), "roles", required=False),
+        people=_people(fields, data.get("people")),
+        notifications=_notifications(fields, data.get("notifications")),
+        worker=_worker(fields, data.get("worker")),
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from . import audit, render
+from . import audit, render, skeleton
 from .calendar import LONDON
 from .clock import FakeClock
 from .config import DATABASE_ENV, load_settings
@@ -31,7 +31,6 @@ from .errors import ConfigError
 from .service import EscalationService
 from .store import create_schema, make_engine
 
-ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # Monday 2 March 2026
 
 
@@ -64,8 +63,9 @@ def _demo_database(folder: Path, keep: bool) -> Iterator[str]:
 
 
 def _setup(folder: Path, url: str) -> EscalationService:
-    shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
-    shutil.copytree(ROOT / "workflows", folder / "workflows")
+    kept_url = "sqlite:///demo.db" if url.startswith("sqlite") else None
+    skeleton.write_config(folder, database_url=kept_url)
+    skeleton.copy_workflows(folder)
     settings = dataclasses.replace(load_settings(folder / "config.yaml"), database_url=url)
     engine = make_engine(url)
     create_schema(engine)
@@ -210,9 +210,16 @@ def _run(console: Console, folder: Path, url: str, keep: Path | None) -> None:
         service.engine.dispose()
         if keep is not None:
             where = folder / "config.yaml"
-            server = make_url(url).render_as_string(hide_password=True)
-            prefix = "" if url.startswith("sqlite") else f"ESCALATE_DATABASE_URL={server} "
-            console.print(f"Kept in {folder}: try  {prefix}escalate --config {where} list --all")
+            server = make_url(url)
+            prefix = (
+                ""
+                if url.startswith("sqlite")
+                else f"ESCALATE_DATABASE_URL={server.render_as_string(hide_password=True)} "
+            )
+            hint = " (with the password in place of ***)" if server.password else ""
+            console.print(
+                f"Kept in {folder}: try  {prefix}escalate --config {where} list --all{hint}"
+            )
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from .errors import WorkflowNotFound, did_you_mean, one_of
+from .errors import EscalationError, WorkflowNotFound, did_you_mean, one_of
 from .escalation import Escalation
-from .spec.loader import load_workflow_text, load_workflows_dir
+from .spec.loader import WorkflowFolder, load_workflow_text, read_workflows_dir
 from .spec.model import WorkflowSpec
 from .store import WorkflowVersionRow
 
@@ -22,20 +22,36 @@ from .store import WorkflowVersionRow
 class WorkflowRegistry:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._current: dict[str, WorkflowSpec] | None = None
+        self._folder: WorkflowFolder | None = None
         self._by_digest: dict[str, WorkflowSpec] = {}
 
     @property
+    def folder(self) -> WorkflowFolder:
+        """The workflows folder as it is now, loaded (and checked) on first use."""
+        if self._folder is None:
+            self._folder = read_workflows_dir(self.directory)
+        return self._folder
+
+    @property
     def current(self) -> dict[str, WorkflowSpec]:
-        """The workflow files as they are now, loaded (and checked) on first use."""
-        if self._current is None:
-            self._current = load_workflows_dir(self.directory)
-        return self._current
+        """The workflow files that load, as they are now."""
+        return self.folder.specs
+
+    @property
+    def failures(self) -> dict[str, EscalationError]:
+        """The workflow files that do not load, each with what is wrong with it."""
+        return self.folder.failures
 
     def named(self, name: str) -> WorkflowSpec:
         try:
             return self.current[name]
         except KeyError:
+            broken = [path for path in self.failures if Path(path).stem == name]
+            if broken:
+                raise WorkflowNotFound(
+                    f"Workflow {name!r} cannot be used: {broken[0]} has problems; see them with"
+                    f" 'escalate workflows validate {broken[0]}'."
+                ) from None
             raise WorkflowNotFound(
                 f"No workflow named {name!r}.{did_you_mean(name, self.current)}"
                 f" Workflows: {one_of(self.current)}."

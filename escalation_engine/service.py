@@ -8,7 +8,6 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
-from . import actions, audit, outbox, policy, sweep
+from . import actions, audit, outbox, patterns, policy, sweep
 from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
@@ -50,6 +49,20 @@ NOTE_REQUIRED = {
     "refer_cafcass",
     "reopen",
 }
+MAX_SUMMARY = 2_000
+MAX_NOTE = 4_000
+MAX_CASES = 20
+
+
+def check_text(text: str, what: str, most: int) -> None:
+    """Refuse text too long to be a note, or holding control characters (a NUL from a pasted
+    file, terminal escapes) that would corrupt the trail or what it shows later."""
+    if len(text) > most:
+        raise InvalidInput(f"{what} is {len(text):,} characters long; keep it to {most:,}.")
+    if any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in text):
+        raise InvalidInput(f"{what} holds control characters; type it as plain text.")
+
+
 TARGETED = {"bypass": "stage (--to)", "rate": "rating (--rating)", "reopen": "stage (--to)"}
 
 
@@ -181,11 +194,14 @@ class EscalationService:
             raise InvalidInput(
                 "Give the child's case reference with --case (one per child for siblings)."
             )
-        pattern = re.compile(self.settings.case_reference_pattern)
+        if len(refs) > MAX_CASES:
+            raise InvalidInput(
+                f"{len(refs)} case references given; one alert covers at most {MAX_CASES} children."
+            )
         for ref in refs:
-            if not pattern.match(ref):
+            if not patterns.matches(self.settings.case_reference_pattern, ref):
                 raise InvalidInput(
-                    f"{ref!r} is not a case reference (expected the pattern"
+                    f"{ref[: patterns.MAX_REFERENCE]!r} is not a case reference (expected the pattern"
                     f" {self.settings.case_reference_pattern}, e.g. CLA-123456). Never enter a child's name."
                 )
         return refs
@@ -206,6 +222,7 @@ class EscalationService:
             )
         if not summary.strip():
             raise InvalidInput("Say what the concern is: the summary must not be empty.")
+        check_text(summary, "The summary (--summary)", MAX_SUMMARY)
         for name in dates:
             if not name.isidentifier():
                 raise InvalidInput(f"Date name {name!r} must be a single word such as review_date.")
@@ -255,6 +272,7 @@ class EscalationService:
             note=note.strip(), target=target, until=until, holding=holding,
             follow_up=follow_up, consulted=consulted,
         )  # fmt: skip
+        check_text(request.note, "The note (--note)", MAX_NOTE)
         if action in NOTE_REQUIRED and not request.note:
             raise InvalidInput(
                 f"Say why: {action.replace('_', ' ')} needs a note or reason (--note)."

@@ -47,7 +47,7 @@ def make_site(
     )
     extra = "worker:\n  sweep_seconds: 1\nnotifications:\n  retry_base_seconds: 0.5\n  retry_max_seconds: 1\n"
     if smtp_port:
-        extra += f"  email: {{host: 127.0.0.1, port: {smtp_port}, from: iro@example.org}}\n"
+        extra += f"  email: {{host: 127.0.0.1, port: {smtp_port}, starttls: false, from: iro@example.org}}\n"
     if webhook:
         extra += f"  webhook_url: {webhook}\n"
     with (folder / "config.yaml").open("a") as config:

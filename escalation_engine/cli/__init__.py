@@ -1,29 +1,54 @@
 """The ``escalate`` command: thin Typer commands that parse, call the service, and render.
 
-Errors the engine raises on purpose are printed as one plain sentence (exit 1); misuse of the
-command line exits 2. Every read command takes ``--json``.
+Every refusal is one plain sentence on standard error: the engine's own (exit 1), a database that
+cannot be reached (exit 1) and a mistyped command line (exit 2). Every read command takes
+``--json``.
 """
 
 from __future__ import annotations
 
 import sys
 
+import typer
 from rich.markup import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from ..database import describe_failure
 from ..errors import EscalationError
 from . import acting, operations, reading, setup
-from .common import app, err
+from .common import STATE, app, err
 
 __all__ = ["acting", "app", "main", "operations", "reading", "setup"]
 
 
-def main() -> None:
-    """Entry point: run the app, turning engine errors into one plain sentence and exit 1.
+def _refuse(message: str, code: int) -> None:
+    err.print(f"[red]Error:[/red] {escape(message)}", soft_wrap=True)
+    sys.exit(code)
 
-    Usage errors are Typer's own (exit 2); anything else is a bug and keeps its traceback.
+
+def _usage(exc: typer.TyperException) -> None:
+    ctx = getattr(exc, "ctx", None)
+    message = exc.format_message().strip()
+    if ctx is not None and message == ctx.get_help().strip():
+        # A group named without a command: show its help, as --help would.
+        app(args=[*sys.argv[1:], "--help"], prog_name="escalate")
+    hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
+    _refuse(f"{message.rstrip('.')}.{hint}", exc.exit_code)
+
+
+def main() -> None:
+    """Entry point: run the app, turning every refusal into one plain sentence.
+
+    Anything else is a bug and keeps its traceback.
     """
     try:
-        app(prog_name="escalate")
+        result = app(prog_name="escalate", standalone_mode=False)
     except EscalationError as exc:
-        err.print(f"[red]Error:[/red] {escape(str(exc))}")
-        sys.exit(1)
+        _refuse(str(exc), 1)
+    except (OperationalError, InterfaceError) as exc:
+        _refuse(describe_failure(STATE.database_url or "", exc), 1)
+    except typer.Abort:
+        _refuse("Stopped; nothing more was done.", 1)
+    except typer.TyperException as exc:
+        _usage(exc)
+    sys.exit(result if isinstance(result, int) else 0)

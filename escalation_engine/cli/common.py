@@ -6,40 +6,128 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy import make_url
+from typer.core import TyperCommand, TyperGroup
 
 from .. import migrate
 from ..clock import Clock, FakeClock, SystemClock
 from ..config import Settings, find_config, load_settings
+from ..config_fields import EARLIEST, LATEST
+from ..database import safe_url, sqlite_path
 from ..errors import ConfigError, InvalidInput
 from ..service import EscalationService
 from ..store import make_engine
 
-ROOT = Path(__file__).resolve().parents[2]
 FAKE_NOW_ENV = "ESCALATE_FAKE_NOW"
+Fn = TypeVar("Fn", bound=Callable[..., Any])
 
-app = typer.Typer(
+
+@dataclass
+class State:
+    config: str | None = None
+    database_url: str | None = None
+
+
+STATE = State()
+
+
+def _without_config(args: list[str], value_options: set[str]) -> list[str]:
+    """``args`` less a ``--config PATH`` given after the command (recorded in ``STATE``), so that
+    global options work on either side of the command name."""
+    kept: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            return kept + args[index:]
+        if arg == "--config" and index + 1 < len(args):
+            STATE.config = args[index + 1]
+            index += 2
+            continue
+        if arg.startswith("--config="):
+            STATE.config = arg.partition("=")[2]
+            index += 1
+            continue
+        kept.append(arg)
+        if arg in value_options and index + 1 < len(args):
+            kept.append(args[index + 1])
+            index += 1
+        index += 1
+    return kept
+
+
+class _Plain:
+    """Help that shows plain placeholders (``--case REF``), never Python types."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def get_params(self, ctx: Any) -> Any:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if param.param_type_name == "option" and param.metavar is None:
+                param.metavar = "" if param.is_flag else param.name.upper()
+            elif param.param_type_name == "argument" and param.metavar is None:
+                param.metavar = param.name.upper()
+        return params
+
+
+class Command(_Plain, TyperCommand):
+    """An ``escalate`` command: ``--config`` may also follow it."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        value_options = {
+            opt
+            for param in self.get_params(ctx)
+            if param.param_type_name == "option" and not param.is_flag
+            for opt in param.opts
+        }
+        result: list[str] = super().parse_args(ctx, _without_config(list(args), value_options))
+        return result
+
+
+class Group(_Plain, TyperGroup):
+    """A group of ``escalate`` commands."""
+
+
+class App(typer.Typer):
+    """A Typer app whose commands are ``Command``s."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Fn], Fn]:
+        kwargs.setdefault("cls", Command)
+        decorator: Callable[[Fn], Fn] = super().command(*args, **kwargs)
+        return decorator
+
+
+app = App(
     name="escalate",
+    cls=Group,
     help="Raise, follow and escalate IRO alerts about looked-after children's care plans.\n\n"
     "Example: escalate raise --type practice_alert --case CLA-100234 --category drift_and_delay"
-    " --summary 'Permanence plan has drifted'",
+    " --team north --summary 'Permanence plan has drifted'\n\n"
+    "--config PATH may come before or after the command.",
     no_args_is_help=True,
     rich_markup_mode="rich",
-    add_completion=False,
 )
-workflows_app = typer.Typer(help="List, check and draw workflow definitions.", no_args_is_help=True)
-calendar_app = typer.Typer(help="Working-day arithmetic (England & Wales).", no_args_is_help=True)
+workflows_app = App(
+    cls=Group, help="List, check and draw workflow definitions.", no_args_is_help=True
+)
+calendar_app = App(
+    cls=Group, help="Working-day arithmetic (England & Wales).", no_args_is_help=True
+)
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(calendar_app, name="calendar")
-db_app = typer.Typer(
-    help="The database schema: upgrade it, or say where it is.", no_args_is_help=True
+db_app = App(
+    cls=Group, help="The database schema: upgrade it, or say where it is.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
 
@@ -49,50 +137,82 @@ err = Console(stderr=True, highlight=False)
 AsUser = Annotated[
     str | None,
     typer.Option(
-        "--as", envvar="ESCALATE_USER", help="Act as this username (default: your login)."
+        "--as",
+        envvar="ESCALATE_USER",
+        metavar="USERNAME",
+        help="Act as this username (default: your login).",
     ),
 ]
 IfVersion = Annotated[
     int | None,
     typer.Option(
         "--if-version",
+        metavar="N",
         help="Only if the escalation is still at this version (from 'show --json'); otherwise nothing is written.",
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-Ref = Annotated[str, typer.Argument(help="Escalation reference, e.g. ESC-2026-0042.")]
+Ref = Annotated[
+    str, typer.Argument(metavar="REFERENCE", help="Escalation reference, e.g. ESC-2026-0042.")
+]
 Note = Annotated[
-    str, typer.Option("--note", "--reason", "-n", help="What you say: recorded in the audit trail.")
+    str,
+    typer.Option(
+        "--note",
+        "--reason",
+        "-n",
+        metavar="TEXT",
+        help="What you say: recorded in the audit trail.",
+    ),
 ]
 
 
-@dataclass
-class State:
-    config: str | None = None
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
 
-
-STATE = State()
+        out.print(f"escalate {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
     config: Annotated[
-        str | None, typer.Option("--config", help="Path to config.yaml (default ./config.yaml).")
+        str | None,
+        typer.Option(
+            "--config",
+            metavar="PATH",
+            help="Path to config.yaml (default: config.yaml here or in a folder above).",
+        ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     STATE.config = config
 
 
 def make_clock() -> Clock:
     fake = os.environ.get(FAKE_NOW_ENV)
-    if fake:
-        moment = datetime.fromisoformat(fake)
-        if moment.tzinfo is None:
-            raise ConfigError(
-                f"{FAKE_NOW_ENV}={fake!r} needs a UTC offset, e.g. 2026-01-05T09:00:00+00:00."
-            )
-        return FakeClock(moment)
-    return SystemClock()
+    if not fake:
+        return SystemClock()
+    example = "e.g. 2026-01-05T09:00:00+00:00"
+    try:
+        moment = datetime.fromisoformat(fake.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{FAKE_NOW_ENV}={fake[:40]!r} is not a moment; write it as {example}, or unset it."
+        ) from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"{FAKE_NOW_ENV}={fake!r} needs a UTC offset, {example}.")
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise ConfigError(
+            f"{FAKE_NOW_ENV}={fake!r} is outside the years {EARLIEST.year}-{LATEST.year}; {example}."
+        )
+    return FakeClock(moment)
 
 
 def current_settings() -> Settings:
@@ -101,24 +221,29 @@ def current_settings() -> Settings:
 
 def open_service(*, need_schema: bool = True) -> EscalationService:
     settings = current_settings()
+    STATE.database_url = settings.database_url
+    where = safe_url(settings.database_url)
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.is_file():
+        # Connecting would create an empty file: say where the database should be instead.
+        raise ConfigError(
+            f"There is no database at {path} (named by {settings.path}). Run 'escalate init' in"
+            f" {settings.path.parent} to set it up, or run this from the right service folder."
+        )
+    clock = make_clock()
     engine = make_engine(settings.database_url)
     if need_schema:
         revision, head = migrate.current(engine), migrate.head()
         if revision is None:
             raise ConfigError(
-                f"The database at {safe_url(settings.database_url)} is not set up yet; run 'escalate init' first."
+                f"The database at {where} is not set up yet; run 'escalate init' first."
             )
         if revision != head:
             raise ConfigError(
-                f"The database at {safe_url(settings.database_url)} is at schema {revision}, older than this"
+                f"The database at {where} is at schema {revision}, older than this"
                 f" version's {head}; back it up, then run 'escalate db upgrade'."
             )
-    return EscalationService(settings, engine, make_clock())
-
-
-def safe_url(url: str) -> str:
-    """The database URL with any password hidden, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    return EscalationService(settings, engine, clock)
 
 
 def acting_user(as_user: str | None) -> str:
@@ -131,8 +256,13 @@ def emit_json(value: Any) -> None:
 
 def parse_day(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."
+            f"{option} {value[:40]!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."
         ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(
+            f"{option} {day} is outside the years {EARLIEST.year}-{LATEST.year}; check the year."
+        )
+    return day

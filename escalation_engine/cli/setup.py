@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,14 +10,14 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .. import migrate, render
+from .. import migrate, render, skeleton
 from ..calendar import WorkingCalendar
 from ..config import find_config, load_settings
+from ..database import safe_url
 from ..errors import ConfigError, EscalationError
 from ..spec.loader import load_workflow
 from ..store import create_schema, make_engine
 from .common import (
-    ROOT,
     STATE,
     Json,
     app,
@@ -30,7 +29,6 @@ from .common import (
     open_service,
     out,
     parse_day,
-    safe_url,
     workflows_app,
 )
 
@@ -47,13 +45,16 @@ def init(
     """
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    config = directory / "config.yaml"
+    config = directory / skeleton.CONFIG
     if not config.exists():
-        shutil.copy(ROOT / "config.yaml", config)
+        skeleton.write_config(directory)
         out.print(f"Created {config} (edit people, categories and closure days).")
-    if not (directory / "workflows").exists():
-        shutil.copytree(ROOT / "workflows", directory / "workflows")
-        out.print(f"Copied the shipped workflows to {directory / 'workflows'}.")
+    if not (directory / skeleton.WORKFLOWS).exists():
+        skeleton.copy_workflows(directory)
+        out.print(f"Copied the shipped workflows to {directory / skeleton.WORKFLOWS}.")
+    if not (directory / skeleton.EXAMPLES).exists():
+        skeleton.copy_examples(directory)
+        out.print(f"Copied the examples to {directory / skeleton.EXAMPLES}.")
     settings = load_settings(config if STATE.config is None else find_config(STATE.config))
     engine = make_engine(settings.database_url)
     create_schema(engine)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from .loader import load_workflow, load_workflow_text, load_workflows_dir
+from .loader import (
+    WorkflowFolder,
+    load_workflow,
+    load_workflow_text,
+    load_workflows_dir,
+    read_workflows_dir,
+)
 from .model import OUTCOMES, PERSON_ACTIONS, AlertType, StageSpec, Timescale, WorkflowSpec
 
 __all__ = [
@@ -11,8 +17,10 @@ __all__ = [
     "AlertType",
     "StageSpec",
     "Timescale",
+    "WorkflowFolder",
     "WorkflowSpec",
     "load_workflow",
     "load_workflow_text",
     "load_workflows_dir",
+    "read_workflows_dir",
 ]

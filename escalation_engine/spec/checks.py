@@ -86,8 +86,30 @@ def check_workflow(spec: WorkflowSpec, parsed: Parsed) -> list[str]:
         _check_stage(checker, stage)
     _check_extras(checker)
     _check_graph(checker)
+    _check_timeout_loops(checker)
     _check_overall_limit(checker)
     return checker.problems
+
+
+def _check_timeout_loops(checker: _Checker) -> None:
+    """A chain of timeouts that comes back to where it started would move an escalation round
+    and round with nobody acting, never reaching the top of the ladder or an outcome."""
+    by_name = {s.name: s for s in checker.spec.stages}
+    reported: set[str] = set()
+    for start in by_name:
+        chain = [start]
+        name = by_name[start].on_timeout
+        while name in by_name and name not in chain:
+            chain.append(name)
+            name = by_name[name].on_timeout
+        if name == start and start not in reported:
+            reported.update(chain)
+            loop = " → ".join([*chain, start])
+            checker.problem(
+                f"stages.{start}.on_timeout",
+                f"timeouts go round in a loop ({loop}): an escalation would climb for ever with"
+                " nobody acting. End the chain at a top stage with no on_timeout, or at an outcome",
+            )
 
 
 def _check_names(checker: _Checker) -> None:

@@ -19,6 +19,10 @@ _SHORT_CLOCK = re.compile(
     r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|hour|hours|minute|minutes|second|seconds)\s*$"
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: The longest clock of each unit: about four years, beyond any protocol's timescale, and short
+#: enough that counting it day by day is instant.
+MOST = {"working_days": 1000, "calendar_days": 1500, "hours": 36_000, "minutes": 2_160_000,
+        "seconds": 129_600_000}  # fmt: skip
 
 
 class Reader:
@@ -138,16 +142,17 @@ class Reader:
         return None
 
     def _counted(self, kind: str, amount: Any, path: str) -> Timescale | None:
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
-            self.problem(path, f"must be a whole number of at least 1, got {amount!r}")
+        most = MOST[kind]
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= most:
+            self.problem(path, f"must be a whole number from 1 to {most:,}, got {amount!r}")
             return None
         return Timescale(kind=kind, amount=amount)  # type: ignore[arg-type]
 
     def positive_int(self, value: Any, path: str, default: int) -> int:
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.problem(path, f"must be a whole number of at least 1, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+            self.problem(path, f"must be a whole number from 1 to 1,000,000, got {value!r}")
             return default
         return value
 

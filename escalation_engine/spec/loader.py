@@ -9,12 +9,13 @@ line and, where a name is close to a known one, a did-you-mean hint.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import DefinitionError, WorkflowNotFound, did_you_mean
+from ..errors import DefinitionError, EscalationError, WorkflowNotFound, did_you_mean
 from .checks import check_workflow
 from .fields import Reader, named_section
 from .model import (
@@ -35,7 +36,7 @@ from .model import (
     WorkflowSpec,
     default_permissions,
 )
-from .yamlnodes import Parsed, parse_yaml
+from .yamlnodes import Parsed, describe, parse_yaml, read_text
 
 TOP_KEYS = (
     "schema_version", "name", "version", "title", "description", "roles", "permissions",
@@ -226,11 +227,7 @@ def load_workflow_text(text: str, *, source: str = "<workflow>") -> WorkflowSpec
     try:
         parsed = parse_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise DefinitionError(
-            source, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]
-        ) from None
+        raise DefinitionError(source, [describe(exc)]) from None
     spec, problems = read_spec(parsed, source=source, text=text)
     if problems or spec is None:
         raise DefinitionError(source, problems)
@@ -240,34 +237,67 @@ def load_workflow_text(text: str, *, source: str = "<workflow>") -> WorkflowSpec
 def load_workflow(path: Path) -> WorkflowSpec:
     """Load and check one workflow file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, "workflow file")
     except OSError as exc:
         raise WorkflowNotFound(
-            f"Cannot read workflow file {str(path)!r}: {exc.strerror}."
+            f"Cannot read workflow file {str(path)!r}: {exc.strerror or exc}."
         ) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError(str(path), [describe(exc)]) from None
     return load_workflow_text(text, source=str(path))
 
 
-def load_workflows_dir(directory: Path) -> dict[str, WorkflowSpec]:
-    """Load every ``*.yaml`` file in ``directory``; raise on the first file with problems."""
+@dataclass(frozen=True, slots=True)
+class WorkflowFolder:
+    """The workflows folder as read: the files that loaded, and why each of the others did not.
+
+    One broken file (a draft half written, say) must not stop the workflows beside it, nor the
+    escalations already running, which keep the version they started under.
+    """
+
+    specs: dict[str, WorkflowSpec]
+    failures: dict[str, EscalationError]
+
+
+def read_workflows_dir(directory: Path) -> WorkflowFolder:
+    """Load every ``*.yaml`` file in ``directory``, setting aside those with problems."""
     if not directory.is_dir():
         raise WorkflowNotFound(
             f"Workflow folder {str(directory)!r} does not exist; set workflows_dir in config.yaml."
         )
     specs: dict[str, WorkflowSpec] = {}
+    failures: dict[str, EscalationError] = {}
     for path in sorted(directory.glob("*.y*ml")):
-        spec = load_workflow(path)
-        if spec.name in specs:
-            raise DefinitionError(
-                str(path),
-                [
-                    f"name: {spec.name!r} is already used by {specs[spec.name].source}; names must be unique"
-                ],
-            )
+        try:
+            spec = load_workflow(path)
+            if spec.name in specs:
+                raise DefinitionError(
+                    str(path),
+                    [
+                        f"name: {spec.name!r} is already used by {specs[spec.name].source}; names must be unique"
+                    ],
+                )
+        except (DefinitionError, WorkflowNotFound) as exc:
+            failures[str(path)] = exc
+            continue
         specs[spec.name] = spec
-    if not specs:
+    if not specs and not failures:
         raise WorkflowNotFound(f"No workflow files (*.yaml) in {str(directory)!r}.")
-    return specs
+    return WorkflowFolder(specs, failures)
 
 
-__all__ = ["load_workflow", "load_workflow_text", "load_workflows_dir"]
+def load_workflows_dir(directory: Path) -> dict[str, WorkflowSpec]:
+    """Load every ``*.yaml`` file in ``directory``; raise on the first file with problems."""
+    folder = read_workflows_dir(directory)
+    for error in folder.failures.values():
+        raise error
+    return folder.specs
+
+
+__all__ = [
+    "WorkflowFolder",
+    "load_workflow",
+    "load_workflow_text",
+    "load_workflows_dir",
+    "read_workflows_dir",
+]
