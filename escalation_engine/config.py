@@ -60,6 +60,11 @@ class NotifySettings:
     retry_max_seconds: float = 3600.0
     max_attempts: int = 20
 
+    @property
+    def configured(self) -> bool:
+        """Whether any channel is set: without one, nobody is told anything."""
+        return self.email is not None or bool(self.webhook_url)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkerSettings:

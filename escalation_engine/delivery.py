@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+import ssl
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,8 +31,9 @@ def send_email(config: EmailSettings, to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message.set_content(body)
     with smtplib.SMTP(config.host, config.port, timeout=config.timeout_seconds) as smtp:
+        # TLS unless the council has said starttls: false, so a password never crosses in clear.
         if config.starttls:
-            smtp.starttls()
+            smtp.starttls(context=ssl.create_default_context())
         if config.username:
             smtp.login(config.username, config.password)
         smtp.send_message(message)
@@ -57,6 +59,17 @@ def post_webhook(url: str, claimed: Claimed, timeout: float = 10.0) -> None:
             raise OSError(f"webhook answered HTTP {response.status}")
 
 
+def _without_secrets(text: str, settings: Settings) -> str:
+    """An error as it may be logged and stored: never with the webhook URL or SMTP password."""
+    secrets = [settings.notifications.webhook_url]
+    if settings.notifications.email is not None:
+        secrets.append(settings.notifications.email.password)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[secret]")
+    return text
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
@@ -76,12 +89,12 @@ def deliver_due(
                 send_email(
                     settings.notifications.email, claimed.address, claimed.subject, claimed.body
                 )
-            elif claimed.channel == "webhook":
-                post_webhook(claimed.address, claimed)
+            elif claimed.channel == "webhook" and settings.notifications.webhook_url:
+                post_webhook(settings.notifications.webhook_url, claimed)
             else:
                 error = f"channel {claimed.channel!r} is not configured"
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            error = _without_secrets(f"{type(exc).__name__}: {exc}", settings)
         status = settle(engine, settings, claimed, now, error)
         if error is None:
             report.sent += 1

@@ -192,7 +192,11 @@ def _run(console: Console, folder: Path, url: str, keep: Path | None) -> None:
         references = _story(console, service)
         console.print(Rule("Where everything stands"))
         items = service.all()
-        console.print(render.escalation_table(items, service.clock.now(), "All escalations"))
+        console.print(
+            render.escalation_table(
+                items, service.clock.now(), "All escalations", service.words, service.spec_for
+            )
+        )
         for reference in references[:2]:
             esc = service.get(reference)
             spec = service.spec_for(esc)
@@ -202,6 +206,7 @@ def _run(console: Console, folder: Path, url: str, keep: Path | None) -> None:
                     spec,
                     service.allowed_actions(esc),
                     audit.entries(service.engine, reference),
+                    service.words,
                 )
             )
         report = audit.verify(service.engine)

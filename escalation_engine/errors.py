@@ -93,12 +93,14 @@ class TransitionNotAllowed(EscalationError):
         self.action = action
         self.stage = stage
         self.allowed = sorted(set(allowed))
+        commands = [name.replace("_", "-") for name in self.allowed]
         hint = (
-            f"Actions allowed there: {', '.join(self.allowed)}."
-            if self.allowed
+            f"Actions allowed there: {', '.join(commands)}."
+            if commands
             else "No action is allowed there."
         )
-        super().__init__(f"Cannot {action} {reference} at stage {stage!r}. {hint}")
+        command = action.replace("_", "-")
+        super().__init__(f"Cannot {command} {reference} at stage {stage!r}. {hint}")
 
 
 class ConcurrentUpdate(EscalationError):

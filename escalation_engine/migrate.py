@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from .store import WRITE_OPTION
+
 
 def _config() -> Config:
     config = Config()
@@ -23,7 +25,7 @@ def _config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to ``revision`` (default: the newest)."""
     config = _config()
-    with engine.begin() as connection:
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -17,11 +17,14 @@ from sqlmodel import Session, col, select
 
 from .config import Settings
 from .escalation import Escalation
-from .render import local, stage_title
+from .labels import Words
+from .render import local
 from .spec.model import WorkflowSpec
 from .store import AuditRow, DeliveryAttemptRow, NotificationRow, unit_of_work
 
 LEASE = timedelta(minutes=2)
+#: What a webhook notification's row names as its address.
+WEBHOOK = "webhook"
 HEADLINES = {
     "raise": "new escalation",
     "timeout": "escalated: no satisfactory response in time",
@@ -58,15 +61,16 @@ def recipients(settings: Settings, escalation: Escalation, entry: AuditRow) -> l
 def message(
     settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: AuditRow
 ) -> tuple[str, str]:
+    words = Words(settings)
     headline = HEADLINES.get(entry.action, entry.action.replace("_", " "))
     subject = f"{escalation.reference} ({', '.join(escalation.case_refs)}): {headline}"
     lines = [
         f"Escalation {escalation.reference} for case {', '.join(escalation.case_refs)}: {headline}.",
         f"Workflow: {spec.title}",
-        f"Stage: {stage_title(spec, escalation.stage)}",
+        f"Stage: {words.stage(spec, escalation.stage)}",
     ]
     if escalation.with_people:
-        lines.append(f"Now with: {', '.join(escalation.with_people)}")
+        lines.append(f"Now with: {words.people(escalation.with_people)}")
     if escalation.stage_due_at:
         lines.append(f"Deadline: {local(escalation.stage_due_at)}")
     if settings.notifications.include_summary:
@@ -102,7 +106,7 @@ def enqueue(
             if person.email:
                 add("email", username, person.email)
     if channels.webhook_url:
-        add("webhook", "", channels.webhook_url)
+        add("webhook", "", WEBHOOK)  # the URL is a secret: read from config when delivering
     session.add_all(rows)
     return len(rows)
 

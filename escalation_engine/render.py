@@ -5,7 +5,7 @@ Times are stored in UTC and shown in London time, the way the people reading the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from rich.text import Text
 from . import audit
 from .calendar import LONDON
 from .escalation import Escalation
+from .labels import Words, commands
 from .spec.model import OUTCOMES, WorkflowSpec
 from .store import AuditRow
 
@@ -28,14 +29,6 @@ def local(moment: datetime | None) -> str:
 
 def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(LONDON).isoformat() if moment else None
-
-
-def stage_title(spec: WorkflowSpec, name: str | None) -> str:
-    if name is None:
-        return "-"
-    if name in spec.stage_names:
-        return spec.stage(name).title
-    return name.replace("_", " ")
 
 
 def escalation_json(esc: Escalation, allowed: list[str] | None = None) -> dict[str, Any]:
@@ -74,9 +67,9 @@ def audit_json(row: AuditRow) -> dict[str, Any]:
     return audit.body(row) | {"at": iso(row.at), "hash": row.hash}
 
 
-def _status(esc: Escalation, now: datetime) -> Text:
+def _status(esc: Escalation, now: datetime, words: Words, spec: WorkflowSpec) -> Text:
     if not esc.is_open:
-        return Text((esc.outcome or esc.stage).replace("_", " "), style="dim")
+        return Text(words.outcome(spec, esc.outcome or esc.stage), style="dim")
     if (
         esc.stage_due_at
         and esc.stage_due_at < now
@@ -84,53 +77,67 @@ def _status(esc: Escalation, now: datetime) -> Text:
         or esc.stage_breached_at
     ):
         return Text("overdue", style="bold red")
-    return Text(
-        esc.status.replace("_", " "), style="yellow" if esc.status != "responded" else "green"
-    )
+    return Text(words.status(esc.status), style="yellow" if esc.status != "responded" else "green")
 
 
-def escalation_table(items: Iterable[Escalation], now: datetime, title: str) -> Table:
-    table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("Reference", no_wrap=True)
-    table.add_column("Case", no_wrap=True)
-    for column in ("Category", "Stage", "With", "Due", "Status"):
-        table.add_column(column, overflow="fold")
+def escalation_table(
+    items: Iterable[Escalation],
+    now: datetime,
+    title: str,
+    words: Words,
+    spec_of: Callable[[Escalation], WorkflowSpec],
+) -> Table:
+    """Escalations in four columns that stay readable at 80 columns: each cell wraps on words."""
+    table = Table(title=title, title_justify="left", expand=False, show_lines=True)
+    table.add_column("Escalation", no_wrap=True)
+    table.add_column("Category", ratio=2, min_width=10)
+    table.add_column("Stage, and who it is with", ratio=3, min_width=14)
+    table.add_column("Due", min_width=12)
     for esc in items:
-        table.add_row(
-            esc.reference,
-            ", ".join(esc.case_refs),
-            esc.category.replace("_", " "),
-            esc.stage.replace("_", " ") + (f" ({esc.rag})" if esc.rag else ""),
-            ", ".join(esc.with_people) or "-",
-            esc.stage_due_at.astimezone(LONDON).strftime("%d %b %H:%M")
+        spec = spec_of(esc)
+        stage = words.stage(spec, esc.stage)
+        if esc.rag:
+            stage += f" (RAG: {words.rating(spec, esc.rag)})"
+        who = f"\nwith {words.people(esc.with_people)}" if esc.with_people else ""
+        due = (
+            esc.stage_due_at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
             if esc.stage_due_at
-            else "-",
-            _status(esc, now),
+            else "-"
+        )
+        status = Text(f"{due}\n").append_text(_status(esc, now, words, spec))
+        table.add_row(
+            f"{esc.reference}\n{', '.join(esc.case_refs)}",
+            words.category(esc.category),
+            stage + who,
+            status,
         )
     return table
 
 
-def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str]) -> list[str]:
+def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str], words: Words) -> list[str]:
     """Plain sentences saying what happens next and when."""
     if not esc.is_open:
-        lines = [f"Closed as {esc.outcome} on {local(esc.closed_at)}."]
+        lines = [
+            f"Closed as {words.outcome(spec, esc.outcome or esc.stage)} on {local(esc.closed_at)}."
+        ]
         if "reopen" in allowed:
-            lines.append("It can be reopened: escalate reopen " + esc.reference + " --note '…'.")
+            lines.append(f"It can be reopened: escalate reopen {esc.reference} --note '…'.")
         return lines
     stage = spec.stage(esc.stage)
-    who = ", ".join(esc.with_people) or ", ".join(esc.with_roles) or "nobody (check config.yaml)"
+    roles = words.roles(esc.with_roles)
+    who = words.people(esc.with_people) or roles or "nobody (check config.yaml)"
     lines = []
     if esc.status == "responded":
         lines.append(f"A response is in; waiting for {who} to accept or reject it.")
     else:
-        lines.append(f"Waiting for a response from {who} ({' or '.join(esc.with_roles)}).")
+        lines.append(f"Waiting for a response from {who} ({roles}).")
     if esc.stage_due_at:
         target = stage.on_timeout
         then = (
-            f"it moves to {stage_title(spec, target)}"
+            f"it moves to {words.stage(spec, target)}"
             if target in spec.stage_names
             else (
-                f"it closes as {target}"
+                f"it closes as {words.outcome(spec, target)}"
                 if target in OUTCOMES
                 else "a breach is recorded and reminders continue"
             )
@@ -149,34 +156,32 @@ def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str]) -> list[
         lines.append(
             f"Referred to Cafcass on {local(esc.cafcass_referred_at)} (alongside this process)."
         )
-    lines.append("Allowed actions: " + ", ".join(allowed) + ".")
+    lines.append(f"Actions you can take now (each an escalate command): {commands(allowed)}.")
     return lines
 
 
-def timeline(rows: Iterable[AuditRow]) -> Table:
-    table = Table(expand=True, show_edge=False)
-    table.add_column("When", no_wrap=True)
-    table.add_column("Who", no_wrap=True)
-    table.add_column("Action", ratio=1)
-    table.add_column("Stage", ratio=2)
-    table.add_column("Note", ratio=4)
+def timeline(rows: Iterable[AuditRow], words: Words, spec: WorkflowSpec) -> Table:
+    """The audit trail in three columns that stay readable at 80 columns."""
+    table = Table(expand=True, show_edge=False, show_lines=True)
+    table.add_column("When, and who", no_wrap=True)
+    table.add_column("What happened", ratio=2)
+    table.add_column("Note", ratio=3)
     for row in rows:
-        move = row.to_stage or "-"
+        move = words.stage(spec, row.to_stage)
         if row.from_stage and row.from_stage != row.to_stage:
-            move = f"{row.from_stage} → {row.to_stage}"
-        who = "engine" if row.actor_kind == "engine" else row.actor
+            move = f"{words.stage(spec, row.from_stage)} → {move}"
+        who = "the engine" if row.actor_kind == "engine" else words.person(row.actor)
         when = row.at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
-        table.add_row(
-            when, who, row.action.replace("_", " "), move.replace("_", " "), escape(row.note)
-        )
+        what = words.done(row.action).capitalize()
+        table.add_row(f"{when}\n{escape(who)}", f"{what}\n{escape(move)}", escape(row.note))
     return table
 
 
 def escalation_panel(
-    esc: Escalation, spec: WorkflowSpec, allowed: list[str], rows: list[AuditRow]
+    esc: Escalation, spec: WorkflowSpec, allowed: list[str], rows: list[AuditRow], words: Words
 ) -> RenderableType:
     facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
+    facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
     facts.add_row(
         "Case", ", ".join(esc.case_refs) + ("" if esc.looked_after else " (not looked after)")
@@ -184,11 +189,13 @@ def escalation_panel(
     facts.add_row(
         "Workflow", f"{spec.title} ({spec.label}), {spec.alert_type(esc.alert_type).title}"
     )
-    facts.add_row("Category", esc.category)
+    facts.add_row("Category", words.category(esc.category))
+    facts.add_row("Team", words.team(esc.team))
     facts.add_row("Concern", escape(esc.summary))
-    facts.add_row("Raised", f"{local(esc.raised_at)} by {esc.raised_by}")
-    facts.add_row("Stage", stage_title(spec, esc.stage) + (f"  RAG: {esc.rag}" if esc.rag else ""))
-    steps = Text("\n".join(next_steps(esc, spec, allowed)))
+    facts.add_row("Raised", f"{local(esc.raised_at)} by {escape(words.person(esc.raised_by))}")
+    stage = words.stage(spec, esc.stage)
+    facts.add_row("Stage", stage + (f"  RAG: {words.rating(spec, esc.rag)}" if esc.rag else ""))
+    steps = Text("\n".join(next_steps(esc, spec, allowed, words)))
     return Panel(
         Group(
             facts,
@@ -197,7 +204,7 @@ def escalation_panel(
             steps,
             Text(""),
             Text("Timeline", style="bold"),
-            timeline(rows),
+            timeline(rows, words, spec),
         ),
         title=f"{esc.reference}",
         title_align="left",

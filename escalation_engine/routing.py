@@ -63,11 +63,14 @@ def authorise(
         return filled
     subject = f" {escalation.reference} at stage {escalation.stage!r}" if escalation else ""
     needs = [
-        f"the raiser ({escalation.raised_by})" if role == RAISER and escalation else role
+        f"the raiser ({escalation.raised_by})"
+        if role == RAISER and escalation
+        else role.replace("_", " ")
         for role in allowed
     ]
+    held = ", ".join(role.replace("_", " ") for role in person.roles)
     raise PermissionDenied(
-        f"{person.name} ({person.username}, roles: {', '.join(person.roles)}) may not"
-        f" {action.replace('_', ' ')}{subject} under {spec.name}: that needs"
+        f"{person.name} ({person.username}, {held}) may not"
+        f" {action.replace('_', '-')}{subject} under {spec.name}: that needs"
         f" {one_of(needs) if needs else 'a role nobody holds'}."
     )

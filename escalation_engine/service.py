@@ -21,6 +21,7 @@ from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
 from .escalation import Escalation
+from .labels import Words
 from .machine import machine_for, trigger_name
 from .registry import WorkflowRegistry
 from .routing import authorise
@@ -82,6 +83,8 @@ class Applied:
 class TickReport:
     now: datetime
     applied: list[Applied] = field(default_factory=list)
+    #: Escalations whose due work could not be applied this time, with why; the rest went on.
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 class EscalationService:
@@ -94,6 +97,7 @@ class EscalationService:
         self.calendar = settings.calendar
         self.registry = WorkflowRegistry(settings.workflows_dir)
         self.keeper = StageKeeper(settings)
+        self.words = Words(settings)
 
     @property
     def workflows(self) -> dict[str, WorkflowSpec]:
@@ -152,6 +156,13 @@ class EscalationService:
         refs = self._case_refs(case_refs)
         self._check_raise_fields(category, team, summary, dates or {})
         entry_stage = self._entry_stage(spec, alert, rating)
+        if not team:
+            teams = self.teams_receiving(workflow, alert_type, rating)
+            if len(teams) > 1:
+                raise InvalidInput(
+                    f"Say which team the child is with (--team): this alert could go to {one_of(teams)}."
+                )
+            team = teams[0] if teams else person.team
         with unit_of_work(self.engine) as session:
             self.registry.remember(session, spec, now)
             reference = next_reference(session, self.calendar.local_day(now).year)
@@ -178,6 +189,17 @@ class EscalationService:
             self._save(session, escalation, entry, new=True)
             outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
+
+    def teams_receiving(self, workflow: str, alert_type: str, rating: str | None) -> list[str]:
+        """The teams whose people could receive this alert where it enters: more than one means
+        the raiser must say which team the child is with."""
+        spec = self.workflow(workflow)
+        entry = self._entry_stage(spec, self._alert_type(spec, alert_type), rating)
+        if entry not in spec.stage_names:
+            return []
+        stage = spec.stage(entry)
+        roles = {*stage.responders.roles, *stage.stand_in}
+        return sorted({p.team for p in self.settings.people.values() if roles & set(p.roles)})
 
     def _alert_type(self, spec: WorkflowSpec, name: str) -> AlertType:
         names = [a.name for a in spec.alert_types]
@@ -366,18 +388,24 @@ class EscalationService:
         report = TickReport(now=now)
         while True:
             with Session(self.engine) as session:
-                references = list(
-                    session.exec(
-                        select(EscalationRow.reference)
-                        .where(EscalationRow.next_due_at <= now)  # type: ignore[operator]
-                        .order_by(EscalationRow.next_due_at)  # type: ignore[arg-type]
-                        .limit(batch)
-                    )
+                query = (
+                    select(EscalationRow.reference)
+                    .where(EscalationRow.next_due_at <= now)  # type: ignore[operator]
+                    .order_by(EscalationRow.next_due_at)  # type: ignore[arg-type]
+                    .limit(batch)
                 )
+                if report.failed:
+                    query = query.where(col(EscalationRow.reference).not_in(report.failed))
+                references = list(session.exec(query))
             if not references:
                 return report
             for reference in references:
-                report.applied += self._apply_due(reference, now)
+                # One escalation that cannot be applied (say, its stored workflow no longer
+                # loads) must not stop the deadlines of all the others.
+                try:
+                    report.applied += self._apply_due(reference, now)
+                except Exception as exc:
+                    report.failed[reference] = f"{type(exc).__name__}: {exc}"
             if stop is not None and stop():
                 return report
 

@@ -1,9 +1,9 @@
 """The database: tables, the engine, and the mapping between rows and domain escalations.
 
 SQLite is the embedded default. Three settings make it safe for several processes at once: WAL
-(readers never block the writer), a busy timeout (a writer waits instead of failing), and
-``BEGIN IMMEDIATE`` for every transaction, because Python 3.11's sqlite3 otherwise starts a
-deferred transaction whose read-then-write can lose a concurrent update.
+(readers never block the writer, nor wait for it), a busy timeout (a writer waits its turn instead
+of failing), and ``BEGIN IMMEDIATE`` for every transaction that writes (``unit_of_work``), because
+a deferred transaction whose read-then-write meets another writer can lose an update.
 """
 
 from __future__ import annotations
@@ -164,6 +164,15 @@ class WorkerRow(SQLModel, table=True):
     started_at: datetime = _when(nullable=False)
     heartbeat_at: datetime = _when(nullable=False)
     stopped_at: datetime | None = _when()
+    sweep_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    failing_since: datetime | None = _when()
+
+
+#: How long a SQLite writer waits for another's transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 30
+#: Execution option that marks a connection's transaction as one that writes.
+WRITE_OPTION = "escalate_writes"
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -171,7 +180,7 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -179,16 +188,21 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front and queue for it; readers start a plain (deferred)
+        # transaction, which in WAL mode reads a snapshot and never waits for, or blocks, a writer.
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings this project relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
+        )
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def create_schema(engine: Engine) -> None:
@@ -202,7 +216,8 @@ def create_schema(engine: Engine) -> None:
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction: everything inside commits together or not at all."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    writer = engine.execution_options(**{WRITE_OPTION: True})
+    with Session(writer, expire_on_commit=False) as session, session.begin():
         yield session
 
 

@@ -10,27 +10,24 @@ down are applied as soon as it starts, and nothing depends on a job store surviv
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import signal
 import socket
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Connection, create_engine, text, update
+from sqlalchemy import Connection, create_engine, func, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col, select
 
 from .delivery import deliver_due
 from .errors import ConfigError
-from .outbox import undelivered
 from .service import EscalationService
 from .store import WorkerRow, unit_of_work
 
@@ -198,18 +195,44 @@ class Worker:
             now = self.service.clock.now()
             self._heartbeat(now)
             report = self.service.tick(now, batch=self.settings.worker.batch, stop=self.stop.is_set)
+            telling = (
+                "told"
+                if self.settings.notifications.configured
+                else "would tell (no notification channel is configured)"
+            )
             for item in report.applied:
                 late = (report.now - item.due_at).total_seconds()
-                log.info("%s: %s %s -> %s (due %s, applied %.0fs later); told %s", item.reference,
+                log.info("%s: %s %s -> %s (due %s, applied %.0fs later); %s %s", item.reference,
                          item.kind, item.from_stage, item.to_stage, item.due_at.isoformat(), late,
-                         ", ".join(item.told) or "nobody")  # fmt: skip
+                         telling, ", ".join(item.told) or "nobody")  # fmt: skip
+            for reference, problem in report.failed.items():
+                log.error("%s: its due work could not be applied: %s", reference, problem)
             if not self.stop.is_set():
                 deliver_due(self.service.engine, self.settings, self.service.clock.now())
                 self._schedule_wake()
-        except Exception:
+            failures = "; ".join(f"{r}: {p}" for r, p in report.failed.items())
+            self._record_sweep(now, failures)
+        except Exception as exc:
             log.exception("sweep failed; the next sweep will try again")
+            self._record_sweep(self.service.clock.now(), f"{type(exc).__name__}: {exc}")
         finally:
             self._sweeping.release()
+
+    def _record_sweep(self, now: datetime, problem: str) -> None:
+        """Say in the worker's row whether sweeps are failing, for ``escalate status``."""
+        if self._worker_id is None:
+            return
+        values: dict[str, Any] = {"sweep_failures": 0, "last_error": "", "failing_since": None}
+        if problem:
+            values = {"sweep_failures": WorkerRow.sweep_failures + 1, "last_error": problem[:500],
+                      "failing_since": func.coalesce(WorkerRow.failing_since, now)}  # fmt: skip
+        try:
+            with unit_of_work(self.service.engine) as session:
+                session.execute(
+                    update(WorkerRow).where(col(WorkerRow.id) == self._worker_id).values(**values)
+                )
+        except Exception:
+            log.exception("could not record the sweep's health")
 
     def _schedule_wake(self) -> None:
         nearest = self.service.next_due()
@@ -241,6 +264,12 @@ class Worker:
         try:
             interval = self.settings.worker.sweep_seconds
             log.info("worker started (pid %s); sweeping every %gs", os.getpid(), interval)
+            if not self.settings.notifications.configured:
+                log.warning(
+                    "nobody is being notified: config.yaml has no notifications (email or webhook)"
+                )
+            for path, problem in self.service.registry.failures.items():
+                log.error("workflow file %s is left out until fixed: %s", path, problem)
             # misfire_grace_time=None: a sweep that is late (a busy machine, a suspended laptop)
             # still runs; APScheduler 3 would otherwise drop it silently.
             self._scheduler.add_job(
@@ -260,40 +289,3 @@ class Worker:
             return True
         finally:
             lock.release()
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    worker_alive: bool
-    worker: dict[str, Any] | None
-    next_deadline: datetime | None
-    overdue: int
-    undelivered: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "worker_alive": self.worker_alive,
-            "worker": self.worker,
-            "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
-            "overdue": self.overdue,
-            "undelivered_notifications": self.undelivered,
-        }
-
-
-def status(service: EscalationService) -> Status:
-    """Whether a worker is alive (a recent heartbeat), the next deadline and the backlogs."""
-    now = service.clock.now()
-    with Session(service.engine) as session:
-        row = session.exec(select(WorkerRow).order_by(WorkerRow.id.desc()).limit(1)).first()  # type: ignore[union-attr]
-    worker = None
-    alive = False
-    if row is not None:
-        stale_after = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 5)
-        alive = row.stopped_at is None and now - row.heartbeat_at <= stale_after
-        worker = json.loads(json.dumps({
-            "pid": row.pid, "host": row.host, "started_at": row.started_at, "heartbeat_at": row.heartbeat_at,
-            "stopped_at": row.stopped_at,
-        }, default=str))  # fmt: skip
-    return Status(
-        alive, worker, service.next_due(), service.overdue(now), undelivered(service.engine)
-    )

@@ -28,10 +28,10 @@ def _refuse(message: str, code: int) -> None:
 
 def _usage(exc: typer.TyperException) -> None:
     ctx = getattr(exc, "ctx", None)
-    message = exc.format_message().strip()
-    if ctx is not None and message == ctx.get_help().strip():
+    if type(exc).__name__ == "NoArgsIsHelpError":
         # A group named without a command: show its help, as --help would.
         app(args=[*sys.argv[1:], "--help"], prog_name="escalate")
+    message = exc.format_message().strip()
     hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
     _refuse(f"{message.rstrip('.')}.{hint}", exc.exit_code)
 

@@ -88,6 +88,11 @@ def raise_(
     cases = case or [_ask(None, "--case", "Child's case reference (never a name)")]
     category = _ask(category, "--category", "Category", list(service.settings.categories))
     summary = _ask(summary, "--summary", "What is the concern?")
+    if not team:
+        teams = service.teams_receiving(workflow, alert_type, rating)
+        team = (
+            _ask(None, "--team", "Which team is the child with?", teams) if len(teams) > 1 else ""
+        )
     named: dict[str, date] = {}
     for item in dates or []:
         name, _, value = item.partition("=")
@@ -100,13 +105,15 @@ def raise_(
     if as_json:
         emit_json(render.escalation_json(esc))
         return
+    words = service.words
     if esc.is_open:
         out.print(
-            f"Raised [bold]{esc.reference}[/bold]: now with {', '.join(esc.with_people) or '-'} "
-            f"at {render.stage_title(spec, esc.stage)}, due {render.local(esc.stage_due_at)}."
+            f"Raised [bold]{esc.reference}[/bold]: now with {escape(words.people(esc.with_people)) or '-'}"
+            f" at {escape(words.stage(spec, esc.stage))}, due {render.local(esc.stage_due_at)}."
         )
     else:
-        out.print(f"Recorded [bold]{esc.reference}[/bold] ({esc.outcome}); it will not escalate.")
+        outcome = words.outcome(spec, esc.outcome or esc.stage)
+        out.print(f"Recorded [bold]{esc.reference}[/bold] ({outcome}); it will not escalate.")
 
 
 def _act(reference: str, action: str, as_user: str | None, as_json: bool, **kwargs: Any) -> None:
@@ -115,12 +122,12 @@ def _act(reference: str, action: str, as_user: str | None, as_json: bool, **kwar
     if as_json:
         emit_json(render.escalation_json(esc, service.allowed_actions(esc)))
         return
-    spec = service.spec_for(esc)
-    where = render.stage_title(spec, esc.stage)
+    spec, words = service.spec_for(esc), service.words
+    where = words.stage(spec, esc.stage)
     out.print(
-        f"{esc.reference}: {action.replace('_', ' ')} recorded. Now: {escape(where)} ({esc.status.replace('_', ' ')})."
+        f"{esc.reference}: {words.done(action)}. Now: {escape(where)} ({words.status(esc.status)})."
     )
-    for line in render.next_steps(esc, spec, service.allowed_actions(esc))[:2]:
+    for line in render.next_steps(esc, spec, service.allowed_actions(esc), words)[:2]:
         out.print("  " + escape(line))
 
 

@@ -7,10 +7,12 @@ import sys
 
 import typer
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from .. import render
 from ..clock import SystemClock
-from ..worker import Worker, status
+from ..health import status
+from ..worker import Worker
 from .common import Json, app, emit_json, err, open_service, out
 
 
@@ -44,15 +46,16 @@ def run() -> None:
 
 @app.command("status")
 def status_(as_json: Json = False) -> None:
-    """Is a worker alive, when is the next deadline, and what is waiting (overdue, undelivered)?
-    Exits 1 when no worker is alive, for monitoring.
+    """Is a worker alive and sweeping cleanly, when is the next deadline, what is waiting
+    (overdue, undelivered), is anyone being notified, and do all workflow files load? Exits 1
+    when anything needs attention, for monitoring.
 
     Example: escalate status --json
     """
     report = status(open_service())
     if as_json:
         emit_json(report.as_dict())
-        raise typer.Exit(0 if report.worker_alive else 1)
+        raise typer.Exit(0 if report.healthy else 1)
     worker = report.worker
     if report.worker_alive and worker:
         out.print(
@@ -64,7 +67,22 @@ def status_(as_json: Json = False) -> None:
         )
     else:
         err.print("Worker: [red]never started[/red]; start one with 'escalate run'.")
+    if report.sweeps_failing_since:
+        err.print(
+            f"Sweeps: [red]failing[/red] since {render.local(report.sweeps_failing_since)}: {escape(report.sweep_error)}"
+        )
+    for path, problem in report.broken_workflows.items():
+        err.print(f"Workflow file [red]not loaded[/red]: {escape(problem)}")
+        err.print(
+            f"  ({path} is left out until fixed; 'escalate workflows validate' lists its problems.)"
+        )
     out.print(f"Next deadline: {render.local(report.next_deadline)}")
     out.print(f"Overdue (due but not yet applied): {report.overdue}")
-    out.print(f"Undelivered notifications: {report.undelivered}")
-    raise typer.Exit(0 if report.worker_alive else 1)
+    if report.notifying:
+        out.print(f"Undelivered notifications: {report.undelivered}")
+    else:
+        err.print(
+            "Notifications: [red]none configured[/red]: nobody is being notified. Add an email or"
+            " webhook under notifications in config.yaml."
+        )
+    raise typer.Exit(0 if report.healthy else 1)

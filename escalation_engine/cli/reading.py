@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .. import audit, render
+from .. import audit, filters, render
 from ..service import EscalationService
 from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, open_service, out
 
@@ -18,11 +18,11 @@ def _show(service: EscalationService, reference: str, as_json: bool) -> None:
     rows = audit.entries(service.engine, esc.reference)
     if as_json:
         data = render.escalation_json(esc, allowed)
-        data["next"] = render.next_steps(esc, spec, allowed)
+        data["next"] = render.next_steps(esc, spec, allowed, service.words)
         data["timeline"] = [render.audit_json(r) for r in rows]
         emit_json(data)
     else:
-        out.print(render.escalation_panel(esc, spec, allowed, rows))
+        out.print(render.escalation_panel(esc, spec, allowed, rows, service.words))
 
 
 @app.command("list")
@@ -30,44 +30,48 @@ def list_(
     mine: Annotated[bool, typer.Option("--mine", help="Ones I raised.")] = False,
     waiting: Annotated[bool, typer.Option("--waiting", help="Ones waiting for me.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Past a deadline.")] = False,
-    child: Annotated[str | None, typer.Option("--child", help="For this case reference.")] = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="At this stage.")] = None,
+    child: Annotated[
+        str | None, typer.Option("--child", metavar="CASE", help="For this case reference.")
+    ] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="At this stage (its name or its title).")
+    ] = None,
+    team: Annotated[str | None, typer.Option("--team", help="For this team's children.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Of this category.")] = None,
+    workflow: Annotated[str | None, typer.Option("--workflow", help="Under this workflow.")] = None,
     closed: Annotated[bool, typer.Option("--all", help="Include closed ones.")] = False,
     as_user: AsUser = None,
     as_json: Json = False,
 ) -> None:
-    """List escalations (open ones unless --all).
+    """List escalations (open ones unless --all). Every filter is checked: a name that does not
+    exist is an error, never an empty list.
 
     Example: escalate list --waiting --as jo
     """
     service = open_service()
+    settings = service.settings
     now = service.clock.now()
-    user = acting_user(as_user)
-    items = [e for e in service.all() if closed or e.is_open]
-    if mine:
-        items = [e for e in items if e.raised_by == user]
-    if waiting:
-        items = [e for e in items if user in e.with_people]
-    if overdue:
-        items = [
-            e
-            for e in items
-            if (e.stage_due_at and e.stage_due_at < now)
-            or e.overall_breached_at
-            or e.stage_breached_at
-        ]
-    if child:
-        items = [e for e in items if child.upper() in e.case_refs]
-    if stage:
-        items = [e for e in items if e.stage == stage]
+    user = settings.person(acting_user(as_user)).username if (mine or waiting or as_user) else None
+    everything = service.all()
+    chosen = filters.Filter(
+        include_closed=closed,
+        raised_by=user if mine else None,
+        waiting_for=user if waiting else None,
+        overdue_at=now if overdue else None,
+        child=filters.child(settings, child, (r for e in everything for r in e.case_refs))
+        if child
+        else None,
+        stages=filters.stage_keys(service.workflows.values(), stage) if stage else frozenset(),
+        team=filters.team(settings, team) if team else None,
+        category=filters.category(settings, category) if category else None,
+        workflow=service.workflow(workflow).name if workflow else None,
+    )
+    items = [e for e in everything if chosen.keeps(e)]
     if as_json:
         emit_json([render.escalation_json(e) for e in items])
     elif items:
-        out.print(
-            render.escalation_table(
-                items, now, f"{len(items)} escalation{'s' if len(items) != 1 else ''}"
-            )
-        )
+        title = f"{len(items)} escalation{'s' if len(items) != 1 else ''}"
+        out.print(render.escalation_table(items, now, title, service.words, service.spec_for))
     else:
         out.print("No escalations match.")
 
@@ -109,7 +113,7 @@ def audit_(
     if as_json:
         emit_json([render.audit_json(r) for r in rows])
     else:
-        out.print(render.timeline(rows))
+        out.print(render.timeline(rows, service.words, service.spec_for(esc)))
 
 
 @app.command()

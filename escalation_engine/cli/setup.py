@@ -59,6 +59,11 @@ def init(
     engine = make_engine(settings.database_url)
     create_schema(engine)
     out.print(f"Database ready: {safe_url(settings.database_url)}")
+    if not settings.notifications.configured:
+        out.print(
+            "Nobody will be notified yet: config.yaml has no notifications (email or webhook)."
+            " Add one before going live; see 'Notifications' in the README."
+        )
     out.print("Next: escalate workflows list, then escalate raise --help")
 
 
@@ -68,7 +73,11 @@ def workflows_list(as_json: Json = False) -> None:
 
     Example: escalate workflows list
     """
-    specs = open_service(need_schema=False).workflows
+    service = open_service(need_schema=False)
+    specs = service.workflows
+    for path, problem in service.registry.failures.items():
+        err.print(f"[red]✗[/red] {escape(str(problem))}")
+        err.print(f"  ({path} is left out until fixed; the other workflows work as usual.)")
     if as_json:
         emit_json([{"name": s.name, "version": s.version, "digest": s.digest, "title": s.title, "source": s.source,
                      "stages": list(s.stage_names), "alert_types": [a.name for a in s.alert_types]} for s in specs.values()])  # fmt: skip
@@ -127,7 +136,8 @@ def workflows_show(
 
     Example: escalate workflows show dispute_resolution --mermaid
     """
-    spec = open_service(need_schema=False).workflow(name)
+    service = open_service(need_schema=False)
+    spec, words = service.workflow(name), service.words
     diagram = render.mermaid(spec)
     if as_json:
         emit_json({"name": spec.name, "version": spec.version, "digest": spec.digest, "mermaid": diagram,
@@ -139,10 +149,13 @@ def workflows_show(
         return
     out.print(f"[bold]{escape(spec.title)}[/bold] ({spec.label})\n{escape(spec.description)}\n")
     for stage in spec.stages:
+        joiner = " and " if stage.responders.mode == "all_of" else " or "
+        timeout = words.stage(spec, stage.on_timeout) if stage.on_timeout else "breach + reminders"
+        unsatisfactory = words.stage(spec, stage.on_unsatisfactory or None)
         out.print(
-            f"[bold]{escape(stage.title)}[/bold]: {stage.responders.mode.replace('_', ' ')} {', '.join(stage.responders.roles)}; "
-            f"{stage.clock.describe()}; timeout → {stage.on_timeout or 'breach + reminders'}; "
-            f"unsatisfactory → {stage.on_unsatisfactory or '-'}"
+            f"[bold]{escape(stage.title)}[/bold]: {escape(words.roles(stage.responders.roles, joiner))};"
+            f" {stage.clock.describe()}; no response in time → {escape(timeout)};"
+            f" unsatisfactory → {escape(unsatisfactory)}"
         )
     if spec.overall_limit:
         out.print(

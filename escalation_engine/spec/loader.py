@@ -104,7 +104,8 @@ def _read_alert_type(
     )
 
 
-def _read_outcomes(reader: Reader, raw: Any) -> None:
+def _read_outcomes(reader: Reader, raw: Any) -> dict[str, str]:
+    titles: dict[str, str] = {}
     for name, value, path in named_section(reader, raw, "outcomes"):
         if name not in OUTCOMES:
             reader.problem(
@@ -119,6 +120,9 @@ def _read_outcomes(reader: Reader, raw: Any) -> None:
                     f"outcome {name!r} is terminal: it cannot have {key!r}. Only a title may be set;"
                     " use reopen to return to a stage",
                 )
+        if isinstance(value, dict) and value.get("title") is not None:
+            titles[name] = reader.text(value["title"], f"{path}.title")
+    return titles
 
 
 def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
@@ -168,7 +172,7 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         _read_alert_type(reader, n, v, p, permissions.get("raise", ()))
         for n, v, p in named_section(reader, data.get("alert_types"), "alert_types")
     ]
-    _read_outcomes(reader, data.get("outcomes"))
+    outcome_titles = _read_outcomes(reader, data.get("outcomes"))
     limit_raw = reader.mapping(data.get("overall_limit"), "overall_limit", ("clock", "starts"))
     limit_clock = reader.timescale(limit_raw.get("clock"), "overall_limit.clock", allow_words=False)
     bypass_raw = reader.mapping(data.get("bypass"), "bypass", ("allowed", "consult"))
@@ -218,6 +222,7 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         source=source,
         text=text,
         digest=hashlib.sha256(text.encode()).hexdigest(),
+        outcome_titles=outcome_titles,
     )
     return spec, reader.problems + check_workflow(spec, parsed)
 

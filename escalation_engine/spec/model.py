@@ -215,6 +215,7 @@ class WorkflowSpec:
     source: str
     text: str
     digest: str
+    outcome_titles: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def stage_names(self) -> tuple[str, ...]:

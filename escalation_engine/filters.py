@@ -1,0 +1,111 @@
+"""Filters that cannot lie: every value a person filters by is checked against what exists.
+
+A list filtered by a mistyped name would print "No escalations match", and a manager would believe
+nothing is waiting for them. So an unknown user, stage, team, category, workflow or child is an
+error naming the nearest valid values; stages are found by their key or by the title people see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import patterns
+from .config import Settings
+from .errors import InvalidInput, did_you_mean, one_of
+from .escalation import Escalation
+from .spec.model import OUTCOMES, WorkflowSpec
+
+
+def _folded(text: str) -> str:
+    """``Team_Manager``, ``team manager`` and ``team-manager`` all read as the same name."""
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def _match(value: str, choices: dict[str, str], what: str, listing: Iterable[str]) -> str:
+    """The key whose key or title is ``value`` (ignoring case), or an error listing them."""
+    wanted = _folded(value)
+    for key, title in choices.items():
+        if wanted in (_folded(key), _folded(title)):
+            return key
+    names = [*choices, *choices.values()]
+    raise InvalidInput(
+        f"Unknown {what} {value!r}.{did_you_mean(value, names)} {what.capitalize()}s:"
+        f" {one_of(listing)}."
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filter:
+    """What ``escalate list`` keeps; every field already checked."""
+
+    include_closed: bool = False
+    raised_by: str | None = None
+    waiting_for: str | None = None
+    overdue_at: datetime | None = None
+    child: str | None = None
+    stages: frozenset[str] = field(default_factory=frozenset)
+    team: str | None = None
+    category: str | None = None
+    workflow: str | None = None
+
+    def keeps(self, esc: Escalation) -> bool:
+        checks = (
+            self.include_closed or esc.is_open,
+            self.raised_by is None or esc.raised_by == self.raised_by,
+            self.waiting_for is None or self.waiting_for in esc.with_people,
+            self.overdue_at is None or _overdue(esc, self.overdue_at),
+            self.child is None or self.child in esc.case_refs,
+            not self.stages or esc.stage in self.stages,
+            self.team is None or esc.team == self.team,
+            self.category is None or esc.category == self.category,
+            self.workflow is None or esc.workflow == self.workflow,
+        )
+        return all(checks)
+
+
+def _overdue(esc: Escalation, now: datetime) -> bool:
+    late = esc.stage_due_at is not None and esc.stage_due_at < now
+    return late or esc.overall_breached_at is not None or esc.stage_breached_at is not None
+
+
+def stage_keys(specs: Iterable[WorkflowSpec], value: str) -> frozenset[str]:
+    """The stage keys ``value`` names, as a key or a title, in any workflow; or an outcome."""
+    specs = list(specs)
+    choices = {s.name: s.title for spec in specs for s in spec.stages}
+    choices |= {o: o.replace("_", " ") for o in OUTCOMES}
+    key = _match(value, choices, "stage", sorted({s.name for spec in specs for s in spec.stages}))
+    matching = {
+        s.name
+        for spec in specs
+        for s in spec.stages
+        if _folded(value) in (_folded(s.name), _folded(s.title))
+    }
+    return frozenset(matching or {key})
+
+
+def team(settings: Settings, value: str) -> str:
+    teams = sorted({p.team for p in settings.people.values()})
+    return _match(value, {t: t.replace("_", " ") for t in teams}, "team", teams)
+
+
+def category(settings: Settings, value: str) -> str:
+    return _match(value, settings.categories, "category", settings.categories)
+
+
+def child(settings: Settings, value: str, known: Iterable[str]) -> str:
+    """A case reference that is well formed and that some escalation is about."""
+    reference = value.strip().upper()
+    if not patterns.matches(settings.case_reference_pattern, reference):
+        raise InvalidInput(
+            f"{value[: patterns.MAX_REFERENCE]!r} is not a case reference (expected the pattern"
+            f" {settings.case_reference_pattern}, e.g. CLA-123456)."
+        )
+    known = sorted(set(known))
+    if reference not in known:
+        raise InvalidInput(
+            f"No escalation is about case {reference}.{did_you_mean(reference, known)} Check the"
+            " reference on the child's record; 'escalate list --all' shows every escalation."
+        )
+    return reference

@@ -1,0 +1,124 @@
+"""The words people read: titles for the names the engine keeps, and people's names for usernames.
+
+The engine stores keys (``team_manager``, ``drift_and_delay``, ``referred_to_cafcass``, ``jo``);
+people read titles ("Stage 1: team manager", "Drift and delay", "referred to Cafcass", "Jo
+Bennett"). Tables, sentences, notifications and errors all take their words from here, so that
+they say the same thing, and the action names they show are the commands people type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .config import Settings
+from .spec.model import RAISER, WorkflowSpec
+
+#: What each action or engine event did, as a line of a timeline.
+DONE = {
+    "raise": "raised",
+    "respond": "responded",
+    "accept": "accepted the response",
+    "reject": "rejected the response",
+    "escalate": "escalated early",
+    "bypass": "bypassed",
+    "extend": "extended the deadline",
+    "withdraw": "withdrew it",
+    "refer_cafcass": "referred to Cafcass",
+    "reopen": "reopened it",
+    "rate": "gave a RAG rating",
+    "supersede": "closed it as superseded",
+    "reallocate": "reallocated it",
+    "not_looked_after": "recorded the child no longer looked after",
+    "timeout": "no response in time: moved up",
+    "reminder": "reminder sent",
+    "stage_breach": "deadline passed at the top",
+    "overall_breach": "overall limit passed",
+}
+
+#: Outcomes as a sentence says them, unless the workflow gives its own titles.
+OUTCOME_TITLES = {
+    "resolved": "resolved",
+    "withdrawn": "withdrawn",
+    "superseded": "superseded",
+    "referred_to_cafcass": "referred to Cafcass",
+    "unresolved": "unresolved at the top of the ladder",
+    "recorded": "recorded (never escalated)",
+}
+
+STATUS_TITLES = {
+    "awaiting_response": "awaiting a response",
+    "holding": "holding response given",
+    "responded": "response in, awaiting judgement",
+    "closed": "closed",
+}
+
+
+def command(action: str) -> str:
+    """The command a person types for ``action`` (``refer_cafcass`` → ``refer-cafcass``)."""
+    return action.replace("_", "-")
+
+
+def commands(actions: Iterable[str]) -> str:
+    return ", ".join(command(a) for a in actions) or "none"
+
+
+def humanize(key: str) -> str:
+    return key.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Titles for one service's keys (config.yaml), and for one workflow's where given."""
+
+    settings: Settings
+
+    def person(self, username: str) -> str:
+        person = self.settings.people.get(username)
+        return person.name if person else username
+
+    def people(self, usernames: Iterable[str]) -> str:
+        return ", ".join(self.person(u) for u in usernames)
+
+    def role(self, role: str) -> str:
+        if role == RAISER:
+            return "the raiser"
+        return self.settings.role_titles.get(role) or humanize(role)
+
+    def roles(self, roles: Iterable[str], joiner: str = " or ") -> str:
+        return joiner.join(self.role(r) for r in roles)
+
+    def category(self, key: str) -> str:
+        return self.settings.categories.get(key) or humanize(key)
+
+    def team(self, key: str) -> str:
+        return humanize(key)
+
+    @staticmethod
+    def outcome(spec: WorkflowSpec | None, key: str) -> str:
+        titles = spec.outcome_titles if spec is not None else {}
+        return titles.get(key) or OUTCOME_TITLES.get(key) or humanize(key)
+
+    def stage(self, spec: WorkflowSpec, key: str | None) -> str:
+        if key is None:
+            return "-"
+        if key in spec.stage_names:
+            return spec.stage(key).title
+        return self.outcome(spec, key)
+
+    @staticmethod
+    def status(key: str) -> str:
+        return STATUS_TITLES.get(key) or humanize(key)
+
+    @staticmethod
+    def done(action: str) -> str:
+        return DONE.get(action) or humanize(action)
+
+    def rating(self, spec: WorkflowSpec, key: str | None) -> str:
+        if key is None:
+            return "-"
+        if spec.rag is not None:
+            for rating in spec.rag.ratings:
+                if rating.name == key:
+                    return rating.title
+        return key
