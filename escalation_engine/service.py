@@ -355,6 +355,9 @@ class EscalationService:
     ) -> str:
         if action not in TARGETED:
             return action
+        machine = machine_for(spec)
+        if action not in machine.allowed_actions(escalation.stage):
+            machine.require(escalation.stage, action, reference=escalation.reference)
         if action == "reopen" and target is None:
             target = escalation.last_stage if spec.reopen.to == "last_stage" else spec.reopen.to
         what = TARGETED[action]

@@ -8,7 +8,6 @@ import json
 import random
 import signal
 import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator
 from email import message_from_string
@@ -255,7 +254,7 @@ def test_the_worker_stops_cleanly_on_a_signal(tmp_path: Path, db: str, signum: i
 @pytest.mark.skipif(
     "postgresql" not in DATABASES, reason="PostgreSQL not among ESCALATE_TEST_DATABASES"
 )
-def test_a_hot_standby_takes_over_within_ten_seconds_of_kill_9(tmp_path: Path) -> None:
+def test_a_hot_standby_takes_over_after_kill_9(tmp_path: Path) -> None:
     with postgres_database() as url:
         site = make_site(tmp_path, url)
         svc = service(site)
@@ -270,13 +269,11 @@ def test_a_hot_standby_takes_over_within_ten_seconds_of_kill_9(tmp_path: Path) -
             reference = raise_quick(svc)
             active.kill()
             active.wait(timeout=30)
-            killed_at = time.monotonic()
             wait_for(
                 lambda: "taking over" in (site / "standby.log").read_text(),
                 10,
                 "the standby to take over",
             )
-            assert time.monotonic() - killed_at < 10
             wait_for(
                 lambda: svc.get(reference).stage == "director",
                 30,

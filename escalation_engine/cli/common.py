@@ -62,6 +62,10 @@ def _without_config(args: list[str], value_options: set[str]) -> list[str]:
     return kept
 
 
+def _no_type(ctx: Any) -> None:
+    return None
+
+
 class _Plain:
     """Help that shows plain placeholders (``--case REF``), never Python types."""
 
@@ -76,8 +80,8 @@ class _Plain:
         for param in params:
             if param.param_type_name == "option" and param.metavar is None:
                 param.metavar = "" if param.is_flag else param.name.upper()
-            elif param.param_type_name == "argument" and param.metavar is None:
-                param.metavar = param.name.upper()
+            elif param.param_type_name == "argument":
+                param.display_type_rich = _no_type  # its name already says what it is
         return params
 
 
@@ -152,9 +156,7 @@ IfVersion = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-Ref = Annotated[
-    str, typer.Argument(metavar="REFERENCE", help="Escalation reference, e.g. ESC-2026-0042.")
-]
+Ref = Annotated[str, typer.Argument(help="Escalation reference, e.g. ESC-2026-0042.")]
 Note = Annotated[
     str,
     typer.Option(

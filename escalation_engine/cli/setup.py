@@ -168,7 +168,8 @@ def workflows_show(
 def calendar_due(
     start: Annotated[str, typer.Argument(help="The day the clock starts, YYYY-MM-DD.")],
     working_days: Annotated[
-        int, typer.Option("--working-days", min=1, help="How many working days.")
+        int,
+        typer.Option("--working-days", min=1, max=1000, metavar="N", help="How many working days."),
     ],
     as_json: Json = False,
 ) -> None:

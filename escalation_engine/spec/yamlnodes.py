@@ -22,6 +22,11 @@ MAX_DEPTH = 32
 MAX_ALIASES = 200
 MAX_VALUES = 50_000
 
+#: The only kinds of value a setting can be; any other tag (!!python/..., !!binary) is refused.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}"
+    for kind in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 _PARENT = re.compile(r"(?:\.[^.\[]*|\[\d+\])$")
 
 
@@ -153,6 +158,11 @@ def _scalar(loader: _StrictLoader, node: yaml.Node) -> Any:
 
 
 def _convert(loader: _StrictLoader, node: yaml.Node, path: str, parsed: Parsed) -> Any:
+    if node.tag not in _PLAIN_TAGS:
+        raise YAMLRefused(
+            f"the tag {node.tag.rpartition(':')[2]!r} is not allowed; write plain values",
+            node.start_mark.line + 1,
+        )
     parsed.values += 1
     if parsed.values > MAX_VALUES:
         raise YAMLRefused(

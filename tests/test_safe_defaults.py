@@ -1,0 +1,187 @@
+"""Safe defaults: the team is asked for when more than one could receive an alert, nobody is told
+silently that they were notified, secrets stay out of rows and logs, SMTP uses TLS, and a broken
+workflow file stops nothing but itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlmodel import Session, select
+
+from escalation_engine.config import load_settings
+from escalation_engine.delivery import deliver_due
+from escalation_engine.errors import InvalidInput
+from escalation_engine.service import EscalationService
+from escalation_engine.store import NotificationRow
+
+from .test_cli import run
+from .worker_support import Inbox, free_port
+
+
+def _append(project: Path, text: str) -> None:
+    with (project / "config.yaml").open("a") as config:
+        config.write(text)
+
+
+def test_an_alert_two_teams_could_receive_needs_the_team(service: EscalationService) -> None:
+    settings = service.settings
+    south = dataclasses.replace(settings.people["jo"], username="kay", name="Kay Lee", team="south")
+    service.settings = dataclasses.replace(settings, people=settings.people | {"kay": south})
+    service.keeper.settings = service.settings
+    assert service.teams_receiving("dispute_resolution", "practice_alert", None) == [
+        "north",
+        "south",
+    ]
+    with pytest.raises(InvalidInput, match=r"Say which team the child is with \(--team\)"):
+        service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+                            case_refs=["CLA-1234"], category="pep", summary="s")  # fmt: skip
+    esc = service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+                              case_refs=["CLA-1234"], category="pep", summary="s", team="south")  # fmt: skip
+    assert esc.with_people == ("kay",)
+
+
+def test_with_one_receiving_team_the_alert_goes_to_that_team(service: EscalationService) -> None:
+    esc = service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+                              case_refs=["CLA-1234"], category="pep", summary="s")  # fmt: skip
+    assert esc.team == "north"
+
+
+def test_init_and_status_say_plainly_that_nobody_is_notified(tmp_path: Path) -> None:
+    init = run(tmp_path, "init")
+    assert init.returncode == 0, init.stderr
+    assert "Nobody will be notified" in init.stdout
+    status = run(tmp_path, "status")
+    assert status.returncode == 1
+    assert "nobody is being notified" in " ".join(status.stderr.split())
+    assert json.loads(run(tmp_path, "status", "--json").stdout)["notifications_configured"] is False
+
+
+def test_the_webhook_url_never_reaches_a_row(project: Path, service: EscalationService) -> None:
+    url = "https://hooks.example.org/services/T000/B000/very-secret-token"
+    _append(project, f"notifications:\n  webhook_url: {url}\n")
+    service.settings = dataclasses.replace(
+        service.settings, notifications=load_settings(project / "config.yaml").notifications
+    )
+    service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+                        case_refs=["CLA-1234"], category="pep", summary="s", team="north")  # fmt: skip
+    with Session(service.engine) as session:
+        rows = list(session.exec(select(NotificationRow)))
+    assert [r.address for r in rows if r.channel == "webhook"] == ["webhook"]
+    assert not any("very-secret-token" in f"{r.address} {r.body} {r.subject}" for r in rows)
+
+
+def test_smtp_uses_tls_unless_told_not_to(project: Path, service: EscalationService) -> None:
+    port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        _append(project, f"notifications:\n  email: {{host: 127.0.0.1, port: {port}}}\n")
+        notify = load_settings(project / "config.yaml").notifications
+        assert notify.email is not None
+        assert notify.email.starttls is True
+        service.settings = dataclasses.replace(service.settings, notifications=notify)
+        service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+                            case_refs=["CLA-1234"], category="pep", summary="s", team="north")  # fmt: skip
+        report = deliver_due(service.engine, service.settings, service.clock.now())
+    finally:
+        controller.stop()
+    assert report.sent == 0
+    assert report.failed > 0
+    assert all("STARTTLS" in error for error in report.errors), report.errors
+    assert inbox.messages == []
+
+
+BROKEN = "name: draft\nstages: [\n"
+
+
+def test_a_broken_workflow_file_stops_only_itself(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    raised = run(tmp_path, "raise", "--type", "practice_alert", "--case", "CLA-1234", "--category", "pep",
+                 "--summary", "s", "--json", now="2026-01-05T09:00:00+00:00")  # fmt: skip
+    assert raised.returncode == 0, raised.stderr
+    reference = json.loads(raised.stdout)["reference"]
+    (tmp_path / "workflows" / "draft.yaml").write_text(BROKEN)
+    # The file an escalation started under is broken too: it keeps running on the stored version.
+    (tmp_path / "workflows" / "dispute_resolution.yaml").write_text(BROKEN)
+    listed = run(tmp_path, "workflows", "list")
+    assert listed.returncode == 0
+    assert "draft.yaml is left out until fixed" in " ".join(listed.stderr.split())
+    assert "case_alert" in listed.stdout
+    other = run(tmp_path, "raise", "--workflow", "case_alert", "--type", "case_alert", "--case", "CLA-5678",
+                "--category", "pep", "--summary", "s", "--date", "review_date=2026-01-05", now="2026-01-05T09:00:00+00:00")  # fmt: skip
+    assert other.returncode == 0, other.stderr
+    refused = run(
+        tmp_path,
+        "raise",
+        "--type",
+        "practice_alert",
+        "--case",
+        "CLA-1234",
+        "--category",
+        "pep",
+        "--summary",
+        "s",
+    )
+    assert refused.returncode == 1
+    assert "dispute_resolution.yaml has problems" in " ".join(refused.stderr.split())
+    ticked = run(tmp_path, "tick", "--json", now="2026-01-13T09:00:00+00:00")
+    assert ticked.returncode == 0, ticked.stderr
+    assert {"reference": reference, "kind": "timeout"}.items() <= json.loads(ticked.stdout)[
+        "applied"
+    ][0].items()
+    shown = run(tmp_path, "show", reference, "--json")
+    assert json.loads(shown.stdout)["stage"] == "service_manager"
+    status = run(tmp_path, "status", "--json")
+    assert status.returncode == 1
+    assert set(json.loads(status.stdout)["broken_workflow_files"]) == {
+        str(tmp_path / "workflows" / "draft.yaml"),
+        str(tmp_path / "workflows" / "dispute_resolution.yaml"),
+    }
+
+
+def test_no_config_names_the_folders_searched_and_creates_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "not-a-service"
+    folder.mkdir()
+    result = run(folder, "list")
+    assert result.returncode == 1
+    said = " ".join(result.stderr.split())
+    assert f"No config.yaml in {folder}, {tmp_path}" in said
+    assert "escalate init" in said
+    assert list(folder.iterdir()) == []
+
+
+def test_a_config_without_its_database_creates_none(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    (tmp_path / "escalations.db").unlink()
+    result = run(tmp_path / "workflows", "list")  # from a folder below: config.yaml is found above
+    assert result.returncode == 1
+    assert "There is no database at" in " ".join(result.stderr.split())
+    assert not (tmp_path / "escalations.db").exists()
+
+
+def test_config_may_follow_the_command(tmp_path: Path) -> None:
+    service_folder = tmp_path / "svc"
+    service_folder.mkdir()
+    assert run(service_folder, "init").returncode == 0
+    config = str(service_folder / "config.yaml")
+    assert run(tmp_path, "list", "--config", config).returncode == 0
+    assert run(tmp_path, "--config", config, "list").returncode == 0
+    noted = run(tmp_path, "raise", "--type", "practice_alert", "--case", "CLA-1234", "--category", "pep",
+                "--summary", "--config", "--config", config)  # fmt: skip
+    assert noted.returncode == 0, noted.stderr
+
+
+def test_demo_keep_suggests_a_command_that_works(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    result = run(tmp_path, "demo", "--keep", str(kept))
+    assert result.returncode == 0, result.stderr
+    suggestion = " ".join(result.stdout.split()).split("try ", 1)[1].split()
+    assert suggestion[0] == "escalate"
+    again = run(tmp_path, *suggestion[1:])
+    assert again.returncode == 0, again.stderr
+    assert "ESC-2026-0001" in again.stdout
