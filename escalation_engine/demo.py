@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.rule import Rule
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -79,10 +80,12 @@ def _advance(console: Console, service: EscalationService, clock: FakeClock, day
         Rule(f"{render.local(clock.now())}: {days} days later, the engine applies what is due")
     )
     for item in report.applied:
-        console.print(
-            f"  {item.reference}: {item.kind.replace('_', ' ')} (due {render.local(item.due_at)}):"
-            f" {item.from_stage} → {item.to_stage}"
+        spec = service.spec_for(service.get(item.reference))
+        moves = (item.from_stage, item.to_stage)
+        line = render.applied_line(
+            item.reference, item.kind, item.due_at, moves, service.words, spec
         )
+        console.print(f"  {escape(line)}")
     if not report.applied:
         console.print("  nothing due")
 

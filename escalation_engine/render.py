@@ -211,6 +211,20 @@ def escalation_panel(
     )
 
 
+def applied_line(
+    reference: str,
+    kind: str,
+    due_at: datetime,
+    moves: tuple[str, str],
+    words: Words,
+    spec: WorkflowSpec,
+) -> str:
+    """One line for something the engine applied: what, when it was due, and any move."""
+    before, after = (words.stage(spec, stage) for stage in moves)
+    where = before if before == after else f"{before} → {after}"
+    return f"{reference}: {words.done(kind)} (due {local(due_at)}); {where}"
+
+
 def mermaid(spec: WorkflowSpec) -> str:
     """A Mermaid flowchart of the ladder, for documentation and procedure manuals."""
     lines = ["flowchart TD"]

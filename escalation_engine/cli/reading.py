@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from .. import audit, filters, render
 from ..service import EscalationService
@@ -131,7 +132,10 @@ def tick(as_json: Json = False) -> None:
         ]})  # fmt: skip
         return
     for item in report.applied:
-        out.print(
-            f"{item.reference}: {item.kind.replace('_', ' ')} (due {render.local(item.due_at)}) {item.from_stage} → {item.to_stage}"
+        spec = service.spec_for(service.get(item.reference))
+        moves = (item.from_stage, item.to_stage)
+        line = render.applied_line(
+            item.reference, item.kind, item.due_at, moves, service.words, spec
         )
+        out.print(escape(line))
     out.print(f"{len(report.applied)} item{'s' if len(report.applied) != 1 else ''} applied.")
