@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,16 @@ from escalation_engine.service import EscalationService
 from escalation_engine.store import NotificationRow
 
 from .test_cli import run
-from .worker_support import Inbox, free_port
+from .worker_support import (
+    Inbox,
+    dispose_all,
+    free_port,
+    make_site,
+    raise_quick,
+    start_worker,
+    wait_for,
+)
+from .worker_support import service as worker_service
 
 
 def _append(project: Path, text: str) -> None:
@@ -185,3 +195,22 @@ def test_demo_keep_suggests_a_command_that_works(tmp_path: Path) -> None:
     again = run(tmp_path, *suggestion[1:])
     assert again.returncode == 0, again.stderr
     assert "ESC-2026-0001" in again.stdout
+
+
+@pytest.mark.slow
+def test_the_worker_log_names_a_broken_file_and_says_would_tell(tmp_path: Path) -> None:
+    site = make_site(tmp_path, f"sqlite:///{tmp_path / 'escalations.db'}")
+    (site / "workflows" / "draft.yaml").write_text(BROKEN)
+    worker = start_worker(site)
+    try:
+        reference = raise_quick(worker_service(site))
+        log = site / "worker.log"
+        wait_for(lambda: f"{reference}: timeout" in log.read_text(), 30, "the first timeout")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+        dispose_all()
+    text = log.read_text()
+    assert "nobody is being notified" in text
+    assert "would tell (no notification channel is configured)" in text
+    assert "draft.yaml is left out until fixed" in text
