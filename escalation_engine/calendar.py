@@ -9,17 +9,50 @@ starts, so an alert raised at 16:59 or on a Saturday gets the same full days as 
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from .clock import require_aware
 
+if TYPE_CHECKING:
+    from holidays import HolidayBase
+
 LONDON = ZoneInfo("Europe/London")
+_UK_MODULE = "holidays.countries.united_kingdom"
+
+
+def england_and_wales_bank_holidays() -> HolidayBase:
+    """England & Wales bank holidays, from the ``holidays`` package's United Kingdom module alone.
+
+    ``holidays.country_holidays`` imports the modules of all 250 countries the package knows,
+    which every command would pay for at start-up. The UK module is loaded on its own, under its
+    usual name, so that a later import of the whole package finds it and does not load it twice.
+    """
+    import holidays
+
+    module = sys.modules.get(_UK_MODULE)
+    if module is None:
+        path = Path(holidays.__file__).parent / "countries" / "united_kingdom.py"
+        spec = importlib.util.spec_from_file_location(_UK_MODULE, path)
+        if spec is None or spec.loader is None or not path.is_file():
+            # The package has been laid out differently: take the slow, supported way.
+            return holidays.country_holidays("GB", subdiv="ENG")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_UK_MODULE] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[_UK_MODULE]
+            raise
+    bank_holidays: HolidayBase = module.UnitedKingdom(subdiv="ENG")
+    return bank_holidays
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +91,8 @@ class WorkingCalendar:
     tz: ZoneInfo = LONDON
 
     @cached_property
-    def _bank_holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays("GB", subdiv="ENG")
+    def _bank_holidays(self) -> HolidayBase:
+        return england_and_wales_bank_holidays()
 
     def why_not_working(self, day: date) -> str | None:
         """The reason ``day`` is not a working day, or ``None`` when it is one."""

@@ -10,9 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy import URL, make_url
-from sqlalchemy.exc import ArgumentError
-
 from .errors import ConfigError
 
 #: The drivers the engine is built and tested for; ``postgresql://`` means psycopg 3 here.
@@ -25,6 +22,18 @@ _DRIVERS = {
 }
 _EXAMPLES = "sqlite:///escalations.db or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
 _SECRET = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+#: SQLAlchemy's URL grammar (RFC 1738), so that a URL is checked without importing SQLAlchemy:
+#: commands that never open the database read config.yaml too.
+_URL = re.compile(
+    r"""
+    (?P<name>[\w+]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+    (?:/(?P<database>[^?]*))?
+    (?:\?(?P<query>.*))?
+    """,
+    re.VERBOSE | re.DOTALL,
+)
 
 
 def redact(text: str) -> str:
@@ -32,45 +41,40 @@ def redact(text: str) -> str:
     return _SECRET.sub(r"\1***@", text)
 
 
-def safe_url(url: str | URL) -> str:
+def safe_url(url: str) -> str:
     """The database URL with any password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return redact(str(url))
+    return redact(url)
 
 
 def database_url(url: str, where: str, base: Path) -> str:
     """Check ``url`` (from ``where``), name psycopg 3 for PostgreSQL, and make a relative SQLite
     path relative to ``base`` (the folder of config.yaml); raise ``ConfigError`` if unusable."""
-    try:
-        parsed = make_url(url.strip())
-        port = parsed.port
-    except (ArgumentError, ValueError):
-        raise ConfigError(
-            f"{where}: {redact(url)!r} is not a database URL; write {_EXAMPLES}."
-        ) from None
-    driver = _DRIVERS.get(parsed.drivername)
+    url = url.strip()
+    parsed = _URL.fullmatch(url)
+    port = parsed["port"] if parsed else None
+    if parsed is None or (port and not port.isdigit()):
+        raise ConfigError(f"{where}: {redact(url)!r} is not a database URL; write {_EXAMPLES}.")
+    driver = _DRIVERS.get(parsed["name"])
     if driver is None:
         raise ConfigError(
-            f"{where}: {parsed.drivername!r} databases are not supported; write {_EXAMPLES}."
+            f"{where}: {parsed['name']!r} databases are not supported; write {_EXAMPLES}."
         )
-    if port is not None and not 1 <= port <= 65535:
+    if port and not 1 <= int(port) <= 65535:
         raise ConfigError(f"{where}: port {port} is not a port number (1 to 65535).")
-    parsed = parsed.set(drivername=driver)
+    rest = url.partition("://")[2]
     if driver == "sqlite":
-        database = parsed.database or ""
+        database = parsed["database"] or ""
         if database in ("", ":memory:"):
             raise ConfigError(
                 f"{where}: a SQLite database must be a file, e.g. sqlite:///escalations.db;"
                 " an in-memory one would lose everything when the command ends."
             )
         return f"sqlite:///{(base / database).resolve()}"
-    if not parsed.host or not parsed.database:
+    if not (parsed["ipv4host"] or parsed["ipv6host"]) or not parsed["database"]:
         raise ConfigError(
-            f"{where}: {safe_url(parsed)!r} needs a host and a database name; write {_EXAMPLES}."
+            f"{where}: {redact(url)!r} needs a host and a database name; write {_EXAMPLES}."
         )
-    return parsed.render_as_string(hide_password=False)
+    return f"{driver}://{rest}"
 
 
 def sqlite_path(url: str) -> Path | None:

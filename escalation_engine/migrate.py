@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from .store import WRITE_OPTION
+from .store import WRITE_OPTION, schema_revision
 
 
 def _config() -> Config:
@@ -32,8 +31,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def current(engine: Engine) -> str | None:
     """The revision the database is at, or ``None`` for an empty database."""
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    return schema_revision(engine)
 
 
 def head() -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
@@ -15,12 +15,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from . import audit
 from .calendar import LONDON
 from .escalation import Escalation
 from .labels import Words, commands
 from .spec.model import OUTCOMES, WorkflowSpec
-from .store import AuditRow
+
+if TYPE_CHECKING:
+    from .store import AuditRow
 
 
 def local(moment: datetime | None) -> str:
@@ -64,6 +65,8 @@ def escalation_json(esc: Escalation, allowed: list[str] | None = None) -> dict[s
 
 
 def audit_json(row: AuditRow) -> dict[str, Any]:
+    from . import audit
+
     return audit.body(row) | {"at": iso(row.at), "hash": row.hash}
 
 

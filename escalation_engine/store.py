@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Index, TypeDecorator, event, text
+from sqlalchemy import DateTime, Engine, Index, TypeDecorator, event, inspect, text
 from sqlalchemy.engine.interfaces import Dialect
 from sqlmodel import Column, Field, Session, SQLModel, create_engine, select
 
@@ -324,6 +324,19 @@ def next_reference(session: Session, year: int) -> str:
     session.add(counter)
     session.flush()
     return f"ESC-{year}-{counter.last:04d}"
+
+
+#: The newest schema revision (the last migration's id). Commands compare the database with it
+#: without loading Alembic; a test keeps it equal to the migrations' head.
+SCHEMA_HEAD = "0003"
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or ``None`` for an empty database."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def ping(engine: Engine) -> None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation_engine.calendar import LONDON, WorkingCalendar
+from escalation_engine.calendar import LONDON, WorkingCalendar, england_and_wales_bank_holidays
 
 CAL = WorkingCalendar()
 
@@ -90,3 +92,26 @@ def test_working_day_deadlines_never_fall_on_weekends_and_are_at_close_of_busine
     local = deadline.due.astimezone(LONDON)
     assert local.weekday() < 5
     assert (local.hour, local.minute) == (17, 0)
+
+
+def test_the_uk_module_alone_gives_the_same_bank_holidays_as_the_whole_package() -> None:
+    import holidays
+
+    ours = england_and_wales_bank_holidays()
+    theirs = holidays.country_holidays("GB", subdiv="ENG")
+    for year in range(2000, 2041):
+        days = [date(year, 1, 1) + timedelta(days=n) for n in range(366)]
+        assert {d: ours.get(d) for d in days} == {d: theirs.get(d) for d in days}, year
+
+
+def test_counting_working_days_loads_only_the_uk_holiday_module() -> None:
+    code = (
+        "import sys; from datetime import date;"
+        "from escalation_engine.calendar import WorkingCalendar;"
+        "assert not WorkingCalendar().is_working_day(date(2026, 12, 25));"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "['holidays.countries.united_kingdom']"

@@ -14,6 +14,7 @@ from escalation_engine.config import Settings
 from escalation_engine.escalation import Escalation
 from escalation_engine.service import EscalationService
 from escalation_engine.store import (
+    SCHEMA_HEAD,
     EscalationRow,
     make_engine,
     next_reference,
@@ -75,3 +76,9 @@ def test_a_database_at_the_first_migration_with_data_upgrades_to_head_intact(
 def test_upgrading_twice_changes_nothing(engine: Engine) -> None:
     migrate.upgrade(engine)
     assert migrate.current(engine) == migrate.head()
+
+
+def test_the_head_commands_check_against_is_the_newest_migration() -> None:
+    # Commands compare a database with SCHEMA_HEAD without loading Alembic; a new migration that
+    # forgot to move it would let them run on a database one migration behind.
+    assert migrate.head() == SCHEMA_HEAD

@@ -10,13 +10,10 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
 
-from ..database import describe_failure
 from ..errors import EscalationError
 from . import acting, operations, reading, setup
-from .common import STATE, app, err
+from .common import STATE, app, err, escape
 
 __all__ = ["acting", "app", "main", "operations", "reading", "setup"]
 
@@ -36,6 +33,15 @@ def _usage(exc: typer.TyperException) -> None:
     _refuse(f"{message.rstrip('.')}.{hint}", exc.exit_code)
 
 
+def _unreachable_database(exc: Exception) -> bool:
+    # Only a command that used the database can have failed in it, and that command has already
+    # imported SQLAlchemy: looking it up in sys.modules keeps --help from importing it.
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_exc is not None and isinstance(
+        exc, (sqlalchemy_exc.OperationalError, sqlalchemy_exc.InterfaceError)
+    )
+
+
 def main() -> None:
     """Entry point: run the app, turning every refusal into one plain sentence.
 
@@ -45,10 +51,14 @@ def main() -> None:
         result = app(prog_name="escalate", standalone_mode=False)
     except EscalationError as exc:
         _refuse(str(exc), 1)
-    except (OperationalError, InterfaceError) as exc:
-        _refuse(describe_failure(STATE.database_url or "", exc), 1)
     except typer.Abort:
         _refuse("Stopped; nothing more was done.", 1)
     except typer.TyperException as exc:
         _usage(exc)
+    except Exception as exc:
+        if not _unreachable_database(exc):
+            raise
+        from ..database import describe_failure
+
+        _refuse(describe_failure(STATE.database_url or "", exc), 1)
     sys.exit(result if isinstance(result, int) else 0)

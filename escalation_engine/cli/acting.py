@@ -10,9 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
-from .. import render
 from .common import (
     AsUser,
     IfVersion,
@@ -22,6 +20,7 @@ from .common import (
     acting_user,
     app,
     emit_json,
+    escape,
     open_service,
     out,
     parse_day,
@@ -82,6 +81,8 @@ def raise_(
 
     Example: escalate raise --type practice_alert --case CLA-100234 --category drift_and_delay --summary "No permanence plan 4 months after the second review"
     """
+    from .. import render
+
     service = open_service()
     spec = service.workflow(workflow)
     alert_type = _ask(alert_type, "--type", "Alert type", [a.name for a in spec.alert_types])
@@ -117,6 +118,8 @@ def raise_(
 
 
 def _act(reference: str, action: str, as_user: str | None, as_json: bool, **kwargs: Any) -> None:
+    from .. import render
+
     service = open_service()
     esc = service.act(reference, acting_user(as_user), action, **kwargs)
     if as_json:

@@ -1,28 +1,31 @@
-"""What every ``escalate`` command shares: the Typer apps, the options, the service, output."""
+"""What every ``escalate`` command shares: the Typer apps, the options, the service, output.
+
+Start-up is part of the interface: ``escalate --help`` and the commands that never touch the
+database must not pay for SQLAlchemy, Alembic, APScheduler or rich. So this module, and every
+command module at import time, imports only Typer and the standard library; each command imports
+what it uses when it runs.
+"""
 
 from __future__ import annotations
 
-import getpass
-import json
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
-from .. import migrate
-from ..clock import Clock, FakeClock, SystemClock
-from ..config import Settings, find_config, load_settings
-from ..config_fields import EARLIEST, LATEST
-from ..database import safe_url, sqlite_path
 from ..errors import ConfigError, InvalidInput
-from ..service import EscalationService
-from ..store import make_engine
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..clock import Clock
+    from ..config import Settings
+    from ..service import EscalationService
 
 FAKE_NOW_ENV = "ESCALATE_FAKE_NOW"
 Fn = TypeVar("Fn", bound=Callable[..., Any])
@@ -120,7 +123,7 @@ app = App(
     " --team north --summary 'Permanence plan has drifted'\n\n"
     "--config PATH may come before or after the command.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 workflows_app = App(
     cls=Group, help="List, check and draw workflow definitions.", no_args_is_help=True
@@ -135,8 +138,37 @@ db_app = App(
 )
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class LazyConsole:
+    """A rich ``Console`` made on first use, so that commands that print nothing through it
+    (``--help``, ``--json``) never import rich."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False)
+        return self._console
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        self.console.print(*objects, **kwargs)
+
+
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup made literal (names and notes are printed as typed)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
 
 AsUser = Annotated[
     str | None,
@@ -198,6 +230,9 @@ def _root(
 
 
 def make_clock() -> Clock:
+    from ..clock import FakeClock, SystemClock
+    from ..config_fields import EARLIEST, LATEST
+
     fake = os.environ.get(FAKE_NOW_ENV)
     if not fake:
         return SystemClock()
@@ -218,10 +253,16 @@ def make_clock() -> Clock:
 
 
 def current_settings() -> Settings:
+    from ..config import find_config, load_settings
+
     return load_settings(find_config(STATE.config))
 
 
 def open_service(*, need_schema: bool = True) -> EscalationService:
+    from ..database import safe_url, sqlite_path
+    from ..service import EscalationService
+    from ..store import SCHEMA_HEAD, make_engine, schema_revision
+
     settings = current_settings()
     STATE.database_url = settings.database_url
     where = safe_url(settings.database_url)
@@ -235,7 +276,7 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
     clock = make_clock()
     engine = make_engine(settings.database_url)
     if need_schema:
-        revision, head = migrate.current(engine), migrate.head()
+        revision, head = schema_revision(engine), SCHEMA_HEAD
         if revision is None:
             raise ConfigError(
                 f"The database at {where} is not set up yet; run 'escalate init' first."
@@ -249,14 +290,20 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
 
 
 def acting_user(as_user: str | None) -> str:
+    import getpass
+
     return as_user or getpass.getuser()
 
 
 def emit_json(value: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 
 
 def parse_day(value: str, option: str) -> date:
+    from ..config_fields import EARLIEST, LATEST
+
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:

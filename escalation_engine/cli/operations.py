@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import typer
-from rich.logging import RichHandler
-from rich.markup import escape
 
-from .. import render
-from ..clock import SystemClock
-from ..health import status
-from ..worker import Worker
-from .common import Json, app, emit_json, err, open_service, out
+from .common import Json, app, emit_json, err, escape, open_service, out
 
 
 def _configure_logging() -> None:
     """Rich lines at a terminal; plain, timestamped lines under a service manager or in a file."""
+    import logging
+
     handler: logging.Handler
     if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
         handler = RichHandler(show_path=False)
         handler.setFormatter(logging.Formatter("%(message)s"))
     else:
@@ -37,6 +34,10 @@ def run() -> None:
 
     Example: escalate run
     """
+    # Only the worker needs APScheduler.
+    from ..clock import SystemClock
+    from ..worker import Worker
+
     _configure_logging()
     service = open_service()
     service.clock = SystemClock()  # the worker always runs on real time
@@ -52,6 +53,9 @@ def status_(as_json: Json = False) -> None:
 
     Example: escalate status --json
     """
+    from .. import render
+    from ..health import status
+
     report = status(open_service())
     if as_json:
         emit_json(report.as_dict())

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from .. import audit, filters, render
-from ..service import EscalationService
-from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, open_service, out
+from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, escape, open_service, out
+
+if TYPE_CHECKING:
+    from ..service import EscalationService
 
 
 def _show(service: EscalationService, reference: str, as_json: bool) -> None:
+    from .. import audit, render
+
     esc = service.get(reference)
     spec = service.spec_for(esc)
     allowed = service.allowed_actions(esc)
@@ -49,6 +51,8 @@ def list_(
 
     Example: escalate list --waiting --as jo
     """
+    from .. import filters, render
+
     service = open_service()
     settings = service.settings
     now = service.clock.now()
@@ -97,6 +101,8 @@ def audit_(
 
     Examples: escalate audit ESC-2026-0042 | escalate audit verify
     """
+    from .. import audit, render
+
     service = open_service()
     if target.lower() == "verify":
         report = audit.verify(service.engine)
@@ -123,6 +129,8 @@ def tick(as_json: Json = False) -> None:
 
     Example: escalate tick
     """
+    from .. import render
+
     service = open_service()
     report = service.tick()
     if as_json:

@@ -8,15 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from .. import migrate, render, skeleton
-from ..calendar import WorkingCalendar
-from ..config import find_config, load_settings
-from ..database import safe_url
 from ..errors import ConfigError, EscalationError
-from ..spec.loader import load_workflow
-from ..store import create_schema, make_engine
 from .common import (
     STATE,
     Json,
@@ -26,6 +19,7 @@ from .common import (
     db_app,
     emit_json,
     err,
+    escape,
     open_service,
     out,
     parse_day,
@@ -43,6 +37,11 @@ def init(
 
     Example: escalate init
     """
+    from .. import skeleton
+    from ..config import find_config, load_settings
+    from ..database import safe_url
+    from ..store import create_schema, make_engine
+
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / skeleton.CONFIG
@@ -98,6 +97,8 @@ def workflows_validate(
 
     Example: escalate workflows validate workflows/my_council.yaml
     """
+    from ..spec.loader import load_workflow
+
     paths = files or sorted(current_settings().workflows_dir.glob("*.y*ml"))
     failed = 0
     for path in paths:
@@ -136,6 +137,8 @@ def workflows_show(
 
     Example: escalate workflows show dispute_resolution --mermaid
     """
+    from .. import render
+
     service = open_service(need_schema=False)
     spec, words = service.workflow(name), service.words
     diagram = render.mermaid(spec)
@@ -177,6 +180,9 @@ def calendar_due(
 
     Example: escalate calendar due 2022-09-15 --working-days 3 --json
     """
+    from .. import render
+    from ..calendar import WorkingCalendar
+
     try:
         calendar = current_settings().calendar
     except ConfigError:
@@ -207,7 +213,7 @@ def demo(
     """
     from ..demo import run_demo
 
-    run_demo(out, keep)
+    run_demo(out.console, keep)
 
 
 @db_app.command("upgrade")
@@ -216,6 +222,10 @@ def db_upgrade() -> None:
 
     Example: escalate db upgrade
     """
+    from .. import migrate
+    from ..database import safe_url
+    from ..store import create_schema, make_engine
+
     settings = current_settings()
     engine = make_engine(settings.database_url)
     before = migrate.current(engine)
@@ -235,6 +245,10 @@ def db_current(as_json: Json = False) -> None:
 
     Example: escalate db current --json
     """
+    from .. import migrate
+    from ..database import safe_url
+    from ..store import make_engine
+
     settings = current_settings()
     revision = migrate.current(make_engine(settings.database_url))
     head = migrate.head()

@@ -30,7 +30,12 @@ _PLAIN_TAGS = frozenset(
 _PARENT = re.compile(r"(?:\.[^.\[]*|\[\d+\])$")
 
 
-class _StrictLoader(yaml.SafeLoader):
+#: LibYAML's parser where PyYAML was built with it (it is, in the published wheels): the pure-Python
+#: parser would be most of the time every command spends reading its files.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader whose booleans are only ``true`` and ``false``."""
 
 
