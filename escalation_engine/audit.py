@@ -11,18 +11,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from .store import AuditRow, EscalationRow, serialize_writes
+from . import store
+from .store import AuditRow
 
-SCHEMA_VERSION = 1
+#: Version 2 stores ``data`` in canonical form (sorted keys, no spaces, UTF-8), so that verifying
+#: re-hashes stored text instead of parsing and re-serialising it; version 1 entries still verify.
+SCHEMA_VERSION = 2
 GENESIS = "0" * 64
+_ENCODE: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def body(row: AuditRow) -> dict[str, Any]:
@@ -43,12 +52,28 @@ def body(row: AuditRow) -> dict[str, Any]:
     }
 
 
-def _canonical(row: AuditRow) -> bytes:
-    return json.dumps(body(row), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def _text(value: str | None) -> str:
+    return "null" if value is None else _ENCODE(value)
 
 
-def entry_hash(row: AuditRow) -> str:
-    return hashlib.sha256(_canonical(row)).hexdigest()
+def canonical(row: Any) -> bytes:
+    """The bytes an entry's hash covers: its body as canonical JSON.
+
+    Built from the stored columns directly (``row`` is an ``AuditRow`` or a plain row of its
+    table); a version 2 entry's data is spliced in as stored, already canonical.
+    """
+    data = row.data if row.schema_version >= 2 else canonical_json(json.loads(row.data))
+    return (
+        f'{{"action":{_text(row.action)},"actor":{_text(row.actor)},'
+        f'"actor_kind":{_text(row.actor_kind)},"at":{_text(row.at.astimezone(UTC).isoformat())},'
+        f'"data":{data},"from_stage":{_text(row.from_stage)},"note":{_text(row.note)},'
+        f'"prev_hash":{_text(row.prev_hash)},"reference":{_text(row.reference)},'
+        f'"schema_version":{row.schema_version},"seq":{row.seq},"to_stage":{_text(row.to_stage)}}}'
+    ).encode()
+
+
+def entry_hash(row: Any) -> str:
+    return hashlib.sha256(canonical(row)).hexdigest()
 
 
 def append(
@@ -65,10 +90,9 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> AuditRow:
     """Add one entry inside the caller's transaction and return it (with its hash)."""
-    serialize_writes(session)
-    last = session.exec(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+    seq, prev_hash = store.chain_head(session)
     row = AuditRow(
-        seq=(last.seq or 0) + 1 if last else 1,
+        seq=seq + 1,
         schema_version=SCHEMA_VERSION,
         reference=reference,
         at=at,
@@ -78,34 +102,30 @@ def append(
         from_stage=from_stage,
         to_stage=to_stage,
         note=note,
-        data=json.dumps(data or {}, sort_keys=True, default=str),
-        prev_hash=last.hash if last else GENESIS,
+        data=canonical_json(data or {}),
+        prev_hash=prev_hash or GENESIS,
         hash="",
     )
     row.hash = entry_hash(row)
-    session.add(row)
-    session.flush()
+    store.insert_entry(session, row)
     return row
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
     """Entries in order, for one escalation or all."""
-    with Session(engine) as session:
-        query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
-        if reference is not None:
-            query = query.where(AuditRow.reference == reference)
-        return list(session.exec(query))
+    return store.entries(engine, reference)
 
 
 @dataclass(frozen=True, slots=True)
 class ChainReport:
-    """The result of checking the whole trail."""
+    """The result of checking the trail (from ``since``, a checkpoint, when given)."""
 
     ok: bool
     entries: int
     head: str
     problem: str | None = None
     first_bad_seq: int | None = None
+    since: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,67 +134,70 @@ class ChainReport:
             "head": self.head,
             "problem": self.problem,
             "first_bad_seq": self.first_bad_seq,
+            "since": self.since,
         }
 
 
-def _walk(rows: Iterator[AuditRow]) -> tuple[int, str, dict[str, str], tuple[int, str] | None]:
-    expected_seq, prev = 1, GENESIS
-    heads: dict[str, str] = {}
-    count = 0
-    for row in rows:
-        count += 1
-        if row.seq != expected_seq:
-            what = (
-                "missing (deleted)"
-                if (row.seq or 0) > expected_seq
-                else "out of sequence (inserted)"
-            )
-            return count, prev, heads, (expected_seq, f"entry {expected_seq} is {what}")
-        if row.prev_hash != prev:
-            return (
-                count,
-                prev,
-                heads,
-                (
-                    expected_seq,
-                    f"entry {row.seq} ({row.reference}, {row.action}) does not follow entry {expected_seq - 1}: the chain was broken there",
-                ),
-            )
-        if entry_hash(row) != row.hash:
-            return (
-                count,
-                prev,
-                heads,
-                (
-                    expected_seq,
-                    f"entry {row.seq} ({row.reference}, {row.action}) was altered after it was written",
-                ),
-            )
-        prev = row.hash
-        heads[row.reference] = row.hash
-        expected_seq += 1
-    return count, prev, heads, None
+def _problem(row: Any, expected_seq: int, prev: str) -> str | None:
+    if row.seq != expected_seq:
+        what = "missing (deleted)" if row.seq > expected_seq else "out of sequence (inserted)"
+        return f"entry {expected_seq} is {what}"
+    if row.prev_hash != prev:
+        return (
+            f"entry {row.seq} ({row.reference}, {row.action}) does not follow entry"
+            f" {expected_seq - 1}: the chain was broken there"
+        )
+    if entry_hash(row) != row.hash:
+        return f"entry {row.seq} ({row.reference}, {row.action}) was altered after it was written"
+    return None
 
 
-def verify(engine: Engine) -> ChainReport:
-    """Check every entry and every escalation's latest-entry hash; name the first break."""
-    with Session(engine) as session:
-        total = session.exec(select(func.count()).select_from(AuditRow)).one()
-        rows = session.exec(select(AuditRow).order_by(AuditRow.seq))  # type: ignore[arg-type]
-        count, head, heads, broken = _walk(iter(rows))
-        if broken is not None:
-            seq, problem = broken
+def verify(
+    engine: Engine,
+    *,
+    since: int = 0,
+    progress: Callable[[int], None] | None = None,
+    every: int = 10_000,
+) -> ChainReport:
+    """Check every entry after ``since`` (0: the whole trail) and every escalation's
+    latest-entry hash; name the first break. Reads the trail as a stream: memory stays flat
+    however long it is. ``progress`` hears how many entries have been checked, ``every`` so
+    many."""
+    prev = GENESIS
+    if since:
+        checkpoint = store.entry_hash_at(engine, since)
+        if checkpoint is None:
             return ChainReport(
-                ok=False, entries=int(total), head=head, problem=problem, first_bad_seq=seq
-            )
-        for reference, audit_head in session.exec(
-            select(EscalationRow.reference, EscalationRow.audit_head)
-        ):
-            if heads.get(reference) != audit_head:
-                return ChainReport(
-                    ok=False,
-                    entries=count,
-                    head=head,
-                    problem=f"the latest audit entries of {reference} are missing (deleted at the end of the trail)",
-                )
-    return ChainReport(ok=True, entries=count, head=head)
+                ok=False, entries=0, head="", since=since, first_bad_seq=since,
+                problem=f"there is no entry {since} to start from (is the checkpoint right?)",
+            )  # fmt: skip
+        prev = checkpoint
+    expected_seq, count = since + 1, 0
+    heads: dict[str, str] = {}
+    with closing(store.stream_entries(engine, since)) as rows:
+        for row in rows:
+            count += 1
+            problem = _problem(row, expected_seq, prev)
+            if problem is not None:
+                total = store.count_entries(engine, since)
+                return ChainReport(ok=False, entries=total, head=prev, problem=problem,
+                                   first_bad_seq=expected_seq, since=since)  # fmt: skip
+            prev = row.hash
+            heads[row.reference] = row.hash
+            expected_seq += 1
+            if progress is not None and count % every == 0:
+                progress(count)
+    for reference in _stale_heads(engine, heads):
+        return ChainReport(
+            ok=False, entries=count, head=prev, since=since,
+            problem=f"the latest audit entries of {reference} are missing (deleted at the end of the trail)",
+        )  # fmt: skip
+    return ChainReport(ok=True, entries=count, head=prev, since=since)
+
+
+def _stale_heads(engine: Engine, heads: dict[str, str]) -> Iterable[str]:
+    """Escalations whose recorded latest entry is not the latest in the trail, or not in it."""
+    yield from store.dangling_heads(engine)
+    for reference, audit_head in store.recorded_heads(engine, set(heads)):
+        if heads[reference] != audit_head:
+            yield reference

@@ -208,7 +208,7 @@ def _run(console: Console, folder: Path, url: str, keep: Path | None) -> None:
                     esc,
                     spec,
                     service.allowed_actions(esc),
-                    audit.entries(service.engine, reference),
+                    service.trail(reference),
                     service.words,
                 )
             )

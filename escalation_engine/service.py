@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from . import actions, audit, outbox, patterns, policy, sweep
+from . import actions, audit, outbox, patterns, policy, store, sweep
 from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
@@ -27,15 +27,7 @@ from .registry import WorkflowRegistry
 from .routing import authorise
 from .spec.model import OUTCOMES, AlertType, WorkflowSpec
 from .stages import StageKeeper
-from .store import (
-    AuditRow,
-    EscalationRow,
-    from_row,
-    get_row,
-    next_reference,
-    row_values,
-    unit_of_work,
-)
+from .store import AuditRow, Loaded, unit_of_work
 
 ENGINE_ACTOR = "engine"
 NOTE_REQUIRED = {
@@ -77,6 +69,8 @@ class Applied:
     from_stage: str
     to_stage: str
     told: tuple[str, ...] = ()
+    #: When it was applied (``due_at`` earlier than this is how late it was).
+    applied_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -106,29 +100,6 @@ class EscalationService:
 
     def workflow(self, name: str) -> WorkflowSpec:
         return self.registry.named(name)
-
-    def _save(
-        self, session: Session, escalation: Escalation, entry: AuditRow, *, new: bool = False
-    ) -> None:
-        if new:
-            session.add(EscalationRow(**row_values(escalation), audit_head=entry.hash))
-            session.flush()
-            return
-        old_version = escalation.version
-        escalation.version += 1
-        values = row_values(escalation) | {"audit_head": entry.hash}
-        result = session.execute(
-            update(EscalationRow)
-            .where(EscalationRow.reference == escalation.reference)  # type: ignore[arg-type]
-            .where(EscalationRow.version == old_version)  # type: ignore[arg-type]
-            .values(**values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrentUpdate(
-                f"{escalation.reference} changed while your action was being recorded; nothing was"
-                " written. Look at it again with 'escalate show' and retry if still needed."
-            )
-        session.expire_all()
 
     # -- raising -----------------------------------------------------------------------------
 
@@ -165,7 +136,7 @@ class EscalationService:
             team = teams[0] if teams else person.team
         with unit_of_work(self.engine) as session:
             self.registry.remember(session, spec, now)
-            reference = next_reference(session, self.calendar.local_day(now).year)
+            reference = store.next_reference(session, self.calendar.local_day(now).year)
             escalation = Escalation(
                 reference=reference, workflow=spec.name, workflow_digest=spec.digest,
                 alert_type=alert.name, category=category, case_refs=refs, summary=summary.strip(),
@@ -186,7 +157,7 @@ class EscalationService:
                 action="raise", from_stage=None, to_stage=escalation.stage, note=escalation.summary,
                 data=data,
             )  # fmt: skip
-            self._save(session, escalation, entry, new=True)
+            store.insert_new(session, escalation, entry.hash)
             outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
 
@@ -300,7 +271,8 @@ class EscalationService:
                 f"Say why: {action.replace('_', ' ')} needs a note or reason (--note)."
             )
         with unit_of_work(self.engine) as session:
-            escalation = from_row(get_row(session, reference, lock=True))
+            loaded = store.load(session, reference, lock=True)
+            escalation = loaded.escalation
             if expected_version is not None and expected_version != escalation.version:
                 raise ConcurrentUpdate(self._changed_under(session, escalation, expected_version))
             spec = self.registry.of(session, escalation)
@@ -329,16 +301,12 @@ class EscalationService:
                 actor_kind="person", action=action, from_stage=from_stage,
                 to_stage=escalation.stage, note=request.note, data=data,
             )  # fmt: skip
-            self._save(session, escalation, entry)
+            store.save(session, loaded, entry.hash)
             outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
 
     def _changed_under(self, session: Session, escalation: Escalation, seen: int) -> str:
-        last = session.exec(
-            select(AuditRow)
-            .where(AuditRow.reference == escalation.reference)
-            .order_by(col(AuditRow.seq).desc())
-        ).first()
+        last = store.last_entry(session, escalation.reference)
         change = (
             f"; last change: {last.action.replace('_', ' ')} by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC"
             if last
@@ -379,88 +347,87 @@ class EscalationService:
         *,
         batch: int = 200,
         stop: Callable[[], bool] | None = None,
+        on_batch: Callable[[list[Applied], dict[str, str]], None] | None = None,
     ) -> TickReport:
         """Apply everything due at ``now`` (default: the clock): timeouts, breaches, reminders.
 
         Idempotent: running it twice at the same moment does nothing the second time, and two
-        sweeps at once apply each item once (each escalation is re-read under a write lock).
-        Escalations are taken oldest deadline first, in batches; ``stop`` is asked between
-        batches, so a worker that is told to stop finishes the batch in hand.
+        sweeps at once apply each item once (each batch is claimed under a write lock, rows
+        another sweeper holds are skipped). Escalations are taken oldest deadline first, up to
+        ``batch`` in one transaction; ``on_batch`` hears of each batch as it commits, and
+        ``stop`` is asked between batches, so a worker that is told to stop finishes the batch
+        in hand.
         """
         now = now or self.clock.now()
         report = TickReport(now=now)
+        passed: set[str] = set()
         while True:
-            with Session(self.engine) as session:
-                query = (
-                    select(EscalationRow.reference)
-                    .where(EscalationRow.next_due_at <= now)  # type: ignore[operator]
-                    .order_by(EscalationRow.next_due_at)  # type: ignore[arg-type]
-                    .limit(batch)
-                )
-                if report.failed:
-                    query = query.where(col(EscalationRow.reference).not_in(report.failed))
-                references = list(session.exec(query))
-            if not references:
-                return report
-            for reference in references:
-                # One escalation that cannot be applied (say, its stored workflow no longer
-                # loads) must not stop the deadlines of all the others.
-                try:
-                    report.applied += self._apply_due(reference, now)
-                except Exception as exc:
-                    report.failed[reference] = f"{type(exc).__name__}: {exc}"
-            if stop is not None and stop():
+            applied, failed, claimed = self._apply_batch(now, batch, passed | set(report.failed))
+            report.applied += applied
+            report.failed |= failed
+            passed |= {a.reference for a in applied}
+            if on_batch is not None and (applied or failed):
+                on_batch(applied, failed)
+            if not claimed or (stop is not None and stop()):
                 return report
 
-    def _apply_due(self, reference: str, now: datetime) -> list[Applied]:
+    def _apply_batch(
+        self, now: datetime, batch: int, skip: set[str]
+    ) -> tuple[list[Applied], dict[str, str], int]:
         applied: list[Applied] = []
+        failed: dict[str, str] = {}
         with unit_of_work(self.engine) as session:
-            # Claim the row only if it is still due and no other sweeper holds it: a second
-            # sweeper skips it rather than waiting, and never sees it due again once applied.
-            claim = (
-                select(EscalationRow)
-                .where(EscalationRow.reference == reference)
-                .where(col(EscalationRow.next_due_at) <= now)
-                .with_for_update(skip_locked=True)
+            claimed = store.claim_due(session, now, batch, skip)
+            for loaded in claimed:
+                # One escalation that cannot be applied (say, its stored workflow no longer
+                # loads) must not stop the deadlines of all the others: its savepoint is undone.
+                try:
+                    with session.begin_nested():
+                        applied += self._apply_due(session, loaded, now)
+                except Exception as exc:
+                    failed[loaded.escalation.reference] = f"{type(exc).__name__}: {exc}"
+        return applied, failed, len(claimed)
+
+    def _apply_due(self, session: Session, loaded: Loaded, now: datetime) -> list[Applied]:
+        applied: list[Applied] = []
+        escalation = loaded.escalation
+        reference = escalation.reference
+        spec = self.registry.of(session, escalation)
+        self.keeper.prepare(spec, escalation)
+        entry = None
+        while items := policy.due_items(escalation, now):
+            due_at, kind = items[0]
+            # Stamped with the moment it is applied, so the trail records real lateness.
+            at = max(now, self.clock.now())
+            from_stage = escalation.stage
+            data = {
+                "due_at": due_at.isoformat(),
+                "applied_at": at.isoformat(),
+                "workflow": spec.label,
+            }
+            due = sweep.Due(self.keeper, spec, escalation, due_at, now, data)
+            action, note = sweep.HANDLERS[kind](due)
+            if action is None:
+                continue
+            entry = audit.append(
+                session, reference=reference, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
+                actor_kind="engine", action=action, from_stage=from_stage,
+                to_stage=escalation.stage, note=note, data=data,
+            )  # fmt: skip
+            told = tuple(outbox.recipients(self.settings, escalation, entry))
+            applied.append(
+                Applied(reference, action, due_at, from_stage, escalation.stage, told, at)
             )
-            row = session.exec(claim).first()
-            if row is None:
-                return applied
-            escalation = from_row(row)
-            spec = self.registry.of(session, escalation)
-            self.keeper.prepare(spec, escalation)
-            entry = None
-            while items := policy.due_items(escalation, now):
-                due_at, kind = items[0]
-                from_stage = escalation.stage
-                data = {
-                    "due_at": due_at.isoformat(),
-                    "applied_at": now.isoformat(),
-                    "workflow": spec.label,
-                }
-                due = sweep.Due(self.keeper, spec, escalation, due_at, now, data)
-                action, note = sweep.HANDLERS[kind](due)
-                if action is None:
-                    continue
-                entry = audit.append(
-                    session, reference=reference, at=now, actor=f"{ENGINE_ACTOR} ({spec.label})",
-                    actor_kind="engine", action=action, from_stage=from_stage,
-                    to_stage=escalation.stage, note=note, data=data,
-                )  # fmt: skip
-                told = tuple(outbox.recipients(self.settings, escalation, entry))
-                applied.append(
-                    Applied(reference, action, due_at, from_stage, escalation.stage, told)
-                )
-                outbox.enqueue(session, self.settings, spec, escalation, entry)
-            if entry is not None:
-                self._save(session, escalation, entry)
+            outbox.enqueue(session, self.settings, spec, escalation, entry)
+        if entry is not None:
+            store.save(session, loaded, entry.hash)
         return applied
 
     # -- queries -----------------------------------------------------------------------------
 
     def get(self, reference: str) -> Escalation:
         with Session(self.engine) as session:
-            escalation = from_row(get_row(session, reference))
+            escalation = store.load(session, reference).escalation
             self.keeper.prepare(self.registry.of(session, escalation), escalation)
             return escalation
 
@@ -469,24 +436,22 @@ class EscalationService:
             return self.registry.of(session, escalation)
 
     def all(self) -> list[Escalation]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(EscalationRow).order_by(EscalationRow.id))  # type: ignore[arg-type]
-            return [from_row(row) for row in rows]
+        return store.everything(self.engine)
 
     def next_due(self) -> datetime | None:
         """The earliest moment anything is due for an open escalation."""
-        with Session(self.engine) as session:
-            return session.exec(select(func.min(EscalationRow.next_due_at))).one()
+        return store.next_due(self.engine)
 
     def overdue(self, now: datetime) -> int:
         """How many escalations have something due at ``now`` that has not been applied."""
-        with Session(self.engine) as session:
-            query = (
-                select(func.count())
-                .select_from(EscalationRow)
-                .where(col(EscalationRow.next_due_at) <= now)
-            )
-            return int(session.exec(query).one())
+        return store.overdue(self.engine, now)
+
+    def trail(self, reference: str | None = None) -> list[AuditRow]:
+        """The audit entries of one escalation (or all), in order."""
+        return store.entries(self.engine, reference)
+
+    def trail_length(self, since: int = 0) -> int:
+        return store.count_entries(self.engine, since)
 
     def allowed_actions(self, escalation: Escalation) -> list[str]:
         return machine_for(self.spec_for(escalation)).allowed_actions(escalation.stage)

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from .delivery import deliver_due
 from .errors import ConfigError
-from .service import EscalationService
+from .service import Applied, EscalationService
 from .store import WorkerRow, unit_of_work
 
 log = logging.getLogger("escalation_engine.worker")
@@ -194,19 +194,25 @@ class Worker:
                 return
             now = self.service.clock.now()
             self._heartbeat(now)
-            report = self.service.tick(now, batch=self.settings.worker.batch, stop=self.stop.is_set)
             telling = (
                 "told"
                 if self.settings.notifications.configured
                 else "would tell (no notification channel is configured)"
             )
-            for item in report.applied:
-                late = (report.now - item.due_at).total_seconds()
-                log.info("%s: %s %s -> %s (due %s, applied %.0fs later); %s %s", item.reference,
-                         item.kind, item.from_stage, item.to_stage, item.due_at.isoformat(), late,
-                         telling, ", ".join(item.told) or "nobody")  # fmt: skip
-            for reference, problem in report.failed.items():
-                log.error("%s: its due work could not be applied: %s", reference, problem)
+
+            def logged(applied: list[Applied], failed: dict[str, str]) -> None:
+                # Said as each batch commits, not when the whole sweep ends.
+                for item in applied:
+                    late = ((item.applied_at or now) - item.due_at).total_seconds()
+                    log.info("%s: %s %s -> %s (due %s, applied %.0fs later); %s %s", item.reference,
+                             item.kind, item.from_stage, item.to_stage, item.due_at.isoformat(),
+                             late, telling, ", ".join(item.told) or "nobody")  # fmt: skip
+                for reference, problem in failed.items():
+                    log.error("%s: its due work could not be applied: %s", reference, problem)
+
+            report = self.service.tick(
+                now, batch=self.settings.worker.batch, stop=self.stop.is_set, on_batch=logged
+            )
             if not self.stop.is_set():
                 deliver_due(self.service.engine, self.settings, self.service.clock.now())
                 self._schedule_wake()

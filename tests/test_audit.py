@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -26,8 +30,8 @@ def _tamper(engine: Engine, *statements: str) -> None:
     could: switch off the append-only guards, then edit."""
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
-            connection.exec_driver_sql("DROP TRIGGER audit_entry_no_delete")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_update")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_delete")
         else:
             connection.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER USER")
         for statement in statements:
@@ -85,3 +89,58 @@ def test_an_insertion_is_found(engine: Engine, trail: str) -> None:
     report = audit.verify(engine)
     assert not report.ok
     assert report.first_bad_seq == 3
+
+
+def test_verify_from_a_checkpoint_checks_only_the_entries_after_it(
+    engine: Engine, trail: str
+) -> None:
+    _tamper(engine, "UPDATE audit_entry SET note = 'rewritten' WHERE seq = 1")
+    assert not audit.verify(engine).ok
+    # Entry 1 lies before the checkpoint: its successors still follow its stored hash.
+    report = audit.verify(engine, since=1)
+    assert report.ok, report.problem
+    assert (report.entries, report.since) == (3, 1)
+    _tamper(engine, "UPDATE audit_entry SET note = 'rewritten' WHERE seq = 3")
+    broken = audit.verify(engine, since=1)
+    assert (broken.ok, broken.first_bad_seq) == (False, 3)
+
+
+def test_verify_from_a_checkpoint_that_does_not_exist_says_so(engine: Engine, trail: str) -> None:
+    report = audit.verify(engine, since=99)
+    assert not report.ok
+    assert "no entry 99" in (report.problem or "")
+
+
+def test_entries_written_before_canonical_data_still_verify(engine: Engine, trail: str) -> None:
+    # Schema version 1 stored data with spaces and escaped non-ASCII; its hash covered the body
+    # with the data parsed, written as canonical JSON. Verify must rebuild exactly that.
+    entry = audit.entries(engine)[-1]
+    old = SimpleNamespace(
+        **{name: getattr(entry, name) for name in type(entry).model_fields}
+        | {"schema_version": 1, "data": '{"b": [1, 2], "a": "\\u00e9"}'}
+    )
+    body = audit.body(old)  # type: ignore[arg-type]
+    assert body["data"] == {"a": "é", "b": [1, 2]}
+    written_then = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert audit.entry_hash(old) == hashlib.sha256(written_then.encode()).hexdigest()
+
+
+def test_progress_is_reported_while_verifying(engine: Engine, service: EscalationService) -> None:
+    for n in range(12):
+        practice_alert(service, case_refs=[f"CLA-3000{n:02d}"])
+    seen: list[int] = []
+    report = audit.verify(engine, progress=seen.append, every=5)
+    assert report.ok
+    assert seen == [5, 10]
+
+
+def test_every_hash_covers_the_canonical_body_whatever_the_text(
+    engine: Engine, service: EscalationService
+) -> None:
+    esc = practice_alert(service, summary='Plan for Zoë: "drift" \\ since 1 May 🙁\tagain')
+    service.act(esc.reference, "jo", "respond", note="Réunion booked\nfor Tuesday")
+    for entry in audit.entries(engine):
+        text = json.dumps(
+            audit.body(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        assert entry.hash == hashlib.sha256(text.encode()).hexdigest(), entry.seq

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from escalation_engine import audit
 from escalation_engine.clock import FakeClock
+from escalation_engine.config import Settings
 from escalation_engine.errors import (
     ConcurrentUpdate,
     EscalationNotFound,
@@ -477,3 +478,33 @@ def test_dropping_back_to_an_informal_stage_stops_the_overall_limit_until_formal
     clock.advance(days=7)
     esc = service.act(esc.reference, "aisha", "rate", target="red", note="Appointment missed")
     assert esc.overall_started_at == clock.now()
+
+
+class SteppingClock(FakeClock):
+    """A clock that moves a second each time it is read, as real time does while a sweep runs."""
+
+    def now(self) -> datetime:
+        return self.advance(seconds=1)
+
+
+def test_a_sweep_stamps_each_item_with_when_it_was_really_applied(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    service = EscalationService(settings, engine, clock)
+    references = [practice_alert(service, case_refs=[f"CLA-4000{n}"]).reference for n in range(5)]
+    stepping = SteppingClock(datetime(2026, 1, 13, 9, tzinfo=LONDON))
+    sweeper = EscalationService(settings, engine, stepping)
+    batches: list[int] = []
+    report = sweeper.tick(batch=2, on_batch=lambda applied, failed: batches.append(len(applied)))
+    assert sum(batches) == len(report.applied) >= 5
+    assert len(batches) >= 3  # five escalations, two a transaction
+    stamps = []
+    for reference in references:
+        for entry in audit.entries(engine, reference)[1:]:
+            data = json.loads(entry.data)
+            applied_at = datetime.fromisoformat(data["applied_at"])
+            assert applied_at == entry.at
+            assert applied_at > report.now  # not the sweep's start
+            stamps.append(applied_at)
+    assert len(set(stamps)) == len(stamps)  # each its own moment
+    assert [a.applied_at for a in report.applied] == sorted(a.applied_at for a in report.applied)

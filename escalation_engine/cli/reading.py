@@ -9,16 +9,17 @@ import typer
 from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, escape, open_service, out
 
 if TYPE_CHECKING:
+    from .. import audit
     from ..service import EscalationService
 
 
 def _show(service: EscalationService, reference: str, as_json: bool) -> None:
-    from .. import audit, render
+    from .. import render
 
     esc = service.get(reference)
     spec = service.spec_for(esc)
     allowed = service.allowed_actions(esc)
-    rows = audit.entries(service.engine, esc.reference)
+    rows = service.trail(esc.reference)
     if as_json:
         data = render.escalation_json(esc, allowed)
         data["next"] = render.next_steps(esc, spec, allowed, service.words)
@@ -95,32 +96,57 @@ def audit_(
     target: Annotated[
         str, typer.Argument(help="An escalation reference, or 'verify' to check the whole trail.")
     ],
+    since: Annotated[
+        int,
+        typer.Option(
+            "--since",
+            min=0,
+            metavar="SEQ",
+            help="With verify: check only the entries after this one (a checkpoint you verified before).",
+        ),
+    ] = 0,
     as_json: Json = False,
 ) -> None:
     """Show an escalation's audit trail, or verify that nobody has altered the trail.
 
-    Examples: escalate audit ESC-2026-0042 | escalate audit verify
+    Examples: escalate audit ESC-2026-0042 | escalate audit verify | escalate audit verify --since 120000
     """
-    from .. import audit, render
+    from .. import render
 
     service = open_service()
     if target.lower() == "verify":
-        report = audit.verify(service.engine)
+        report = _verify(service, since, show_progress=not as_json)
         if as_json:
             emit_json(report.as_dict())
         elif report.ok:
+            after = f" after entry {since}" if since else ""
             out.print(
-                f"[green]Audit trail verified[/green]: {report.entries} entries, head {report.head[:16]}…"
+                f"[green]Audit trail verified[/green]: {report.entries} entries{after}, head {report.head[:16]}…"
             )
         else:
             err.print(f"[red]Audit trail broken[/red]: {report.problem}.")
         raise typer.Exit(0 if report.ok else 1)
     esc = service.get(target)
-    rows = audit.entries(service.engine, esc.reference)
+    rows = service.trail(esc.reference)
     if as_json:
         emit_json([render.audit_json(r) for r in rows])
     else:
         out.print(render.timeline(rows, service.words, service.spec_for(esc)))
+
+
+def _verify(service: EscalationService, since: int, *, show_progress: bool) -> audit.ChainReport:
+    """Verify the trail, with a progress bar when someone is watching at a terminal."""
+    from .. import audit
+
+    if not (show_progress and err.console.is_terminal):
+        return audit.verify(service.engine, since=since)
+    from rich.progress import Progress
+
+    with Progress(console=err.console, transient=True) as bar:
+        task = bar.add_task("Verifying the audit trail", total=service.trail_length(since))
+        return audit.verify(
+            service.engine, since=since, progress=lambda done: bar.update(task, completed=done)
+        )
 
 
 @app.command()

@@ -1,0 +1,65 @@
+"""The repository: every table, query and write, behind functions the service calls.
+
+Nothing outside this package issues SQL. The service holds the rules and calls these functions
+inside its transactions (``unit_of_work``); reads open their own short sessions.
+"""
+
+from __future__ import annotations
+
+from .chain import (
+    chain_head,
+    count_entries,
+    dangling_heads,
+    entries,
+    entry_hash_at,
+    insert_entry,
+    last_entry,
+    recorded_heads,
+    stream_entries,
+)
+from .engine import (
+    AUDIT_LOCK_KEY,
+    BUSY_TIMEOUT_SECONDS,
+    SCHEMA_HEAD,
+    WRITE_OPTION,
+    create_schema,
+    make_engine,
+    ping,
+    schema_revision,
+    serialize_writes,
+    unit_of_work,
+)
+from .escalations import (
+    Loaded,
+    claim_due,
+    everything,
+    from_row,
+    get,
+    insert_new,
+    load,
+    next_due,
+    next_reference,
+    overdue,
+    row_values,
+    save,
+)
+from .tables import (
+    AuditRow,
+    DeliveryAttemptRow,
+    EscalationRow,
+    NotificationRow,
+    ReferenceCounterRow,
+    UTCDateTime,
+    WorkerRow,
+    WorkflowVersionRow,
+)
+
+__all__ = [
+    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "SCHEMA_HEAD", "WRITE_OPTION", "AuditRow",
+    "DeliveryAttemptRow", "EscalationRow", "Loaded", "NotificationRow", "ReferenceCounterRow",
+    "UTCDateTime", "WorkerRow", "WorkflowVersionRow", "chain_head", "claim_due", "count_entries",
+    "create_schema", "dangling_heads", "entries", "entry_hash_at", "everything", "from_row", "get",
+    "insert_entry", "insert_new", "last_entry", "load", "make_engine", "next_due", "next_reference",
+    "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",
+    "serialize_writes", "stream_entries", "unit_of_work",
+]  # fmt: skip

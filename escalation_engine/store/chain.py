@@ -1,0 +1,101 @@
+"""The audit trail's rows: the chain head, appending an entry, and reading entries in order.
+
+Appends read only the head (its sequence number and hash), never a whole entry. Reading the trail
+for ``verify`` streams plain rows in sequence order, a chunk at a time, so checking a million
+entries takes the memory of one chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+from sqlalchemy import Engine, Row, func, insert, select
+from sqlmodel import Session, col
+
+from .engine import serialize_writes
+from .tables import AuditRow, EscalationRow
+
+_AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
+_ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
+#: Entries fetched from the database at a time while streaming.
+CHUNK = 2_000
+
+
+def chain_head(session: Session) -> tuple[int, str | None]:
+    """The last entry's sequence number and hash (``0, None`` for an empty trail), read under
+    the chain's write lock so that no other append can come between."""
+    serialize_writes(session)
+    row = session.execute(
+        select(_AUDIT.c.seq, _AUDIT.c.hash).order_by(_AUDIT.c.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row is not None else (0, None)
+
+
+def insert_entry(session: Session, entry: AuditRow) -> None:
+    values = {column.name: getattr(entry, column.name) for column in _AUDIT.columns}
+    session.execute(insert(_AUDIT).values(**values))
+
+
+def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
+    """Entries in order, for one escalation or all."""
+    with Session(engine) as session:
+        query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
+        if reference is not None:
+            query = query.where(col(AuditRow.reference) == reference)
+        return list(session.scalars(query))
+
+
+def last_entry(session: Session, reference: str) -> AuditRow | None:
+    query = (
+        select(AuditRow)
+        .where(AuditRow.reference == reference)  # type: ignore[arg-type]
+        .order_by(AuditRow.seq.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def count_entries(engine: Engine, since: int = 0) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(_AUDIT).where(_AUDIT.c.seq > since)
+        return int(connection.execute(query).scalar_one())
+
+
+def entry_hash_at(engine: Engine, seq: int) -> str | None:
+    """The hash of entry ``seq``, or ``None`` if there is no such entry."""
+    with engine.connect() as connection:
+        return connection.execute(select(_AUDIT.c.hash).where(_AUDIT.c.seq == seq)).scalar()
+
+
+def stream_entries(engine: Engine, since: int = 0) -> Generator[Row[Any], None, None]:
+    """Every entry after ``since`` in sequence order, as plain rows, a chunk at a time."""
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
+            select(_AUDIT).where(_AUDIT.c.seq > since).order_by(_AUDIT.c.seq)
+        )
+        try:
+            yield from result
+        finally:
+            result.close()  # a server-side cursor left open would outlive an early return
+
+
+def dangling_heads(engine: Engine) -> list[str]:
+    """Escalations whose recorded latest entry is not in the trail (deleted at its end)."""
+    with engine.connect() as connection:
+        query = (
+            select(_ESCALATION.c.reference)
+            .select_from(_ESCALATION.outerjoin(_AUDIT, _AUDIT.c.hash == _ESCALATION.c.audit_head))
+            .where(_AUDIT.c.seq.is_(None))
+            .order_by(_ESCALATION.c.id)
+        )
+        return list(connection.execute(query).scalars())
+
+
+def recorded_heads(engine: Engine, references: set[str]) -> Iterator[tuple[str, str]]:
+    """(reference, recorded latest-entry hash) for every escalation."""
+    with engine.connect() as connection:
+        query = select(_ESCALATION.c.reference, _ESCALATION.c.audit_head)
+        for reference, audit_head in connection.execute(query):
+            if reference in references:
+                yield reference, audit_head

@@ -1,0 +1,101 @@
+"""Engines and transactions: SQLite made safe for several processes, PostgreSQL's chain lock,
+and the schema revision a database is at.
+
+SQLite is the embedded default. Three settings make it safe for several processes at once: WAL
+(readers never block the writer, nor wait for it), a busy timeout (a writer waits its turn instead
+of failing), and ``BEGIN IMMEDIATE`` for every transaction that writes (``unit_of_work``), because
+a deferred transaction whose read-then-write meets another writer can lose an update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event, inspect, text
+from sqlmodel import Session, create_engine
+
+#: How long a SQLite writer waits for another's transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 30
+#: Execution option that marks a connection's transaction as one that writes.
+WRITE_OPTION = "escalate_writes"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the write lock up front and queue for it; readers start a plain (deferred)
+        # transaction, which in WAL mode reads a snapshot and never waits for, or blocks, a writer.
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings this project relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
+        )
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def create_schema(engine: Engine) -> None:
+    """Bring the database to the current schema (tables, and the guards that make the audit
+    trail append-only) through the migrations."""
+    from ..migrate import upgrade
+
+    upgrade(engine)
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One transaction: everything inside commits together or not at all."""
+    writer = engine.execution_options(**{WRITE_OPTION: True})
+    with Session(writer, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+#: Advisory-lock key that serialises appends to the audit chain on PostgreSQL ("IROAUDIT").
+AUDIT_LOCK_KEY = 0x49524F4155444954
+
+
+def serialize_writes(session: Session) -> None:
+    """Hold the audit-chain lock until the transaction ends.
+
+    The chain is one sequence: each entry names the hash of the one before, so appends must not
+    interleave. SQLite's ``BEGIN IMMEDIATE`` already gives one writer at a time; PostgreSQL gets a
+    transaction-scoped advisory lock, released by commit or rollback (or a dropped connection).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+#: The newest schema revision (the last migration's id). Commands compare the database with it
+#: without loading Alembic; a test keeps it equal to the migrations' head.
+SCHEMA_HEAD = "0003"
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or ``None`` for an empty database."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,0 +1,202 @@
+"""Escalation rows: reading them into domain escalations and writing back only what changed.
+
+Every query about escalations lives here, so that the service holds rules and no SQL, and so that
+filtering (``list``, reports) is a query rather than a loop over every row in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, Select, func, insert, select, update
+from sqlmodel import Session, col
+
+from ..errors import ConcurrentUpdate, EscalationNotFound
+from ..escalation import Escalation
+from .engine import serialize_writes
+from .tables import EscalationRow, ReferenceCounterRow
+
+_TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+_PLAIN = (
+    "reference", "workflow", "workflow_digest", "alert_type", "category", "summary", "team",
+    "looked_after", "raised_by", "raised_at", "stage", "status", "rag", "stage_entered_at",
+    "stage_due_at", "remind_at", "overall_started_at", "overall_due_at", "overall_breached_at",
+    "stage_breached_at", "last_stage", "outcome", "closed_at", "cafcass_referred_at", "version",
+)  # fmt: skip
+
+
+def row_values(escalation: Escalation) -> dict[str, Any]:
+    """The column values that store a domain escalation."""
+    values: dict[str, Any] = {name: getattr(escalation, name) for name in _PLAIN}
+    values |= {
+        "case_refs": _json(list(escalation.case_refs)),
+        "with_roles": _json(list(escalation.with_roles)),
+        "with_people": _json(list(escalation.with_people)),
+        "satisfied": _json(list(escalation.satisfied)),
+        "stages_reached": _json(list(escalation.stages_reached)),
+        "dates": _json({k: v.isoformat() for k, v in escalation.dates.items()}),
+        "next_due_at": escalation.next_due_at,
+    }
+    return values
+
+
+def from_row(row: Any) -> Escalation:
+    """The domain escalation stored in ``row`` (an ``EscalationRow`` or a row of its table)."""
+    return Escalation(
+        reference=row.reference,
+        workflow=row.workflow,
+        workflow_digest=row.workflow_digest,
+        alert_type=row.alert_type,
+        category=row.category,
+        case_refs=tuple(json.loads(row.case_refs)),
+        summary=row.summary,
+        team=row.team,
+        looked_after=row.looked_after,
+        raised_by=row.raised_by,
+        raised_at=row.raised_at,
+        stage=row.stage,
+        status=row.status,
+        rag=row.rag,
+        with_roles=tuple(json.loads(row.with_roles)),
+        with_people=tuple(json.loads(row.with_people)),
+        stage_entered_at=row.stage_entered_at,
+        stage_due_at=row.stage_due_at,
+        remind_at=row.remind_at,
+        overall_started_at=row.overall_started_at,
+        overall_due_at=row.overall_due_at,
+        overall_breached_at=row.overall_breached_at,
+        stage_breached_at=row.stage_breached_at,
+        last_stage=row.last_stage,
+        outcome=row.outcome,
+        closed_at=row.closed_at,
+        cafcass_referred_at=row.cafcass_referred_at,
+        satisfied=tuple(json.loads(row.satisfied)),
+        stages_reached=tuple(json.loads(row.stages_reached)),
+        dates={k: date.fromisoformat(v) for k, v in json.loads(row.dates).items()},
+        version=row.version,
+    )
+
+
+@dataclass(slots=True)
+class Loaded:
+    """An escalation read for a change, with its columns as read, so that saving it writes only
+    the columns that changed and only if nobody changed the row meanwhile."""
+
+    escalation: Escalation
+    stored: dict[str, Any]
+
+
+def _loaded(row: Row[Any]) -> Loaded:
+    return Loaded(from_row(row), dict(row._mapping))
+
+
+def _missing(reference: str) -> EscalationNotFound:
+    return EscalationNotFound(
+        f"No escalation has the reference {reference!r}. References look like ESC-2026-0042;"
+        " 'escalate list' shows them."
+    )
+
+
+def load(session: Session, reference: str, *, lock: bool = False) -> Loaded:
+    """The escalation ``reference``; with ``lock``, held against other writers until commit
+    (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already excludes them)."""
+    query = select(_TABLE).where(_TABLE.c.reference == reference.upper())
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).first()
+    if row is None:
+        raise _missing(reference)
+    return _loaded(row)
+
+
+def get(engine: Engine, reference: str) -> Escalation:
+    with Session(engine) as session:
+        return load(session, reference).escalation
+
+
+def claim_due(session: Session, now: datetime, limit: int, skip: Iterable[str]) -> list[Loaded]:
+    """Up to ``limit`` escalations with something due at ``now``, oldest deadline first, held
+    for this transaction; rows another sweeper holds are skipped, not waited for."""
+    query = (
+        select(_TABLE)
+        .where(_TABLE.c.next_due_at <= now)
+        .order_by(_TABLE.c.next_due_at, _TABLE.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    skipped = list(skip)
+    if skipped:
+        query = query.where(_TABLE.c.reference.not_in(skipped))
+    return [_loaded(row) for row in session.execute(query)]
+
+
+def insert_new(session: Session, escalation: Escalation, audit_head: str) -> None:
+    session.execute(insert(_TABLE).values(**row_values(escalation), audit_head=audit_head))
+
+
+def save(session: Session, loaded: Loaded, audit_head: str) -> None:
+    """Write the columns of ``loaded`` that changed, and its new version, in one UPDATE that
+    matches only the version that was read."""
+    escalation = loaded.escalation
+    old_version = escalation.version
+    escalation.version += 1
+    values = {
+        name: value
+        for name, value in row_values(escalation).items()
+        if loaded.stored.get(name) != value
+    }
+    values["audit_head"] = audit_head
+    result = session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.reference == escalation.reference)
+        .where(_TABLE.c.version == old_version)
+        .values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentUpdate(
+            f"{escalation.reference} changed while your action was being recorded; nothing was"
+            " written. Look at it again with 'escalate show' and retry if still needed."
+        )
+    loaded.stored.update(values)
+
+
+def next_reference(session: Session, year: int) -> str:
+    """The next ``ESC-<year>-NNNN`` reference, allocated inside the caller's transaction."""
+    serialize_writes(session)
+    counter = session.get(ReferenceCounterRow, year)
+    if counter is None:
+        counter = ReferenceCounterRow(year=year, last=0)
+    counter.last += 1
+    session.add(counter)
+    session.flush()
+    return f"ESC-{year}-{counter.last:04d}"
+
+
+def everything(engine: Engine, query: Select[Any] | None = None) -> list[Escalation]:
+    """Escalations in the order they were raised (those ``query`` picks, if given)."""
+    with Session(engine) as session:
+        chosen = query if query is not None else select(_TABLE)
+        return [from_row(row) for row in session.execute(chosen.order_by(_TABLE.c.id))]
+
+
+def next_due(engine: Engine) -> datetime | None:
+    """The earliest moment anything is due for an open escalation."""
+    with Session(engine) as session:
+        return session.execute(select(func.min(_TABLE.c.next_due_at))).scalar()
+
+
+def overdue(engine: Engine, now: datetime) -> int:
+    """How many escalations have something due at ``now`` that has not been applied."""
+    with Session(engine) as session:
+        query = select(func.count()).select_from(_TABLE).where(col(_TABLE.c.next_due_at) <= now)
+        return int(session.execute(query).scalar_one())

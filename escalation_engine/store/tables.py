@@ -1,0 +1,157 @@
+"""The tables: what each row holds, and aware UTC datetimes whatever the database keeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Index, TypeDecorator
+from sqlalchemy.engine.interfaces import Dialect
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store naive datetime {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class WorkflowVersionRow(SQLModel, table=True):
+    """Every workflow version an escalation has run under, kept verbatim."""
+
+    __tablename__ = "workflow_version"
+    digest: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    version: int
+    source: str
+    text: str
+    first_used_at: datetime = _when(nullable=False)
+
+
+class ReferenceCounterRow(SQLModel, table=True):
+    __tablename__ = "reference_counter"
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class EscalationRow(SQLModel, table=True):
+    __tablename__ = "escalation"
+    __table_args__ = (Index("ix_escalation_next_due", "next_due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    workflow: str = Field(index=True)
+    workflow_digest: str = Field(foreign_key="workflow_version.digest")
+    alert_type: str
+    category: str = Field(index=True)
+    case_refs: str  # JSON list
+    summary: str
+    team: str
+    looked_after: bool = True
+    raised_by: str = Field(index=True)
+    raised_at: datetime = _when(nullable=False)
+    stage: str = Field(index=True)
+    status: str
+    rag: str | None = None
+    with_roles: str = "[]"
+    with_people: str = "[]"
+    stage_entered_at: datetime | None = _when()
+    stage_due_at: datetime | None = _when()
+    remind_at: datetime | None = _when()
+    overall_started_at: datetime | None = _when()
+    overall_due_at: datetime | None = _when()
+    overall_breached_at: datetime | None = _when()
+    stage_breached_at: datetime | None = _when()
+    next_due_at: datetime | None = _when()
+    last_stage: str | None = None
+    outcome: str | None = None
+    closed_at: datetime | None = _when()
+    cafcass_referred_at: datetime | None = _when()
+    satisfied: str = "[]"
+    stages_reached: str = "[]"
+    dates: str = "{}"
+    audit_head: str = ""
+    version: int = 0
+
+
+class AuditRow(SQLModel, table=True):
+    """One entry of the append-only, hash-chained audit trail."""
+
+    __tablename__ = "audit_entry"
+    seq: int | None = Field(default=None, primary_key=True)
+    schema_version: int = 1
+    reference: str = Field(index=True)
+    at: datetime = _when(nullable=False)
+    actor: str
+    actor_kind: str  # "person" or "engine"
+    action: str
+    from_stage: str | None = None
+    to_stage: str | None = None
+    note: str = ""
+    data: str = "{}"
+    prev_hash: str
+    hash: str = Field(unique=True)
+
+
+class NotificationRow(SQLModel, table=True):
+    """The outbox: one message to one recipient over one channel, written in the same
+    transaction as the change that caused it and delivered later by the worker."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(index=True)
+    audit_seq: int
+    event: str
+    channel: str  # "email" or "webhook"
+    recipient: str  # username, or "" for a webhook
+    address: str
+    subject: str
+    body: str
+    status: str = "pending"  # pending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime = _when(nullable=False)
+    last_error: str = ""
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when()
+
+
+class DeliveryAttemptRow(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    at: datetime = _when(nullable=False)
+    ok: bool
+    error: str = ""
+
+
+class WorkerRow(SQLModel, table=True):
+    """One run of ``escalate run``: who, where, and its latest sign of life."""
+
+    __tablename__ = "worker"
+    id: int | None = Field(default=None, primary_key=True)
+    pid: int
+    host: str
+    started_at: datetime = _when(nullable=False)
+    heartbeat_at: datetime = _when(nullable=False)
+    stopped_at: datetime | None = _when()
+    sweep_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    failing_since: datetime | None = _when()
