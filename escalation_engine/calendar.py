@@ -94,8 +94,21 @@ class WorkingCalendar:
     def _bank_holidays(self) -> HolidayBase:
         return england_and_wales_bank_holidays()
 
+    @cached_property
+    def _reasons(self) -> dict[date, str | None]:
+        # Every deadline walks the same few weeks of days; asking the holidays package each time
+        # was a tenth of the cost of an action.
+        return {}
+
     def why_not_working(self, day: date) -> str | None:
         """The reason ``day`` is not a working day, or ``None`` when it is one."""
+        try:
+            return self._reasons[day]
+        except KeyError:
+            reason = self._reasons[day] = self._why_not_working(day)
+            return reason
+
+    def _why_not_working(self, day: date) -> str | None:
         if day.weekday() >= 5:
             return "weekend"
         name = self._bank_holidays.get(day)

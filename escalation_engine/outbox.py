@@ -88,6 +88,8 @@ def enqueue(
 ) -> int:
     """Queue the notifications for ``entry`` inside the caller's transaction; return how many."""
     channels = settings.notifications
+    if channels.email is None and not channels.webhook_url:
+        return 0  # nobody to tell: no message to build
     subject, body = message(settings, spec, escalation, entry)
     rows: list[NotificationRow] = []
 

@@ -24,6 +24,8 @@ class WorkflowRegistry:
         self.directory = directory
         self._folder: WorkflowFolder | None = None
         self._by_digest: dict[str, WorkflowSpec] = {}
+        #: Digests known to be stored already (seen committed), so raising does not look again.
+        self._stored: set[str] = set()
 
     @property
     def folder(self) -> WorkflowFolder:
@@ -76,7 +78,11 @@ class WorkflowRegistry:
 
     def remember(self, session: Session, spec: WorkflowSpec, now: datetime) -> None:
         """Store ``spec``'s text (once) inside the caller's transaction."""
-        if session.get(WorkflowVersionRow, spec.digest) is None:
+        if spec.digest in self._stored:
+            return
+        if session.get(WorkflowVersionRow, spec.digest) is not None:
+            self._stored.add(spec.digest)  # committed by someone: no need to look again
+        else:
             session.add(
                 WorkflowVersionRow(
                     digest=spec.digest, name=spec.name, version=spec.version,

@@ -20,21 +20,22 @@ _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 #: Entries fetched from the database at a time while streaming.
 CHUNK = 2_000
+# Built once: building and cache-keying a statement on every append costs more than running it.
+_HEAD = select(_AUDIT.c.seq, _AUDIT.c.hash).order_by(_AUDIT.c.seq.desc()).limit(1)
+_INSERT = insert(_AUDIT)
+_COLUMNS = tuple(column.name for column in _AUDIT.columns)
 
 
 def chain_head(session: Session) -> tuple[int, str | None]:
     """The last entry's sequence number and hash (``0, None`` for an empty trail), read under
     the chain's write lock so that no other append can come between."""
     serialize_writes(session)
-    row = session.execute(
-        select(_AUDIT.c.seq, _AUDIT.c.hash).order_by(_AUDIT.c.seq.desc()).limit(1)
-    ).first()
+    row = session.execute(_HEAD).first()
     return (row.seq, row.hash) if row is not None else (0, None)
 
 
 def insert_entry(session: Session, entry: AuditRow) -> None:
-    values = {column.name: getattr(entry, column.name) for column in _AUDIT.columns}
-    session.execute(insert(_AUDIT).values(**values))
+    session.execute(_INSERT, {name: getattr(entry, name) for name in _COLUMNS})
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:

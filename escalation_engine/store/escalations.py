@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, func, insert, select, update
+from sqlalchemy import Engine, Row, Select, bindparam, func, insert, select, update
 from sqlmodel import Session, col
 
 from ..errors import ConcurrentUpdate, EscalationNotFound
@@ -21,6 +21,22 @@ from .engine import serialize_writes
 from .tables import EscalationRow, ReferenceCounterRow
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
+_COUNTER = ReferenceCounterRow.__table__  # type: ignore[attr-defined]
+# Built once: building and cache-keying a statement on every command costs more than running it.
+_LOAD = select(_TABLE).where(_TABLE.c.reference == bindparam("ref"))
+_LOAD_LOCKED = _LOAD.with_for_update()
+_INSERT = insert(_TABLE)
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.reference == bindparam("ref"))
+    .where(_TABLE.c.version == bindparam("old_version"))
+)
+_NEXT = (
+    update(_COUNTER)
+    .where(_COUNTER.c.year == bindparam("y"))
+    .values(last=_COUNTER.c.last + 1)
+    .returning(_COUNTER.c.last)
+)
 
 
 def _json(value: Any) -> str:
@@ -110,10 +126,7 @@ def _missing(reference: str) -> EscalationNotFound:
 def load(session: Session, reference: str, *, lock: bool = False) -> Loaded:
     """The escalation ``reference``; with ``lock``, held against other writers until commit
     (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already excludes them)."""
-    query = select(_TABLE).where(_TABLE.c.reference == reference.upper())
-    if lock:
-        query = query.with_for_update()
-    row = session.execute(query).first()
+    row = session.execute(_LOAD_LOCKED if lock else _LOAD, {"ref": reference.upper()}).first()
     if row is None:
         raise _missing(reference)
     return _loaded(row)
@@ -141,7 +154,7 @@ def claim_due(session: Session, now: datetime, limit: int, skip: Iterable[str]) 
 
 
 def insert_new(session: Session, escalation: Escalation, audit_head: str) -> None:
-    session.execute(insert(_TABLE).values(**row_values(escalation), audit_head=audit_head))
+    session.execute(_INSERT, row_values(escalation) | {"audit_head": audit_head})
 
 
 def save(session: Session, loaded: Loaded, audit_head: str) -> None:
@@ -157,10 +170,7 @@ def save(session: Session, loaded: Loaded, audit_head: str) -> None:
     }
     values["audit_head"] = audit_head
     result = session.execute(
-        update(_TABLE)
-        .where(_TABLE.c.reference == escalation.reference)
-        .where(_TABLE.c.version == old_version)
-        .values(**values)
+        _UPDATE, values | {"ref": escalation.reference, "old_version": old_version}
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ConcurrentUpdate(
@@ -173,13 +183,11 @@ def save(session: Session, loaded: Loaded, audit_head: str) -> None:
 def next_reference(session: Session, year: int) -> str:
     """The next ``ESC-<year>-NNNN`` reference, allocated inside the caller's transaction."""
     serialize_writes(session)
-    counter = session.get(ReferenceCounterRow, year)
-    if counter is None:
-        counter = ReferenceCounterRow(year=year, last=0)
-    counter.last += 1
-    session.add(counter)
-    session.flush()
-    return f"ESC-{year}-{counter.last:04d}"
+    last = session.execute(_NEXT, {"y": year}).scalar()
+    if last is None:
+        last = 1
+        session.execute(insert(_COUNTER), {"year": year, "last": last})
+    return f"ESC-{year}-{last:04d}"
 
 
 def everything(engine: Engine, query: Select[Any] | None = None) -> list[Escalation]:

@@ -1,0 +1,199 @@
+"""Every speed and memory figure the engine is held to, measured in one run beside its target.
+
+Run: .venv/bin/python bench/run.py [--quick] [--out BENCHMARKS.md]
+
+Figures are medians of CPU time (user + system) where a ratio is asked for, so that a busy machine
+moves numerator and denominator together; throughputs and lateness are wall-clock, as a council
+would feel them. Each figure is printed as it is measured and all are written to BENCHMARKS.md
+with the machine, the date and the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import workloads  # noqa: E402
+
+BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get(
+    "ESCALATE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass
+class Figure:
+    what: str
+    measured: str
+    target: str
+    met: bool | None  # None: reported, no target
+    note: str = ""
+
+
+FIGURES: list[Figure] = []
+
+
+def record(what: str, measured: str, target: str, met: bool | None, note: str = "") -> None:
+    figure = Figure(what, measured, target, met, note)
+    FIGURES.append(figure)
+    mark = {True: "met", False: "MISSED", None: "-"}[met]
+    print(f"{what}: {measured} (target {target}) {mark}{'; ' + note if note else ''}", flush=True)
+
+
+def cpu_of(command: list[str], runs: int, cwd: Path | None = None) -> float:
+    """Median CPU seconds of ``command`` run ``runs`` times as a child process."""
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times)
+
+
+@contextmanager
+def site() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="escalate-bench-"))
+    try:
+        subprocess.run([str(BIN / "escalate"), "init"], cwd=folder, check=True, capture_output=True)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_up(runs: int) -> None:
+    python = str(BIN / "python")
+    typer = cpu_of([python, "-c", "import typer"], runs)
+    help_ = cpu_of([str(BIN / "escalate"), "--help"], runs)
+    ratio = help_ / typer
+    record("`escalate --help` vs `import typer` (CPU)", f"{ratio:.2f} × ({help_ * 1000:.0f} ms vs"
+           f" {typer * 1000:.0f} ms)", "≤ 1.5 ×", ratio <= 1.5)  # fmt: skip
+    with site() as folder:
+        sqlmodel = cpu_of([python, "-c", "import sqlmodel"], runs)
+        counter = iter(range(100_000, 200_000))
+        times = []
+        for _ in range(runs):
+            command = [str(BIN / "escalate"), "raise", "--type", "practice_alert", "--case",
+                       f"CLA-{next(counter)}", "--category", "drift_and_delay", "--team", "north",
+                       "--summary", "Plan drifted", "--as", "aisha"]  # fmt: skip
+            times.append(cpu_of(command, 1, cwd=folder))
+        raise_ = statistics.median(times)
+    ratio = raise_ / sqlmodel
+    record("`escalate raise` (SQLite) vs `import sqlmodel` (CPU)", f"{ratio:.2f} × ({raise_ * 1000:.0f}"
+           f" ms vs {sqlmodel * 1000:.0f} ms)", "≤ 1.3 ×", ratio <= 1.3)  # fmt: skip
+
+
+def cycles(kind: str, url: str, count: int) -> None:
+    raw = workloads.raw_transactions_per_second(url, count)
+    ours = workloads.cycles_per_second(url, count)
+    target = 0.3 if kind == "SQLite" else 0.5
+    ratio = ours / raw
+    record(f"raise → respond → accept cycles/s vs raw insert+update transactions/s, {kind}",
+           f"{ratio:.2f} × ({ours:.0f} vs {raw:.0f}/s)", f"≥ {target} ×", ratio >= target)  # fmt: skip
+
+
+def burst(count: int, interval: float) -> None:
+    result = workloads.deadline_burst(f"sqlite:///{tempfile.mkdtemp()}/burst.db", count)
+    record(f"{count:,} deadlines due at once: each applied once", f"{result.applied_once} of {count:,}",
+           "all", result.applied_once == count)  # fmt: skip
+    record(f"{count:,} deadlines due at once: throughput", f"{result.per_second:.0f} applied/s",
+           "-", None)  # fmt: skip
+    record(f"{count:,} deadlines due at once: lateness p50 / p99 (from the trail)",
+           f"{result.p50:.1f} s / {result.p99:.1f} s", f"p99 ≤ sweep interval + 2 s = {interval + 2:.0f} s",
+           result.p99 <= interval + 2)  # fmt: skip
+
+
+def verify(count: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="escalate-verify-"))
+    try:
+        url = f"sqlite:///{folder / 'trail.db'}"
+        workloads.fill_trail(url, count)
+        code = (
+            "import resource, sys, time; from escalation_engine import audit;"
+            "from escalation_engine.store import make_engine;"
+            "engine = make_engine(sys.argv[1]); start = time.perf_counter();"
+            "report = audit.verify(engine); took = time.perf_counter() - start;"
+            "assert report.ok, report.problem;"
+            "print(report.entries, took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        out = subprocess.run([str(BIN / "python"), "-c", code, url], check=True,
+                             capture_output=True, text=True).stdout.split()  # fmt: skip
+        entries, took, rss_kib = int(out[0]), float(out[1]), int(out[2])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    per_million = took / entries * 1_000_000
+    record(f"`audit verify` over {entries:,} entries: time, scaled to 1 M",
+           f"{took:.1f} s ({per_million:.1f} s per million, {took / entries * 1e6:.1f} µs an entry)",
+           "1 M ≤ 20 s", per_million <= 20)  # fmt: skip
+    record(f"`audit verify` over {entries:,} entries: peak memory", f"{rss_kib / 1024:.0f} MB",
+           "≤ 200 MB, flat", rss_kib / 1024 <= 200)  # fmt: skip
+
+
+def worker_start(count: int) -> None:
+    seconds, rss_mb = workloads.worker_start(count)
+    record(f"worker start-up with {count:,} open escalations", f"{seconds:.1f} s, {rss_mb:.0f} MB",
+           "keep ≈1 s, 80 MB at 100,000", seconds <= 2 and rss_mb <= 120)  # fmt: skip
+
+
+def write(path: Path, command: str, took: float) -> None:
+    rows = "\n".join(
+        f"| {f.what} | {f.measured} | {f.target} | { {True: 'met', False: '**missed**', None: '-'}[f.met] } |"
+        for f in FIGURES
+    )
+    path.write_text(
+        "# Benchmarks\n\n"
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{command}` in {took:.0f} s on"
+        f" {platform.node() or 'this machine'}: {os.cpu_count()} cores,"
+        f" {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB,"
+        f" Python {platform.python_version()}, {platform.platform()}.\n\n"
+        "| what | measured | target | |\n|---|---|---|---|\n"
+        f"{rows}\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller workloads, fewer runs")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    runs = 5 if args.quick else 11
+    steps: list[Callable[[], None]] = [
+        lambda: start_up(runs),
+        lambda: cycles("SQLite", f"sqlite:///{tempfile.mkdtemp()}/cycles.db", 300 if args.quick else 2000),
+        lambda: burst(2_000 if args.quick else 10_000, workloads.SWEEP_SECONDS),
+        lambda: verify(100_000 if args.quick else 1_000_000),
+        lambda: worker_start(10_000 if args.quick else 100_000),
+    ]  # fmt: skip
+    if workloads.reachable(POSTGRES):
+        steps.insert(2, lambda: cycles("PostgreSQL", workloads.fresh_postgres(POSTGRES),
+                                       300 if args.quick else 2000))  # fmt: skip
+    else:
+        record("cycles/s vs raw, PostgreSQL", "not measured", "≥ 0.5 ×", None,
+               f"no PostgreSQL at {workloads.safe(POSTGRES)}")  # fmt: skip
+    for step in steps:
+        step()
+    command = "python bench/run.py" + (" --quick" if args.quick else "")
+    write(args.out, command, time.perf_counter() - started)
+    print(f"Wrote {args.out}")
+    workloads.cleanup()
+
+
+if __name__ == "__main__":
+    main()
