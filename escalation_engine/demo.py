@@ -20,14 +20,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
-from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
-from . import audit, render, skeleton
+from . import render, skeleton, store
 from .calendar import LONDON
 from .clock import FakeClock
 from .config import DATABASE_ENV, load_settings
+from .database import safe_url
 from .errors import ConfigError
 from .service import EscalationService
 from .store import create_schema, make_engine
@@ -44,23 +43,18 @@ def _demo_database(folder: Path, keep: bool) -> Iterator[str]:
         yield f"sqlite:///{folder / 'demo.db'}"
         return
     name = f"escalate_demo_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        demo_url = store.create_database(url, name)
     except DBAPIError as exc:
-        admin.dispose()
         raise ConfigError(
             f"The demo makes its own database on the server named by {DATABASE_ENV}, and could not"
             f" ({exc.orig}); connect as a role that may create databases."
         ) from None
     try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        yield demo_url
     finally:
         if not keep:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            store.drop_database(url, name)
 
 
 def _setup(folder: Path, url: str) -> EscalationService:
@@ -212,19 +206,15 @@ def _run(console: Console, folder: Path, url: str, keep: Path | None) -> None:
                     service.words,
                 )
             )
-        report = audit.verify(service.engine)
+        report = service.verify()
         status = "[green]verified[/green]" if report.ok else f"[red]BROKEN[/red]: {report.problem}"
         console.print(f"\nAudit trail {status}: {report.entries} entries, head {report.head[:16]}…")
-        service.engine.dispose()
+        service.close()
         if keep is not None:
             where = folder / "config.yaml"
-            server = make_url(url)
-            prefix = (
-                ""
-                if url.startswith("sqlite")
-                else f"ESCALATE_DATABASE_URL={server.render_as_string(hide_password=True)} "
-            )
-            hint = " (with the password in place of ***)" if server.password else ""
+            shown = safe_url(url)
+            prefix = "" if url.startswith("sqlite") else f"ESCALATE_DATABASE_URL={shown} "
+            hint = " (with the password in place of ***)" if shown != url else ""
             console.print(
                 f"Kept in {folder}: try  {prefix}escalate --config {where} list --all{hint}"
             )

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
-
 from .outbox import undelivered
 from .service import EscalationService
-from .store import WorkerRow
+from .store import workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +56,7 @@ def status(service: EscalationService) -> Status:
     """Whether a worker is alive (a recent heartbeat) and sweeping cleanly, the next deadline,
     the backlogs, and the workflow files that do not load."""
     now = service.clock.now()
-    with Session(service.engine) as session:
-        row = session.exec(select(WorkerRow).order_by(col(WorkerRow.id).desc()).limit(1)).first()
+    row = workers.latest(service.engine)
     worker = None
     alive = False
     failing_since, error = None, ""

@@ -12,15 +12,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from . import store
 from .config import Settings
 from .escalation import Escalation
 from .labels import Words
 from .render import local
 from .spec.model import WorkflowSpec
-from .store import AuditRow, DeliveryAttemptRow, NotificationRow, unit_of_work
+from .store import AuditRow
 
 LEASE = timedelta(minutes=2)
 #: What a webhook notification's row names as its address.
@@ -91,16 +92,15 @@ def enqueue(
     if channels.email is None and not channels.webhook_url:
         return 0  # nobody to tell: no message to build
     subject, body = message(settings, spec, escalation, entry)
-    rows: list[NotificationRow] = []
+    rows: list[dict[str, object]] = []
 
     def add(channel: str, recipient: str, address: str) -> None:
-        rows.append(
-            NotificationRow(
-                reference=escalation.reference, audit_seq=entry.seq or 0, event=entry.action,
-                channel=channel, recipient=recipient, address=address, subject=subject, body=body,
-                next_attempt_at=entry.at, created_at=entry.at,
-            )
-        )  # fmt: skip
+        rows.append({
+            "reference": escalation.reference, "audit_seq": entry.seq or 0, "event": entry.action,
+            "channel": channel, "recipient": recipient, "address": address, "subject": subject,
+            "body": body, "status": "pending", "attempts": 0, "last_error": "",
+            "next_attempt_at": entry.at, "created_at": entry.at,
+        })  # fmt: skip
 
     if channels.email is not None:
         for username in recipients(settings, escalation, entry):
@@ -109,7 +109,7 @@ def enqueue(
                 add("email", username, person.email)
     if channels.webhook_url:
         add("webhook", "", WEBHOOK)  # the URL is a secret: read from config when delivering
-    session.add_all(rows)
+    store.queue_notifications(session, rows)
     return len(rows)
 
 
@@ -128,35 +128,12 @@ class Claimed:
 def claim_due(engine: Engine, now: datetime, *, batch: int = 50) -> list[Claimed]:
     """Take up to ``batch`` pending notifications for delivery, leasing them so that another
     deliverer does not take them too; a lease that is never settled (a crash) runs out."""
-    with unit_of_work(engine) as session:
-        rows = list(
-            session.exec(
-                select(NotificationRow)
-                .where(NotificationRow.status == "pending")
-                .where(NotificationRow.next_attempt_at <= now)
-                .order_by(NotificationRow.next_attempt_at, NotificationRow.id)  # type: ignore[arg-type]
-                .limit(batch)
-            )
-        )
-        claimed = [
-            Claimed(
-                row.id or 0,
-                row.channel,
-                row.address,
-                row.subject,
-                row.body,
-                row.reference,
-                row.event,
-                row.attempts,
-            )
-            for row in rows
-        ]
-        if claimed:
-            session.execute(
-                update(NotificationRow)
-                .where(NotificationRow.id.in_([c.id for c in claimed]))  # type: ignore[union-attr]
-                .values(next_attempt_at=now + LEASE)
-            )
+    rows = store.lease_notifications(engine, now, now + LEASE, batch)
+    claimed = [
+        Claimed(row.id, row.channel, row.address, row.subject, row.body, row.reference,
+                row.event, row.attempts)
+        for row in rows
+    ]  # fmt: skip
     return claimed
 
 
@@ -178,22 +155,9 @@ def settle(
         status = "failed" if attempts >= policy.max_attempts else "pending"
         values = {"status": status, "attempts": attempts, "last_error": error[:500],
                   "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
-    with unit_of_work(engine) as session:
-        row_id = col(NotificationRow.id) == claimed.id
-        session.execute(update(NotificationRow).where(row_id).values(**values))
-        session.add(
-            DeliveryAttemptRow(
-                notification_id=claimed.id, at=now, ok=error is None, error=(error or "")[:500]
-            )
-        )
+    store.settle_notification(engine, claimed.id, values, now, error or "")
     return str(values["status"])
 
 
 def undelivered(engine: Engine) -> int:
-    with Session(engine) as session:
-        query = (
-            select(func.count())
-            .select_from(NotificationRow)
-            .where(NotificationRow.status != "sent")
-        )
-        return int(session.exec(query).one())
+    return store.undelivered(engine)

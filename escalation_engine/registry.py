@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from . import store
 from .errors import EscalationError, WorkflowNotFound, did_you_mean, one_of
 from .escalation import Escalation
 from .spec.loader import WorkflowFolder, load_workflow_text, read_workflows_dir
 from .spec.model import WorkflowSpec
-from .store import WorkflowVersionRow
 
 
 class WorkflowRegistry:
@@ -67,27 +67,26 @@ class WorkflowRegistry:
             if current is not None and current.digest == digest:
                 self._by_digest[digest] = current
             else:
-                row = session.get(WorkflowVersionRow, digest)
-                if row is None:
+                stored = store.workflows.stored_text(session, digest)
+                if stored is None:
                     raise WorkflowNotFound(
                         f"Workflow version {digest[:8]} of {escalation.reference} is not stored."
                     )
-                source = f"{row.source} (stored {digest[:8]})"
-                self._by_digest[digest] = load_workflow_text(row.text, source=source)
+                source, text = stored
+                self._by_digest[digest] = load_workflow_text(
+                    text, source=f"{source} (stored {digest[:8]})"
+                )
         return self._by_digest[digest]
 
     def remember(self, session: Session, spec: WorkflowSpec, now: datetime) -> None:
         """Store ``spec``'s text (once) inside the caller's transaction."""
         if spec.digest in self._stored:
             return
-        if session.get(WorkflowVersionRow, spec.digest) is not None:
+        if store.workflows.is_stored(session, spec.digest):
             self._stored.add(spec.digest)  # committed by someone: no need to look again
         else:
-            session.add(
-                WorkflowVersionRow(
-                    digest=spec.digest, name=spec.name, version=spec.version,
-                    source=spec.source, text=spec.text, first_used_at=now,
-                )
+            store.workflows.store(
+                session, digest=spec.digest, name=spec.name, version=spec.version,
+                source=spec.source, text=spec.text, first_used_at=now,
             )  # fmt: skip
-            session.flush()
         self._by_digest[spec.digest] = spec

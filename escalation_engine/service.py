@@ -21,6 +21,7 @@ from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
 from .escalation import Escalation
+from .filters import Filter
 from .labels import Words
 from .machine import machine_for, trigger_name
 from .registry import WorkflowRegistry
@@ -438,6 +439,13 @@ class EscalationService:
     def all(self) -> list[Escalation]:
         return store.everything(self.engine)
 
+    def find(self, chosen: Filter) -> list[Escalation]:
+        """The escalations ``chosen`` keeps (every value in it already checked)."""
+        return store.matching(self.engine, chosen)
+
+    def case_references(self) -> set[str]:
+        return store.case_references(self.engine)
+
     def next_due(self) -> datetime | None:
         """The earliest moment anything is due for an open escalation."""
         return store.next_due(self.engine)
@@ -449,6 +457,16 @@ class EscalationService:
     def trail(self, reference: str | None = None) -> list[AuditRow]:
         """The audit entries of one escalation (or all), in order."""
         return store.entries(self.engine, reference)
+
+    def verify(
+        self, since: int = 0, progress: Callable[[int], None] | None = None
+    ) -> audit.ChainReport:
+        """Check the audit trail (after entry ``since``, a checkpoint, when given)."""
+        return audit.verify(self.engine, since=since, progress=progress)
+
+    def close(self) -> None:
+        """Let go of the database connections (a command that ends does so anyway)."""
+        self.engine.dispose()
 
     def trail_length(self, since: int = 0) -> int:
         return store.count_entries(self.engine, since)

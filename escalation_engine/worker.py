@@ -18,18 +18,16 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Connection, create_engine, func, text, update
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
-from sqlmodel import Session, col, select
 
 from .delivery import deliver_due
 from .errors import ConfigError
 from .service import Applied, EscalationService
-from .store import WorkerRow, unit_of_work
+from .store import workers
 
 log = logging.getLogger("escalation_engine.worker")
 
@@ -41,13 +39,7 @@ def lock_path(service: EscalationService) -> Path:
 
 def describe_active(service: EscalationService) -> str:
     """The most recent worker that has not said it stopped, for messages."""
-    with Session(service.engine) as session:
-        query = (
-            select(WorkerRow)
-            .where(col(WorkerRow.stopped_at).is_(None))
-            .order_by(col(WorkerRow.id).desc())
-        )
-        row = session.exec(query.limit(1)).first()
+    row = workers.latest(service.engine, running=True)
     if row is None:
         return "another worker"
     return f"pid {row.pid} on {row.host}, last seen {row.heartbeat_at:%Y-%m-%d %H:%M:%S %Z}"
@@ -92,10 +84,6 @@ class SingleWorkerLock:
             self._file = None
 
 
-#: Advisory-lock key of the active worker on PostgreSQL ("IROWORKR").
-WORKER_LOCK_KEY = 0x49524F574F524B52
-
-
 class PostgresLeaderLock:
     """PostgreSQL: leader election with a session advisory lock on a dedicated connection.
 
@@ -107,7 +95,7 @@ class PostgresLeaderLock:
     def __init__(self, service: EscalationService, poll_seconds: float = 1.0) -> None:
         self.service = service
         self.poll_seconds = poll_seconds
-        self._engine = create_engine(service.settings.database_url, poolclass=NullPool)
+        self._engine = workers.leader_engine(service.settings.database_url)
         self._connection: Connection | None = None
 
     def acquire(self, started_at: datetime, stop: threading.Event) -> bool:
@@ -115,8 +103,7 @@ class PostgresLeaderLock:
         self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         announced = False
         while not stop.is_set():
-            query = text("SELECT pg_try_advisory_lock(:key)")
-            if self._connection.execute(query, {"key": WORKER_LOCK_KEY}).scalar():
+            if workers.try_lead(self._connection):
                 if announced:
                     log.info("taking over as the active worker")
                 return True
@@ -129,7 +116,7 @@ class PostgresLeaderLock:
     def still_held(self) -> bool:
         try:
             assert self._connection is not None
-            self._connection.execute(text("SELECT 1"))
+            workers.still_connected(self._connection)
         except (DBAPIError, AssertionError):
             return False
         return True
@@ -137,9 +124,7 @@ class PostgresLeaderLock:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": WORKER_LOCK_KEY}
-                )
+                workers.stop_leading(self._connection)
                 self._connection.close()
             except DBAPIError:
                 log.debug("the database session was already gone, and the lock with it")
@@ -167,21 +152,11 @@ class Worker:
         self.lost_lock = False
 
     def _heartbeat(self, now: datetime, *, stopped: bool = False) -> None:
-        with unit_of_work(self.service.engine) as session:
-            if self._worker_id is None:
-                row = WorkerRow(
-                    pid=os.getpid(), host=socket.gethostname(), started_at=now, heartbeat_at=now
-                )
-                session.add(row)
-                session.flush()
-                self._worker_id = row.id
-                return
-            values: dict[str, Any] = {"heartbeat_at": now}
-            if stopped:
-                values["stopped_at"] = now
-            session.execute(
-                update(WorkerRow).where(col(WorkerRow.id) == self._worker_id).values(**values)
-            )
+        engine = self.service.engine
+        if self._worker_id is None:
+            self._worker_id = workers.start(engine, os.getpid(), socket.gethostname(), now)
+        else:
+            workers.heartbeat(engine, self._worker_id, now, stopped=stopped)
 
     def sweep(self) -> None:
         """Apply what is due, deliver notifications, and set the next wake-up. Never raises."""
@@ -228,15 +203,8 @@ class Worker:
         """Say in the worker's row whether sweeps are failing, for ``escalate status``."""
         if self._worker_id is None:
             return
-        values: dict[str, Any] = {"sweep_failures": 0, "last_error": "", "failing_since": None}
-        if problem:
-            values = {"sweep_failures": WorkerRow.sweep_failures + 1, "last_error": problem[:500],
-                      "failing_since": func.coalesce(WorkerRow.failing_since, now)}  # fmt: skip
         try:
-            with unit_of_work(self.service.engine) as session:
-                session.execute(
-                    update(WorkerRow).where(col(WorkerRow.id) == self._worker_id).values(**values)
-                )
+            workers.record_sweep(self.service.engine, self._worker_id, now, problem)
         except Exception:
             log.exception("could not record the sweep's health")
 

@@ -21,6 +21,7 @@ from escalation_engine.errors import (
     WorkflowNotFound,
 )
 from escalation_engine.escalation import Escalation
+from escalation_engine.filters import Filter
 from escalation_engine.service import EscalationService
 
 from .conftest import LONDON
@@ -508,3 +509,27 @@ def test_a_sweep_stamps_each_item_with_when_it_was_really_applied(
             stamps.append(applied_at)
     assert len(set(stamps)) == len(stamps)  # each its own moment
     assert [a.applied_at for a in report.applied] == sorted(a.applied_at for a in report.applied)
+
+
+def test_finding_escalations_by_query_keeps_exactly_what_the_filter_keeps(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    first = practice_alert(service)
+    second = practice_alert(service, case_refs=["CLA-100235", "CLA-100236"], category="placement")
+    service.act(second.reference, "jo", "respond", note="Booked.")
+    third = practice_alert(service, case_refs=["CLA-100237"])
+    service.act(third.reference, "aisha", "withdraw", note="Wrong child.")
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=LONDON))
+    service.tick()
+    filters = [
+        Filter(), Filter(include_closed=True), Filter(raised_by="aisha"), Filter(waiting_for="jo"),
+        Filter(waiting_for="aisha"), Filter(waiting_for="a_sha"), Filter(child="CLA-100236"),
+        Filter(child="CLA-10023%"), Filter(overdue_at=clock.now()), Filter(category="placement"),
+        Filter(stages=frozenset({"director"}), include_closed=True), Filter(team="north"),
+        Filter(workflow="dispute_resolution", include_closed=True),
+    ]  # fmt: skip
+    everything = service.all()
+    assert {e.reference for e in everything} == {first.reference, second.reference, third.reference}
+    for chosen in filters:
+        expected = [e.reference for e in everything if chosen.keeps(e)]
+        assert [e.reference for e in service.find(chosen)] == expected, chosen

@@ -58,21 +58,18 @@ def list_(
     settings = service.settings
     now = service.clock.now()
     user = settings.person(acting_user(as_user)).username if (mine or waiting or as_user) else None
-    everything = service.all()
     chosen = filters.Filter(
         include_closed=closed,
         raised_by=user if mine else None,
         waiting_for=user if waiting else None,
         overdue_at=now if overdue else None,
-        child=filters.child(settings, child, (r for e in everything for r in e.case_refs))
-        if child
-        else None,
+        child=filters.child(settings, child, service.case_references()) if child else None,
         stages=filters.stage_keys(service.workflows.values(), stage) if stage else frozenset(),
         team=filters.team(settings, team) if team else None,
         category=filters.category(settings, category) if category else None,
         workflow=service.workflow(workflow).name if workflow else None,
     )
-    items = [e for e in everything if chosen.keeps(e)]
+    items = service.find(chosen)
     if as_json:
         emit_json([render.escalation_json(e) for e in items])
     elif items:
@@ -136,17 +133,13 @@ def audit_(
 
 def _verify(service: EscalationService, since: int, *, show_progress: bool) -> audit.ChainReport:
     """Verify the trail, with a progress bar when someone is watching at a terminal."""
-    from .. import audit
-
     if not (show_progress and err.console.is_terminal):
-        return audit.verify(service.engine, since=since)
+        return service.verify(since)
     from rich.progress import Progress
 
     with Progress(console=err.console, transient=True) as bar:
         task = bar.add_task("Verifying the audit trail", total=service.trail_length(since))
-        return audit.verify(
-            service.engine, since=since, progress=lambda done: bar.update(task, completed=done)
-        )
+        return service.verify(since, lambda done: bar.update(task, completed=done))
 
 
 @app.command()

@@ -6,6 +6,7 @@ inside its transactions (``unit_of_work``); reads open their own short sessions.
 
 from __future__ import annotations
 
+from . import workers, workflows
 from .chain import (
     chain_head,
     count_entries,
@@ -31,18 +32,25 @@ from .engine import (
 )
 from .escalations import (
     Loaded,
+    case_references,
     claim_due,
     everything,
     from_row,
     get,
     insert_new,
     load,
+    matching,
     next_due,
     next_reference,
     overdue,
     row_values,
     save,
 )
+from .notifications import lease_due as lease_notifications
+from .notifications import queue as queue_notifications
+from .notifications import settle as settle_notification
+from .notifications import undelivered
+from .servers import create_database, drop_database
 from .tables import (
     AuditRow,
     DeliveryAttemptRow,
@@ -61,5 +69,7 @@ __all__ = [
     "create_schema", "dangling_heads", "entries", "entry_hash_at", "everything", "from_row", "get",
     "insert_entry", "insert_new", "last_entry", "load", "make_engine", "next_due", "next_reference",
     "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",
-    "serialize_writes", "stream_entries", "unit_of_work",
+    "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
+    "queue_notifications", "settle_notification", "undelivered", "workers", "workflows", "create_database", "drop_database",
+    "case_references", "matching",
 ]  # fmt: skip

@@ -17,6 +17,8 @@ from sqlmodel import Session, col
 
 from ..errors import ConcurrentUpdate, EscalationNotFound
 from ..escalation import Escalation
+from ..filters import Filter
+from ..spec.model import OUTCOMES
 from .engine import serialize_writes
 from .tables import EscalationRow, ReferenceCounterRow
 
@@ -208,3 +210,43 @@ def overdue(engine: Engine, now: datetime) -> int:
     with Session(engine) as session:
         query = select(func.count()).select_from(_TABLE).where(col(_TABLE.c.next_due_at) <= now)
         return int(session.execute(query).scalar_one())
+
+
+def _contains(column: Any, item: str) -> Any:
+    """``column`` (a JSON list of names) holds ``item``: narrowed in SQL, confirmed in Python."""
+    escaped = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f'%"{escaped}"%', escape="\\")
+
+
+def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
+    """The escalations ``chosen`` keeps, in the order they were raised, found by one query."""
+    table = _TABLE.c
+    query = select(_TABLE)
+    if not chosen.include_closed:
+        query = query.where(table.stage.not_in(OUTCOMES))
+    if chosen.raised_by is not None:
+        query = query.where(table.raised_by == chosen.raised_by)
+    if chosen.waiting_for is not None:
+        query = query.where(_contains(table.with_people, chosen.waiting_for))
+    if chosen.overdue_at is not None:
+        query = query.where(
+            (table.stage_due_at < chosen.overdue_at)
+            | table.overall_breached_at.is_not(None)
+            | table.stage_breached_at.is_not(None)
+        )
+    if chosen.child is not None:
+        query = query.where(_contains(table.case_refs, chosen.child))
+    if chosen.stages:
+        query = query.where(table.stage.in_(sorted(chosen.stages)))
+    for name in ("team", "category", "workflow"):
+        value = getattr(chosen, name)
+        if value is not None:
+            query = query.where(table[name] == value)
+    return [e for e in everything(engine, query) if chosen.keeps(e)]
+
+
+def case_references(engine: Engine) -> set[str]:
+    """Every child's case reference any escalation is about."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(_TABLE.c.case_refs).distinct())
+        return {ref for (refs,) in rows for ref in json.loads(refs)}

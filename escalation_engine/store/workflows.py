@@ -1,0 +1,40 @@
+"""Workflow versions as stored: the exact text every escalation has run under."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from .tables import WorkflowVersionRow
+
+_VERSIONS = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
+
+
+def stored_text(session: Session, digest: str) -> tuple[str, str] | None:
+    """(source, text) of the version with ``digest``, or ``None`` if it is not stored."""
+    query = select(_VERSIONS.c.source, _VERSIONS.c.text).where(_VERSIONS.c.digest == digest)
+    row = session.execute(query).first()
+    return (row.source, row.text) if row is not None else None
+
+
+def is_stored(session: Session, digest: str) -> bool:
+    query = select(_VERSIONS.c.digest).where(_VERSIONS.c.digest == digest)
+    return session.execute(query).first() is not None
+
+
+def store(
+    session: Session, *, digest: str, name: str, version: int, source: str, text: str,
+    first_used_at: datetime,
+) -> None:  # fmt: skip
+    session.execute(
+        insert(_VERSIONS).values(
+            digest=digest,
+            name=name,
+            version=version,
+            source=source,
+            text=text,
+            first_used_at=first_used_at,
+        )  # fmt: skip
+    )
