@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine
 
 from . import store
 from .store import AuditRow
@@ -76,8 +76,28 @@ def entry_hash(row: Any) -> str:
     return hashlib.sha256(canonical(row)).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry as written: what the outbox and the caller need of it, without an ORM object
+    (building one cost more than writing the row)."""
+
+    seq: int
+    schema_version: int
+    reference: str
+    at: datetime
+    actor: str
+    actor_kind: str
+    action: str
+    from_stage: str | None
+    to_stage: str | None
+    note: str
+    data: str
+    prev_hash: str
+    hash: str
+
+
 def append(
-    session: Session,
+    session: Connection,
     *,
     reference: str,
     at: datetime,
@@ -88,27 +108,18 @@ def append(
     to_stage: str | None,
     note: str = "",
     data: dict[str, Any] | None = None,
-) -> AuditRow:
+) -> Entry:
     """Add one entry inside the caller's transaction and return it (with its hash)."""
     seq, prev_hash = store.chain_head(session)
-    row = AuditRow(
-        seq=seq + 1,
-        schema_version=SCHEMA_VERSION,
-        reference=reference,
-        at=at,
-        actor=actor,
-        actor_kind=actor_kind,
-        action=action,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        note=note,
-        data=canonical_json(data or {}),
-        prev_hash=prev_hash or GENESIS,
-        hash="",
-    )
-    row.hash = entry_hash(row)
-    store.insert_entry(session, row)
-    return row
+    fields: dict[str, Any] = {
+        "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
+        "actor": actor, "actor_kind": actor_kind, "action": action, "from_stage": from_stage,
+        "to_stage": to_stage, "note": note, "data": canonical_json(data or {}),
+        "prev_hash": prev_hash or GENESIS,
+    }  # fmt: skip
+    entry = Entry(**fields, hash=hashlib.sha256(canonical(SimpleNamespace(**fields))).hexdigest())
+    store.insert_entry(session, entry)
+    return entry
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:

@@ -12,16 +12,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine
 
 from . import store
+from .audit import Entry
 from .config import Settings
 from .escalation import Escalation
 from .labels import Words
 from .render import local
 from .spec.model import WorkflowSpec
-from .store import AuditRow
 
 LEASE = timedelta(minutes=2)
 #: What a webhook notification's row names as its address.
@@ -46,7 +45,7 @@ HEADLINES = {
 }
 
 
-def recipients(settings: Settings, escalation: Escalation, entry: AuditRow) -> list[str]:
+def recipients(settings: Settings, escalation: Escalation, entry: Entry) -> list[str]:
     """Who hears of ``entry``: whoever it is with now, the people copied, the watchers, the
     raiser's manager where the stage says so, and the raiser; never the person who acted."""
     data = json.loads(entry.data)
@@ -60,7 +59,7 @@ def recipients(settings: Settings, escalation: Escalation, entry: AuditRow) -> l
 
 
 def message(
-    settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: AuditRow
+    settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: Entry
 ) -> tuple[str, str]:
     words = Words(settings)
     headline = HEADLINES.get(entry.action, entry.action.replace("_", " "))
@@ -81,11 +80,11 @@ def message(
 
 
 def enqueue(
-    session: Session,
+    session: Connection,
     settings: Settings,
     spec: WorkflowSpec,
     escalation: Escalation,
-    entry: AuditRow,
+    entry: Entry,
 ) -> int:
     """Queue the notifications for ``entry`` inside the caller's transaction; return how many."""
     channels = settings.notifications

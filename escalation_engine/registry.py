@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from . import store
 from .errors import EscalationError, WorkflowNotFound, did_you_mean, one_of
@@ -59,7 +59,7 @@ class WorkflowRegistry:
                 f" Workflows: {one_of(self.current)}."
             ) from None
 
-    def of(self, session: Session, escalation: Escalation) -> WorkflowSpec:
+    def of(self, session: Connection, escalation: Escalation) -> WorkflowSpec:
         """The exact version ``escalation`` runs under, whatever the file says now."""
         digest = escalation.workflow_digest
         if digest not in self._by_digest:
@@ -78,7 +78,7 @@ class WorkflowRegistry:
                 )
         return self._by_digest[digest]
 
-    def remember(self, session: Session, spec: WorkflowSpec, now: datetime) -> None:
+    def remember(self, session: Connection, spec: WorkflowSpec, now: datetime) -> None:
         """Store ``spec``'s text (once) inside the caller's transaction."""
         if spec.digest in self._stored:
             return

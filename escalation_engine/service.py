@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine
 
 from . import actions, audit, outbox, patterns, policy, store, sweep
 from .clock import Clock
@@ -306,7 +305,7 @@ class EscalationService:
             outbox.enqueue(session, self.settings, spec, escalation, entry)
         return escalation
 
-    def _changed_under(self, session: Session, escalation: Escalation, seen: int) -> str:
+    def _changed_under(self, session: Connection, escalation: Escalation, seen: int) -> str:
         last = store.last_entry(session, escalation.reference)
         change = (
             f"; last change: {last.action.replace('_', ' ')} by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC"
@@ -389,7 +388,7 @@ class EscalationService:
                     failed[loaded.escalation.reference] = f"{type(exc).__name__}: {exc}"
         return applied, failed, len(claimed)
 
-    def _apply_due(self, session: Session, loaded: Loaded, now: datetime) -> list[Applied]:
+    def _apply_due(self, session: Connection, loaded: Loaded, now: datetime) -> list[Applied]:
         applied: list[Applied] = []
         escalation = loaded.escalation
         reference = escalation.reference
@@ -427,13 +426,13 @@ class EscalationService:
     # -- queries -----------------------------------------------------------------------------
 
     def get(self, reference: str) -> Escalation:
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             escalation = store.load(session, reference).escalation
             self.keeper.prepare(self.registry.of(session, escalation), escalation)
             return escalation
 
     def spec_for(self, escalation: Escalation) -> WorkflowSpec:
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             return self.registry.of(session, escalation)
 
     def all(self) -> list[Escalation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlmodel import SQLModel
 
 from escalation_engine import audit, migrate
@@ -53,7 +53,10 @@ def test_a_database_at_the_first_migration_with_data_upgrades_to_head_intact(
                 session, reference=escalation.reference, at=MONDAY, actor="aisha", actor_kind="person",
                 action="raise", from_stage=None, to_stage="team_manager", note="Old",
             )  # fmt: skip
-            session.add(EscalationRow(**row_values(escalation), audit_head=entry.hash))
+            session.execute(
+                insert(EscalationRow.__table__),  # type: ignore[attr-defined]
+                row_values(escalation) | {"audit_head": entry.hash},
+            )
         assert migrate.current(engine) == "0001"
         migrate.upgrade(engine)
         assert migrate.current(engine) == migrate.head()

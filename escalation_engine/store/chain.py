@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, insert, select
+from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlmodel import Session, col
 
 from .engine import serialize_writes
@@ -26,7 +26,7 @@ _INSERT = insert(_AUDIT)
 _COLUMNS = tuple(column.name for column in _AUDIT.columns)
 
 
-def chain_head(session: Session) -> tuple[int, str | None]:
+def chain_head(session: Connection) -> tuple[int, str | None]:
     """The last entry's sequence number and hash (``0, None`` for an empty trail), read under
     the chain's write lock so that no other append can come between."""
     serialize_writes(session)
@@ -34,7 +34,8 @@ def chain_head(session: Session) -> tuple[int, str | None]:
     return (row.seq, row.hash) if row is not None else (0, None)
 
 
-def insert_entry(session: Session, entry: AuditRow) -> None:
+def insert_entry(session: Connection, entry: Any) -> None:
+    """Write ``entry`` (anything with the columns as attributes) inside the caller's transaction."""
     session.execute(_INSERT, {name: getattr(entry, name) for name in _COLUMNS})
 
 
@@ -47,14 +48,14 @@ def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
         return list(session.scalars(query))
 
 
-def last_entry(session: Session, reference: str) -> AuditRow | None:
+def last_entry(session: Connection, reference: str) -> Row[Any] | None:
     query = (
         select(AuditRow)
         .where(AuditRow.reference == reference)  # type: ignore[arg-type]
         .order_by(AuditRow.seq.desc())  # type: ignore[union-attr]
         .limit(1)
     )
-    return session.scalars(query).first()
+    return session.execute(query).first()
 
 
 def count_entries(engine: Engine, since: int = 0) -> int:

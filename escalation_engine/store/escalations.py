@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, bindparam, func, insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, insert, select, update
+from sqlmodel import col
 
 from ..errors import ConcurrentUpdate, EscalationNotFound
 from ..escalation import Escalation
@@ -125,7 +125,7 @@ def _missing(reference: str) -> EscalationNotFound:
     )
 
 
-def load(session: Session, reference: str, *, lock: bool = False) -> Loaded:
+def load(session: Connection, reference: str, *, lock: bool = False) -> Loaded:
     """The escalation ``reference``; with ``lock``, held against other writers until commit
     (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already excludes them)."""
     row = session.execute(_LOAD_LOCKED if lock else _LOAD, {"ref": reference.upper()}).first()
@@ -135,11 +135,11 @@ def load(session: Session, reference: str, *, lock: bool = False) -> Loaded:
 
 
 def get(engine: Engine, reference: str) -> Escalation:
-    with Session(engine) as session:
+    with engine.connect() as session:
         return load(session, reference).escalation
 
 
-def claim_due(session: Session, now: datetime, limit: int, skip: Iterable[str]) -> list[Loaded]:
+def claim_due(session: Connection, now: datetime, limit: int, skip: Iterable[str]) -> list[Loaded]:
     """Up to ``limit`` escalations with something due at ``now``, oldest deadline first, held
     for this transaction; rows another sweeper holds are skipped, not waited for."""
     query = (
@@ -155,11 +155,11 @@ def claim_due(session: Session, now: datetime, limit: int, skip: Iterable[str]) 
     return [_loaded(row) for row in session.execute(query)]
 
 
-def insert_new(session: Session, escalation: Escalation, audit_head: str) -> None:
+def insert_new(session: Connection, escalation: Escalation, audit_head: str) -> None:
     session.execute(_INSERT, row_values(escalation) | {"audit_head": audit_head})
 
 
-def save(session: Session, loaded: Loaded, audit_head: str) -> None:
+def save(session: Connection, loaded: Loaded, audit_head: str) -> None:
     """Write the columns of ``loaded`` that changed, and its new version, in one UPDATE that
     matches only the version that was read."""
     escalation = loaded.escalation
@@ -174,7 +174,7 @@ def save(session: Session, loaded: Loaded, audit_head: str) -> None:
     result = session.execute(
         _UPDATE, values | {"ref": escalation.reference, "old_version": old_version}
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ConcurrentUpdate(
             f"{escalation.reference} changed while your action was being recorded; nothing was"
             " written. Look at it again with 'escalate show' and retry if still needed."
@@ -182,7 +182,7 @@ def save(session: Session, loaded: Loaded, audit_head: str) -> None:
     loaded.stored.update(values)
 
 
-def next_reference(session: Session, year: int) -> str:
+def next_reference(session: Connection, year: int) -> str:
     """The next ``ESC-<year>-NNNN`` reference, allocated inside the caller's transaction."""
     serialize_writes(session)
     last = session.execute(_NEXT, {"y": year}).scalar()
@@ -194,20 +194,20 @@ def next_reference(session: Session, year: int) -> str:
 
 def everything(engine: Engine, query: Select[Any] | None = None) -> list[Escalation]:
     """Escalations in the order they were raised (those ``query`` picks, if given)."""
-    with Session(engine) as session:
+    with engine.connect() as session:
         chosen = query if query is not None else select(_TABLE)
         return [from_row(row) for row in session.execute(chosen.order_by(_TABLE.c.id))]
 
 
 def next_due(engine: Engine) -> datetime | None:
     """The earliest moment anything is due for an open escalation."""
-    with Session(engine) as session:
+    with engine.connect() as session:
         return session.execute(select(func.min(_TABLE.c.next_due_at))).scalar()
 
 
 def overdue(engine: Engine, now: datetime) -> int:
     """How many escalations have something due at ``now`` that has not been applied."""
-    with Session(engine) as session:
+    with engine.connect() as session:
         query = select(func.count()).select_from(_TABLE).where(col(_TABLE.c.next_due_at) <= now)
         return int(session.execute(query).scalar_one())
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from .engine import unit_of_work
 from .tables import DeliveryAttemptRow, NotificationRow
@@ -16,7 +15,7 @@ _ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 _QUEUE = insert(_OUTBOX)
 
 
-def queue(session: Session, rows: list[dict[str, Any]]) -> None:
+def queue(session: Connection, rows: list[dict[str, Any]]) -> None:
     """Add notifications inside the caller's transaction."""
     if rows:
         session.execute(_QUEUE, rows)

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy import Connection, insert, select
 
 from .tables import WorkflowVersionRow
 
 _VERSIONS = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
 
 
-def stored_text(session: Session, digest: str) -> tuple[str, str] | None:
+def stored_text(session: Connection, digest: str) -> tuple[str, str] | None:
     """(source, text) of the version with ``digest``, or ``None`` if it is not stored."""
     query = select(_VERSIONS.c.source, _VERSIONS.c.text).where(_VERSIONS.c.digest == digest)
     row = session.execute(query).first()
     return (row.source, row.text) if row is not None else None
 
 
-def is_stored(session: Session, digest: str) -> bool:
+def is_stored(session: Connection, digest: str) -> bool:
     query = select(_VERSIONS.c.digest).where(_VERSIONS.c.digest == digest)
     return session.execute(query).first() is not None
 
 
 def store(
-    session: Session, *, digest: str, name: str, version: int, source: str, text: str,
+    session: Connection, *, digest: str, name: str, version: int, source: str, text: str,
     first_used_at: datetime,
 ) -> None:  # fmt: skip
     session.execute(
