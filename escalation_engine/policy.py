@@ -107,7 +107,8 @@ def cadence(stage: StageSpec, after: datetime, calendar: WorkingCalendar) -> dat
 
 
 def due_items(escalation: Escalation, now: datetime) -> list[tuple[datetime, str]]:
-    """What is due for ``escalation`` at ``now``, oldest first: ``timeout``, ``breach``, ``remind``."""
+    """What is due for ``escalation`` at ``now``, oldest first: ``timeout``, ``overall_breach``, ``reminder``
+    (a timeout at the top of the ladder is recorded as ``stage_breach``)."""
     if not escalation.is_open:
         return []
     items: list[tuple[datetime, str]] = []
@@ -118,8 +119,8 @@ def due_items(escalation: Escalation, now: datetime) -> list[tuple[datetime, str
         and escalation.overall_breached_at is None
         and escalation.overall_due_at <= now
     ):
-        items.append((escalation.overall_due_at, "breach"))
+        items.append((escalation.overall_due_at, "overall_breach"))
     if escalation.remind_at is not None and escalation.remind_at <= now:
-        items.append((escalation.remind_at, "remind"))
-    order = {"timeout": 0, "breach": 1, "remind": 2}
+        items.append((escalation.remind_at, "reminder"))
+    order = {"timeout": 0, "overall_breach": 1, "reminder": 2}
     return sorted(items, key=lambda item: (item[0], order[item[1]]))

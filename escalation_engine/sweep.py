@@ -87,4 +87,9 @@ def remind(due: Due) -> tuple[str | None, str]:
     return "reminder", f"{stage.title}: {waiting} is awaited from {awaited_from}"
 
 
-HANDLERS: dict[str, DueHandler] = {"timeout": timeout, "breach": breach, "remind": remind}
+#: Keyed by the kind of due item, named as the audit trail names what it records.
+HANDLERS: dict[str, DueHandler] = {
+    "timeout": timeout,
+    "overall_breach": breach,
+    "reminder": remind,
+}
