@@ -48,6 +48,19 @@ class Figure:
 
 FIGURES: list[Figure] = []
 
+#: Why the targets still missed are missed, from profiles (py-spy and cProfile) of this code.
+RAISE_NOTE = (
+    "what remains is imports a raise needs: SQLModel building its table classes (~40 ms), Typer"
+    " (~20 ms), the holidays package (~18 ms), rich (~13 ms); config.yaml and every workflow file"
+    " are read and checked in ~4 ms"
+)
+CYCLE_NOTE = (
+    "a cycle is three transactions of four to six statements (write lock, load, chain head,"
+    " append, update, and on raise the reference number) against the baseline's one of two, so"
+    " at equal cost per statement the ceiling is about 0.15 ×; the rest is SQLAlchemy's execute"
+    " path (about 40 % of an action) and the rules themselves"
+)
+
 
 def record(what: str, measured: str, target: str, met: bool | None, note: str = "") -> None:
     figure = Figure(what, measured, target, met, note)
@@ -96,7 +109,7 @@ def start_up(runs: int) -> None:
         raise_ = statistics.median(times)
     ratio = raise_ / sqlmodel
     record("`escalate raise` (SQLite) vs `import sqlmodel` (CPU)", f"{ratio:.2f} × ({raise_ * 1000:.0f}"
-           f" ms vs {sqlmodel * 1000:.0f} ms)", "≤ 1.3 ×", ratio <= 1.3)  # fmt: skip
+           f" ms vs {sqlmodel * 1000:.0f} ms)", "≤ 1.3 ×", ratio <= 1.3, RAISE_NOTE if ratio > 1.3 else "")  # fmt: skip
 
 
 def cycles(kind: str, url: str, count: int) -> None:
@@ -105,7 +118,8 @@ def cycles(kind: str, url: str, count: int) -> None:
     target = 0.3 if kind == "SQLite" else 0.5
     ratio = ours / raw
     record(f"raise → respond → accept cycles/s vs raw insert+update transactions/s, {kind}",
-           f"{ratio:.2f} × ({ours:.0f} vs {raw:.0f}/s)", f"≥ {target} ×", ratio >= target)  # fmt: skip
+           f"{ratio:.2f} × ({ours:.0f} vs {raw:.0f}/s)", f"≥ {target} ×", ratio >= target,
+           CYCLE_NOTE if ratio < target else "")  # fmt: skip
 
 
 def burst(count: int, interval: float) -> None:
@@ -156,6 +170,7 @@ def write(path: Path, command: str, took: float) -> None:
         f"| {f.what} | {f.measured} | {f.target} | { {True: 'met', False: '**missed**', None: '-'}[f.met] } |"
         for f in FIGURES
     )
+    notes = "\n".join(f"- {f.what}: {f.note}." for f in FIGURES if f.note)
     path.write_text(
         "# Benchmarks\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{command}` in {took:.0f} s on"
@@ -163,7 +178,7 @@ def write(path: Path, command: str, took: float) -> None:
         f" {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB,"
         f" Python {platform.python_version()}, {platform.platform()}.\n\n"
         "| what | measured | target | |\n|---|---|---|---|\n"
-        f"{rows}\n"
+        f"{rows}\n" + (f"\n## Notes\n\n{notes}\n" if notes else "")
     )
 
 
