@@ -360,12 +360,15 @@ class EscalationService:
         """
         now = now or self.clock.now()
         report = TickReport(now=now)
-        passed: set[str] = set()
+        # Only escalations that failed, or had nothing to apply although due, are left out of
+        # later batches: every other one claimed is no longer due once applied. (Leaving out all
+        # those done would grow the query with the backlog.)
+        skip: set[str] = set()
         while True:
-            applied, failed, claimed = self._apply_batch(now, batch, passed | set(report.failed))
+            applied, failed, claimed = self._apply_batch(now, batch, skip)
             report.applied += applied
             report.failed |= failed
-            passed |= {a.reference for a in applied}
+            skip |= set(failed) | (claimed - {a.reference for a in applied})
             if on_batch is not None and (applied or failed):
                 on_batch(applied, failed)
             if not claimed or (stop is not None and stop()):
@@ -373,7 +376,7 @@ class EscalationService:
 
     def _apply_batch(
         self, now: datetime, batch: int, skip: set[str]
-    ) -> tuple[list[Applied], dict[str, str], int]:
+    ) -> tuple[list[Applied], dict[str, str], set[str]]:
         applied: list[Applied] = []
         failed: dict[str, str] = {}
         with unit_of_work(self.engine) as session:
@@ -386,7 +389,7 @@ class EscalationService:
                         applied += self._apply_due(session, loaded, now)
                 except Exception as exc:
                     failed[loaded.escalation.reference] = f"{type(exc).__name__}: {exc}"
-        return applied, failed, len(claimed)
+        return applied, failed, {loaded.escalation.reference for loaded in claimed}
 
     def _apply_due(self, session: Connection, loaded: Loaded, now: datetime) -> list[Applied]:
         applied: list[Applied] = []
