@@ -11,30 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .action_table import ENGINE, PERSON
 from .config import Settings
 from .spec.model import RAISER, WorkflowSpec
 
 #: What each action or engine event did, as a line of a timeline.
-DONE = {
-    "raise": "raised",
-    "respond": "responded",
-    "accept": "accepted the response",
-    "reject": "rejected the response",
-    "escalate": "escalated early",
-    "bypass": "bypassed",
-    "extend": "extended the deadline",
-    "withdraw": "withdrew it",
-    "refer_cafcass": "referred to Cafcass",
-    "reopen": "reopened it",
-    "rate": "gave a RAG rating",
-    "supersede": "closed it as superseded",
-    "reallocate": "reallocated it",
-    "not_looked_after": "recorded the child no longer looked after",
-    "timeout": "no response in time: moved up",
-    "reminder": "reminder sent",
-    "stage_breach": "deadline passed at the top",
-    "overall_breach": "overall limit passed",
-}
+DONE = {action.name: action.done for action in (*PERSON, *ENGINE)}
 
 #: Outcomes as a sentence says them, unless the workflow gives its own titles.
 OUTCOME_TITLES = {

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from . import store
+from .action_table import BY_NAME
 from .audit import Entry
 from .config import Settings
 from .escalation import Escalation
@@ -25,24 +26,7 @@ from .spec.model import WorkflowSpec
 LEASE = timedelta(minutes=2)
 #: What a webhook notification's row names as its address.
 WEBHOOK = "webhook"
-HEADLINES = {
-    "raise": "new escalation",
-    "timeout": "escalated: no satisfactory response in time",
-    "reject": "escalated: response not satisfactory",
-    "escalate": "escalated early",
-    "bypass": "moved by bypass",
-    "respond": "response received",
-    "accept": "accepted",
-    "reminder": "reminder",
-    "stage_breach": "deadline passed at the top of the ladder",
-    "overall_breach": "overall time limit passed",
-    "extend": "deadline extended",
-    "withdraw": "withdrawn",
-    "supersede": "superseded",
-    "refer_cafcass": "referred to Cafcass",
-    "reopen": "reopened",
-    "rate": "RAG rating changed",
-}
+HEADLINES = {name: action.headline for name, action in BY_NAME.items()}
 
 
 def recipients(settings: Settings, escalation: Escalation, entry: Entry) -> list[str]:

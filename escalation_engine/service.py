@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from . import actions, audit, outbox, patterns, policy, store, sweep
+from .action_table import PERSON
 from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
@@ -30,18 +31,7 @@ from .stages import StageKeeper
 from .store import AuditRow, Loaded, unit_of_work
 
 ENGINE_ACTOR = "engine"
-NOTE_REQUIRED = {
-    "reallocate",
-    "not_looked_after",
-    "respond",
-    "reject",
-    "bypass",
-    "extend",
-    "withdraw",
-    "supersede",
-    "refer_cafcass",
-    "reopen",
-}
+NOTE_REQUIRED = {action.name for action in PERSON if action.note_required}
 MAX_SUMMARY = 2_000
 MAX_NOTE = 4_000
 MAX_CASES = 20
@@ -56,7 +46,7 @@ def check_text(text: str, what: str, most: int) -> None:
         raise InvalidInput(f"{what} holds control characters; type it as plain text.")
 
 
-TARGETED = {"bypass": "stage (--to)", "rate": "rating (--rating)", "reopen": "stage (--to)"}
+TARGETED = {action.name: action.target for action in PERSON if action.target}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..action_table import PERSON
 from .common import (
     AsUser,
     IfVersion,
@@ -166,48 +167,6 @@ def respond(
     )
 
 
-#: Actions that take only a note: (command, action, what it does, an example note).
-NOTE_ONLY = [
-    (
-        "accept",
-        "accept",
-        "Accept the response as satisfactory (resolves the escalation once everyone needed agrees).",
-        "Plan agreed; date set",
-    ),
-    (
-        "reject",
-        "reject",
-        "Reject the response as unsatisfactory: the escalation moves up.",
-        "No date for the permanence meeting",
-    ),
-    (
-        "escalate",
-        "escalate",
-        "Move the escalation up one tier now, without waiting for the deadline.",
-        "Child's placement at risk this week",
-    ),
-    ("withdraw", "withdraw", "Withdraw the escalation.", "Raised on the wrong child's record"),
-    (
-        "supersede",
-        "supersede",
-        "Close the escalation as superseded (e.g. by a newer alert).",
-        "Superseded by ESC-2026-0051",
-    ),
-    (
-        "not-looked-after",
-        "not_looked_after",
-        "Record that the child has ceased to be looked after (Cafcass then closes where it is for children in care only).",
-        "Returned home under a supervision order",
-    ),
-    (
-        "refer-cafcass",
-        "refer_cafcass",
-        "Refer the case to Cafcass (children in care only, where the workflow says so).",
-        "Child's right to family life at risk",
-    ),
-]
-
-
 def _note_only_command(name: str, action: str, summary: str, example: str) -> None:
     def command(
         reference: Ref,
@@ -223,8 +182,9 @@ def _note_only_command(name: str, action: str, summary: str, example: str) -> No
     app.command(name)(command)
 
 
-for _entry in NOTE_ONLY:
-    _note_only_command(*_entry)
+for _action in PERSON:
+    if _action.note_only:
+        _note_only_command(_action.command, _action.name, _action.summary, _action.example)
 
 
 @app.command()

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..action_table import PERSON_ACTIONS as PERSON_ACTIONS
+
 SCHEMA_VERSION = 1
 
 #: Terminal outcomes. ``recorded`` is where positive (good-practice) alerts go at once.
@@ -21,24 +23,6 @@ OUTCOMES: tuple[str, ...] = (
     "referred_to_cafcass",
     "unresolved",
     "recorded",
-)
-
-#: Actions a person can take on an open (or, for ``reopen``, a closed) escalation.
-PERSON_ACTIONS: tuple[str, ...] = (
-    "raise",
-    "respond",
-    "accept",
-    "reject",
-    "escalate",
-    "bypass",
-    "extend",
-    "withdraw",
-    "refer_cafcass",
-    "reopen",
-    "rate",
-    "supersede",
-    "reallocate",
-    "not_looked_after",
 )
 
 #: Pseudo-role: the person who raised the escalation.
