@@ -21,7 +21,8 @@ from tests.worker_support import make_site, raise_quick, service, start_worker, 
 
 def main(cycles: int, seed: int) -> int:
     rng = random.Random(seed)
-    site = make_site(Path(tempfile.mkdtemp(prefix="escalate-soak-")))
+    folder = Path(tempfile.mkdtemp(prefix="escalate-soak-"))
+    site = make_site(folder, f"sqlite:///{folder / 'escalations.db'}")
     svc = service(site)
     references = []
     for cycle in range(cycles):
