@@ -2,8 +2,8 @@
 
 Each function runs inside the command's transaction, after the machine has said the action is
 allowed at the stage and the person's role has been checked, and before the machine moves. It may
-refuse (raising, so nothing is written), change the escalation, and returns what the audit entry
-should record about it.
+refuse (raising, so nothing is written), change the escalation, and returns the event the audit
+entry records (the service adds the role it was taken in and the stage it led to).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
+from . import events as ev
 from . import policy
 from .config import Person, Settings
 from .errors import InvalidInput
@@ -41,40 +41,40 @@ class Context:
     now: datetime
 
 
-Handler = Callable[[Context, Escalation, Request], dict[str, Any]]
+Handler = Callable[[Context, Escalation, Request], ev.PersonEvent]
 
 
-def respond(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     calendar = ctx.settings.calendar
     if req.holding:
         esc.status = "holding"
         if req.follow_up is None:
-            return {"holding": True}
+            return ev.Responded(holding=True)
         moment = policy.due_from_person(
             req.follow_up, now=ctx.now, calendar=calendar, limit=None
         ).due
         esc.remind_at = min(m for m in (moment, esc.stage_due_at) if m is not None)
-        return {"holding": True, "follow_up": req.follow_up.isoformat()}
+        return ev.Responded(holding=True, follow_up=req.follow_up.isoformat())
     esc.status = "responded"
     esc.stage_due_at = None  # the response is in: the clock stops while it is judged
     esc.remind_at = policy.cadence(ctx.spec.stage(esc.stage), ctx.now, calendar)
-    return {"judge_reminder": esc.remind_at.isoformat()}
+    return ev.Responded(judge_reminder=esc.remind_at.isoformat())
 
 
-def accept(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def accept(ctx: Context, esc: Escalation, req: Request) -> ev.Accepted:
     filled = satisfies(ctx.person, ctx.spec.stage(esc.stage).satisfied_by.roles, esc)
     esc.satisfied = tuple(sorted({*esc.satisfied, *filled}))
     waiting = [r for r in esc.required_satisfied if r not in esc.satisfied]
-    return {
-        "satisfied": list(esc.satisfied),
-        "still_to_satisfy": waiting if esc.satisfied_mode == "all_of" else [],
-    }
+    return ev.Accepted(
+        satisfied=esc.satisfied,
+        still_to_satisfy=tuple(waiting) if esc.satisfied_mode == "all_of" else (),
+    )
 
 
-def bypass(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def bypass(ctx: Context, esc: Escalation, req: Request) -> ev.Bypassed:
     consult = ctx.spec.bypass.consult
     if consult is None:
-        return {}
+        return ev.Bypassed()
     title = consult.replace("_", " ")
     if not req.consulted:
         raise InvalidInput(
@@ -85,10 +85,10 @@ def bypass(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
         raise InvalidInput(
             f"{who.name} ({who.username}) is not a {title}; name one who is with --consulted."
         )
-    return {"consulted": who.username}
+    return ev.Bypassed(consulted=who.username)
 
 
-def extend(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def extend(ctx: Context, esc: Escalation, req: Request) -> ev.Extended:
     calendar = ctx.settings.calendar
     if req.until is None:
         raise InvalidInput("Give the new deadline with --until YYYY-MM-DD.")
@@ -105,10 +105,10 @@ def extend(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
     previous = esc.stage_due_at
     esc.stage_due_at = new.due
     esc.remind_at = policy.first_reminder(ctx.spec.stage(esc.stage), new.due, ctx.now, calendar)
-    return {"previous_due": previous.isoformat(), "stage_due": new.explain()}
+    return ev.Extended(previous_due=previous.isoformat(), stage_due=new.explain())
 
 
-def refer_cafcass(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def refer_cafcass(ctx: Context, esc: Escalation, req: Request) -> ev.ReferredToCafcass:
     if ctx.spec.cafcass.looked_after_only and not esc.looked_after:
         raise InvalidInput(
             f"{esc.reference} is about a child who is not looked after; under {ctx.spec.name} Cafcass"
@@ -119,10 +119,10 @@ def refer_cafcass(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]
             f"{esc.reference} was already referred to Cafcass on {esc.cafcass_referred_at:%Y-%m-%d}."
         )
     esc.cafcass_referred_at = ctx.now
-    return {"concurrent": ctx.spec.cafcass.concurrent}
+    return ev.ReferredToCafcass(concurrent=ctx.spec.cafcass.concurrent)
 
 
-def reopen(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def reopen(ctx: Context, esc: Escalation, req: Request) -> ev.Reopened:
     within = ctx.spec.reopen.within
     if within is not None and esc.closed_at is not None:
         latest = policy.deadline_after(within, esc.closed_at, ctx.settings.calendar).due
@@ -131,18 +131,18 @@ def reopen(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
                 f"{esc.reference} closed on {esc.closed_at:%Y-%m-%d}; {ctx.spec.name} allows reopening"
                 f" within {within.describe()}. Raise a new alert instead."
             )
-    data = {"previous_outcome": esc.outcome}
+    event = ev.Reopened(previous_outcome=esc.outcome)
     esc.outcome, esc.closed_at = None, None
-    return data
+    return event
 
 
-def rate(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
-    data = {"previous_rating": esc.rag, "rating": req.target}
+def rate(ctx: Context, esc: Escalation, req: Request) -> ev.Rated:
+    event = ev.Rated(previous_rating=esc.rag, rating=req.target)
     esc.rag = req.target
-    return data
+    return event
 
 
-def reallocate(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def reallocate(ctx: Context, esc: Escalation, req: Request) -> ev.Reallocated:
     """The raising IRO leaves or the case moves to another IRO: the escalation follows the case."""
     if not req.target:
         raise InvalidInput("Name the IRO taking the escalation over with --to USERNAME.")
@@ -155,18 +155,18 @@ def reallocate(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
         )
     if new.username == esc.raised_by:
         raise InvalidInput(f"{esc.reference} is already held by {new.username}.")
-    data = {"previous_raiser": esc.raised_by, "raiser": new.username}
+    event = ev.Reallocated(previous_raiser=esc.raised_by, raiser=new.username)
     esc.raised_by = new.username
-    return data
+    return event
 
 
-def not_looked_after(ctx: Context, esc: Escalation, req: Request) -> dict[str, Any]:
+def not_looked_after(ctx: Context, esc: Escalation, req: Request) -> ev.NoLongerLookedAfter:
     """The child has ceased to be looked after: recorded, and Cafcass closes where it is for
     children in care only."""
     if not esc.looked_after:
         raise InvalidInput(f"{esc.reference} already records that the child is not looked after.")
     esc.looked_after = False
-    return {"looked_after": False}
+    return ev.NoLongerLookedAfter(looked_after=False)
 
 
 HANDLERS: dict[str, Handler] = {

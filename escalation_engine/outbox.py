@@ -8,7 +8,6 @@ reference, the stage and the deadline; the free text of the concern only if the 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from .action_table import BY_NAME
 from .audit import Entry
 from .config import Settings
 from .escalation import Escalation
+from .events import Told
 from .labels import Words
 from .render import local
 from .spec.model import WorkflowSpec
@@ -29,12 +29,11 @@ WEBHOOK = "webhook"
 HEADLINES = {name: action.headline for name, action in BY_NAME.items()}
 
 
-def recipients(settings: Settings, escalation: Escalation, entry: Entry) -> list[str]:
+def recipients(settings: Settings, escalation: Escalation, entry: Entry, told: Told) -> list[str]:
     """Who hears of ``entry``: whoever it is with now, the people copied, the watchers, the
     raiser's manager where the stage says so, and the raiser; never the person who acted."""
-    data = json.loads(entry.data)
-    names = [*escalation.with_people, *data.get("copy", []), *data.get("watchers", [])]
-    names += [*data.get("raisers_manager", []), escalation.raised_by]
+    names = [*escalation.with_people, *told.copy, *told.watchers]
+    names += [*told.raisers_manager, escalation.raised_by]
     if entry.action == "reminder":
         names = list(escalation.with_people) or [escalation.raised_by]
     return [
@@ -69,6 +68,7 @@ def enqueue(
     spec: WorkflowSpec,
     escalation: Escalation,
     entry: Entry,
+    told: Told,
 ) -> int:
     """Queue the notifications for ``entry`` inside the caller's transaction; return how many."""
     channels = settings.notifications
@@ -86,7 +86,7 @@ def enqueue(
         })  # fmt: skip
 
     if channels.email is not None:
-        for username in recipients(settings, escalation, entry):
+        for username in recipients(settings, escalation, entry, told):
             person = settings.people[username]
             if person.email:
                 add("email", username, person.email)

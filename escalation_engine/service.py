@@ -9,9 +9,8 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -21,6 +20,7 @@ from .clock import Clock
 from .config import Settings
 from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
 from .escalation import Escalation
+from .events import PERSON_EVENTS, Raised
 from .filters import Filter
 from .labels import Words
 from .machine import machine_for, trigger_name
@@ -133,22 +133,23 @@ class EscalationService:
                 team=team or person.team, looked_after=looked_after, raised_by=person.username,
                 raised_at=now, stage=entry_stage, rag=rating, dates=dict(dates or {}),
             )  # fmt: skip
-            data: dict[str, Any] = {
-                "workflow": spec.label, "alert_type": alert.name, "category": category,
-                "case_refs": list(refs), "team": escalation.team, "looked_after": looked_after,
-                "rating": rating, "dates": {k: v.isoformat() for k, v in escalation.dates.items()},
-            }  # fmt: skip
+            entered = None
             if entry_stage in OUTCOMES:
                 self.keeper.close(escalation, entry_stage, now)
             else:
-                data |= self.keeper.enter(spec, escalation, now, due=due)
+                entered = self.keeper.enter(spec, escalation, now, due=due)
+            event = Raised(
+                workflow=spec.label, alert_type=alert.name, category=category, case_refs=refs,
+                team=escalation.team, looked_after=looked_after, rating=rating,
+                dates={k: v.isoformat() for k, v in escalation.dates.items()}, entered=entered,
+            )  # fmt: skip
             entry = audit.append(
                 session, reference=reference, at=now, actor=person.username, actor_kind="person",
                 action="raise", from_stage=None, to_stage=escalation.stage, note=escalation.summary,
-                data=data,
+                data=event.data(),
             )  # fmt: skip
             store.insert_new(session, escalation, entry.hash)
-            outbox.enqueue(session, self.settings, spec, escalation, entry)
+            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
         return escalation
 
     def teams_receiving(self, workflow: str, alert_type: str, rating: str | None) -> list[str]:
@@ -271,28 +272,31 @@ class EscalationService:
             from_stage = escalation.stage
             trigger = self._trigger(spec, escalation, action, target)
             machine.require(from_stage, trigger, reference=escalation.reference)
-            data: dict[str, Any] = {"as": authorise(spec, person, action, escalation)}
+            roles = tuple(authorise(spec, person, action, escalation))
             handler = actions.HANDLERS.get(action)
-            if handler is not None:
-                data |= handler(
-                    actions.Context(self.settings, spec, person, now), escalation, request
-                )
+            event = (
+                handler(actions.Context(self.settings, spec, person, now), escalation, request)
+                if handler is not None
+                else PERSON_EVENTS[action]()
+            )
             moved = machine.fire(escalation, trigger, reference=escalation.reference)
+            entered = None
             if moved and escalation.stage in OUTCOMES:
                 self.keeper.close(escalation, from_stage, now)
             elif moved:
-                data |= self.keeper.enter(
+                entered = self.keeper.enter(
                     spec, escalation, now, due=until if action == "bypass" else None
                 )
             else:
                 self.keeper.reroute(spec, escalation)
+            event = replace(event, roles=roles, entered=entered)
             entry = audit.append(
                 session, reference=escalation.reference, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
-                to_stage=escalation.stage, note=request.note, data=data,
+                to_stage=escalation.stage, note=request.note, data=event.data(),
             )  # fmt: skip
             store.save(session, loaded, entry.hash)
-            outbox.enqueue(session, self.settings, spec, escalation, entry)
+            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
         return escalation
 
     def _changed_under(self, session: Connection, escalation: Escalation, seen: int) -> str:
@@ -393,25 +397,20 @@ class EscalationService:
             # Stamped with the moment it is applied, so the trail records real lateness.
             at = max(now, self.clock.now())
             from_stage = escalation.stage
-            data = {
-                "due_at": due_at.isoformat(),
-                "applied_at": at.isoformat(),
-                "workflow": spec.label,
-            }
-            due = sweep.Due(self.keeper, spec, escalation, due_at, now, data)
-            action, note = sweep.HANDLERS[kind](due)
-            if action is None:
+            due = sweep.Due(self.keeper, spec, escalation, due_at, now, at)
+            event, note = sweep.HANDLERS[kind](due)
+            if event is None:
                 continue
             entry = audit.append(
                 session, reference=reference, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
-                actor_kind="engine", action=action, from_stage=from_stage,
-                to_stage=escalation.stage, note=note, data=data,
+                actor_kind="engine", action=event.ACTION, from_stage=from_stage,
+                to_stage=escalation.stage, note=note, data=event.data(),
             )  # fmt: skip
-            told = tuple(outbox.recipients(self.settings, escalation, entry))
+            told = tuple(outbox.recipients(self.settings, escalation, entry, event.told))
             applied.append(
-                Applied(reference, action, due_at, from_stage, escalation.stage, told, at)
+                Applied(reference, event.ACTION, due_at, from_stage, escalation.stage, told, at)
             )
-            outbox.enqueue(session, self.settings, spec, escalation, entry)
+            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
         if entry is not None:
             store.save(session, loaded, entry.hash)
         return applied

@@ -8,13 +8,13 @@ started if this is the first formal stage, the people it is now with, and who el
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from . import policy
 from .calendar import Deadline
 from .config import Settings
 from .errors import InvalidInput
 from .escalation import Escalation
+from .events import Entered, Told
 from .routing import holders, route
 from .spec.model import OUTCOMES, StageSpec, WorkflowSpec
 
@@ -59,7 +59,7 @@ class StageKeeper:
         at: datetime,
         *,
         due: date | datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Entered:
         """Put ``escalation`` at the start of its (new) stage; return the account for the audit."""
         stage = spec.stage(escalation.stage)
         escalation.status = "awaiting_response"
@@ -68,16 +68,12 @@ class StageKeeper:
         escalation.stage_breached_at = None
         escalation.stages_reached = (*escalation.stages_reached, stage.name)
         self.prepare(spec, escalation)
-        account: dict[str, Any] = {}
         deadline = self._deadline(stage, escalation, at, due)
         escalation.stage_due_at = deadline.due if deadline else None
-        if deadline:
-            account["stage_due"] = deadline.explain()
         escalation.remind_at = policy.first_reminder(
             stage, escalation.stage_due_at, at, self.calendar
         )
-        if escalation.remind_at:
-            account["remind_at"] = escalation.remind_at.isoformat()
+        overall_due = None
         limit = spec.overall_limit
         if limit is not None and limit.starts == "formal" and not stage.formal:
             # Back out of the formal process (say a Red rating improved to Amber): its limit no
@@ -90,23 +86,26 @@ class StageKeeper:
             overall = policy.deadline_after(limit.clock, start, self.calendar)
             escalation.overall_started_at = start
             escalation.overall_due_at = overall.due
-            account["overall_due"] = overall.explain()
+            overall_due = overall.explain()
         self.reroute(spec, escalation)
-        account["with"] = list(escalation.with_people)
-        account |= self.told(stage, escalation)
-        return account
+        return Entered(
+            stage_due=deadline.explain() if deadline else None,
+            remind_at=escalation.remind_at.isoformat() if escalation.remind_at else None,
+            overall_due=overall_due,
+            with_people=escalation.with_people,
+            told=self.told(stage, escalation),
+        )
 
-    def told(self, stage: StageSpec, escalation: Escalation) -> dict[str, list[str]]:
+    def told(self, stage: StageSpec, escalation: Escalation) -> Told:
         """Who else hears of the stage being reached: copies, watchers, the raiser's manager."""
         people = self.settings.people.values()
-        told = {
-            "copy": list(holders(people, stage.copy, escalation.team)),
-            "watchers": list(holders(people, stage.watchers, escalation.team)),
-        }
         raiser = self.settings.people.get(escalation.raised_by)
-        if stage.notify_raisers_manager and raiser is not None and raiser.manager:
-            told["raisers_manager"] = [raiser.manager]
-        return {key: value for key, value in told.items() if value}
+        manager = stage.notify_raisers_manager and raiser is not None and raiser.manager
+        return Told(
+            copy=tuple(holders(people, stage.copy, escalation.team)),
+            watchers=tuple(holders(people, stage.watchers, escalation.team)),
+            raisers_manager=(raiser.manager,) if manager and raiser and raiser.manager else (),
+        )
 
     def reroute(self, spec: WorkflowSpec, escalation: Escalation) -> None:
         """Recompute who the escalation is waiting on (none once it is closed)."""

@@ -10,13 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from . import policy
 from .escalation import Escalation
+from .events import EngineEvent, OverallBreached, Reminded, StageBreached, TimedOut
 from .machine import machine_for
 from .spec.model import OUTCOMES, WorkflowSpec
 from .stages import StageKeeper
+
+
+class Facts(TypedDict):
+    due_at: str
+    applied_at: str
+    workflow: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,46 +35,54 @@ class Due:
     esc: Escalation
     due_at: datetime
     now: datetime
-    data: dict[str, Any]
+    #: When it is being applied (``now``, or later in a long sweep): recorded as real lateness.
+    applied_at: datetime
+
+    @property
+    def facts(self) -> Facts:
+        """What every engine event records: when it was due and applied, under which workflow."""
+        return {"due_at": self.due_at.isoformat(), "applied_at": self.applied_at.isoformat(),
+                "workflow": self.spec.label}  # fmt: skip
 
 
-DueHandler = Callable[[Due], tuple[str | None, str]]
+DueHandler = Callable[[Due], tuple[EngineEvent | None, str]]
 
 
-def timeout(due: Due) -> tuple[str | None, str]:
+def timeout(due: Due) -> tuple[EngineEvent | None, str]:
     """The stage's clock passed: move on, or (at the top) record a breach and keep reminding."""
-    keeper, spec, esc, due_at, data = due.keeper, due.spec, due.esc, due.due_at, due.data
+    keeper, spec, esc, due_at = due.keeper, due.spec, due.esc, due.due_at
     stage = spec.stage(esc.stage)
     if stage.on_timeout is None:
         esc.stage_due_at = None
         esc.stage_breached_at = due_at
         esc.remind_at = policy.cadence(stage, due_at, keeper.calendar)
-        data["next_reminder"] = esc.remind_at.isoformat()
-        return "stage_breach", (
+        breached = StageBreached(**due.facts, next_reminder=esc.remind_at.isoformat())
+        return breached, (
             f"{stage.title}: no satisfactory response within {stage.clock.describe()}; reminders continue"
         )
     machine_for(spec).fire(esc, "timeout", reference=esc.reference)
     # The next clock starts when the deadline passed, not when the engine noticed, so a backlog
     # after downtime climbs exactly as it would have.
+    entered = None
     if esc.stage in OUTCOMES:
         keeper.close(esc, stage.name, due_at)
     else:
-        data |= keeper.enter(spec, esc, due_at)
+        entered = keeper.enter(spec, esc, due_at)
     return (
-        "timeout",
+        TimedOut(**due.facts, entered=entered),
         f"No satisfactory response within {stage.clock.describe()} at {stage.title}; moved on",
     )
 
 
-def breach(due: Due) -> tuple[str | None, str]:
+def breach(due: Due) -> tuple[EngineEvent | None, str]:
     """The overall limit across stages passed: noted once."""
     esc, limit_spec = due.esc, due.spec.overall_limit
     esc.overall_breached_at = due.due_at
     limit = limit_spec.clock.describe() if limit_spec else "the workflow"
-    return "overall_breach", f"The overall limit of {limit} has passed"
+    return OverallBreached(**due.facts), f"The overall limit of {limit} has passed"
 
 
-def remind(due: Due) -> tuple[str | None, str]:
+def remind(due: Due) -> tuple[EngineEvent | None, str]:
     """A reminder: once ahead of a deadline, or on the stage's cadence (never more than one per
     sweep, however long nothing ran)."""
     keeper, esc, now = due.keeper, due.esc, due.now
@@ -81,10 +96,10 @@ def remind(due: Due) -> tuple[str | None, str]:
         while following <= now:
             following = policy.cadence(stage, following, keeper.calendar)
         esc.remind_at = following if esc.stage_due_at is None else None
-    due.data["to"] = list(esc.with_people)
     waiting = "a judgement of the response" if esc.status == "responded" else "a response"
     awaited_from = ", ".join(esc.with_people) or ", ".join(esc.with_roles)
-    return "reminder", f"{stage.title}: {waiting} is awaited from {awaited_from}"
+    event = Reminded(**due.facts, to=esc.with_people)
+    return event, f"{stage.title}: {waiting} is awaited from {awaited_from}"
 
 
 #: Keyed by the kind of due item, named as the audit trail names what it records.
