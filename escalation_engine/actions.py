@@ -61,14 +61,49 @@ def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     return ev.Responded(judge_reminder=esc.remind_at.isoformat())
 
 
-def accept(ctx: Context, esc: Escalation, req: Request) -> ev.Accepted:
+#: What a response leaves an escalation as, ready to be judged (a holding reply is judged too).
+JUDGEABLE = ("responded", "holding")
+
+
+def _new_judgement(ctx: Context, esc: Escalation, action: str) -> list[str]:
+    """The judging roles ``ctx.person`` has not yet used on this response; refuse if there is no
+    response to judge, or if they have judged it already."""
+    who = f"{ctx.person.name} ({ctx.person.username})"
+    if esc.status not in JUDGEABLE:
+        early = ctx.spec.stage(esc.stage).on_unsatisfactory in ctx.spec.stage_names
+        raise InvalidInput(
+            f"{esc.reference} has no response to {action} yet: it is awaiting a response from"
+            f" {', '.join(esc.with_people) or 'the stage responders'}."
+            + (" To move it up now, use 'escalate';" if early else "")
+            + (" to close it" if early else " To close it")
+            + ", use 'withdraw'. Nothing was written."
+        )
     filled = satisfies(ctx.person, ctx.spec.stage(esc.stage).satisfied_by.roles, esc)
+    fresh = [role for role in filled if role not in esc.satisfied]
+    if filled and not fresh:
+        still = [role for role in esc.required_satisfied if role not in esc.satisfied]
+        waiting = f"; it is waiting for {', '.join(still).replace('_', ' ')}" if still else ""
+        raise InvalidInput(
+            f"{who} has already accepted this response to {esc.reference} (as"
+            f" {', '.join(filled).replace('_', ' ')}){waiting}. Each judge gives one judgement;"
+            " nothing was written."
+        )
+    return fresh
+
+
+def accept(ctx: Context, esc: Escalation, req: Request) -> ev.Accepted:
+    filled = _new_judgement(ctx, esc, "accept")
     esc.satisfied = tuple(sorted({*esc.satisfied, *filled}))
     waiting = [r for r in esc.required_satisfied if r not in esc.satisfied]
     return ev.Accepted(
         satisfied=esc.satisfied,
         still_to_satisfy=tuple(waiting) if esc.satisfied_mode == "all_of" else (),
     )
+
+
+def reject(ctx: Context, esc: Escalation, req: Request) -> ev.Rejected:
+    _new_judgement(ctx, esc, "reject")
+    return ev.Rejected()
 
 
 def bypass(ctx: Context, esc: Escalation, req: Request) -> ev.Bypassed:
@@ -137,8 +172,23 @@ def reopen(ctx: Context, esc: Escalation, req: Request) -> ev.Reopened:
 
 
 def rate(ctx: Context, esc: Escalation, req: Request) -> ev.Rated:
-    event = ev.Rated(previous_rating=esc.rag, rating=req.target)
-    esc.rag = req.target
+    """A rating moves the escalation up only to a tier above where it is, and down only if it is
+    better than the rating before: confirming "still Red" after it climbed leaves it where it is."""
+    stages = ctx.spec.stage_names
+    drives = ctx.spec.rag.drives if ctx.spec.rag else {}
+
+    def level(rating: str | None) -> int:
+        target = drives.get(rating) if rating is not None else None
+        if rating is None:
+            return stages.index(esc.stage)
+        return stages.index(target) if target in stages else -1
+
+    new = req.target
+    esc.rating_moves = new != esc.rag and (
+        level(new) > stages.index(esc.stage) or level(new) < level(esc.rag)
+    )
+    event = ev.Rated(previous_rating=esc.rag, rating=new)
+    esc.rag = new
     return event
 
 
@@ -174,6 +224,7 @@ HANDLERS: dict[str, Handler] = {
     "not_looked_after": not_looked_after,
     "respond": respond,
     "accept": accept,
+    "reject": reject,
     "bypass": bypass,
     "extend": extend,
     "refer_cafcass": refer_cafcass,

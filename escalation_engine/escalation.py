@@ -51,6 +51,8 @@ class Escalation:
     #: Roles that must all be satisfied at the current stage, filled in by the service.
     required_satisfied: tuple[str, ...] = ()
     satisfied_mode: str = "any_of"
+    #: Whether the rating being given moves the escalation (set by the ``rate`` action).
+    rating_moves: bool = True
 
     @property
     def is_open(self) -> bool:

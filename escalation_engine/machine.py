@@ -20,9 +20,11 @@ REOPENABLE = ("resolved", "withdrawn", "unresolved", "referred_to_cafcass")
 
 
 class MachineModel(Protocol):
-    """What the machine needs of an escalation: its stage and whether the judges are satisfied."""
+    """What the machine needs of an escalation: its stage, whether the judges are satisfied, and
+    whether a rating just given moves it."""
 
     stage: str
+    rating_moves: bool
 
     def is_satisfied(self) -> bool: ...
 
@@ -69,7 +71,9 @@ def _transitions(spec: WorkflowSpec) -> list[dict[str, Any]]:
             add("refer_cafcass", name, None if spec.cafcass.concurrent else "referred_to_cafcass")
         for rating in spec.rag.names if spec.rag else ():
             target = spec.rag.drives.get(rating) if spec.rag else None
-            add(trigger_name("rate", rating), name, target if target != name else None)
+            if target is not None and target != name:
+                add(trigger_name("rate", rating), name, target, conditions="rating_moves")
+            add(trigger_name("rate", rating), name, None)
     if spec.reopen.allowed:
         for outcome in REOPENABLE:
             for stage_name in stages:

@@ -29,7 +29,8 @@ def route(
     """The roles and people a stage's response is waiting on."""
     people = list(people)
     if escalation.status == "responded":
-        roles = stage.satisfied_by.roles
+        # A judge who has accepted is no longer waited on (all_of stages wait for the rest).
+        roles = tuple(r for r in stage.satisfied_by.roles if r not in escalation.satisfied)
         named = [escalation.raised_by] if RAISER in roles else []
         others = holders(people, [r for r in roles if r != RAISER], escalation.team)
         return roles, tuple(sorted({*named, *others}))
