@@ -46,6 +46,13 @@ Handler = Callable[[Context, Escalation, Request], ev.PersonEvent]
 
 def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     calendar = ctx.settings.calendar
+    if esc.status == "responded":
+        # A second response (a double submission, a retried script) would restart the judging.
+        raise InvalidInput(
+            f"{esc.reference} already has a response at this stage, waiting for"
+            f" {', '.join(esc.with_people) or 'its judges'} to accept or reject it. Nothing was"
+            " written."
+        )
     if req.holding:
         esc.status = "holding"
         if req.follow_up is None:

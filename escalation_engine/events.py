@@ -92,13 +92,20 @@ class Raised(Event):
 class PersonEvent(Event):
     """A person's action: by which of their roles they may take it (stored as ``as``)."""
 
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"forced"})
     roles: tuple[str, ...] = ()
+    #: Taken with ``--force``: on whatever the escalation was by then, not the version read.
+    forced: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Responded(PersonEvent):
     ACTION: ClassVar[str] = "respond"
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"holding", "follow_up", "judge_reminder"})
+    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {
+        "holding",
+        "follow_up",
+        "judge_reminder",
+    }
     holding: bool | None = None
     follow_up: str | None = None
     judge_reminder: str | None = None
@@ -124,7 +131,7 @@ class Escalated(PersonEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bypassed(PersonEvent):
     ACTION: ClassVar[str] = "bypass"
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"consulted"})
+    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {"consulted"}
     consulted: str | None = None
 
 

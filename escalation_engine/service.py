@@ -248,8 +248,11 @@ class EscalationService:
         follow_up: date | None = None,
         consulted: str | None = None,
         expected_version: int | None = None,
+        force: bool = False,
     ) -> Escalation:
-        """Take ``action`` on escalation ``reference`` as ``username``."""
+        """Take ``action`` on escalation ``reference`` as ``username``: on ``expected_version``
+        (the version the person saw) if given, else, with ``force``, on whatever is there now,
+        recorded as such."""
         now = self.clock.now()
         person = self.settings.person(username)
         request = actions.Request(
@@ -289,7 +292,7 @@ class EscalationService:
                 )
             else:
                 self.keeper.reroute(spec, escalation)
-            event = replace(event, roles=roles, entered=entered)
+            event = replace(event, roles=roles, entered=entered, forced=force or None)
             entry = audit.append(
                 session, reference=escalation.reference, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,

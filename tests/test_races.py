@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import subprocess
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from escalation_engine import audit
@@ -14,6 +17,7 @@ from escalation_engine.config import Settings
 from escalation_engine.service import EscalationService
 
 from .race_workers import contender
+from .test_cli import ESCALATE, init_site, raise_alert, run
 from .test_service import practice_alert
 
 CONTENDERS = 8
@@ -115,3 +119,68 @@ def test_eight_sweeps_at_once_apply_each_deadline_once(
     assert sum(len(r["applied"]) for r in results) == sum(applied.values())
     assert all(e.stage == "director" for e in service.all())
     assert audit.verify(service.engine).ok
+
+
+def _commands_at_once(folder: Path, *args: str) -> list[subprocess.CompletedProcess[str]]:
+    """``escalate *args`` started ``CONTENDERS`` times together, as a double click or a retried
+    script would send it; each reads the escalation's version itself (no --if-version)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+    env |= {"ESCALATE_USER": "aisha", "ESCALATE_FAKE_NOW": "2026-01-06T11:00:00+00:00"}
+    processes = [
+        subprocess.Popen(
+            [str(ESCALATE), *args],
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(CONTENDERS)
+    ]
+    finished = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        finished.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return finished
+
+
+def test_eight_identical_rejects_at_once_move_it_exactly_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    init_site(tmp_path, database_url)
+    reference = str(raise_alert(tmp_path)["reference"])
+    responded = run(
+        tmp_path, "respond", reference, "--note", "Meeting booked", user="jo",
+        now="2026-01-06T10:00:00+00:00",
+    )  # fmt: skip
+    assert responded.returncode == 0, responded.stderr
+    results = _commands_at_once(tmp_path, "reject", reference, "--note", "No date for it")
+    assert sorted(r.returncode for r in results) == [0] + [1] * (CONTENDERS - 1)
+    for refused in (r for r in results if r.returncode):
+        assert "Nothing was written" in " ".join(refused.stderr.split())
+    trail = json.loads(run(tmp_path, "audit", reference, "--json").stdout)
+    assert [entry["action"] for entry in trail] == ["raise", "respond", "reject"]
+    shown = json.loads(run(tmp_path, "show", reference, "--json").stdout)
+    assert shown["stage"] == "service_manager"
+
+
+def test_a_second_response_is_refused_and_force_is_recorded(
+    tmp_path: Path, database_url: str
+) -> None:
+    init_site(tmp_path, database_url)
+    reference = str(raise_alert(tmp_path)["reference"])
+    first = run(tmp_path, "respond", reference, "--note", "Booked", user="jo")
+    assert first.returncode == 0, first.stderr
+    again = run(tmp_path, "respond", reference, "--note", "Booked", user="jo")
+    assert again.returncode == 1
+    assert "already has a response" in " ".join(again.stderr.split())
+    both = run(tmp_path, "reject", reference, "--note", "No", "--force", "--if-version", "1")
+    assert both.returncode != 0
+    assert "not both" in both.stderr
+    forced = run(tmp_path, "reject", reference, "--note", "No date", "--force")
+    assert forced.returncode == 0, forced.stderr
+    trail = json.loads(run(tmp_path, "audit", reference, "--json").stdout)
+    assert [entry["action"] for entry in trail] == ["raise", "respond", "reject"]
+    assert trail[-1]["data"]["forced"] is True
+    assert "forced" not in trail[1]["data"]

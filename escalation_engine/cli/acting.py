@@ -12,8 +12,10 @@ from typing import Annotated, Any
 import typer
 
 from ..action_table import PERSON
+from ..errors import InvalidInput
 from .common import (
     AsUser,
+    Force,
     IfVersion,
     Json,
     Note,
@@ -122,6 +124,13 @@ def _act(reference: str, action: str, as_user: str | None, as_json: bool, **kwar
     from .. import render
 
     service = open_service()
+    if kwargs["force"] and kwargs["expected_version"] is not None:
+        raise InvalidInput("Give --if-version or --force, not both.")
+    if not kwargs["force"] and kwargs["expected_version"] is None:
+        # Act on the version read now, so a double submission (a second run of the same command,
+        # a retried script) is refused with what the escalation has become instead of moving it
+        # twice.
+        kwargs["expected_version"] = service.get(reference).version
     esc = service.act(reference, acting_user(as_user), action, **kwargs)
     if as_json:
         emit_json(render.escalation_json(esc, service.allowed_actions(esc)))
@@ -148,6 +157,7 @@ def respond(
     ] = None,
     as_user: AsUser = None,
     if_version: IfVersion = None,
+    force: Force = False,
     as_json: Json = False,
 ) -> None:
     """Respond to an escalation that is with you.
@@ -161,6 +171,7 @@ def respond(
         as_user,
         as_json,
         expected_version=if_version,
+        force=force,
         note=note,
         holding=holding,
         follow_up=fu,
@@ -173,9 +184,12 @@ def _note_only_command(name: str, action: str, summary: str, example: str) -> No
         note: Note = "",
         as_user: AsUser = None,
         if_version: IfVersion = None,
+        force: Force = False,
         as_json: Json = False,
     ) -> None:
-        _act(reference, action, as_user, as_json, note=note, expected_version=if_version)
+        _act(
+            reference, action, as_user, as_json, note=note, expected_version=if_version, force=force
+        )
 
     command.__name__ = action
     command.__doc__ = f'{summary}\n\nExample: escalate {name} ESC-2026-0042 --note "{example}"'
@@ -200,6 +214,7 @@ def bypass(
     ] = None,
     as_user: AsUser = None,
     if_version: IfVersion = None,
+    force: Force = False,
     as_json: Json = False,
 ) -> None:
     """Skip to a stage, with a reason (and, where required, after consulting someone).
@@ -213,6 +228,7 @@ def bypass(
         as_user,
         as_json,
         expected_version=if_version,
+        force=force,
         note=note,
         target=to,
         consulted=consulted,
@@ -227,6 +243,7 @@ def extend(
     note: Note = "",
     as_user: AsUser = None,
     if_version: IfVersion = None,
+    force: Force = False,
     as_json: Json = False,
 ) -> None:
     """Extend the current stage's deadline (a named manager, with a reason).
@@ -239,6 +256,7 @@ def extend(
         as_user,
         as_json,
         expected_version=if_version,
+        force=force,
         note=note,
         until=parse_day(until, "--until"),
     )
@@ -253,13 +271,23 @@ def reopen(
     ] = None,
     as_user: AsUser = None,
     if_version: IfVersion = None,
+    force: Force = False,
     as_json: Json = False,
 ) -> None:
     """Reopen a closed escalation; its history is kept.
 
     Example: escalate reopen ESC-2026-0042 --note "Agreed actions not carried out"
     """
-    _act(reference, "reopen", as_user, as_json, expected_version=if_version, note=note, target=to)
+    _act(
+        reference,
+        "reopen",
+        as_user,
+        as_json,
+        expected_version=if_version,
+        force=force,
+        note=note,
+        target=to,
+    )
 
 
 @app.command()
@@ -271,13 +299,23 @@ def rate(
     note: Note = "",
     as_user: AsUser = None,
     if_version: IfVersion = None,
+    force: Force = False,
     as_json: Json = False,
 ) -> None:
     """Give a RAG rating (it may move the escalation, as the workflow says).
 
     Example: escalate rate ESC-2026-0042 --rating green --note "Plan back on track"
     """
-    _act(reference, "rate", as_user, as_json, expected_version=if_version, note=note, target=rating)
+    _act(
+        reference,
+        "rate",
+        as_user,
+        as_json,
+        expected_version=if_version,
+        force=force,
+        note=note,
+        target=rating,
+    )
 
 
 @app.command()
@@ -287,6 +325,7 @@ def reallocate(
     note: Note = "",
     as_user: AsUser = None,
     if_version: IfVersion = None,
+    force: Force = False,
     as_json: Json = False,
 ) -> None:
     """Move the escalation to another IRO (the raiser is leaving, or the case was reallocated).
@@ -294,5 +333,12 @@ def reallocate(
     Example: escalate reallocate ESC-2026-0042 --to tom --note "Aisha's caseload reallocated"
     """
     _act(
-        reference, "reallocate", as_user, as_json, expected_version=if_version, note=note, target=to
+        reference,
+        "reallocate",
+        as_user,
+        as_json,
+        expected_version=if_version,
+        force=force,
+        note=note,
+        target=to,
     )

@@ -184,7 +184,16 @@ IfVersion = Annotated[
     typer.Option(
         "--if-version",
         metavar="N",
-        help="Only if the escalation is still at this version (from 'show --json'); otherwise nothing is written.",
+        help="Only if the escalation is still at this version (from 'show --json'); otherwise"
+        " nothing is written. Without it, the version this command reads when it starts.",
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Act on the escalation as it is when the action is written, even if it changed after"
+        " this command read it (the trail records that you forced it).",
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
