@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from .config import Person
 from .errors import PermissionDenied, one_of
 from .escalation import Escalation
-from .spec.model import RAISER, StageSpec, WorkflowSpec
+from .spec.model import OWN_ALERT_ACTIONS, RAISER, StageSpec, WorkflowSpec
 
 
 def holders(people: Iterable[Person], roles: Iterable[str], team: str) -> tuple[str, ...]:
@@ -60,6 +60,8 @@ def authorise(
     stage = escalation.stage if escalation is not None else None
     allowed = tuple(roles) if roles is not None else spec.roles_for(action, stage)
     filled = satisfies(person, allowed, escalation)
+    if filled and escalation is not None:
+        return separate(spec, person, action, escalation, filled)
     if filled:
         return filled
     subject = f" {escalation.reference} at stage {escalation.stage!r}" if escalation else ""
@@ -74,4 +76,36 @@ def authorise(
         f"{person.name} ({person.username}, {held}) may not"
         f" {action.replace('_', '-')}{subject} under {spec.name}: that needs"
         f" {one_of(needs) if needs else 'a role nobody holds'}."
+    )
+
+
+def separate(
+    spec: WorkflowSpec, person: Person, action: str, escalation: Escalation, filled: list[str]
+) -> list[str]:
+    """``filled`` as separation of duties leaves it: nobody answers, judges or closes an alert
+    they raised in another capacity, and a peer of the raiser (another IRO) acts on it only with
+    a role the workflow allows for that, or once it is reallocated to them."""
+    rules = spec.separation
+    who = f"{person.name} ({person.username})"
+    verb = action.replace("_", "-")
+    if escalation.raised_by == person.username:
+        if rules.raiser_only_as_raiser and action in OWN_ALERT_ACTIONS:
+            filled = [role for role in filled if role == RAISER]
+            if not filled:
+                raise PermissionDenied(
+                    f"{who} raised {escalation.reference}, so may not {verb} it as"
+                    f" {one_of([r.replace('_', ' ') for r in person.roles])}: nobody answers,"
+                    " judges or closes an alert they raised. Another holder of the role must."
+                )
+        return filled
+    peers = set(spec.alert_type(escalation.alert_type).raised_by)
+    if rules.others_alerts is None or not set(filled) <= peers:
+        return filled
+    if set(person.roles) & set(rules.others_alerts):
+        return filled
+    managers = one_of([r.replace("_", " ") for r in rules.others_alerts]) or "nobody"
+    raise PermissionDenied(
+        f"{who} may not {verb} {escalation.reference}: {escalation.raised_by} raised it, and acting"
+        f" on another's alert needs {managers}, or reallocating it first"
+        f" (escalate reallocate {escalation.reference} --to {person.username})."
     )

@@ -278,7 +278,9 @@ class EscalationService:
             roles = tuple(authorise(spec, person, action, escalation))
             handler = actions.HANDLERS.get(action)
             event = (
-                handler(actions.Context(self.settings, spec, person, now), escalation, request)
+                handler(
+                    actions.Context(self.settings, spec, person, now, roles), escalation, request
+                )
                 if handler is not None
                 else PERSON_EVENTS[action]()
             )

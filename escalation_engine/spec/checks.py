@@ -185,6 +185,8 @@ def _check_extras(checker: _Checker) -> None:
     spec = checker.spec
     if spec.bypass.consult:
         checker.roles([spec.bypass.consult], "bypass.consult")
+    if spec.separation.others_alerts and "separation.others_alerts" in checker.parsed.lines:
+        checker.roles(spec.separation.others_alerts, "separation.others_alerts")
     for name in spec.cafcass.from_stages or ():
         checker.target(name, "cafcass.from", outcomes=False)
     if spec.reopen.to != "last_stage":

@@ -31,6 +31,7 @@ from .model import (
     RagSpec,
     ReopenSpec,
     RoleSet,
+    SeparationSpec,
     StageSpec,
     Timescale,
     WorkflowSpec,
@@ -41,6 +42,7 @@ from .yamlnodes import Parsed, describe, parse_yaml, read_text
 TOP_KEYS = (
     "schema_version", "name", "version", "title", "description", "roles", "permissions",
     "alert_types", "stages", "outcomes", "overall_limit", "bypass", "cafcass", "rag", "reopen",
+    "separation",
 )  # fmt: skip
 STAGE_KEYS = (
     "title", "responders", "satisfied_by", "stand_in", "escalate_by", "clock", "starts",
@@ -180,6 +182,10 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         data.get("cafcass"), "cafcass", ("allowed", "from", "concurrent", "looked_after_only")
     )
     reopen_raw = reader.mapping(data.get("reopen"), "reopen", ("allowed", "to", "within"))
+    separation_raw = reader.mapping(
+        data.get("separation"), "separation", ("raiser_only_as_raiser", "others_alerts")
+    )
+    others = separation_raw.get("others_alerts", list(SeparationSpec().others_alerts or ()))
     spec = WorkflowSpec(
         name=name,
         version=reader.positive_int(data.get("version"), "version", 1),
@@ -218,6 +224,16 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
             allowed=reader.flag(reopen_raw.get("allowed"), "reopen.allowed", True),
             to=reader.text(reopen_raw.get("to"), "reopen.to", "last_stage"),
             within=reader.timescale(reopen_raw.get("within"), "reopen.within", allow_words=False),
+        ),
+        separation=SeparationSpec(
+            raiser_only_as_raiser=reader.flag(
+                separation_raw.get("raiser_only_as_raiser"),
+                "separation.raiser_only_as_raiser",
+                True,
+            ),
+            others_alerts=(
+                None if others == "any" else reader.names(others, "separation.others_alerts")
+            ),
         ),
         source=source,
         text=text,

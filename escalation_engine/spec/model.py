@@ -153,6 +153,22 @@ class CafcassSpec:
     looked_after_only: bool = True
 
 
+#: Actions by which someone answers, judges or closes an alert: its raiser takes them only as
+#: the raiser, never in another role they also hold.
+OWN_ALERT_ACTIONS: tuple[str, ...] = ("respond", "accept", "reject", "withdraw", "supersede")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeparationSpec:
+    """Separation of duties: who may act on an alert they raised, or on one a peer raised."""
+
+    #: The raiser may respond to, judge or close their own alert only as its raiser.
+    raiser_only_as_raiser: bool = True
+    #: Roles that may act on an alert another person raised where only the raising role (say,
+    #: IRO) would allow it; ``None`` lets any peer act.
+    others_alerts: tuple[str, ...] | None = ("iro_manager",)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RagRating:
     name: str
@@ -196,6 +212,7 @@ class WorkflowSpec:
     cafcass: CafcassSpec
     rag: RagSpec | None
     reopen: ReopenSpec
+    separation: SeparationSpec = field(default_factory=SeparationSpec)
     source: str
     text: str
     digest: str
