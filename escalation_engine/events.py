@@ -40,11 +40,13 @@ class Entered:
     remind_at: str | None = None
     overall_due: Mapping[str, Any] | None = None
     with_people: tuple[str, ...] = ()
+    #: Why it went to whom it did, when not to the stage's own responders.
+    routed: str | None = None
     told: Told = field(default_factory=Told)
 
     def data(self) -> dict[str, Any]:
         account: dict[str, Any] = {}
-        for name in ("stage_due", "remind_at", "overall_due"):
+        for name in ("stage_due", "remind_at", "overall_due", "routed"):
             if getattr(self, name) is not None:
                 account[name] = _plain(getattr(self, name))
         return account | {"with": list(self.with_people)} | self.told.data()

@@ -1,43 +1,111 @@
-"""Who an escalation is with, and who may act on it: by role and team, never by named person.
+"""Who an escalation is with, and who may act on it: by role, team and line of management,
+never by named person.
 
-A stage names roles. The people holding a responder role in the escalation's team are preferred;
-if none are in that team, anyone holding the role (service-wide roles such as the director); if
-all of them are away, the stage's stand-in role (for example the duty manager).
+An escalation reaches the people of its team, everyone up their line of management, and the
+raiser's own line (where the IRO manager is). A stage's responders are the holders of its roles
+within that reach, the team's own first; a stage with ``scope: service`` reaches anyone holding
+the role. When they are all away, the stage's stand-in for that team takes it, else the away
+responder's own manager; the trail records why it went where it went.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .config import Person
 from .errors import PermissionDenied, one_of
 from .escalation import Escalation
 from .spec.model import OWN_ALERT_ACTIONS, RAISER, StageSpec, WorkflowSpec
 
+#: Stage actions: only people the escalation reaches may take them in a stage role.
+REACHED_ACTIONS = ("respond", "accept", "reject", "escalate", "extend")
 
-def holders(people: Iterable[Person], roles: Iterable[str], team: str) -> tuple[str, ...]:
-    """Usernames of present people holding any of ``roles``, preferring ``team``."""
+
+def reach(people: Mapping[str, Person], escalation: Escalation) -> set[str]:
+    """Usernames in the escalation's team, up its line of management, and up the raiser's."""
+    seeds = [p.username for p in people.values() if p.team == escalation.team]
+    seeds.append(escalation.raised_by)
+    reached: set[str] = set()
+    for username in seeds:
+        while username and username not in reached and username in people:
+            reached.add(username)
+            username = people[username].manager or ""
+    return reached
+
+
+def holders(
+    people: Mapping[str, Person], roles: Iterable[str], escalation: Escalation, scope: str = "team"
+) -> tuple[str, ...]:
+    """Usernames of present people holding any of ``roles`` within the escalation's reach (or
+    anywhere, for ``scope: service``), the escalation's team first."""
     wanted = set(roles)
-    present = [p for p in people if wanted & set(p.roles) and not p.away]
-    in_team = [p for p in present if p.team == team]
+    within = reach(people, escalation) if scope == "team" else set(people)
+    present = [
+        p for p in people.values() if wanted & set(p.roles) and not p.away and p.username in within
+    ]
+    in_team = [p for p in present if p.team == escalation.team]
     return tuple(sorted(p.username for p in (in_team or present)))
 
 
-def route(
-    people: Iterable[Person], stage: StageSpec, escalation: Escalation
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The roles and people a stage's response is waiting on."""
-    people = list(people)
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Who a stage is waiting on, and, when it is not the stage's own responders, why."""
+
+    roles: tuple[str, ...]
+    people: tuple[str, ...]
+    why: str | None = None
+
+
+def _title(role: str) -> str:
+    return role.replace("_", " ")
+
+
+def route(people: Mapping[str, Person], stage: StageSpec, escalation: Escalation) -> Routing:
+    """The roles and people a stage's response (or its judgement) is waiting on."""
     if escalation.status == "responded":
         # A judge who has accepted is no longer waited on (all_of stages wait for the rest).
         roles = tuple(r for r in stage.satisfied_by.roles if r not in escalation.satisfied)
         named = [escalation.raised_by] if RAISER in roles else []
-        others = holders(people, [r for r in roles if r != RAISER], escalation.team)
-        return roles, tuple(sorted({*named, *others}))
-    chosen = holders(people, stage.responders.roles, escalation.team)
-    if chosen or not stage.stand_in:
-        return stage.responders.roles, chosen
-    return stage.stand_in, holders(people, stage.stand_in, escalation.team)
+        others = holders(people, [r for r in roles if r != RAISER], escalation)
+        return Routing(roles, tuple(sorted({*named, *others})))
+    chosen = holders(people, stage.responders.roles, escalation, stage.scope)
+    if chosen:
+        return Routing(stage.responders.roles, chosen)
+    wanted = set(stage.responders.roles)
+    within = reach(people, escalation) if stage.scope == "team" else set(people)
+    away = sorted(
+        p.username
+        for p in people.values()
+        if wanted & set(p.roles) and p.away and p.username in within
+    )
+    cause = (
+        f"{' and '.join(away)} {'is' if len(away) == 1 else 'are'} away"
+        if away
+        else f"nobody in {escalation.team} is a {' or '.join(sorted(map(_title, wanted)))}"
+    )
+    stand_ins = holders(people, stage.stand_in, escalation, stage.scope) if stage.stand_in else ()
+    if stand_ins:
+        titles = ", ".join(_title(r) for r in stage.stand_in)
+        return Routing(
+            stage.stand_in,
+            stand_ins,
+            f"{cause}: with {', '.join(stand_ins)}, {titles} for {escalation.team}",
+        )
+    managers = sorted(
+        {
+            manager
+            for username in away
+            if (manager := people[username].manager or "") in people and not people[manager].away
+        }
+    )
+    if managers:
+        return Routing(
+            tuple(sorted({r for m in managers for r in people[m].roles})),
+            tuple(managers),
+            f"{cause}: with {', '.join(managers)}, {'their' if len(away) > 1 else 'the'} manager",
+        )
+    return Routing(stage.responders.roles, (), f"{cause}, and nobody stands in")
 
 
 def satisfies(person: Person, roles: Iterable[str], escalation: Escalation | None) -> list[str]:
@@ -55,12 +123,20 @@ def authorise(
     escalation: Escalation | None,
     *,
     roles: Iterable[str] | None = None,
+    people: Mapping[str, Person] | None = None,
 ) -> list[str]:
-    """The roles by which ``person`` may take ``action``; raise ``PermissionDenied`` if none."""
+    """The roles by which ``person`` may take ``action``; raise ``PermissionDenied`` if none.
+    Given ``people``, a stage action in a stage role needs the person within the escalation's
+    reach."""
     stage = escalation.stage if escalation is not None else None
     allowed = tuple(roles) if roles is not None else spec.roles_for(action, stage)
+    if action == "respond" and escalation is not None and person.username in escalation.with_people:
+        # Whoever it was routed to (a stand-in, the away responder's manager) may answer it.
+        allowed = (*allowed, *escalation.with_roles)
     filled = satisfies(person, allowed, escalation)
     if filled and escalation is not None:
+        if people is not None:
+            _within_reach(spec, people, person, action, escalation, filled)
         return separate(spec, person, action, escalation, filled)
     if filled:
         return filled
@@ -94,7 +170,7 @@ def separate(
             if not filled:
                 raise PermissionDenied(
                     f"{who} raised {escalation.reference}, so may not {verb} it as"
-                    f" {one_of([r.replace('_', ' ') for r in person.roles])}: nobody answers,"
+                    f" {' or '.join(map(_title, person.roles))}: nobody answers,"
                     " judges or closes an alert they raised. Another holder of the role must."
                 )
         return filled
@@ -108,4 +184,30 @@ def separate(
         f"{who} may not {verb} {escalation.reference}: {escalation.raised_by} raised it, and acting"
         f" on another's alert needs {managers}, or reallocating it first"
         f" (escalate reallocate {escalation.reference} --to {person.username})."
+    )
+
+
+def _within_reach(
+    spec: WorkflowSpec,
+    people: Mapping[str, Person],
+    person: Person,
+    action: str,
+    escalation: Escalation,
+    filled: list[str],
+) -> None:
+    if action not in REACHED_ACTIONS or RAISER in filled:
+        return
+    stage = spec.stage(escalation.stage)
+    if stage.scope == "service" or person.username in escalation.with_people:
+        return
+    if person.username in reach(people, escalation):
+        return
+    held = ", ".join(_title(role) for role in person.roles)
+    with_whom = (
+        f"; it is with {', '.join(escalation.with_people)}" if escalation.with_people else ""
+    )
+    raise PermissionDenied(
+        f"{person.name} ({person.username}, {held} in {person.team}) may not {action} on"
+        f" {escalation.reference}: it is about a child in {escalation.team}{with_whom}. Only people"
+        f" in {escalation.team} and its line of management may act on it at this stage."
     )

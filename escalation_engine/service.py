@@ -275,7 +275,7 @@ class EscalationService:
             from_stage = escalation.stage
             trigger = self._trigger(spec, escalation, action, target)
             machine.require(from_stage, trigger, reference=escalation.reference)
-            roles = tuple(authorise(spec, person, action, escalation))
+            roles = tuple(authorise(spec, person, action, escalation, people=self.settings.people))
             handler = actions.HANDLERS.get(action)
             event = (
                 handler(

@@ -87,8 +87,9 @@ class StageKeeper:
             escalation.overall_started_at = start
             escalation.overall_due_at = overall.due
             overall_due = overall.explain()
-        self.reroute(spec, escalation)
+        why = self.reroute(spec, escalation)
         return Entered(
+            routed=why,
             stage_due=deadline.explain() if deadline else None,
             remind_at=escalation.remind_at.isoformat() if escalation.remind_at else None,
             overall_due=overall_due,
@@ -98,24 +99,24 @@ class StageKeeper:
 
     def told(self, stage: StageSpec, escalation: Escalation) -> Told:
         """Who else hears of the stage being reached: copies, watchers, the raiser's manager."""
-        people = self.settings.people.values()
+        people = self.settings.people
         raiser = self.settings.people.get(escalation.raised_by)
         manager = stage.notify_raisers_manager and raiser is not None and raiser.manager
         return Told(
-            copy=tuple(holders(people, stage.copy, escalation.team)),
-            watchers=tuple(holders(people, stage.watchers, escalation.team)),
+            copy=tuple(holders(people, stage.copy, escalation)),
+            watchers=tuple(holders(people, stage.watchers, escalation)),
             raisers_manager=(raiser.manager,) if manager and raiser and raiser.manager else (),
         )
 
-    def reroute(self, spec: WorkflowSpec, escalation: Escalation) -> None:
-        """Recompute who the escalation is waiting on (none once it is closed)."""
-        if escalation.is_open:
-            stage = spec.stage(escalation.stage)
-            escalation.with_roles, escalation.with_people = route(
-                self.settings.people.values(), stage, escalation
-            )
-        else:
+    def reroute(self, spec: WorkflowSpec, escalation: Escalation) -> str | None:
+        """Recompute who the escalation is waiting on (none once it is closed); return why, when
+        it is not the stage's own responders."""
+        if not escalation.is_open:
             escalation.with_roles, escalation.with_people = (), ()
+            return None
+        routing = route(self.settings.people, spec.stage(escalation.stage), escalation)
+        escalation.with_roles, escalation.with_people = routing.roles, routing.people
+        return routing.why
 
     def close(self, escalation: Escalation, from_stage: str, at: datetime) -> None:
         """Record that the machine moved ``escalation`` into an outcome at ``at``."""

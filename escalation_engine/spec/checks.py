@@ -15,6 +15,7 @@ from .model import (
     OUTCOMES,
     OVERALL_STARTS,
     RAISER,
+    SCOPES,
     StageSpec,
     Timescale,
     WorkflowSpec,
@@ -150,6 +151,12 @@ def _check_stage(checker: _Checker, stage: StageSpec) -> None:
     if stage.on_timeout == stage.name or stage.on_unsatisfactory == stage.name:
         checker.problem(
             path, "escalates to itself; point on_timeout/on_unsatisfactory at another stage"
+        )
+    if stage.scope not in SCOPES:
+        checker.problem(
+            f"{path}.scope",
+            f"{stage.scope!r}: must be team (the escalation's team and its line of management)"
+            " or service (anyone holding the role)",
         )
     if stage.starts not in CLOCK_STARTS and not stage.starts.isidentifier():
         checker.problem(

@@ -47,7 +47,7 @@ TOP_KEYS = (
 STAGE_KEYS = (
     "title", "responders", "satisfied_by", "stand_in", "escalate_by", "clock", "starts",
     "reminder", "remind_every", "on_timeout", "on_unsatisfactory", "copy", "watchers",
-    "notify_raisers_manager", "permissions", "formal",
+    "notify_raisers_manager", "permissions", "formal", "scope",
 )  # fmt: skip
 ALERT_KEYS = ("title", "description", "enters_at", "raised_by", "positive")
 
@@ -89,6 +89,7 @@ def _read_stage(reader: Reader, name: str, raw: Any, path: str) -> StageSpec:
         ),
         permissions=reader.permissions(data.get("permissions"), f"{path}.permissions"),
         formal=reader.flag(data.get("formal"), f"{path}.formal", True),
+        scope=reader.text(data.get("scope"), f"{path}.scope", "team"),
     )
 
 

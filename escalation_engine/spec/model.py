@@ -117,6 +117,13 @@ class StageSpec:
     notify_raisers_manager: bool = False
     permissions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     formal: bool = True
+    #: Where its responders and stand-ins are found: the escalation's team and its line of
+    #: management (``team``), or anyone holding the role (``service``, say a duty desk).
+    scope: str = "team"
+
+
+#: Where a stage finds its people.
+SCOPES: tuple[str, ...] = ("team", "service")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
