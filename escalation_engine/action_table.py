@@ -84,7 +84,12 @@ ENGINE: tuple[Action, ...] = (
            headline="overall time limit passed"),
 )  # fmt: skip
 
-BY_NAME: dict[str, Action] = {action.name: action for action in (*PERSON, *ENGINE)}
+#: Entries about the people rather than the escalation: someone marked away or back.
+ROUTING: tuple[Action, ...] = (
+    Action(name="reroute", done="re-routed (someone away or back)", headline="now with you"),
+)
+
+BY_NAME: dict[str, Action] = {action.name: action for action in (*PERSON, *ENGINE, *ROUTING)}
 
 #: Actions a person can take on an open (or, for ``reopen``, a closed) escalation.
 PERSON_ACTIONS: tuple[str, ...] = tuple(action.name for action in PERSON)

@@ -36,6 +36,8 @@ class Person:
     email: str = ""
     manager: str | None = None
     away: bool = False
+    #: The last day they are away, when marked away until a day (``escalate away --until``).
+    away_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

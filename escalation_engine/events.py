@@ -217,6 +217,22 @@ class Reminded(EngineEvent):
     to: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rerouted(Event):
+    """Someone was marked away or back, and this escalation now waits on other people."""
+
+    ACTION: ClassVar[str] = "reroute"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"until", "routed"})
+    person: str
+    away: bool
+    #: The last day they are away, if said.
+    until: str | None = None
+    previously: tuple[str, ...] = ()
+    to: tuple[str, ...] = ()
+    #: Why it went to whom it did, when not to the stage's own responders.
+    routed: str | None = None
+
+
 #: The event of each person's action, for actions that record nothing beyond who and where.
 PERSON_EVENTS: dict[str, type[PersonEvent]] = {
     kind.ACTION: kind

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .action_table import ENGINE, PERSON
+from .action_table import ENGINE, PERSON, ROUTING
 from .config import Settings
 from .spec.model import RAISER, WorkflowSpec
 
 #: What each action or engine event did, as a line of a timeline.
-DONE = {action.name: action.done for action in (*PERSON, *ENGINE)}
+DONE = {action.name: action.done for action in (*PERSON, *ENGINE, *ROUTING)}
 
 #: Outcomes as a sentence says them, unless the workflow gives its own titles.
 OUTCOME_TITLES = {

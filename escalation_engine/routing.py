@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .absence import phrase
 from .config import Person
 from .errors import PermissionDenied, one_of
 from .escalation import Escalation
@@ -80,7 +81,7 @@ def route(people: Mapping[str, Person], stage: StageSpec, escalation: Escalation
         if wanted & set(p.roles) and p.away and p.username in within
     )
     cause = (
-        f"{' and '.join(away)} {'is' if len(away) == 1 else 'are'} away"
+        phrase(people, away)
         if away
         else f"nobody in {escalation.team} is a {' or '.join(sorted(map(_title, wanted)))}"
     )

@@ -14,13 +14,20 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 
-from . import actions, audit, outbox, patterns, policy, store, sweep
+from . import absence, actions, audit, outbox, patterns, policy, store, sweep
 from .action_table import PERSON
 from .clock import Clock
-from .config import Settings
-from .errors import ConcurrentUpdate, InvalidInput, WorkflowNotFound, did_you_mean, one_of
+from .config import Person, Settings
+from .errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    UnknownUser,
+    WorkflowNotFound,
+    did_you_mean,
+    one_of,
+)
 from .escalation import Escalation
-from .events import PERSON_EVENTS, Raised
+from .events import PERSON_EVENTS, Raised, Rerouted
 from .filters import Filter
 from .labels import Words
 from .machine import machine_for, trigger_name
@@ -125,6 +132,7 @@ class EscalationService:
                 )
             team = teams[0] if teams else person.team
         with unit_of_work(self.engine) as session:
+            keeper = self.keeper.among(self._people(session, now))
             self.registry.remember(session, spec, now)
             reference = store.next_reference(session, self.calendar.local_day(now).year)
             escalation = Escalation(
@@ -135,9 +143,9 @@ class EscalationService:
             )  # fmt: skip
             entered = None
             if entry_stage in OUTCOMES:
-                self.keeper.close(escalation, entry_stage, now)
+                keeper.close(escalation, entry_stage, now)
             else:
-                entered = self.keeper.enter(spec, escalation, now, due=due)
+                entered = keeper.enter(spec, escalation, now, due=due)
             event = Raised(
                 workflow=spec.label, alert_type=alert.name, category=category, case_refs=refs,
                 team=escalation.team, looked_after=looked_after, rating=rating,
@@ -249,10 +257,12 @@ class EscalationService:
         consulted: str | None = None,
         expected_version: int | None = None,
         force: bool = False,
+        dry_run: bool = False,
     ) -> Escalation:
         """Take ``action`` on escalation ``reference`` as ``username``: on ``expected_version``
         (the version the person saw) if given, else, with ``force``, on whatever is there now,
-        recorded as such."""
+        recorded as such. With ``dry_run``, every check is made and the result returned, and
+        nothing is written (what a page offering only the actions someone may take asks)."""
         now = self.clock.now()
         person = self.settings.person(username)
         request = actions.Request(
@@ -271,11 +281,12 @@ class EscalationService:
                 raise ConcurrentUpdate(self._changed_under(session, escalation, expected_version))
             spec = self.registry.of(session, escalation)
             machine = machine_for(spec)
-            self.keeper.prepare(spec, escalation)
+            keeper = self.keeper.among(self._people(session, now))
+            keeper.prepare(spec, escalation)
             from_stage = escalation.stage
             trigger = self._trigger(spec, escalation, action, target)
             machine.require(from_stage, trigger, reference=escalation.reference)
-            roles = tuple(authorise(spec, person, action, escalation, people=self.settings.people))
+            roles = tuple(authorise(spec, person, action, escalation, people=keeper.people))
             handler = actions.HANDLERS.get(action)
             event = (
                 handler(
@@ -287,13 +298,13 @@ class EscalationService:
             moved = machine.fire(escalation, trigger, reference=escalation.reference)
             entered = None
             if moved and escalation.stage in OUTCOMES:
-                self.keeper.close(escalation, from_stage, now)
+                keeper.close(escalation, from_stage, now)
             elif moved:
-                entered = self.keeper.enter(
+                entered = keeper.enter(
                     spec, escalation, now, due=until if action == "bypass" else None
                 )
             else:
-                self.keeper.reroute(spec, escalation)
+                keeper.reroute(spec, escalation)
             event = replace(event, roles=roles, entered=entered, forced=force or None)
             entry = audit.append(
                 session, reference=escalation.reference, at=now, actor=person.username,
@@ -302,6 +313,8 @@ class EscalationService:
             )  # fmt: skip
             store.save(session, loaded, entry.hash)
             outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            if dry_run:
+                session.rollback()
         return escalation
 
     def _changed_under(self, session: Connection, escalation: Escalation, seen: int) -> str:
@@ -338,6 +351,94 @@ class EscalationService:
             )
         return trigger_name(action, target)
 
+    # -- who is away ---------------------------------------------------------------------------
+
+    def _people(self, session: Connection, now: datetime) -> dict[str, Person]:
+        """Everyone as they stand at ``now``: config.yaml, then the away and back marks."""
+        marks = store.absences.latest(session)
+        return absence.as_marked(self.settings.people, marks, self.calendar.local_day(now))
+
+    def mark(
+        self, by: str, who: str, *, away: bool, until: date | None = None, note: str = ""
+    ) -> list[Escalation]:
+        """Mark ``who`` away (until a day, inclusive) or back, as ``by``; re-route their open
+        escalations at once. Return the escalations that now wait on someone else."""
+        now = self.clock.now()
+        marker = self.settings.person(by)
+        check_text(note.strip(), "The note (--note)", MAX_NOTE)
+        if who not in self.settings.people:
+            raise UnknownUser(
+                f"{who!r} is not listed under people in {self.settings.path}."
+                f"{did_you_mean(who, self.settings.people)}"
+            )
+        with unit_of_work(self.engine) as session:
+            people = self._people(session, now)
+            absence.check_mark(
+                people, marker, people[who], away=away, until=until,
+                today=self.calendar.local_day(now),
+            )  # fmt: skip
+            store.absences.record(
+                session, username=who, away=away, until=until, marked_by=by, at=now,
+                note=note.strip(),
+            )  # fmt: skip
+            return self._reroute_all(session, now, by, who, note.strip())
+
+    def _end_absences(self, now: datetime) -> list[Escalation]:
+        """Mark back everyone whose last day away has passed, and re-route for them."""
+        today = self.calendar.local_day(now)
+        with self.engine.connect() as reading:
+            if not absence.ended(store.absences.latest(reading), today):
+                return []
+        moved: list[Escalation] = []
+        with unit_of_work(self.engine) as session:
+            for who in absence.ended(store.absences.latest(session), today):
+                store.absences.record(
+                    session, username=who, away=False, until=None, marked_by=ENGINE_ACTOR,
+                    at=now, note="last day away has passed",
+                )  # fmt: skip
+                moved += self._reroute_all(session, now, ENGINE_ACTOR, who, "")
+        return moved
+
+    def _reroute_all(
+        self, session: Connection, now: datetime, by: str, who: str, note: str
+    ) -> list[Escalation]:
+        people = self._people(session, now)
+        keeper = self.keeper.among(people)
+        moved = []
+        for loaded in store.claim_open(session):
+            escalation = loaded.escalation
+            spec = self.registry.of(session, escalation)
+            keeper.prepare(spec, escalation)
+            before = escalation.with_people
+            why = keeper.reroute(spec, escalation)
+            if escalation.with_people == before:
+                continue
+            until = people[who].away_until
+            event = Rerouted(
+                person=who, away=people[who].away, until=until.isoformat() if until else None,
+                previously=before, to=escalation.with_people, routed=why,
+            )  # fmt: skip
+            sentence = absence.phrase(people, [who]) if people[who].away else f"{who} is back"
+            entry = audit.append(
+                session, reference=escalation.reference, at=now, actor=by,
+                actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
+                from_stage=escalation.stage, to_stage=escalation.stage,
+                note=f"{sentence}{': ' + note if note else ''}", data=event.data(),
+            )  # fmt: skip
+            store.save(session, loaded, entry.hash)
+            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            moved.append(escalation)
+        return moved
+
+    def absences(self) -> list[store.AbsenceRow]:
+        """Every away and back mark, oldest first."""
+        return store.absences.history(self.engine)
+
+    def people_now(self) -> dict[str, Person]:
+        """Everyone as they stand now (who is away, and until when)."""
+        with self.engine.connect() as session:
+            return self._people(session, self.clock.now())
+
     # -- the engine's own work ---------------------------------------------------------------
 
     def tick(
@@ -359,6 +460,7 @@ class EscalationService:
         """
         now = now or self.clock.now()
         report = TickReport(now=now)
+        self._end_absences(now)
         # Only escalations that failed, or had nothing to apply although due, are left out of
         # later batches: every other one claimed is no longer due once applied. (Leaving out all
         # those done would grow the query with the backlog.)
@@ -380,29 +482,32 @@ class EscalationService:
         failed: dict[str, str] = {}
         with unit_of_work(self.engine) as session:
             claimed = store.claim_due(session, now, batch, skip)
+            keeper = self.keeper.among(self._people(session, now)) if claimed else self.keeper
             for loaded in claimed:
                 # One escalation that cannot be applied (say, its stored workflow no longer
                 # loads) must not stop the deadlines of all the others: its savepoint is undone.
                 try:
                     with session.begin_nested():
-                        applied += self._apply_due(session, loaded, now)
+                        applied += self._apply_due(session, keeper, loaded, now)
                 except Exception as exc:
                     failed[loaded.escalation.reference] = f"{type(exc).__name__}: {exc}"
         return applied, failed, {loaded.escalation.reference for loaded in claimed}
 
-    def _apply_due(self, session: Connection, loaded: Loaded, now: datetime) -> list[Applied]:
+    def _apply_due(
+        self, session: Connection, keeper: StageKeeper, loaded: Loaded, now: datetime
+    ) -> list[Applied]:
         applied: list[Applied] = []
         escalation = loaded.escalation
         reference = escalation.reference
         spec = self.registry.of(session, escalation)
-        self.keeper.prepare(spec, escalation)
+        keeper.prepare(spec, escalation)
         entry = None
         while items := policy.due_items(escalation, now):
             due_at, kind = items[0]
             # Stamped with the moment it is applied, so the trail records real lateness.
             at = max(now, self.clock.now())
             from_stage = escalation.stage
-            due = sweep.Due(self.keeper, spec, escalation, due_at, now, at)
+            due = sweep.Due(keeper, spec, escalation, due_at, now, at)
             event, note = sweep.HANDLERS[kind](due)
             if event is None:
                 continue

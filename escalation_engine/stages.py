@@ -7,11 +7,12 @@ started if this is the first formal stage, the people it is now with, and who el
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from . import policy
 from .calendar import Deadline
-from .config import Settings
+from .config import Person, Settings
 from .errors import InvalidInput
 from .escalation import Escalation
 from .events import Entered, Told
@@ -22,9 +23,15 @@ from .spec.model import OUTCOMES, StageSpec, WorkflowSpec
 class StageKeeper:
     """Applies a workflow's stage rules to an escalation, given the people and the calendar."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, people: Mapping[str, Person] | None = None) -> None:
         self.settings = settings
         self.calendar = settings.calendar
+        #: Everyone as they stand now (who is away), which routing reads.
+        self.people = settings.people if people is None else people
+
+    def among(self, people: Mapping[str, Person]) -> StageKeeper:
+        """The same rules, routing among ``people`` as they stand at the moment of a change."""
+        return StageKeeper(self.settings, people)
 
     def prepare(self, spec: WorkflowSpec, escalation: Escalation) -> None:
         """Tell the escalation who must be satisfied at its current stage (for the machine)."""
@@ -99,8 +106,8 @@ class StageKeeper:
 
     def told(self, stage: StageSpec, escalation: Escalation) -> Told:
         """Who else hears of the stage being reached: copies, watchers, the raiser's manager."""
-        people = self.settings.people
-        raiser = self.settings.people.get(escalation.raised_by)
+        people = self.people
+        raiser = people.get(escalation.raised_by)
         manager = stage.notify_raisers_manager and raiser is not None and raiser.manager
         return Told(
             copy=tuple(holders(people, stage.copy, escalation)),
@@ -114,7 +121,7 @@ class StageKeeper:
         if not escalation.is_open:
             escalation.with_roles, escalation.with_people = (), ()
             return None
-        routing = route(self.settings.people, spec.stage(escalation.stage), escalation)
+        routing = route(self.people, spec.stage(escalation.stage), escalation)
         escalation.with_roles, escalation.with_people = routing.roles, routing.people
         return routing.why
 

@@ -280,12 +280,37 @@ def test_workflows_show_draws_a_mermaid_diagram(folder: Path) -> None:
     ["raise", "list", "show", "respond", "accept", "reject", "escalate", "bypass", "extend", "withdraw",
      "supersede", "refer-cafcass", "reopen", "rate", "audit", "tick", "init", "demo", "run", "status",
      "workflows list", "workflows validate", "workflows show", "workflows schema", "calendar due",
-     "db upgrade", "db current", "reallocate", "not-looked-after"],
+     "db upgrade", "db current", "reallocate", "not-looked-after", "away", "back"],
 )  # fmt: skip
 def test_every_help_shows_an_example(command: str) -> None:
     result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == 0
     assert "Example" in result.output
+
+
+def test_marking_managers_away_moves_the_alert_to_the_duty_manager_and_back(site: Path) -> None:
+    now = "2026-01-05T10:00:00+00:00"
+    reference = str(raise_alert(site)["reference"])
+    assert run(site, "away", "ellie", "--as", "jo", now=now).returncode == 0
+    result = run(
+        site, "away", "jo", "--until", "2026-01-09", "--note", "Leave", "--as", "mark", now=now
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{reference}: now with Dev Patel" in result.stdout
+    waiting = json.loads(run(site, "list", "--waiting", "--as", "dev", "--json", now=now).stdout)
+    assert [e["reference"] for e in waiting] == [reference]
+    listed = json.loads(run(site, "away", "--json", now=now).stdout)
+    assert listed == [
+        {"username": "ellie", "until": None},
+        {"username": "jo", "until": "2026-01-09"},
+    ]
+    refused = run(site, "back", "jo", "--as", "tom", now=now)
+    assert refused.returncode == 1
+    assert "may not mark jo back" in refused.stderr
+    assert run(site, "back", "ellie", "--as", "ellie", now=now).returncode == 0
+    shown = json.loads(run(site, "show", reference, "--json", now=now).stdout)
+    assert shown["with_people"] == ["ellie"]
+    assert [e["action"] for e in shown["timeline"]] == ["raise", *["reroute"] * 3]
 
 
 def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from escalation_engine import audit, events
-from escalation_engine.action_table import ENGINE, PERSON
+from escalation_engine.action_table import ENGINE, PERSON, ROUTING
 from escalation_engine.service import EscalationService
 
 from .test_service import practice_alert
@@ -24,7 +24,7 @@ def _kinds(base: type[events.Event]) -> dict[str, type[events.Event]]:
 
 def test_every_action_in_the_table_has_exactly_one_kind_of_event() -> None:
     kinds = _kinds(events.Event)
-    assert set(kinds) == {action.name for action in (*PERSON, *ENGINE)}
+    assert set(kinds) == {action.name for action in (*PERSON, *ENGINE, *ROUTING)}
     assert set(events.PERSON_EVENTS) == {a.name for a in PERSON} - {"raise"}
 
 

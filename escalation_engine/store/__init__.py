@@ -6,7 +6,7 @@ inside its transactions (``unit_of_work``); reads open their own short sessions.
 
 from __future__ import annotations
 
-from . import workers, workflows
+from . import absences, workers, workflows
 from .chain import (
     chain_head,
     count_entries,
@@ -34,6 +34,7 @@ from .escalations import (
     Loaded,
     case_references,
     claim_due,
+    claim_open,
     everything,
     from_row,
     get,
@@ -52,6 +53,7 @@ from .notifications import settle as settle_notification
 from .notifications import undelivered
 from .servers import create_database, drop_database
 from .tables import (
+    AbsenceRow,
     AuditRow,
     DeliveryAttemptRow,
     EscalationRow,
@@ -63,7 +65,7 @@ from .tables import (
 )
 
 __all__ = [
-    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "SCHEMA_HEAD", "WRITE_OPTION", "AuditRow",
+    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "SCHEMA_HEAD", "WRITE_OPTION", "AbsenceRow", "AuditRow",
     "DeliveryAttemptRow", "EscalationRow", "Loaded", "NotificationRow", "ReferenceCounterRow",
     "UTCDateTime", "WorkerRow", "WorkflowVersionRow", "chain_head", "claim_due", "count_entries",
     "create_schema", "dangling_heads", "entries", "entry_hash_at", "everything", "from_row", "get",
@@ -71,5 +73,5 @@ __all__ = [
     "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",
     "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
     "queue_notifications", "settle_notification", "undelivered", "workers", "workflows", "create_database", "drop_database",
-    "case_references", "matching",
+    "case_references", "matching", "absences", "claim_open",
 ]  # fmt: skip

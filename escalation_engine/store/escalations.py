@@ -155,6 +155,18 @@ def claim_due(session: Connection, now: datetime, limit: int, skip: Iterable[str
     return [_loaded(row) for row in session.execute(query)]
 
 
+def claim_open(session: Connection) -> list[Loaded]:
+    """Every open escalation, held for this transaction (to re-route them when someone is
+    marked away or back), in the order they were raised."""
+    query = (
+        select(_TABLE)
+        .where(_TABLE.c.stage.not_in(OUTCOMES))
+        .order_by(_TABLE.c.id)
+        .with_for_update()
+    )
+    return [_loaded(row) for row in session.execute(query)]
+
+
 def insert_new(session: Connection, escalation: Escalation, audit_head: str) -> None:
     session.execute(_INSERT, row_values(escalation) | {"audit_head": audit_head})
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, TypeDecorator
+from sqlalchemy import Date, DateTime, Index, TypeDecorator
 from sqlalchemy.engine.interfaces import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -108,6 +108,20 @@ class AuditRow(SQLModel, table=True):
     data: str = "{}"
     prev_hash: str
     hash: str = Field(unique=True)
+
+
+class AbsenceRow(SQLModel, table=True):
+    """Someone marked away (until a day, or until marked back) or back: append-only, and the
+    latest row for a person is how they stand."""
+
+    __tablename__ = "absence"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True)
+    away: bool
+    until: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    marked_by: str
+    at: datetime = _when(nullable=False)
+    note: str = ""
 
 
 class NotificationRow(SQLModel, table=True):
