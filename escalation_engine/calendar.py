@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -168,6 +169,18 @@ class WorkingCalendar:
             skipped=skipped,
         )
 
+    def months_after(self, start: datetime, count: int) -> Deadline:
+        """Close of business on the same day of the month ``count`` months after the day
+        ``start`` falls on (the month's last day where it is shorter: 31 Jan + 1 month is
+        28 or 29 Feb), as statutory review timescales are counted."""
+        if count < 1:
+            raise ValueError(f"a month clock needs at least 1 month, got {count}")
+        return Deadline(
+            due=self.end_of_day(add_months(self.local_day(start), count)),
+            rule=f"{count} month{'s' if count != 1 else ''}",
+            start=start,
+        )
+
     def calendar_days_after(self, start: datetime, count: int) -> Deadline:
         """Close of business ``count`` calendar days after the day ``start`` falls on."""
         if count < 1:
@@ -178,3 +191,11 @@ class WorkingCalendar:
             rule=f"{count} calendar day{'s' if count != 1 else ''}",
             start=start,
         )
+
+
+def add_months(day: date, count: int) -> date:
+    """``day`` moved by ``count`` months (back, if negative), kept within the target month."""
+    index = day.year * 12 + day.month - 1 + count
+    year, month = divmod(index, 12)
+    last = monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))

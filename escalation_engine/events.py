@@ -27,6 +27,8 @@ class Told:
     copy: tuple[str, ...] = ()
     watchers: tuple[str, ...] = ()
     raisers_manager: tuple[str, ...] = ()
+    #: Addressed by name though they do not respond.
+    addressed: tuple[str, ...] = ()
 
     def data(self) -> dict[str, Any]:
         return {f.name: list(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}

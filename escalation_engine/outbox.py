@@ -32,7 +32,7 @@ HEADLINES = {name: action.headline for name, action in BY_NAME.items()}
 def recipients(settings: Settings, escalation: Escalation, entry: Entry, told: Told) -> list[str]:
     """Who hears of ``entry``: whoever it is with now, the people copied, the watchers, the
     raiser's manager where the stage says so, and the raiser; never the person who acted."""
-    names = [*escalation.with_people, *told.copy, *told.watchers]
+    names = [*escalation.with_people, *told.addressed, *told.copy, *told.watchers]
     names += [*told.raisers_manager, escalation.raised_by]
     if entry.action == "reminder":
         names = list(escalation.with_people) or [escalation.raised_by]

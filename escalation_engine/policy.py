@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .calendar import Deadline, WorkingCalendar
+from .calendar import Deadline, WorkingCalendar, add_months
 from .errors import InvalidInput
 from .escalation import Escalation
 from .spec.model import StageSpec, Timescale
@@ -21,6 +21,8 @@ def deadline_after(clock: Timescale, start: datetime, calendar: WorkingCalendar)
         return calendar.working_days_after(start, clock.amount)
     if clock.kind == "calendar_days":
         return calendar.calendar_days_after(start, clock.amount)
+    if clock.kind == "months":
+        return calendar.months_after(start, clock.amount)
     if clock.kind in ("hours", "minutes", "seconds"):
         delta = timedelta(**{clock.kind: clock.amount})
         return Deadline(due=start + delta, rule=clock.describe(), start=start)
@@ -80,8 +82,13 @@ def reminder_before(lead: Timescale, due: datetime, calendar: WorkingCalendar) -
             if calendar.is_working_day(day):
                 remaining -= 1
         return calendar.end_of_day(day).replace(hour=START_OF_BUSINESS_HOUR, minute=0)
-    if lead.kind == "calendar_days":
-        day = calendar.local_day(due) - timedelta(days=lead.amount)
+    if lead.kind in ("calendar_days", "months"):
+        day = calendar.local_day(due)
+        day = (
+            day - timedelta(days=lead.amount)
+            if lead.kind == "calendar_days"
+            else add_months(day, -lead.amount)
+        )
         return calendar.end_of_day(day).replace(hour=START_OF_BUSINESS_HOUR, minute=0)
     return due - timedelta(**{lead.kind: lead.amount})
 

@@ -18,7 +18,7 @@ from rich.text import Text
 from .calendar import LONDON
 from .escalation import Escalation
 from .labels import Words, commands
-from .spec.model import OUTCOMES, WorkflowSpec
+from .spec.model import OUTCOMES, StageSpec, WorkflowSpec
 
 if TYPE_CHECKING:
     from .store import AuditRow
@@ -228,21 +228,86 @@ def applied_line(
     return f"{reference}: {words.done(kind)} (due {local(due_at)}); {where}"
 
 
+def stage_facts(spec: WorkflowSpec, stage: StageSpec, words: Words | None = None) -> list[str]:
+    """Who does what at ``stage``, in the words a procedure manual would use (the council's
+    role titles, given ``words``)."""
+
+    def _who(roles: tuple[str, ...], joiner: str = " or ") -> str:
+        return joiner.join(words.role(r) if words else r.replace("_", " ") for r in roles)
+
+    judges = stage.satisfied_by
+    joiner = " and " if judges.mode == "all_of" else " or "
+    facts = [
+        f"responds: {_who(stage.responders.roles, ' and ' if stage.responders.mode == 'all_of' else ' or ')}",
+        f"judges: {_who(judges.roles, joiner)}"
+        if judges.roles
+        else "nobody judges; the clock moves it",
+    ]
+    if stage.stand_in:
+        facts.append(f"stands in: {_who(stage.stand_in)}")
+    early = stage.escalate_by or judges.roles
+    if stage.on_unsatisfactory in spec.stage_names and early:
+        facts.append(f"may escalate early: {_who(early)}")
+    if stage.addressees:
+        facts.append(f"addressed to: {_who(stage.addressees, ', ')}")
+    if stage.copy:
+        facts.append(f"copied: {_who(stage.copy, ', ')}")
+    if stage.watchers:
+        facts.append(f"watches: {_who(stage.watchers, ', ')}")
+    return facts
+
+
+def stage_sentence(spec: WorkflowSpec, stage: StageSpec, words: Words) -> str:
+    """What the stage's clock does, truly: it moves on, or it is breached and reminders go on,
+    or there is no clock at all."""
+    clock = stage.clock
+    if not clock.has_deadline:
+        every = (
+            f", with reminders every {stage.remind_every.describe()}" if stage.remind_every else ""
+        )
+        return f"no time limit: it waits for a response{every}"
+    if stage.on_timeout:
+        return (
+            f"{clock.describe()}; with no satisfactory response by then it moves to"
+            f" {words.stage(spec, stage.on_timeout)}"
+        )
+    every = f" every {stage.remind_every.describe()}" if stage.remind_every else ""
+    return (
+        f"{clock.describe()}; with no satisfactory response by then the deadline is recorded as"
+        f" breached and reminders continue{every}"
+    )
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
 def mermaid(spec: WorkflowSpec) -> str:
-    """A Mermaid flowchart of the ladder, for documentation and procedure manuals."""
+    """A Mermaid flowchart of the ladder, for documentation and procedure manuals: each stage
+    with its clock, who responds and judges, who stands in, may escalate early, is copied and
+    watches."""
     lines = ["flowchart TD"]
     for alert in spec.alert_types:
-        lines.append(f'  {alert.name}>"{alert.title}"]')
+        lines.append(f'  {alert.name}>"{_label(alert.title)}"]')
         lines.append(f"  {alert.name} --> {alert.enters_at or 'recorded'}")
     used_outcomes = {"recorded"} if any(a.positive for a in spec.alert_types) else set()
     for stage in spec.stages:
-        lines.append(f'  {stage.name}["{stage.title}<br/>{stage.clock.describe()}"]')
+        label = "<br/>".join(
+            [f"<b>{stage.title}</b>", stage.clock.describe(), *stage_facts(spec, stage)]
+        )
+        lines.append(f'  {stage.name}["{_label(label)}"]')
         if stage.satisfied_by.roles:
-            lines.append(f"  {stage.name} -- satisfied --> resolved")
+            joiner = " and " if stage.satisfied_by.mode == "all_of" else " or "
+            judges = joiner.join(r.replace("_", " ") for r in stage.satisfied_by.roles)
+            lines.append(f'  {stage.name} -- "satisfied ({_label(judges)})" --> resolved')
             used_outcomes.add("resolved")
         if stage.on_timeout:
             lines.append(f"  {stage.name} -- timeout --> {stage.on_timeout}")
             used_outcomes.add(stage.on_timeout)
+        elif stage.clock.has_deadline:
+            lines.append(
+                f"  {stage.name} -. deadline passes: breach, reminders continue .-> {stage.name}"
+            )
         if stage.on_unsatisfactory:
             lines.append(f"  {stage.name} -- unsatisfactory --> {stage.on_unsatisfactory}")
             used_outcomes.add(stage.on_unsatisfactory)

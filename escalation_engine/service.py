@@ -114,14 +114,27 @@ class EscalationService:
         rating: str | None = None,
         due: date | datetime | None = None,
         dates: dict[str, date] | None = None,
+        tell_my_manager: bool = False,
     ) -> Escalation:
-        """Raise a new alert; it enters its workflow's entry stage (or is recorded, if positive)."""
+        """Raise a new alert; it enters its workflow's entry stage (or is recorded, if positive).
+        With ``tell_my_manager``, where the alert type lets the raiser choose it, the raiser's own
+        manager is told too."""
         now = self.clock.now()
         person = self.settings.person(username)
         spec = self.workflow(workflow)
         alert = self._alert_type(spec, alert_type)
         authorise(spec, person, "raise", None, roles=alert.raised_by)
         refs = self._case_refs(case_refs)
+        rating = self._rating(spec, rating)
+        if tell_my_manager and not alert.raiser_may_notify_manager:
+            raise InvalidInput(
+                f"{alert.title} ({alert.name}) does not let the raiser choose to tell their manager"
+                f" under {spec.name}; leave out --tell-my-manager."
+            )
+        if tell_my_manager and person.manager is None:
+            raise InvalidInput(
+                f"{person.username} has no manager in config.yaml to tell; leave out --tell-my-manager."
+            )
         self._check_raise_fields(category, team, summary, dates or {})
         entry_stage = self._entry_stage(spec, alert, rating)
         if not team:
@@ -146,6 +159,10 @@ class EscalationService:
                 keeper.close(escalation, entry_stage, now)
             else:
                 entered = keeper.enter(spec, escalation, now, due=due)
+            if entered is not None and tell_my_manager and person.manager:
+                entered = replace(
+                    entered, told=replace(entered.told, raisers_manager=(person.manager,))
+                )
             event = Raised(
                 workflow=spec.label, alert_type=alert.name, category=category, case_refs=refs,
                 team=escalation.team, looked_after=looked_after, rating=rating,
@@ -164,7 +181,9 @@ class EscalationService:
         """The teams whose people could receive this alert where it enters: more than one means
         the raiser must say which team the child is with."""
         spec = self.workflow(workflow)
-        entry = self._entry_stage(spec, self._alert_type(spec, alert_type), rating)
+        entry = self._entry_stage(
+            spec, self._alert_type(spec, alert_type), self._rating(spec, rating)
+        )
         if entry not in spec.stage_names:
             return []
         stage = spec.stage(entry)
@@ -219,6 +238,13 @@ class EscalationService:
             if not name.isidentifier():
                 raise InvalidInput(f"Date name {name!r} must be a single word such as review_date.")
 
+    @staticmethod
+    def _rating(spec: WorkflowSpec, given: str | None) -> str | None:
+        """A rating by its name or its printed label ("Green*"), as the workflow names it."""
+        if given is None or spec.rag is None:
+            return given
+        return spec.rag.resolve(given) or given
+
     def _entry_stage(self, spec: WorkflowSpec, alert: AlertType, rating: str | None) -> str:
         if rating is not None:
             if spec.rag is None:
@@ -231,9 +257,22 @@ class EscalationService:
                     f" Ratings: {one_of(spec.rag.names)}."
                 )
             target = spec.rag.drives.get(rating)
-            positive = next(r for r in spec.rag.ratings if r.name == rating).positive
-            # A rating that needs no escalation (Green, Green*) is recorded as given.
-            if target in OUTCOMES or positive:
+            given = next(r for r in spec.rag.ratings if r.name == rating)
+            if (target in OUTCOMES or given.positive) and not alert.positive:
+                # Closing a concern at once as "recorded" would count it as good practice.
+                concerns = [
+                    r.label
+                    for r in spec.rag.ratings
+                    if spec.rag.drives.get(r.name) in spec.stage_names and not r.positive
+                ]
+                praise = [a.name for a in spec.alert_types if a.positive]
+                raise InvalidInput(
+                    f"A {given.label} rating needs no escalation, so it cannot open a"
+                    f" {alert.title} ({alert.name}). Raise the concern with the rating it has"
+                    f" ({one_of(concerns) or 'none drives a stage'})"
+                    + (f", or record good practice as {one_of(praise)}." if praise else ".")
+                )  # fmt: skip
+            if target in OUTCOMES or given.positive:
                 return "recorded"
             if target is not None and not alert.positive:
                 return target
@@ -280,6 +319,9 @@ class EscalationService:
             if expected_version is not None and expected_version != escalation.version:
                 raise ConcurrentUpdate(self._changed_under(session, escalation, expected_version))
             spec = self.registry.of(session, escalation)
+            if action == "rate" and target is not None:
+                target = self._rating(spec, target)
+                request = replace(request, target=target)
             machine = machine_for(spec)
             keeper = self.keeper.among(self._people(session, now))
             keeper.prepare(spec, escalation)

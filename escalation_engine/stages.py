@@ -113,6 +113,7 @@ class StageKeeper:
             copy=tuple(holders(people, stage.copy, escalation)),
             watchers=tuple(holders(people, stage.watchers, escalation)),
             raisers_manager=(raiser.manager,) if manager and raiser and raiser.manager else (),
+            addressed=tuple(holders(people, stage.addressees, escalation)),
         )
 
     def reroute(self, spec: WorkflowSpec, escalation: Escalation) -> str | None:

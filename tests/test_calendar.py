@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from calendar import monthrange
 from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation_engine.calendar import LONDON, WorkingCalendar, england_and_wales_bank_holidays
+from escalation_engine.calendar import (
+    LONDON,
+    WorkingCalendar,
+    add_months,
+    england_and_wales_bank_holidays,
+)
 
 CAL = WorkingCalendar()
 
@@ -115,3 +121,12 @@ def test_counting_working_days_loads_only_the_uk_holiday_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "['holidays.countries.united_kingdom']"
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)), st.integers(-48, 48))
+def test_adding_months_lands_in_the_right_month_on_the_same_day_or_its_last(
+    day: date, months: int
+) -> None:
+    moved = add_months(day, months)
+    assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == months
+    assert moved.day == min(day.day, monthrange(moved.year, moved.month)[1])

@@ -278,12 +278,30 @@ def test_red_rating_opens_an_escalation_and_green_resolves_it(
     assert '"previous_rating":"red"' in ratings[0].replace(" ", "")
 
 
-def test_a_green_rating_when_raising_is_recorded_not_escalated(service: EscalationService) -> None:
+def test_a_green_rating_cannot_open_a_concern_and_good_practice_is_recorded(
+    service: EscalationService,
+) -> None:
+    with pytest.raises(InvalidInput, match=r"A Green rating needs no escalation.*'Red' or 'Amber'"):
+        service.raise_alert(
+            username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="green",
+            case_refs=["CLA-100452"], category="placement", summary="Plan progressing well.",
+        )  # fmt: skip
+    assert service.all() == []
     esc = service.raise_alert(
-        username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="green",
-        case_refs=["CLA-100452"], category="placement", summary="Plan progressing well.",
+        username="aisha", workflow="rag_rating", alert_type="exceptional_practice",
+        rating="Green*", case_refs=["CLA-100452"], category="placement", summary="Superb work.",
     )  # fmt: skip
-    assert esc.outcome == "recorded"
+    assert (esc.outcome, esc.rag) == ("recorded", "green_star")
+
+
+def test_ratings_are_given_by_their_printed_labels(service: EscalationService) -> None:
+    esc = service.raise_alert(
+        username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="RED",
+        case_refs=["CLA-100452"], category="placement", summary="Drift.",
+    )  # fmt: skip
+    assert (esc.rag, esc.stage) == ("red", "line_manager")
+    rated = service.act(esc.reference, "aisha", "rate", target="Amber", note="Better.")
+    assert (rated.rag, rated.stage) == ("amber", "monitoring")
 
 
 def test_clock_from_the_review_date(service: EscalationService) -> None:

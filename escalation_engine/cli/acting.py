@@ -77,6 +77,12 @@ def raise_(
     dates: Annotated[
         list[str] | None, typer.Option("--date", help="A named date, e.g. review_date=2026-03-02.")
     ] = None,
+    tell_my_manager: Annotated[
+        bool,
+        typer.Option(
+            "--tell-my-manager", help="Tell your own manager too, where the alert type allows."
+        ),
+    ] = False,
     as_user: AsUser = None,
     as_json: Json = False,
 ) -> None:
@@ -105,6 +111,7 @@ def raise_(
         username=acting_user(as_user), workflow=workflow, alert_type=alert_type, case_refs=cases,
         category=category, summary=summary, team=team, looked_after=not not_looked_after,
         rating=rating, due=parse_day(due, "--due") if due else None, dates=named,
+        tell_my_manager=tell_my_manager,
     )  # fmt: skip
     if as_json:
         emit_json(render.escalation_json(esc))

@@ -152,13 +152,11 @@ def workflows_show(
         return
     out.print(f"[bold]{escape(spec.title)}[/bold] ({spec.label})\n{escape(spec.description)}\n")
     for stage in spec.stages:
-        joiner = " and " if stage.responders.mode == "all_of" else " or "
-        timeout = words.stage(spec, stage.on_timeout) if stage.on_timeout else "breach + reminders"
         unsatisfactory = words.stage(spec, stage.on_unsatisfactory or None)
         out.print(
-            f"[bold]{escape(stage.title)}[/bold]: {escape(words.roles(stage.responders.roles, joiner))};"
-            f" {stage.clock.describe()}; no response in time → {escape(timeout)};"
-            f" unsatisfactory → {escape(unsatisfactory)}"
+            f"[bold]{escape(stage.title)}[/bold]: {escape(render.stage_sentence(spec, stage, words))};"
+            f" not satisfied → {escape(unsatisfactory)}.\n  "
+            + escape("; ".join(render.stage_facts(spec, stage, words)))
         )
     if spec.overall_limit:
         out.print(

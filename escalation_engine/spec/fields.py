@@ -16,13 +16,13 @@ from .model import CLOCK_WORDS, COUNTED_UNITS, PERSON_ACTIONS, ClockKind, RoleSe
 from .yamlnodes import Parsed
 
 _SHORT_CLOCK = re.compile(
-    r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|hour|hours|minute|minutes|second|seconds)\s*$"
+    r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|month|months|hour|hours|minute|minutes|second|seconds)\s*$"
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: The longest clock of each unit: about four years, beyond any protocol's timescale, and short
 #: enough that counting it day by day is instant.
-MOST = {"working_days": 1000, "calendar_days": 1500, "hours": 36_000, "minutes": 2_160_000,
-        "seconds": 129_600_000}  # fmt: skip
+MOST = {"working_days": 1000, "calendar_days": 1500, "months": 48, "hours": 36_000,
+        "minutes": 2_160_000, "seconds": 129_600_000}  # fmt: skip
 
 
 class Reader:

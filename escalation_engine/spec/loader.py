@@ -47,9 +47,11 @@ TOP_KEYS = (
 STAGE_KEYS = (
     "title", "responders", "satisfied_by", "stand_in", "escalate_by", "clock", "starts",
     "reminder", "remind_every", "on_timeout", "on_unsatisfactory", "copy", "watchers",
-    "notify_raisers_manager", "permissions", "formal", "scope",
+    "notify_raisers_manager", "permissions", "formal", "scope", "addressees",
 )  # fmt: skip
-ALERT_KEYS = ("title", "description", "enters_at", "raised_by", "positive")
+ALERT_KEYS = (
+    "title", "description", "enters_at", "raised_by", "positive", "raiser_may_notify_manager",
+)  # fmt: skip
 
 
 def _reminder(reader: Reader, raw: Any, path: str) -> Timescale | None:
@@ -84,6 +86,7 @@ def _read_stage(reader: Reader, name: str, raw: Any, path: str) -> StageSpec:
         on_unsatisfactory=reader.text(on_unsatisfactory, f"{path}.on_unsatisfactory") or None,
         copy=reader.names(data.get("copy"), f"{path}.copy"),
         watchers=reader.names(data.get("watchers"), f"{path}.watchers"),
+        addressees=reader.names(data.get("addressees"), f"{path}.addressees"),
         notify_raisers_manager=reader.flag(
             data.get("notify_raisers_manager"), f"{path}.notify_raisers_manager", False
         ),
@@ -104,6 +107,9 @@ def _read_alert_type(
         enters_at=reader.text(data.get("enters_at"), f"{path}.enters_at") or None,
         raised_by=reader.names(data.get("raised_by"), f"{path}.raised_by") or raise_roles,
         positive=reader.flag(data.get("positive"), f"{path}.positive", False),
+        raiser_may_notify_manager=reader.flag(
+            data.get("raiser_may_notify_manager"), f"{path}.raiser_may_notify_manager", False
+        ),
     )
 
 
@@ -134,18 +140,26 @@ def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
     data = reader.mapping(raw, "rag", ("ratings", "drives"))
     ratings = []
     for name, value, path in named_section(reader, data.get("ratings"), "rag.ratings"):
-        entry = reader.mapping(value, path, ("title", "positive"))
+        entry = reader.mapping(value, path, ("title", "label", "positive"))
+        label = reader.text(
+            entry.get("label"), f"{path}.label", name.replace("_", " ").capitalize()
+        )
         ratings.append(
             RagRating(
                 name=name,
-                title=reader.text(entry.get("title"), f"{path}.title", name),
+                title=reader.text(entry.get("title"), f"{path}.title", label),
+                label=label,
                 positive=reader.flag(entry.get("positive"), f"{path}.positive", False),
             )
         )
     if not ratings:
         reader.problem("rag.ratings", "lists no ratings")
-    drives_raw = reader.mapping(data.get("drives"), "rag.drives", [r.name for r in ratings])
-    drives = {k: reader.text(v, f"rag.drives.{k}") for k, v in drives_raw.items()}
+    # A drive may name a rating by its label as reports print it ("Green*": resolved).
+    labels = {r.label: r.name for r in ratings if r.label != r.name}
+    drives_raw = reader.mapping(
+        data.get("drives"), "rag.drives", [*(r.name for r in ratings), *labels]
+    )
+    drives = {labels.get(k, k): reader.text(v, f"rag.drives.{k}") for k, v in drives_raw.items()}
     return RagSpec(ratings=tuple(ratings), drives=drives)
 
 

@@ -50,6 +50,7 @@ OVERALL_STARTS: tuple[str, ...] = ("formal", "raised")
 ClockKind = Literal[
     "working_days",
     "calendar_days",
+    "months",
     "hours",
     "minutes",
     "seconds",
@@ -57,7 +58,9 @@ ClockKind = Literal[
     "set_by_raiser",
     "none",
 ]
-COUNTED_UNITS: tuple[str, ...] = ("working_days", "calendar_days", "hours", "minutes", "seconds")
+COUNTED_UNITS: tuple[str, ...] = (
+    "working_days", "calendar_days", "months", "hours", "minutes", "seconds",
+)  # fmt: skip
 CLOCK_WORDS: tuple[str, ...] = ("immediately", "set_by_raiser", "none")
 
 
@@ -114,6 +117,9 @@ class StageSpec:
     on_unsatisfactory: str | None = None
     copy: tuple[str, ...] = ()
     watchers: tuple[str, ...] = ()
+    #: Roles the alert is addressed to and who are told of it by name, besides the responders,
+    #: though they do not respond themselves (a social worker, an assistant team manager).
+    addressees: tuple[str, ...] = ()
     notify_raisers_manager: bool = False
     permissions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     formal: bool = True
@@ -136,6 +142,8 @@ class AlertType:
     raised_by: tuple[str, ...]
     positive: bool = False
     description: str = ""
+    #: The raiser may choose, when raising, to have their own manager told (``--tell-my-manager``).
+    raiser_may_notify_manager: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,6 +188,8 @@ class SeparationSpec:
 class RagRating:
     name: str
     title: str
+    #: How reports and people write it ("Green*" for ``green_star``).
+    label: str = ""
     positive: bool = False
 
 
@@ -193,6 +203,15 @@ class RagSpec:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.ratings)
+
+    def resolve(self, given: str) -> str | None:
+        """The rating ``given`` names, by its name or by the label reports print ("Green*" for
+        ``green_star``), in any case; ``None`` if it names none."""
+        wanted = given.strip().casefold()
+        for rating in self.ratings:
+            if wanted in (rating.name.casefold(), rating.label.casefold(), rating.title.casefold()):
+                return rating.name
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,9 @@ from escalation_engine.errors import DefinitionError
 from escalation_engine.spec import load_workflow, load_workflow_text, load_workflows_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = sorted((ROOT / "workflows").glob("*.yaml"))
+WORKFLOWS = sorted(
+    [*(ROOT / "workflows").glob("*.yaml"), *(ROOT / "examples" / "workflows").glob("*.yaml")]
+)
 BROKEN = sorted((ROOT / "tests" / "fixtures" / "workflows").glob("*.yaml"))
 
 

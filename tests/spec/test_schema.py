@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA: dict[str, Any] = json.loads(
     resources.files("escalation_engine.spec").joinpath("schema.json").read_text()
 )
-WORKFLOWS = sorted((ROOT / "workflows").glob("*.yaml"))
+WORKFLOWS = sorted(
+    [*(ROOT / "workflows").glob("*.yaml"), *(ROOT / "examples" / "workflows").glob("*.yaml")]
+)
 
 
 def test_schema_top_level_keys_match_the_loader() -> None:

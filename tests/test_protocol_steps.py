@@ -1,0 +1,117 @@
+"""The steps councils' protocols write down, each written in YAML (the shipped example
+``examples/workflows/council_protocol.yaml`` and the seeds) and run: addressees who are told but
+do not respond, the raiser's choice to tell their own manager, clocks in months, ratings by their
+printed labels, and plain, true descriptions and diagrams of every stage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from escalation_engine import audit, outbox, render
+from escalation_engine.clock import FakeClock
+from escalation_engine.config import load_settings
+from escalation_engine.errors import InvalidInput, PermissionDenied
+from escalation_engine.events import Told
+from escalation_engine.labels import Words
+from escalation_engine.service import EscalationService
+
+from .conftest import LONDON, ROOT
+
+EXAMPLE = ROOT / "examples" / "workflows" / "council_protocol.yaml"
+
+
+@pytest.fixture
+def council(project: Path, engine: Engine, clock: FakeClock) -> EscalationService:
+    shutil.copy(EXAMPLE, project / "workflows")
+    return EscalationService(load_settings(project / "config.yaml"), engine, clock)
+
+
+def _alert(service: EscalationService, **extra: object) -> str:
+    fields: dict[str, object] = {
+        "username": "aisha", "workflow": "council_protocol", "alert_type": "practice_alert",
+        "case_refs": ["CLA-100234"], "category": "drift_and_delay", "team": "north",
+        "summary": "No permanence plan.", **extra,
+    }  # fmt: skip
+    return service.raise_alert(**fields).reference  # type: ignore[arg-type]
+
+
+def _data(engine: Engine, reference: str, index: int = -1) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads(audit.entries(engine, reference)[index].data)
+    return loaded
+
+
+def test_an_alert_addressed_to_several_is_answered_by_the_responder_only(
+    council: EscalationService, engine: Engine
+) -> None:
+    reference = _alert(council)
+    raised = _data(engine, reference)
+    assert (raised["with"], raised["addressed"]) == (["jo"], ["ellie", "sam"])
+    told = Told(addressed=("ellie", "sam"), watchers=("priya",))
+    entry = audit.entries(engine, reference)[0]
+    assert {"ellie", "sam", "jo"} <= set(outbox.recipients(council.settings, council.get(reference), entry, told))  # type: ignore[arg-type]  # fmt: skip
+    with pytest.raises(PermissionDenied, match="may not respond"):
+        council.act(reference, "sam", "respond", note="Seen.")
+    assert council.act(reference, "jo", "respond", note="Booked.").status == "responded"
+
+
+def test_the_raiser_may_choose_to_tell_their_own_manager_where_the_alert_type_allows(
+    council: EscalationService, engine: Engine
+) -> None:
+    told = _alert(council, tell_my_manager=True)
+    assert _data(engine, told)["raisers_manager"] == ["priya"]
+    assert "raisers_manager" not in _data(engine, _alert(council))
+    with pytest.raises(InvalidInput, match="does not let the raiser choose to tell their manager"):
+        council.raise_alert(
+            username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+            case_refs=["CLA-100234"], category="placement", team="north", summary="x",
+            tell_my_manager=True,
+        )  # fmt: skip
+    assert len(council.all()) == 2
+
+
+@pytest.mark.parametrize(
+    ("last_review", "due"),
+    [(date(2026, 1, 5), date(2026, 4, 5)), (date(2025, 11, 30), date(2026, 2, 28))],
+)
+def test_a_review_timescale_runs_in_months(
+    council: EscalationService, last_review: date, due: date
+) -> None:
+    esc = council.get(
+        _alert(council, alert_type="review_drift", dates={"last_review": last_review})
+    )
+    assert esc.stage_due_at == datetime(due.year, due.month, due.day, 17, tzinfo=LONDON)
+    stage = council.workflow("council_protocol").stage("review_due")
+    assert stage.clock.describe() == "3 months"
+
+
+def test_a_stage_with_no_clock_is_described_as_it_is(council: EscalationService) -> None:
+    words = Words(council.settings)
+    spec = council.workflow("council_protocol")
+    assert render.stage_sentence(spec, spec.stage("head_of_service"), words) == (
+        "no time limit: it waits for a response, with reminders every 5 working days"
+    )
+    top = council.workflow("dispute_resolution")
+    assert render.stage_sentence(top, top.stage("director"), words).endswith(
+        "the deadline is recorded as breached and reminders continue every 2 working days"
+    )
+    assert "breach + reminders" not in render.mermaid(spec)
+
+
+def test_the_diagram_shows_who_judges_is_copied_watches_and_may_escalate(
+    council: EscalationService,
+) -> None:
+    diagram = render.mermaid(council.workflow("dispute_resolution"))
+    assert "judges: raiser and iro manager" in diagram
+    assert "copied: social worker" in diagram
+    assert "watches: iro manager" in diagram
+    assert "may escalate early: raiser" in diagram
+    assert "stands in: duty manager" in diagram
+    assert 'team_manager -- "satisfied (raiser)" --> resolved' in diagram
+    example = render.mermaid(council.workflow("council_protocol"))
+    assert "addressed to: social worker, assistant team manager" in example
