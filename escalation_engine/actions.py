@@ -48,6 +48,12 @@ Handler = Callable[[Context, Escalation, Request], ev.PersonEvent]
 
 def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     calendar = ctx.settings.calendar
+    if esc.status == "awaiting_escalation":
+        raise InvalidInput(
+            f"{esc.reference} has been judged not satisfactory and is waiting for"
+            f" {', '.join(esc.with_people) or 'the ' + ' or '.join(esc.with_roles)} to escalate it;"
+            " a further response cannot undo that. Nothing was written."
+        )
     if esc.status == "responded":
         # A second response (a double submission, a retried script) would restart the judging.
         raise InvalidInput(
@@ -78,6 +84,12 @@ def _new_judgement(ctx: Context, esc: Escalation, action: str) -> list[str]:
     """The judging roles ``ctx.person`` has not yet used on this response; refuse if there is no
     response to judge, or if they have judged it already."""
     who = f"{ctx.person.name} ({ctx.person.username})"
+    if esc.status == "awaiting_escalation":
+        raise InvalidInput(
+            f"{esc.reference} has been judged not satisfactory and is waiting for"
+            f" {', '.join(esc.with_people) or 'the ' + ' or '.join(esc.with_roles)} to escalate it."
+            " Nothing was written."
+        )
     if esc.status not in JUDGEABLE:
         early = ctx.spec.stage(esc.stage).on_unsatisfactory in ctx.spec.stage_names
         raise InvalidInput(
@@ -113,7 +125,16 @@ def accept(ctx: Context, esc: Escalation, req: Request) -> ev.Accepted:
 
 def reject(ctx: Context, esc: Escalation, req: Request) -> ev.Rejected:
     _new_judgement(ctx, esc, "reject")
-    return ev.Rejected()
+    stage = ctx.spec.stage(esc.stage)
+    step = stage.escalation_step
+    if step is None:
+        return ev.Rejected()
+    # Not satisfied: the named role now has its own clock to carry out the escalation.
+    deadline = policy.deadline_after(step.clock, ctx.now, ctx.settings.calendar)
+    esc.status = "awaiting_escalation"
+    esc.stage_due_at = deadline.due
+    esc.remind_at = policy.first_reminder(stage, deadline.due, ctx.now, ctx.settings.calendar)
+    return ev.Rejected(escalation_by=step.by, escalation_due=deadline.explain())
 
 
 def bypass(ctx: Context, esc: Escalation, req: Request) -> ev.Bypassed:

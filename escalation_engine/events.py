@@ -125,6 +125,13 @@ class Accepted(PersonEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rejected(PersonEvent):
     ACTION: ClassVar[str] = "reject"
+    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {
+        "escalation_by",
+        "escalation_due",
+    }
+    #: Where the workflow names who carries out the escalation: them, and their deadline.
+    escalation_by: tuple[str, ...] | None = None
+    escalation_due: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

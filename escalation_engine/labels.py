@@ -32,6 +32,7 @@ STATUS_TITLES = {
     "awaiting_response": "awaiting a response",
     "holding": "holding response given",
     "responded": "response in, awaiting judgement",
+    "awaiting_escalation": "not satisfied, awaiting escalation",
     "closed": "closed",
 }
 

@@ -57,7 +57,11 @@ def _transitions(spec: WorkflowSpec) -> list[dict[str, Any]]:
         if stage.satisfied_by.roles:
             add("accept", name, "resolved", conditions="is_satisfied")
             add("accept", name, None)
-        if stage.on_unsatisfactory:
+        if stage.on_unsatisfactory and stage.escalation_step is not None:
+            # The rejection is recorded; the named role then carries out the escalation.
+            add("reject", name, None)
+            add("escalate", name, stage.on_unsatisfactory)
+        elif stage.on_unsatisfactory:
             add("reject", name, stage.on_unsatisfactory)
             if stage.on_unsatisfactory in stages:
                 add("escalate", name, stage.on_unsatisfactory)

@@ -132,10 +132,14 @@ def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str], words: W
     lines = []
     if esc.status == "responded":
         lines.append(f"A response is in; waiting for {who} to accept or reject it.")
+    elif esc.status == "awaiting_escalation":
+        lines.append(f"Judged not satisfactory; waiting for {who} ({roles}) to escalate it.")
     else:
         lines.append(f"Waiting for a response from {who} ({roles}).")
     if esc.stage_due_at:
         target = stage.on_timeout
+        if esc.status == "awaiting_escalation":
+            target = stage.on_unsatisfactory
         then = (
             f"it moves to {words.stage(spec, target)}"
             if target in spec.stage_names

@@ -64,6 +64,10 @@ def _title(role: str) -> str:
 
 def route(people: Mapping[str, Person], stage: StageSpec, escalation: Escalation) -> Routing:
     """The roles and people a stage's response (or its judgement) is waiting on."""
+    if escalation.status == "awaiting_escalation" and stage.escalation_step is not None:
+        by = stage.escalation_step.by
+        chosen = holders(people, by, escalation) or holders(people, by, escalation, "service")
+        return Routing(by, chosen)
     if escalation.status == "responded":
         # A judge who has accepted is no longer waited on (all_of stages wait for the rest).
         roles = tuple(r for r in stage.satisfied_by.roles if r not in escalation.satisfied)

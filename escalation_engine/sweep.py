@@ -52,7 +52,7 @@ def timeout(due: Due) -> tuple[EngineEvent | None, str]:
     """The stage's clock passed: move on, or (at the top) record a breach and keep reminding."""
     keeper, spec, esc, due_at = due.keeper, due.spec, due.esc, due.due_at
     stage = spec.stage(esc.stage)
-    if stage.on_timeout is None:
+    if stage.on_timeout is None and esc.status != "awaiting_escalation":
         esc.stage_due_at = None
         esc.stage_breached_at = due_at
         esc.remind_at = policy.cadence(stage, due_at, keeper.calendar)
@@ -60,7 +60,9 @@ def timeout(due: Due) -> tuple[EngineEvent | None, str]:
         return breached, (
             f"{stage.title}: no satisfactory response within {stage.clock.describe()}; reminders continue"
         )
-    machine_for(spec).fire(esc, "timeout", reference=esc.reference)
+    carried_out = esc.status == "awaiting_escalation"
+    # Nobody carried out the escalation in time: the engine does, so it is never left lying.
+    machine_for(spec).fire(esc, "escalate" if carried_out else "timeout", reference=esc.reference)
     # The next clock starts when the deadline passed, not when the engine noticed, so a backlog
     # after downtime climbs exactly as it would have.
     entered = None
@@ -68,6 +70,14 @@ def timeout(due: Due) -> tuple[EngineEvent | None, str]:
         keeper.close(esc, stage.name, due_at)
     else:
         entered = keeper.enter(spec, esc, due_at)
+    if carried_out and stage.escalation_step is not None:
+        step = stage.escalation_step
+        note = (
+            f"Not satisfied at {stage.title}, and the escalation was not carried out by the"
+            f" {' or '.join(r.replace('_', ' ') for r in step.by)} within {step.clock.describe()};"
+            " the engine carried it out"
+        )
+        return TimedOut(**due.facts, entered=entered), note
     return (
         TimedOut(**due.facts, entered=entered),
         f"No satisfactory response within {stage.clock.describe()} at {stage.title}; moved on",

@@ -115,3 +115,57 @@ def test_the_diagram_shows_who_judges_is_copied_watches_and_may_escalate(
     assert 'team_manager -- "satisfied (raiser)" --> resolved' in diagram
     example = render.mermaid(council.workflow("council_protocol"))
     assert "addressed to: social worker, assistant team manager" in example
+
+
+def _responded(service: EscalationService) -> str:
+    reference = _alert(service)
+    service.act(reference, "jo", "respond", note="We will review the plan.")
+    return reference
+
+
+def test_after_not_satisfied_the_named_role_carries_out_the_escalation(
+    council: EscalationService, engine: Engine
+) -> None:
+    reference = _responded(council)
+    rejected = council.act(reference, "aisha", "reject", note="No date for the meeting.")
+    assert (rejected.stage, rejected.status, rejected.with_people) == (
+        "team_manager", "awaiting_escalation", ("priya",),
+    )  # fmt: skip
+    assert _data(engine, reference)["escalation_by"] == ["qa_manager"]
+    with pytest.raises(InvalidInput, match="waiting for priya to escalate it"):
+        council.act(reference, "jo", "respond", note="Another go.")
+    with pytest.raises(PermissionDenied, match="qa manager"):
+        council.act(reference, "tom", "escalate", note="Moving it.")
+    moved = council.act(reference, "priya", "escalate", note="Escalated to the service manager.")
+    assert (moved.stage, moved.status, moved.with_people) == (
+        "service_manager", "awaiting_response", ("mark",),
+    )  # fmt: skip
+
+
+def test_an_escalation_nobody_carries_out_is_carried_out_by_the_engine_on_its_clock(
+    council: EscalationService, engine: Engine, clock: FakeClock
+) -> None:
+    reference = _responded(council)
+    council.act(reference, "aisha", "reject", note="Not enough.")
+    clock.advance(days=1)
+    council.tick()
+    assert council.get(reference).stage == "team_manager"
+    clock.advance(days=1)  # two working days after the rejection, past close of business
+    clock.advance(hours=9)
+    council.tick()
+    moved = council.get(reference)
+    assert (moved.stage, moved.with_people) == ("service_manager", ("mark",))
+    last = audit.entries(engine, reference)[-1]
+    assert (last.action, last.actor_kind) == ("timeout", "engine")
+    assert "not carried out by the qa manager within 2 working days" in last.note
+
+
+def test_without_an_escalation_step_a_rejection_moves_the_alert_at_once(
+    council: EscalationService,
+) -> None:
+    reference = council.raise_alert(
+        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+        case_refs=["CLA-100234"], category="placement", team="north", summary="x",
+    ).reference  # fmt: skip
+    council.act(reference, "jo", "respond", note="Done.")
+    assert council.act(reference, "aisha", "reject", note="No.").stage == "service_manager"

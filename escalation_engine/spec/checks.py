@@ -143,6 +143,13 @@ def _check_stage(checker: _Checker, stage: StageSpec) -> None:
     checker.roles(stage.satisfied_by.roles, f"{path}.satisfied_by")
     for key in ("stand_in", "escalate_by", "copy", "watchers", "addressees"):
         checker.roles(getattr(stage, key), f"{path}.{key}")
+    if stage.escalation_step is not None:
+        checker.roles(stage.escalation_step.by, f"{path}.escalation_step.by")
+        if stage.on_unsatisfactory is None:
+            checker.problem(
+                f"{path}.escalation_step",
+                "needs on_unsatisfactory: say where the escalation it carries out goes",
+            )
     _check_permissions(checker, dict(stage.permissions), f"{path}.permissions")
     if not stage.responders.roles:
         checker.problem(f"{path}.responders", "is missing: say which role responds at this stage")

@@ -26,6 +26,7 @@ from .model import (
     AlertType,
     BypassSpec,
     CafcassSpec,
+    EscalationStep,
     OverallLimit,
     RagRating,
     RagSpec,
@@ -47,7 +48,7 @@ TOP_KEYS = (
 STAGE_KEYS = (
     "title", "responders", "satisfied_by", "stand_in", "escalate_by", "clock", "starts",
     "reminder", "remind_every", "on_timeout", "on_unsatisfactory", "copy", "watchers",
-    "notify_raisers_manager", "permissions", "formal", "scope", "addressees",
+    "notify_raisers_manager", "permissions", "formal", "scope", "addressees", "escalation_step",
 )  # fmt: skip
 ALERT_KEYS = (
     "title", "description", "enters_at", "raised_by", "positive", "raiser_may_notify_manager",
@@ -60,6 +61,22 @@ def _reminder(reader: Reader, raw: Any, path: str) -> Timescale | None:
     if raw == "none":
         return None
     return reader.timescale(raw, path, allow_words=False)
+
+
+def _escalation_step(reader: Reader, raw: Any, path: str) -> EscalationStep | None:
+    if raw is None:
+        return None
+    data = reader.mapping(raw, path, ("by", "clock"))
+    by = reader.names(data.get("by"), f"{path}.by")
+    clock = reader.timescale(data.get("clock"), f"{path}.clock", allow_words=False)
+    if not by:
+        reader.problem(f"{path}.by", "is missing: name the role that carries out the escalation")
+    if clock is None:
+        reader.problem(
+            f"{path}.clock", "is missing: say how long they have, e.g. {working_days: 2}"
+        )
+        return None
+    return EscalationStep(by=by, clock=clock)
 
 
 def _read_stage(reader: Reader, name: str, raw: Any, path: str) -> StageSpec:
@@ -87,6 +104,9 @@ def _read_stage(reader: Reader, name: str, raw: Any, path: str) -> StageSpec:
         copy=reader.names(data.get("copy"), f"{path}.copy"),
         watchers=reader.names(data.get("watchers"), f"{path}.watchers"),
         addressees=reader.names(data.get("addressees"), f"{path}.addressees"),
+        escalation_step=_escalation_step(
+            reader, data.get("escalation_step"), f"{path}.escalation_step"
+        ),
         notify_raisers_manager=reader.flag(
             data.get("notify_raisers_manager"), f"{path}.notify_raisers_manager", False
         ),

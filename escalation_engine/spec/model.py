@@ -100,6 +100,15 @@ class RoleSet:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationStep:
+    """Who carries out the escalation after an unsatisfactory judgement (say the QA manager),
+    and how long they have; when their clock passes, the engine carries it out."""
+
+    by: tuple[str, ...]
+    clock: Timescale
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StageSpec:
     """One rung of the ladder."""
 
@@ -120,6 +129,8 @@ class StageSpec:
     #: Roles the alert is addressed to and who are told of it by name, besides the responders,
     #: though they do not respond themselves (a social worker, an assistant team manager).
     addressees: tuple[str, ...] = ()
+    #: A named role escalates after an unsatisfactory judgement; ``None``: it moves at once.
+    escalation_step: EscalationStep | None = None
     notify_raisers_manager: bool = False
     permissions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     formal: bool = True
@@ -276,5 +287,6 @@ class WorkflowSpec:
             if action in ("accept", "reject"):
                 return spec.satisfied_by.roles
             if action == "escalate":
-                return spec.escalate_by or spec.satisfied_by.roles
+                step = spec.escalation_step.by if spec.escalation_step else ()
+                return spec.escalate_by or step or spec.satisfied_by.roles
         return self.permissions.get(action, ())
