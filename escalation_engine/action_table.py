@@ -66,6 +66,8 @@ PERSON: tuple[Action, ...] = (
            example="Superseded by ESC-2026-0051", note_only=True),
     Action(name="reallocate", command="reallocate", done="reallocated it",
            headline="reallocate", note_required=True),
+    Action(name="meeting", command="meeting", done="recorded a dispute resolution meeting",
+           headline="meeting recorded"),
     Action(name="not_looked_after", command="not-looked-after",
            done="recorded the child no longer looked after",
            headline="not looked after", note_required=True,

@@ -30,6 +30,19 @@ class Request:
     holding: bool = False
     follow_up: date | None = None
     consulted: str | None = None
+    #: Why it closes as it does, one of the workflow's ``outcome_reasons`` for that outcome.
+    reason: str | None = None
+    meeting: Meeting | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Meeting:
+    """What a dispute resolution meeting record says."""
+
+    held_on: date
+    attendees: tuple[str, ...]
+    outcome: str
+    next_step: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +263,38 @@ def not_looked_after(ctx: Context, esc: Escalation, req: Request) -> ev.NoLonger
     return ev.NoLongerLookedAfter(looked_after=False)
 
 
+def meeting(ctx: Context, esc: Escalation, req: Request) -> ev.MeetingHeld:
+    """Record a dispute resolution meeting: held on a day between raising and today, attended by
+    roles the workflow knows, with its outcome and the next step."""
+    held = req.meeting
+    if held is None or not held.outcome.strip():
+        raise InvalidInput("Say what the meeting decided with --outcome.")
+    today = ctx.settings.calendar.local_day(ctx.now)
+    raised = ctx.settings.calendar.local_day(esc.raised_at)
+    if not raised <= held.held_on <= today:
+        raise InvalidInput(
+            f"--held {held.held_on} is not between the day {esc.reference} was raised ({raised})"
+            f" and today ({today}); give the day the meeting took place."
+        )
+    known = (*ctx.spec.roles, "raiser")
+    unknown = [role for role in held.attendees if role not in known]
+    if not held.attendees or unknown:
+        raise InvalidInput(
+            f"Give who attended by role with --attendee (one per role), from: {', '.join(known)}"
+            + (
+                f"; {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not one."
+                if unknown
+                else "."
+            )
+        )
+    return ev.MeetingHeld(
+        held_on=held.held_on.isoformat(), attendees=tuple(dict.fromkeys(held.attendees)),
+        outcome=held.outcome.strip(), next_step=held.next_step.strip() or None,
+    )  # fmt: skip
+
+
 HANDLERS: dict[str, Handler] = {
+    "meeting": meeting,
     "reallocate": reallocate,
     "not_looked_after": not_looked_after,
     "respond": respond,

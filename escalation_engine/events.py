@@ -96,10 +96,12 @@ class Raised(Event):
 class PersonEvent(Event):
     """A person's action: by which of their roles they may take it (stored as ``as``)."""
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"forced"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"forced", "reason"})
     roles: tuple[str, ...] = ()
     #: Taken with ``--force``: on whatever the escalation was by then, not the version read.
     forced: bool | None = None
+    #: Why it closed as it did, from the workflow's ``outcome_reasons``, when it closed.
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +192,18 @@ class Reallocated(PersonEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingHeld(PersonEvent):
+    """A dispute resolution meeting: when, who attended (by role), what it decided, what next."""
+
+    ACTION: ClassVar[str] = "meeting"
+    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {"next_step"}
+    held_on: str = ""
+    attendees: tuple[str, ...] = ()
+    outcome: str = ""
+    next_step: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NoLongerLookedAfter(PersonEvent):
     ACTION: ClassVar[str] = "not_looked_after"
     looked_after: bool = False
@@ -247,6 +261,6 @@ PERSON_EVENTS: dict[str, type[PersonEvent]] = {
     kind.ACTION: kind
     for kind in (
         Responded, Accepted, Rejected, Escalated, Bypassed, Extended, Withdrawn, Superseded,
-        ReferredToCafcass, Reopened, Rated, Reallocated, NoLongerLookedAfter,
+        ReferredToCafcass, Reopened, Rated, Reallocated, NoLongerLookedAfter, MeetingHeld,
     )
 }  # fmt: skip

@@ -53,6 +53,7 @@ def _transitions(spec: WorkflowSpec) -> list[dict[str, Any]]:
         add("supersede", name, "superseded")
         add("reallocate", name, None)
         add("not_looked_after", name, None)
+        add("meeting", name, None)
         add("timeout", name, stage.on_timeout)
         if stage.satisfied_by.roles:
             add("accept", name, "resolved", conditions="is_satisfied")

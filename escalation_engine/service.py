@@ -187,6 +187,8 @@ class EscalationService:
         if entry not in spec.stage_names:
             return []
         stage = spec.stage(entry)
+        if stage.scope == "service":
+            return []  # its responders serve every team: the child's is the raiser's own
         roles = {*stage.responders.roles, *stage.stand_in}
         return sorted({p.team for p in self.settings.people.values() if roles & set(p.roles)})
 
@@ -294,6 +296,8 @@ class EscalationService:
         holding: bool = False,
         follow_up: date | None = None,
         consulted: str | None = None,
+        reason: str | None = None,
+        meeting: actions.Meeting | None = None,
         expected_version: int | None = None,
         force: bool = False,
         dry_run: bool = False,
@@ -306,7 +310,7 @@ class EscalationService:
         person = self.settings.person(username)
         request = actions.Request(
             note=note.strip(), target=target, until=until, holding=holding,
-            follow_up=follow_up, consulted=consulted,
+            follow_up=follow_up, consulted=consulted, reason=reason, meeting=meeting,
         )  # fmt: skip
         check_text(request.note, "The note (--note)", MAX_NOTE)
         if action in NOTE_REQUIRED and not request.note:
@@ -347,7 +351,10 @@ class EscalationService:
                 )
             else:
                 keeper.reroute(spec, escalation)
-            event = replace(event, roles=roles, entered=entered, forced=force or None)
+            reason = self._outcome_reason(spec, escalation, moved, request.reason)
+            event = replace(
+                event, roles=roles, entered=entered, forced=force or None, reason=reason
+            )
             entry = audit.append(
                 session, reference=escalation.reference, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
@@ -358,6 +365,30 @@ class EscalationService:
             if dry_run:
                 session.rollback()
         return escalation
+
+    @staticmethod
+    def _outcome_reason(
+        spec: WorkflowSpec, escalation: Escalation, moved: bool, given: str | None
+    ) -> str | None:
+        """The reason for the outcome this action closes the escalation with: required, and one
+        of the workflow's, where the workflow lists reasons for that outcome; refused otherwise."""
+        outcome = escalation.stage if moved and escalation.stage in OUTCOMES else None
+        reasons = spec.outcome_reasons.get(outcome or "", {})
+        if given is None and not reasons:
+            return None
+        if outcome is None or not reasons:
+            closes = f"closes it as {outcome.replace('_', ' ')}" if outcome else "does not close it"
+            raise InvalidInput(
+                f"--outcome-reason {given!r} is not needed: this action {closes}, and"
+                f" {spec.name} lists no reasons for that. Leave it out."
+            )
+        if given not in reasons:
+            raise InvalidInput(
+                f"Say why {escalation.reference} closes as {outcome.replace('_', ' ')}: give"
+                f" --outcome-reason with one of {one_of(list(reasons))}."
+                + (did_you_mean(given, reasons) if given else "")
+            )
+        return given
 
     def _changed_under(self, session: Connection, escalation: Escalation, seen: int) -> str:
         last = store.last_entry(session, escalation.reference)

@@ -110,10 +110,10 @@ class StageKeeper:
         raiser = people.get(escalation.raised_by)
         manager = stage.notify_raisers_manager and raiser is not None and raiser.manager
         return Told(
-            copy=tuple(holders(people, stage.copy, escalation)),
-            watchers=tuple(holders(people, stage.watchers, escalation)),
+            copy=tuple(holders(people, stage.copy, escalation, stage.scope)),
+            watchers=tuple(holders(people, stage.watchers, escalation, stage.scope)),
             raisers_manager=(raiser.manager,) if manager and raiser and raiser.manager else (),
-            addressed=tuple(holders(people, stage.addressees, escalation)),
+            addressed=tuple(holders(people, stage.addressees, escalation, stage.scope)),
         )
 
     def reroute(self, spec: WorkflowSpec, escalation: Escalation) -> str | None:

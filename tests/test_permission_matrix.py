@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from escalation_engine import audit
+from escalation_engine.actions import Meeting
 from escalation_engine.clock import FakeClock
 from escalation_engine.config import Person, load_settings
 from escalation_engine.errors import EscalationError
@@ -35,9 +36,10 @@ EXTRA_PEOPLE = (
     "  - {username: ivy, name: Ivy Cole, roles: [iro, team_manager], team: north, manager: mark}\n"
     "  - {username: zara, name: Zara Hale, roles: [iro], team: iro_service, manager: priya}\n"
 )
-#: Everyone an alert about a child in north raised by aisha reaches: north, its line of
-#: management, and the raiser's own line.
-REACH = {"sam", "ellie", "jo", "dev", "mark", "ivy", "helen", "ruth", "david", "aisha", "priya"}
+#: Everyone an alert about a child in north reaches: north and its line of management, and the
+#: raiser's own line (for aisha, the IRO manager; sam's is north's).
+NORTH = {"sam", "ellie", "jo", "dev", "mark", "ivy", "helen", "ruth", "david"}
+REACH = {"aisha": NORTH | {"aisha", "priya"}, "sam": NORTH}
 #: Who tries each cell (zara is only ever the IRO an alert is reallocated to).
 ACTORS = ("aisha", "tom", "priya", "ivy", "sam", "ellie", "jo", "dev", "mark", "helen", "ruth",
           "david", "kay", "sol", "lena")  # fmt: skip
@@ -46,7 +48,9 @@ REACHED = {"respond", "accept", "reject", "escalate", "extend"}
 #: Actions by which a raiser answers, judges or closes their own alert (only as its raiser).
 OWN = {"respond", "accept", "reject", "withdraw", "supersede"}
 ALERT = {"dispute_resolution": "practice_alert", "case_alert": "case_alert",
-         "rag_rating": "rag_concern"}  # fmt: skip
+         "rag_rating": "rag_concern", "professional_concern": "concern"}  # fmt: skip
+#: Who raises each workflow's alert: an IRO, or (the process run the other way) a social worker.
+RAISER = {"professional_concern": "sam"}
 
 
 def relation(name: str, esc: Escalation, people: dict[str, Person]) -> str:
@@ -61,7 +65,7 @@ def relation(name: str, esc: Escalation, people: dict[str, Person]) -> str:
         return "another IRO's alert"
     if name in esc.with_people and not set(person.roles) & set(esc.with_roles) - {"duty_manager"}:
         return "stand-in"
-    return "own team or line" if name in REACH else "another team"
+    return "own team or line" if name in REACH[esc.raised_by] else "another team"
 
 
 def permitted(spec: WorkflowSpec, action: str, person: Person, esc: Escalation) -> bool:
@@ -78,14 +82,15 @@ def permitted(spec: WorkflowSpec, action: str, person: Person, esc: Escalation) 
     if person.username == esc.raised_by:
         return "raiser" in filled if action in OWN else True
     iro_roles = set(spec.alert_type(esc.alert_type).raised_by)
-    if filled <= iro_roles and "iro_manager" not in person.roles:
-        return False  # another IRO's alert: reallocate it first
+    others = spec.separation.others_alerts
+    if others is not None and filled <= iro_roles and not set(person.roles) & set(others):
+        return False  # a peer's alert: reallocate it first
     return not (
         action in REACHED
         and stage is not None
         and stage.scope == "team"
         and person.username not in esc.with_people
-        and person.username not in REACH
+        and person.username not in REACH[esc.raised_by]
     )
 
 
@@ -107,10 +112,14 @@ class Matrix:
     clock: FakeClock
     cells: int = 0
 
+    @property
+    def raiser(self) -> str:
+        return RAISER.get(self.spec.name, "aisha")
+
     def raise_one(self, **extra: object) -> Escalation:
         alert = ALERT[self.spec.name]
         fields: dict[str, object] = {
-            "username": "aisha", "workflow": self.spec.name, "alert_type": alert,
+            "username": self.raiser, "workflow": self.spec.name, "alert_type": alert,
             "case_refs": ["CLA-100234"], "category": "drift_and_delay", "team": "north",
             "summary": "No permanence plan.", **extra,
         }  # fmt: skip
@@ -132,7 +141,7 @@ class Matrix:
             self.service.tick()
             esc = self.service.get(esc.reference)
         if esc.stage != stage:
-            esc = self.service.act(esc.reference, "aisha", "bypass", target=stage,
+            esc = self.service.act(esc.reference, self.raiser, "bypass", target=stage,
                                    consulted="priya", note="To the stage under test")  # fmt: skip
         return esc
 
@@ -146,6 +155,13 @@ class Matrix:
             "rate": {"target": next((r for r in ratings if r != esc.rag), None)},
             "reallocate": {"target": "zara"},
             "reopen": {"target": None},
+            "meeting": {
+                "meeting": Meeting(
+                    held_on=self.service.calendar.local_day(self.clock.now()),
+                    attendees=("iro",),
+                    outcome="Agreed.",
+                )
+            },
         }.get(action, {})
 
     def check(self, esc: Escalation) -> list[str]:
@@ -203,7 +219,7 @@ def test_every_cell_of_the_permission_matrix(
             for name in ("ellie", "jo", "ivy"):
                 service.mark("mark", name, away=False)
     closed = matrix.raise_one()
-    wrong += matrix.check(service.act(closed.reference, "aisha", "withdraw", note="Closing."))
+    wrong += matrix.check(service.act(closed.reference, matrix.raiser, "withdraw", note="Closing."))
     for alert in matrix.spec.alert_types:
         for name in ACTORS:
             may = bool(set(service.settings.people[name].roles) & set(alert.raised_by))

@@ -5,6 +5,7 @@ printed labels, and plain, true descriptions and diagrams of every stage."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from datetime import date, datetime
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from escalation_engine import audit, outbox, render
+from escalation_engine.actions import Meeting
 from escalation_engine.clock import FakeClock
 from escalation_engine.config import load_settings
 from escalation_engine.errors import InvalidInput, PermissionDenied
@@ -169,3 +171,84 @@ def test_without_an_escalation_step_a_rejection_moves_the_alert_at_once(
     ).reference  # fmt: skip
     council.act(reference, "jo", "respond", note="Done.")
     assert council.act(reference, "aisha", "reject", note="No.").stage == "service_manager"
+
+
+def test_a_dispute_resolution_meeting_is_recorded_with_who_attended_and_what_next(
+    council: EscalationService, engine: Engine
+) -> None:
+    reference = _alert(council)
+    held = Meeting(
+        held_on=date(2026, 1, 5), attendees=("raiser", "team_manager", "qa_manager"),
+        outcome="Permanence meeting set for 12 January", next_step="Jo to confirm the date",
+    )  # fmt: skip
+    council.act(reference, "priya", "meeting", meeting=held)
+    data = _data(engine, reference)
+    assert (data["held_on"], data["attendees"], data["next_step"]) == (
+        "2026-01-05", ["raiser", "team_manager", "qa_manager"], "Jo to confirm the date",
+    )  # fmt: skip
+    assert council.get(reference).stage == "team_manager"
+    for wrong, problem in (
+        (dataclasses.replace(held, attendees=("chair",)), "chair is not one"),
+        (dataclasses.replace(held, held_on=date(2026, 1, 6)), "is not between"),
+        (dataclasses.replace(held, outcome=" "), "--outcome"),
+    ):
+        with pytest.raises(InvalidInput, match=problem):
+            council.act(reference, "aisha", "meeting", meeting=wrong)
+    with pytest.raises(PermissionDenied, match="may not meeting"):
+        council.act(reference, "jo", "meeting", meeting=held)
+    assert [e.action for e in audit.entries(engine, reference)] == ["raise", "meeting"]
+
+
+def test_closing_says_why_from_the_workflows_outcome_reasons(
+    council: EscalationService, engine: Engine
+) -> None:
+    reference = _alert(council)
+    with pytest.raises(InvalidInput, match="give --outcome-reason with one of 'raised_in_error'"):
+        council.act(reference, "aisha", "withdraw", note="Wrong child.")
+    with pytest.raises(InvalidInput, match="Did you mean 'raised_in_error'"):
+        council.act(reference, "aisha", "withdraw", note="Wrong.", reason="raised_in_eror")
+    closed = council.act(reference, "aisha", "withdraw", note="Wrong.", reason="raised_in_error")
+    assert (closed.outcome, _data(engine, reference)["reason"]) == ("withdrawn", "raised_in_error")
+    answered = _responded(council)
+    with pytest.raises(InvalidInput, match="is not needed: this action does not close it"):
+        council.act(
+            answered,
+            "aisha",
+            "meeting",
+            reason="plan_agreed",
+            meeting=Meeting(held_on=date(2026, 1, 5), attendees=("raiser",), outcome="Agreed."),
+        )
+    assert (
+        council.act(answered, "aisha", "accept", note="Good.", reason="plan_agreed").outcome
+        == "resolved"
+    )
+
+
+def test_where_the_workflow_lists_no_reasons_none_is_asked_for(council: EscalationService) -> None:
+    reference = council.raise_alert(
+        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+        case_refs=["CLA-100234"], category="placement", team="north", summary="x",
+    ).reference  # fmt: skip
+    with pytest.raises(InvalidInput, match="is not needed"):
+        council.act(reference, "aisha", "withdraw", note="x", reason="plan_agreed")
+    assert council.act(reference, "aisha", "withdraw", note="x").outcome == "withdrawn"
+
+
+def test_a_professional_raises_a_concern_with_the_iro_service_and_judges_the_answer(
+    council: EscalationService, engine: Engine
+) -> None:
+    esc = council.raise_alert(
+        username="sam", workflow="professional_concern", alert_type="concern",
+        case_refs=["CLA-100234"], category="participation", summary="Review record not sent.",
+    )  # fmt: skip
+    assert (esc.team, esc.stage, esc.with_people) == ("north", "iro_manager", ("priya",))
+    assert _data(engine, esc.reference)["addressed"] == ["aisha", "tom"]
+    with pytest.raises(PermissionDenied, match="may not respond"):
+        council.act(esc.reference, "jo", "respond", note="Not mine to answer.")
+    with pytest.raises(PermissionDenied, match="may not raise"):
+        council.raise_alert(
+            username="aisha", workflow="professional_concern", alert_type="concern",
+            case_refs=["CLA-100234"], category="participation", summary="x",
+        )  # fmt: skip
+    council.act(esc.reference, "priya", "respond", note="Record sent today.")
+    assert council.act(esc.reference, "sam", "accept", note="Received.").outcome == "resolved"

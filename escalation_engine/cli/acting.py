@@ -19,6 +19,7 @@ from .common import (
     IfVersion,
     Json,
     Note,
+    OutcomeReason,
     Ref,
     acting_user,
     app,
@@ -127,7 +128,9 @@ def raise_(
         out.print(f"Recorded [bold]{esc.reference}[/bold] ({outcome}); it will not escalate.")
 
 
-def _act(reference: str, action: str, as_user: str | None, as_json: bool, **kwargs: Any) -> None:
+def run_action(
+    reference: str, action: str, as_user: str | None, as_json: bool, **kwargs: Any
+) -> None:
     from .. import render
 
     service = open_service()
@@ -172,7 +175,7 @@ def respond(
     Example: escalate respond ESC-2026-0042 --note "Permanence planning meeting booked for 12 March"
     """
     fu = parse_day(follow_up, "--follow-up") if follow_up else None
-    _act(
+    run_action(
         reference,
         "respond",
         as_user,
@@ -189,14 +192,16 @@ def _note_only_command(name: str, action: str, summary: str, example: str) -> No
     def command(
         reference: Ref,
         note: Note = "",
+        outcome_reason: OutcomeReason = None,
         as_user: AsUser = None,
         if_version: IfVersion = None,
         force: Force = False,
         as_json: Json = False,
     ) -> None:
-        _act(
-            reference, action, as_user, as_json, note=note, expected_version=if_version, force=force
-        )
+        run_action(
+            reference, action, as_user, as_json, note=note, expected_version=if_version,
+            force=force, reason=outcome_reason,
+        )  # fmt: skip
 
     command.__name__ = action
     command.__doc__ = f'{summary}\n\nExample: escalate {name} ESC-2026-0042 --note "{example}"'
@@ -229,7 +234,7 @@ def bypass(
     Example: escalate bypass ESC-2026-0042 --to director --consulted priya --note "Serious risk"
     """
     until = parse_day(due, "--due") if due else None
-    _act(
+    run_action(
         reference,
         "bypass",
         as_user,
@@ -257,7 +262,7 @@ def extend(
 
     Example: escalate extend ESC-2026-0042 --until 2026-03-20 --note "Awaiting court date"
     """
-    _act(
+    run_action(
         reference,
         "extend",
         as_user,
@@ -285,7 +290,7 @@ def reopen(
 
     Example: escalate reopen ESC-2026-0042 --note "Agreed actions not carried out"
     """
-    _act(
+    run_action(
         reference,
         "reopen",
         as_user,
@@ -304,6 +309,7 @@ def rate(
         str, typer.Option("--rating", help="The RAG rating, e.g. red, amber, green.")
     ],
     note: Note = "",
+    outcome_reason: OutcomeReason = None,
     as_user: AsUser = None,
     if_version: IfVersion = None,
     force: Force = False,
@@ -313,7 +319,7 @@ def rate(
 
     Example: escalate rate ESC-2026-0042 --rating green --note "Plan back on track"
     """
-    _act(
+    run_action(
         reference,
         "rate",
         as_user,
@@ -322,6 +328,7 @@ def rate(
         force=force,
         note=note,
         target=rating,
+        reason=outcome_reason,
     )
 
 
@@ -339,7 +346,7 @@ def reallocate(
 
     Example: escalate reallocate ESC-2026-0042 --to tom --note "Aisha's caseload reallocated"
     """
-    _act(
+    run_action(
         reference,
         "reallocate",
         as_user,

@@ -197,6 +197,14 @@ Force = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+OutcomeReason = Annotated[
+    str | None,
+    typer.Option(
+        "--outcome-reason",
+        metavar="REASON",
+        help="Why it closes as it does, where the workflow lists reasons for that outcome.",
+    ),
+]
 Ref = Annotated[str, typer.Argument(help="Escalation reference, e.g. ESC-2026-0042.")]
 Note = Annotated[
     str,

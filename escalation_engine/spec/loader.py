@@ -133,8 +133,11 @@ def _read_alert_type(
     )
 
 
-def _read_outcomes(reader: Reader, raw: Any) -> dict[str, str]:
+def _read_outcomes(reader: Reader, raw: Any) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Titles for the built-in outcomes, and the reasons people must choose from when an
+    escalation closes with one (``reasons``: a list of names, or names with their titles)."""
     titles: dict[str, str] = {}
+    reasons: dict[str, dict[str, str]] = {}
     for name, value, path in named_section(reader, raw, "outcomes"):
         if name not in OUTCOMES:
             reader.problem(
@@ -143,15 +146,27 @@ def _read_outcomes(reader: Reader, raw: Any) -> dict[str, str]:
             )
             continue
         for key in value if isinstance(value, dict) else ():
-            if key != "title":
+            if key not in ("title", "reasons"):
                 reader.problem(
                     f"{path}.{key}",
-                    f"outcome {name!r} is terminal: it cannot have {key!r}. Only a title may be set;"
-                    " use reopen to return to a stage",
+                    f"outcome {name!r} is terminal: it cannot have {key!r}. Only a title and"
+                    " reasons may be set; use reopen to return to a stage",
                 )
         if isinstance(value, dict) and value.get("title") is not None:
             titles[name] = reader.text(value["title"], f"{path}.title")
-    return titles
+        given = value.get("reasons") if isinstance(value, dict) else None
+        if isinstance(given, list):
+            given = dict.fromkeys(given)
+        if given is not None and not isinstance(given, dict) or given == {}:
+            reader.problem(f"{path}.reasons", "must list reasons, e.g. [plan_agreed, action_taken]")
+        elif isinstance(given, dict):
+            reasons[name] = {
+                reader.text(key, f"{path}.reasons"): reader.text(
+                    title, f"{path}.reasons.{key}", str(key).replace("_", " ").capitalize()
+                )
+                for key, title in given.items()
+            }
+    return titles, reasons
 
 
 def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
@@ -209,7 +224,7 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         _read_alert_type(reader, n, v, p, permissions.get("raise", ()))
         for n, v, p in named_section(reader, data.get("alert_types"), "alert_types")
     ]
-    outcome_titles = _read_outcomes(reader, data.get("outcomes"))
+    outcome_titles, outcome_reasons = _read_outcomes(reader, data.get("outcomes"))
     limit_raw = reader.mapping(data.get("overall_limit"), "overall_limit", ("clock", "starts"))
     limit_clock = reader.timescale(limit_raw.get("clock"), "overall_limit.clock", allow_words=False)
     bypass_raw = reader.mapping(data.get("bypass"), "bypass", ("allowed", "consult"))
@@ -274,6 +289,7 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         text=text,
         digest=hashlib.sha256(text.encode()).hexdigest(),
         outcome_titles=outcome_titles,
+        outcome_reasons=outcome_reasons,
     )
     return spec, reader.problems + check_workflow(spec, parsed)
 

@@ -254,6 +254,8 @@ class WorkflowSpec:
     text: str
     digest: str
     outcome_titles: Mapping[str, str] = field(default_factory=dict)
+    #: Outcome → the reasons (name → title) people choose from when an escalation closes so.
+    outcome_reasons: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def stage_names(self) -> tuple[str, ...]:
