@@ -1,0 +1,22 @@
+"""The one door for every change of state: raise, act, tick.
+
+Each command runs in one transaction: the escalation's new state, its audit entry and its next
+deadline are written together or not at all, and a refused command writes nothing. Time comes from
+the injected clock; the state machine decides which moves exist; ``stages``, ``actions`` and
+``sweep`` hold what each move does.
+"""
+
+from __future__ import annotations
+
+from .acting import Acting
+from .base import ENGINE_ACTOR, check_text
+from .queries import Queries
+from .raising import Raising
+from .sweeping import Applied, Sweeping, TickReport
+
+__all__ = ["ENGINE_ACTOR", "Applied", "EscalationService", "TickReport", "check_text"]
+
+
+class EscalationService(Raising, Acting, Sweeping, Queries):
+    """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
+    and back, apply what falls due, and read."""

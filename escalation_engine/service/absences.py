@@ -1,0 +1,101 @@
+"""Marking people away and back, and re-routing what waits on them, at once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Connection
+
+from .. import absence, audit, outbox, store
+from ..config import Person
+from ..errors import UnknownUser, did_you_mean
+from ..escalation import Escalation
+from ..events import Rerouted
+from ..store import unit_of_work
+from .base import ENGINE_ACTOR, MAX_NOTE, ServiceBase, check_text
+
+
+class Availability(ServiceBase):
+    """``mark``: someone away or back, with their open escalations re-routed in the same
+    transaction."""
+
+    def mark(
+        self, by: str, who: str, *, away: bool, until: date | None = None, note: str = ""
+    ) -> list[Escalation]:
+        """Mark ``who`` away (until a day, inclusive) or back, as ``by``; re-route their open
+        escalations at once. Return the escalations that now wait on someone else."""
+        now = self.clock.now()
+        marker = self.settings.person(by)
+        check_text(note.strip(), "The note (--note)", MAX_NOTE)
+        if who not in self.settings.people:
+            raise UnknownUser(
+                f"{who!r} is not listed under people in {self.settings.path}."
+                f"{did_you_mean(who, self.settings.people)}"
+            )
+        with unit_of_work(self.engine) as session:
+            people = self._people(session, now)
+            absence.check_mark(
+                people, marker, people[who], away=away, until=until,
+                today=self.calendar.local_day(now),
+            )  # fmt: skip
+            store.absences.record(
+                session, username=who, away=away, until=until, marked_by=by, at=now,
+                note=note.strip(),
+            )  # fmt: skip
+            return self._reroute_all(session, now, by, who, note.strip())
+
+    def _end_absences(self, now: datetime) -> list[Escalation]:
+        """Mark back everyone whose last day away has passed, and re-route for them."""
+        today = self.calendar.local_day(now)
+        with self.engine.connect() as reading:
+            if not absence.ended(store.absences.latest(reading), today):
+                return []
+        moved: list[Escalation] = []
+        with unit_of_work(self.engine) as session:
+            for who in absence.ended(store.absences.latest(session), today):
+                store.absences.record(
+                    session, username=who, away=False, until=None, marked_by=ENGINE_ACTOR,
+                    at=now, note="last day away has passed",
+                )  # fmt: skip
+                moved += self._reroute_all(session, now, ENGINE_ACTOR, who, "")
+        return moved
+
+    def _reroute_all(
+        self, session: Connection, now: datetime, by: str, who: str, note: str
+    ) -> list[Escalation]:
+        people = self._people(session, now)
+        keeper = self.keeper.among(people)
+        moved = []
+        for loaded in store.claim_open(session):
+            escalation = loaded.escalation
+            spec = self.registry.of(session, escalation)
+            keeper.prepare(spec, escalation)
+            before = escalation.with_people
+            why = keeper.reroute(spec, escalation)
+            if escalation.with_people == before:
+                continue
+            until = people[who].away_until
+            event = Rerouted(
+                person=who, away=people[who].away, until=until.isoformat() if until else None,
+                previously=before, to=escalation.with_people, routed=why,
+            )  # fmt: skip
+            sentence = absence.phrase(people, [who]) if people[who].away else f"{who} is back"
+            entry = audit.append(
+                session, reference=escalation.reference, at=now, actor=by,
+                actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
+                from_stage=escalation.stage, to_stage=escalation.stage,
+                note=f"{sentence}{': ' + note if note else ''}", data=event.data(),
+            )  # fmt: skip
+            store.save(session, loaded, entry.hash)
+            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            moved.append(escalation)
+        return moved
+
+    def absences(self) -> list[store.AbsenceRow]:
+        """Every away and back mark, oldest first."""
+        return store.absences.history(self.engine)
+
+    def people_now(self) -> dict[str, Person]:
+        """Everyone as they stand now (who is away, and until when)."""
+        with self.engine.connect() as session:
+            return self._people(session, self.clock.now())

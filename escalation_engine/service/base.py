@@ -1,0 +1,69 @@
+"""What every part of the service shares: its settings, database, clock, workflows and
+stage rules, the limits on what people type, and who is away at a given moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from .. import absence, store
+from ..action_table import PERSON
+from ..clock import Clock
+from ..config import Person, Settings
+from ..errors import InvalidInput
+from ..labels import Words
+from ..registry import WorkflowRegistry
+from ..spec.model import WorkflowSpec
+from ..stages import StageKeeper
+
+ENGINE_ACTOR = "engine"
+NOTE_REQUIRED = {action.name for action in PERSON if action.note_required}
+MAX_SUMMARY = 2_000
+MAX_NOTE = 4_000
+MAX_CASES = 20
+
+
+def check_text(text: str, what: str, most: int) -> None:
+    """Refuse text too long to be a note, or holding control characters (a NUL from a pasted
+    file, terminal escapes) that would corrupt the trail or what it shows later."""
+    if len(text) > most:
+        raise InvalidInput(f"{what} is {len(text):,} characters long; keep it to {most:,}.")
+    if any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in text):
+        raise InvalidInput(f"{what} holds control characters; type it as plain text.")
+
+
+TARGETED = {action.name: action.target for action in PERSON if action.target}
+
+
+class ServiceBase:
+    """Commands and queries over escalations stored in ``engine``."""
+
+    def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.calendar = settings.calendar
+        self.registry = WorkflowRegistry(settings.workflows_dir)
+        self.keeper = StageKeeper(settings)
+        self.words = Words(settings)
+
+    @property
+    def workflows(self) -> dict[str, WorkflowSpec]:
+        """The workflow files as they are now (new escalations start under these)."""
+        return self.registry.current
+
+    def workflow(self, name: str) -> WorkflowSpec:
+        return self.registry.named(name)
+
+    def _people(self, session: Connection, now: datetime) -> dict[str, Person]:
+        """Everyone as they stand at ``now``: config.yaml, then the away and back marks."""
+        marks = store.absences.latest(session)
+        return absence.as_marked(self.settings.people, marks, self.calendar.local_day(now))
+
+    @staticmethod
+    def _rating(spec: WorkflowSpec, given: str | None) -> str | None:
+        """A rating by its name or its printed label ("Green*"), as the workflow names it."""
+        if given is None or spec.rag is None:
+            return given
+        return spec.rag.resolve(given) or given

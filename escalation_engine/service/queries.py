@@ -1,0 +1,66 @@
+"""Reading escalations, the trail and the chain's health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from .. import audit, store
+from ..escalation import Escalation
+from ..filters import Filter
+from ..machine import machine_for
+from ..spec.model import WorkflowSpec
+from ..store import AuditRow
+from .base import ServiceBase
+
+
+class Queries(ServiceBase):
+    """Reads: escalations, the trail, what is due, and the chain's health."""
+
+    def get(self, reference: str) -> Escalation:
+        with self.engine.connect() as session:
+            escalation = store.load(session, reference).escalation
+            self.keeper.prepare(self.registry.of(session, escalation), escalation)
+            return escalation
+
+    def spec_for(self, escalation: Escalation) -> WorkflowSpec:
+        with self.engine.connect() as session:
+            return self.registry.of(session, escalation)
+
+    def all(self) -> list[Escalation]:
+        return store.everything(self.engine)
+
+    def find(self, chosen: Filter) -> list[Escalation]:
+        """The escalations ``chosen`` keeps (every value in it already checked)."""
+        return store.matching(self.engine, chosen)
+
+    def case_references(self) -> set[str]:
+        return store.case_references(self.engine)
+
+    def next_due(self) -> datetime | None:
+        """The earliest moment anything is due for an open escalation."""
+        return store.next_due(self.engine)
+
+    def overdue(self, now: datetime) -> int:
+        """How many escalations have something due at ``now`` that has not been applied."""
+        return store.overdue(self.engine, now)
+
+    def trail(self, reference: str | None = None) -> list[AuditRow]:
+        """The audit entries of one escalation (or all), in order."""
+        return store.entries(self.engine, reference)
+
+    def verify(
+        self, since: int = 0, progress: Callable[[int], None] | None = None
+    ) -> audit.ChainReport:
+        """Check the audit trail (after entry ``since``, a checkpoint, when given)."""
+        return audit.verify(self.engine, since=since, progress=progress)
+
+    def close(self) -> None:
+        """Let go of the database connections (a command that ends does so anyway)."""
+        self.engine.dispose()
+
+    def trail_length(self, since: int = 0) -> int:
+        return store.count_entries(self.engine, since)
+
+    def allowed_actions(self, escalation: Escalation) -> list[str]:
+        return machine_for(self.spec_for(escalation)).allowed_actions(escalation.stage)
