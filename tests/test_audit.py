@@ -32,6 +32,7 @@ def _tamper(engine: Engine, *statements: str) -> None:
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_update")
             connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_delete")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_replace")
         else:
             connection.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER USER")
         for statement in statements:
@@ -50,6 +51,26 @@ def test_an_untouched_trail_verifies(engine: Engine, trail: str) -> None:
     ids=["update", "delete"],
 )
 def test_the_database_refuses_update_and_delete(engine: Engine, trail: str, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+        connection.exec_driver_sql(statement)
+    assert audit.verify(engine).ok
+
+
+def test_sqlite_refuses_rewriting_an_entry_with_insert_or_replace(
+    engine: Engine, trail: str
+) -> None:
+    if engine.dialect.name != "sqlite":
+        statement = (
+            "INSERT INTO audit_entry SELECT * FROM audit_entry WHERE seq = 2"
+            " ON CONFLICT (seq) DO UPDATE SET note = 'Never mind'"
+        )
+    else:
+        statement = (
+            "INSERT OR REPLACE INTO audit_entry (seq, schema_version, reference, at, actor,"
+            " actor_kind, action, from_stage, to_stage, note, data, prev_hash, hash)"
+            " SELECT seq, schema_version, reference, at, actor, actor_kind, action, from_stage,"
+            " to_stage, 'Never mind', data, prev_hash, hash FROM audit_entry WHERE seq = 2"
+        )
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
         connection.exec_driver_sql(statement)
     assert audit.verify(engine).ok
