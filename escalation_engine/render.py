@@ -5,6 +5,7 @@ Times are stored in UTC and shown in London time, the way the people reading the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -180,8 +181,30 @@ def timeline(rows: Iterable[AuditRow], words: Words, spec: WorkflowSpec) -> Tabl
         who = "the engine" if row.actor_kind == "engine" else words.person(row.actor)
         when = row.at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
         what = words.done(row.action).capitalize()
-        table.add_row(f"{when}\n{escape(who)}", f"{what}\n{escape(move)}", escape(row.note))
+        note = "\n".join(filter(None, [row.note, *entry_facts(row.data, spec)]))
+        table.add_row(f"{when}\n{escape(who)}", f"{what}\n{escape(move)}", escape(note))
     return table
+
+
+def entry_facts(data: str, spec: WorkflowSpec) -> list[str]:
+    """What an entry records beyond its note, in words: why it went where it went, a meeting's
+    record, the reason for an outcome, who is to carry out an escalation."""
+    facts = json.loads(data) if data and data != "{}" else {}
+    lines = []
+    if facts.get("routed"):
+        lines.append(f"Routed: {facts['routed']}")
+    if facts.get("held_on"):
+        lines.append(
+            f"Meeting held {facts['held_on']}; attended: {', '.join(facts.get('attendees', []))};"
+            f" decided: {facts.get('outcome', '')}"
+            + (f"; next: {facts['next_step']}" if facts.get("next_step") else "")
+        )
+    if facts.get("escalation_by"):
+        lines.append(f"To be escalated by: {', '.join(facts['escalation_by']).replace('_', ' ')}")
+    if facts.get("reason"):
+        titles = {k: v for reasons in spec.outcome_reasons.values() for k, v in reasons.items()}
+        lines.append(f"Reason: {titles.get(facts['reason'], facts['reason'])}")
+    return lines
 
 
 def escalation_panel(

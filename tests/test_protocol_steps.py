@@ -252,3 +252,22 @@ def test_a_professional_raises_a_concern_with_the_iro_service_and_judges_the_ans
         )  # fmt: skip
     council.act(esc.reference, "priya", "respond", note="Record sent today.")
     assert council.act(esc.reference, "sam", "accept", note="Received.").outcome == "resolved"
+
+
+def test_the_timeline_says_what_each_entry_records_beyond_its_note(
+    council: EscalationService, engine: Engine
+) -> None:
+    reference = _responded(council)
+    council.act(reference, "aisha", "meeting", meeting=Meeting(
+        held_on=date(2026, 1, 5), attendees=("raiser", "team_manager"), outcome="No change",
+        next_step="QA to decide"))  # fmt: skip
+    council.act(reference, "aisha", "reject", note="Not enough.")
+    council.act(reference, "aisha", "withdraw", note="Moved.", reason="child_moved_authority")
+    spec = council.workflow("council_protocol")
+    facts = [render.entry_facts(e.data, spec) for e in audit.entries(engine, reference)]
+    assert facts[2] == [
+        "Meeting held 2026-01-05; attended: raiser, team_manager; decided: No change;"
+        " next: QA to decide"
+    ]
+    assert facts[3] == ["To be escalated by: qa manager"]
+    assert facts[4] == ["Reason: Child moved authority"]
