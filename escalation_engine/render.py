@@ -19,7 +19,7 @@ from rich.text import Text
 from .calendar import LONDON
 from .escalation import Escalation
 from .labels import Words, commands
-from .spec.model import OUTCOMES, StageSpec, WorkflowSpec
+from .spec.model import OUTCOMES, RoleSet, StageSpec, WorkflowSpec
 
 if TYPE_CHECKING:
     from .store import AuditRow
@@ -255,18 +255,27 @@ def applied_line(
     return f"{reference}: {words.done(kind)} (due {local(due_at)}); {where}"
 
 
+def _roles(roles: tuple[str, ...], joiner: str = " or ", words: Words | None = None) -> str:
+    """Roles in words: the council's titles given ``words``, else the names spelt out."""
+    return joiner.join(words.role(r) if words else r.replace("_", " ") for r in roles)
+
+
+def _role_set(roles: RoleSet, words: Words | None = None) -> str:
+    """A stage's responders or judges: any one of them (or), or all of them (and)."""
+    return _roles(roles.roles, " and " if roles.mode == "all_of" else " or ", words)
+
+
 def stage_facts(spec: WorkflowSpec, stage: StageSpec, words: Words | None = None) -> list[str]:
     """Who does what at ``stage``, in the words a procedure manual would use (the council's
     role titles, given ``words``)."""
 
     def _who(roles: tuple[str, ...], joiner: str = " or ") -> str:
-        return joiner.join(words.role(r) if words else r.replace("_", " ") for r in roles)
+        return _roles(roles, joiner, words)
 
     judges = stage.satisfied_by
-    joiner = " and " if judges.mode == "all_of" else " or "
     facts = [
-        f"responds: {_who(stage.responders.roles, ' and ' if stage.responders.mode == 'all_of' else ' or ')}",
-        f"judges: {_who(judges.roles, joiner)}"
+        f"responds: {_role_set(stage.responders, words)}",
+        f"judges: {_role_set(judges, words)}"
         if judges.roles
         else "nobody judges; the clock moves it",
     ]
@@ -324,8 +333,7 @@ def mermaid(spec: WorkflowSpec) -> str:
         )
         lines.append(f'  {stage.name}["{_label(label)}"]')
         if stage.satisfied_by.roles:
-            joiner = " and " if stage.satisfied_by.mode == "all_of" else " or "
-            judges = joiner.join(r.replace("_", " ") for r in stage.satisfied_by.roles)
+            judges = _role_set(stage.satisfied_by)
             lines.append(f'  {stage.name} -- "satisfied ({_label(judges)})" --> resolved')
             used_outcomes.add("resolved")
         if stage.on_timeout:

@@ -65,6 +65,9 @@ class Availability(ServiceBase):
     ) -> list[Escalation]:
         people = self._people(session, now)
         keeper = self.keeper.among(people)
+        marked = people[who]
+        until = marked.away_until.isoformat() if marked.away_until else None
+        sentence = absence.phrase(people, [who]) if marked.away else f"{who} is back"
         moved = []
         for loaded in store.claim_open(session):
             escalation = loaded.escalation
@@ -74,12 +77,10 @@ class Availability(ServiceBase):
             why = keeper.reroute(spec, escalation)
             if escalation.with_people == before:
                 continue
-            until = people[who].away_until
             event = Rerouted(
-                person=who, away=people[who].away, until=until.isoformat() if until else None,
-                previously=before, to=escalation.with_people, routed=why,
+                person=who, away=marked.away, until=until, previously=before,
+                to=escalation.with_people, routed=why,
             )  # fmt: skip
-            sentence = absence.phrase(people, [who]) if people[who].away else f"{who} is back"
             entry = audit.append(
                 session, reference=escalation.reference, at=now, actor=by,
                 actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
