@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from . import store
+from . import signing, store
+from .signing import Signer, Verifier
 from .store import AuditRow
 
 #: Version 2 stores ``data`` in canonical form (sorted keys, no spaces, UTF-8), so that verifying
@@ -94,6 +95,7 @@ class Entry:
     data: str
     prev_hash: str
     hash: str
+    signature: str = ""
 
 
 def append(
@@ -108,8 +110,10 @@ def append(
     to_stage: str | None,
     note: str = "",
     data: dict[str, Any] | None = None,
+    signer: Signer | None = None,
 ) -> Entry:
-    """Add one entry inside the caller's transaction and return it (with its hash)."""
+    """Add one entry inside the caller's transaction and return it (with its hash, and its
+    signature when the service signs its trail)."""
     seq, prev_hash = store.chain_head(session)
     fields: dict[str, Any] = {
         "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
@@ -117,7 +121,9 @@ def append(
         "to_stage": to_stage, "note": note, "data": canonical_json(data or {}),
         "prev_hash": prev_hash or GENESIS,
     }  # fmt: skip
-    entry = Entry(**fields, hash=hashlib.sha256(canonical(SimpleNamespace(**fields))).hexdigest())
+    digest = hashlib.sha256(canonical(SimpleNamespace(**fields))).hexdigest()
+    signature = signer.sign(signing.ENTRY, digest.encode()) if signer is not None else ""
+    entry = Entry(**fields, hash=digest, signature=signature)
     store.insert_entry(session, entry)
     return entry
 
@@ -137,16 +143,37 @@ class ChainReport:
     problem: str | None = None
     first_bad_seq: int | None = None
     since: int = 0
+    #: Whether every entry's signature was checked (the service signs its trail).
+    signed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "signed": self.signed,
             "entries": self.entries,
             "head": self.head,
             "problem": self.problem,
             "first_bad_seq": self.first_bad_seq,
             "since": self.since,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Signatures:
+    """What ``verify`` checks signatures with, and from which entry on."""
+
+    verifier: Verifier
+    signed_from: int = 1
+
+    def problem(self, row: Any) -> str | None:
+        if row.seq < self.signed_from:
+            return None
+        what = f"entry {row.seq} ({row.reference}, {row.action})"
+        if not row.signature:
+            return f"{what} is not signed: it was not written by the engine (or signing was off)"
+        if not self.verifier.valid(signing.ENTRY, row.hash.encode(), row.signature):
+            return f"{what} has a signature that does not match it: it was forged or rewritten"
+        return None
 
 
 def _problem(row: Any, expected_seq: int, prev: str) -> str | None:
@@ -169,11 +196,13 @@ def verify(
     since: int = 0,
     progress: Callable[[int], None] | None = None,
     every: int = 10_000,
+    signatures: Signatures | None = None,
 ) -> ChainReport:
     """Check every entry after ``since`` (0: the whole trail) and every escalation's
     latest-entry hash; name the first break. Reads the trail as a stream: memory stays flat
     however long it is. ``progress`` hears how many entries have been checked, ``every`` so
-    many."""
+    many. With ``signatures``, every entry from ``signed_from`` on must carry a valid one."""
+    signed = signatures is not None
     prev = GENESIS
     if since:
         checkpoint = store.entry_hash_at(engine, since)
@@ -189,10 +218,12 @@ def verify(
         for row in rows:
             count += 1
             problem = _problem(row, expected_seq, prev)
+            if problem is None and signatures is not None:
+                problem = signatures.problem(row)
             if problem is not None:
                 total = store.count_entries(engine, since)
                 return ChainReport(ok=False, entries=total, head=prev, problem=problem,
-                                   first_bad_seq=expected_seq, since=since)  # fmt: skip
+                                   first_bad_seq=expected_seq, since=since, signed=signed)  # fmt: skip
             prev = row.hash
             heads[row.reference] = row.hash
             expected_seq += 1
@@ -202,8 +233,9 @@ def verify(
         return ChainReport(
             ok=False, entries=count, head=prev, since=since,
             problem=f"the latest audit entries of {reference} are missing (deleted at the end of the trail)",
+            signed=signed,
         )  # fmt: skip
-    return ChainReport(ok=True, entries=count, head=prev, since=since)
+    return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed)
 
 
 def _stale_heads(engine: Engine, heads: dict[str, str]) -> Iterable[str]:

@@ -74,6 +74,20 @@ class WorkerSettings:
     batch: int = 100
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditSettings:
+    """How the trail is signed and anchored outside the database."""
+
+    #: ``ed25519:BASE64``; without it entries are chained but not signed.
+    public_key: str | None = None
+    signing_key_file: Path | None = None
+    #: The first entry that must be signed (earlier ones were written before signing began).
+    signed_from: int = 1
+    #: Where the worker writes signed checkpoints, and after how many new entries.
+    checkpoint_folder: Path | None = None
+    checkpoint_every: int = 1_000
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     path: Path
@@ -86,6 +100,7 @@ class Settings:
     people: dict[str, Person] = field(default_factory=dict)
     notifications: NotifySettings = field(default_factory=NotifySettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     def person(self, username: str) -> Person:
         try:
@@ -237,6 +252,28 @@ def _worker(fields: Fields, raw: Any) -> WorkerSettings:
     )  # fmt: skip
 
 
+def _audit(fields: Fields, raw: Any, base: Path) -> AuditSettings:
+    data = fields.mapping(
+        raw, "audit", ("public_key", "signing_key_file", "signed_from", "checkpoints")
+    )
+    points = fields.mapping(data.get("checkpoints"), "audit.checkpoints", ("folder", "every"))
+    public = data.get("public_key")
+    if public is not None:
+        from .signing import parse_public
+
+        public = fields.text(public, "audit.public_key", most=100)
+        parse_public(public, f"{fields.path}: audit.public_key")
+    key_file = data.get("signing_key_file")
+    folder = points.get("folder")
+    return AuditSettings(
+        public_key=public,
+        signing_key_file=(base / fields.text(key_file, "audit.signing_key_file")).resolve() if key_file is not None else None,
+        signed_from=fields.whole(data.get("signed_from"), "audit.signed_from", 1, 1, 2**62),
+        checkpoint_folder=(base / fields.text(folder, "audit.checkpoints.folder")).resolve() if folder is not None else None,
+        checkpoint_every=fields.whole(points.get("every"), "audit.checkpoints.every", 1_000, 1, 10_000_000),
+    )  # fmt: skip
+
+
 _SEARCH_LIMIT = 12
 
 
@@ -267,7 +304,7 @@ def find_config(explicit: str | None = None) -> Path:
 
 _TOP_KEYS = (
     "database_url", "workflows_dir", "calendar", "case_reference_pattern", "categories", "roles",
-    "people", "notifications", "worker",
+    "people", "notifications", "worker", "audit",
 )  # fmt: skip
 
 
@@ -328,4 +365,5 @@ def load_settings(path: Path) -> Settings:
         people=_people(fields, data.get("people")),
         notifications=_notifications(fields, data.get("notifications")),
         worker=_worker(fields, data.get("worker")),
+        audit=_audit(fields, data.get("audit"), base),
     )  # fmt: skip

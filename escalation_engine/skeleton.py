@@ -42,13 +42,35 @@ def _copy_tree(source: Traversable, target: Path) -> list[Path]:
     return written
 
 
+KEYS = "keys"
+CHECKPOINTS = "checkpoints"
+_AUDIT_BLOCK = """
+# The audit trail's signature and checkpoints. Every entry is signed with the private key in
+# signing_key_file (made by 'escalate init'; readable only by the account that runs the engine, or
+# given as ESCALATE_AUDIT_KEY_FILE or ESCALATE_AUDIT_KEY instead); 'escalate audit verify' checks
+# every signature with the public key. The worker writes a signed checkpoint into the folder every
+# so many entries and at least daily: copy them somewhere the database's writers cannot reach, and
+# 'escalate audit verify --checkpoints FOLDER' proves the trail still holds each one.
+audit:
+  public_key: {public_key}
+  signing_key_file: {KEYS}/audit-signing.pem
+  checkpoints: {{folder: {CHECKPOINTS}, every: 1000}}
+"""
+
+
 def write_config(folder: Path, *, database_url: str | None = None) -> Path:
-    """Write the config template into ``folder`` (optionally naming another database)."""
+    """Write the config template into ``folder`` (optionally naming another database), with a
+    new signing key pair for the audit trail: the private key in ``keys/``, readable by its
+    owner only, and the public key in config.yaml."""
+    from .signing import write_key_pair
+
     text = config_template()
     if database_url is not None:
         text = text.replace(
             "database_url: sqlite:///escalations.db", f"database_url: {database_url}"
         )
+    _, public_key = write_key_pair(folder / KEYS)
+    text += _AUDIT_BLOCK.format(public_key=public_key, KEYS=KEYS, CHECKPOINTS=CHECKPOINTS)
     path = folder / CONFIG
     path.write_text(text, encoding="utf-8")
     return path

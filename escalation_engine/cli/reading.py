@@ -117,8 +117,14 @@ def audit_(
             emit_json(report.as_dict())
         elif report.ok:
             after = f" after entry {since}" if since else ""
+            signed = (
+                "every signature checked"
+                if report.signed
+                else "[yellow]not signed[/yellow] (config.yaml names no audit.public_key: anyone"
+                " who can write to the database could rewrite it consistently)"
+            )
             out.print(
-                f"[green]Audit trail verified[/green]: {report.entries} entries{after}, head {report.head[:16]}…"
+                f"[green]Audit trail verified[/green]: {report.entries} entries{after}, {signed}, head {report.head[:16]}…"
             )
         else:
             err.print(f"[red]Audit trail broken[/red]: {report.problem}.")

@@ -43,7 +43,7 @@ def init(
     from ..store import create_schema, make_engine
 
     directory = directory.resolve()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's alone
     config = directory / skeleton.CONFIG
     if not config.exists():
         skeleton.write_config(directory)

@@ -93,7 +93,7 @@ class Acting(ServiceBase):
                 event, roles=roles, entered=entered, forced=force or None, reason=reason
             )
             entry = audit.append(
-                session, reference=escalation.reference, at=now, actor=person.username,
+                session, signer=self.signer, reference=escalation.reference, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
                 to_stage=escalation.stage, note=request.note, data=event.data(),
             )  # fmt: skip

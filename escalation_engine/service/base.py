@@ -14,6 +14,7 @@ from ..config import Person, Settings
 from ..errors import InvalidInput
 from ..labels import Words
 from ..registry import WorkflowRegistry
+from ..signing import Signer, load_signer, parse_public
 from ..spec.model import WorkflowSpec
 from ..stages import StageKeeper
 
@@ -47,6 +48,21 @@ class ServiceBase:
         self.registry = WorkflowRegistry(settings.workflows_dir)
         self.keeper = StageKeeper(settings)
         self.words = Words(settings)
+        self._signer: Signer | None = None
+
+    @property
+    def signer(self) -> Signer | None:
+        """The trail's signing key, read at the first write (reading needs no key); ``None``
+        where config.yaml names no public key and the trail is chained but unsigned."""
+        audit = self.settings.audit
+        if audit.public_key is None:
+            return None
+        if self._signer is None:
+            where = f"{self.settings.path}: audit.public_key"
+            self._signer = load_signer(
+                audit.signing_key_file, parse_public(audit.public_key, where)
+            )
+        return self._signer
 
     @property
     def workflows(self) -> dict[str, WorkflowSpec]:

@@ -9,6 +9,7 @@ from .. import audit, store
 from ..escalation import Escalation
 from ..filters import Filter
 from ..machine import machine_for
+from ..signing import Verifier, parse_public
 from ..spec.model import WorkflowSpec
 from ..store import AuditRow
 from .base import ServiceBase
@@ -52,8 +53,19 @@ class Queries(ServiceBase):
     def verify(
         self, since: int = 0, progress: Callable[[int], None] | None = None
     ) -> audit.ChainReport:
-        """Check the audit trail (after entry ``since``, a checkpoint, when given)."""
-        return audit.verify(self.engine, since=since, progress=progress)
+        """Check the audit trail (after entry ``since``, a checkpoint, when given), and every
+        entry's signature where the service signs its trail."""
+        return audit.verify(
+            self.engine, since=since, progress=progress, signatures=self.signatures()
+        )
+
+    def signatures(self) -> audit.Signatures | None:
+        """What signatures are checked with: the public key in config.yaml, if it names one."""
+        settings = self.settings.audit
+        if settings.public_key is None:
+            return None
+        key = parse_public(settings.public_key, f"{self.settings.path}: audit.public_key")
+        return audit.Signatures(Verifier(key), settings.signed_from)
 
     def close(self) -> None:
         """Let go of the database connections (a command that ends does so anyway)."""

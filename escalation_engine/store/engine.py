@@ -9,9 +9,11 @@ a deferred transaction whose read-then-write meets another writer can lose an up
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, inspect, text
@@ -55,10 +57,20 @@ def make_engine(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Bring the database to the current schema (tables, and the guards that make the audit
-    trail append-only) through the migrations."""
+    trail append-only) through the migrations. A new SQLite file, and a folder made for it, are
+    readable by their owner only: the file holds every concern raised."""
     from ..migrate import upgrade
 
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        _owner_only_file(Path(engine.url.database))
     upgrade(engine)
+
+
+def _owner_only_file(path: Path) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 @lru_cache(maxsize=64)
@@ -94,7 +106,7 @@ def serialize_writes(session: Connection) -> None:
 
 #: The newest schema revision (the last migration's id). Commands compare the database with it
 #: without loading Alembic; a test keeps it equal to the migrations' head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 def schema_revision(engine: Engine) -> str | None:

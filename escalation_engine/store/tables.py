@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Index, TypeDecorator
+from sqlalchemy import Date, DateTime, Index, String, TypeDecorator
 from sqlalchemy.engine.interfaces import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -108,6 +108,10 @@ class AuditRow(SQLModel, table=True):
     data: str = "{}"
     prev_hash: str
     hash: str = Field(unique=True)
+    #: Ed25519 over the hash, base64; empty where the trail is not signed.
+    signature: str = Field(
+        default="", sa_column=Column(String(), nullable=False, server_default="")
+    )
 
 
 class AbsenceRow(SQLModel, table=True):
