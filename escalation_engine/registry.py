@@ -67,16 +67,24 @@ class WorkflowRegistry:
             if current is not None and current.digest == digest:
                 self._by_digest[digest] = current
             else:
-                stored = store.workflows.stored_text(session, digest)
-                if stored is None:
-                    raise WorkflowNotFound(
-                        f"Workflow version {digest[:8]} of {escalation.reference} is not stored."
-                    )
-                source, text = stored
-                self._by_digest[digest] = load_workflow_text(
-                    text, source=f"{source} (stored {digest[:8]})"
-                )
+                self._by_digest[digest] = self.stored(session, digest, escalation.reference)
         return self._by_digest[digest]
+
+    @staticmethod
+    def stored(session: Connection, digest: str, reference: str) -> WorkflowSpec:
+        """The version with ``digest`` as the database keeps it, checked to be that version:
+        stored text edited afterwards no longer has the digest it is filed under."""
+        stored = store.workflows.stored_text(session, digest)
+        if stored is None:
+            raise WorkflowNotFound(f"Workflow version {digest[:8]} of {reference} is not stored.")
+        source, text = stored
+        spec = load_workflow_text(text, source=f"{source} (stored {digest[:8]})")
+        if spec.digest != digest:
+            raise WorkflowNotFound(
+                f"the stored text of workflow version {digest[:8]} ({source}), which {reference}"
+                " runs under, was altered after it was stored"
+            )
+        return spec
 
     def remember(self, session: Connection, spec: WorkflowSpec, now: datetime) -> None:
         """Store ``spec``'s text (once) inside the caller's transaction."""

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from .delivery import deliver_due
-from .errors import ConfigError
+from .errors import ConfigError, EscalationError
 from .service import Applied, EscalationService
 from .store import workers
 
@@ -190,6 +190,7 @@ class Worker:
             )
             if not self.stop.is_set():
                 deliver_due(self.service.engine, self.settings, self.service.clock.now())
+                self._checkpoint()
                 self._schedule_wake()
             failures = "; ".join(f"{r}: {p}" for r, p in report.failed.items())
             self._record_sweep(now, failures)
@@ -198,6 +199,17 @@ class Worker:
             self._record_sweep(self.service.clock.now(), f"{type(exc).__name__}: {exc}")
         finally:
             self._sweeping.release()
+
+    def _checkpoint(self) -> None:
+        """Anchor the trail outside the database when a checkpoint is due (every so many
+        entries, and daily); a folder that cannot be written is logged, not fatal."""
+        try:
+            path = self.service.checkpoint_if_due()
+        except (OSError, EscalationError) as exc:
+            log.error("could not write the audit checkpoint: %s", exc)
+            return
+        if path is not None:
+            log.info("audit checkpoint written: %s", path)
 
     def _record_sweep(self, now: datetime, problem: str) -> None:
         """Say in the worker's row whether sweeps are failing, for ``escalate status``."""

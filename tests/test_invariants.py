@@ -142,6 +142,12 @@ class EscalationRuns(RuleBasedStateMachine):
         if hasattr(self, "engine"):
             assert audit.verify(self.engine).ok
 
+    @invariant()
+    def replaying_each_trail_gives_its_stored_row(self) -> None:
+        if hasattr(self, "service"):
+            report = self.service.replay()
+            assert report.ok, report.problem
+
 
 RUN_SETTINGS = settings(
     max_examples=25,

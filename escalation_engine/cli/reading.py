@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, escape, open_service, out
 
 if TYPE_CHECKING:
-    from .. import audit
-    from ..service import EscalationService
+    from ..service import EscalationService, TrailReport
 
 
 def _show(service: EscalationService, reference: str, as_json: bool) -> None:
@@ -20,10 +20,17 @@ def _show(service: EscalationService, reference: str, as_json: bool) -> None:
     spec = service.spec_for(esc)
     allowed = service.allowed_actions(esc)
     rows = service.trail(esc.reference)
+    problem = service.replay_problem(esc.reference)
+    if problem is not None:
+        err.print(
+            f"[red]Warning[/red]: this escalation does not match its audit trail ({escape(problem)});"
+            " what follows may have been altered. Run 'escalate audit verify'."
+        )
     if as_json:
         data = render.escalation_json(esc, allowed)
         data["next"] = render.next_steps(esc, spec, allowed, service.words)
         data["timeline"] = [render.audit_json(r) for r in rows]
+        data["trail_problem"] = problem
         emit_json(data)
     else:
         out.print(render.escalation_panel(esc, spec, allowed, rows, service.words))
@@ -91,7 +98,10 @@ def show(reference: Ref, as_json: Json = False) -> None:
 @app.command("audit")
 def audit_(
     target: Annotated[
-        str, typer.Argument(help="An escalation reference, or 'verify' to check the whole trail.")
+        str,
+        typer.Argument(
+            help="An escalation reference; 'verify' to check the whole trail; 'checkpoint' to write a signed checkpoint now."
+        ),
     ],
     since: Annotated[
         int,
@@ -102,33 +112,38 @@ def audit_(
             help="With verify: check only the entries after this one (a checkpoint you verified before).",
         ),
     ] = 0,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            metavar="DIR",
+            help="With verify: prove every checkpoint in DIR is still part of the trail (default: audit.checkpoints.folder). With checkpoint: where to write it.",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Show an escalation's audit trail, or verify that nobody has altered the trail.
 
-    Examples: escalate audit ESC-2026-0042 | escalate audit verify | escalate audit verify --since 120000
+    Verify checks the hash chain, every signature, every escalation's row against its trail
+    (replayed through its workflow version) and every checkpoint kept outside the database.
+
+    Examples: escalate audit ESC-2026-0042 | escalate audit verify --checkpoints /mnt/audit | escalate audit checkpoint
     """
     from .. import render
 
     service = open_service()
     if target.lower() == "verify":
-        report = _verify(service, since, show_progress=not as_json)
+        _verify_all(service, since, checkpoints, as_json)
+    if target.lower() == "checkpoint":
+        point, path = service.checkpoint(checkpoints)
         if as_json:
-            emit_json(report.as_dict())
-        elif report.ok:
-            after = f" after entry {since}" if since else ""
-            signed = (
-                "every signature checked"
-                if report.signed
-                else "[yellow]not signed[/yellow] (config.yaml names no audit.public_key: anyone"
-                " who can write to the database could rewrite it consistently)"
-            )
-            out.print(
-                f"[green]Audit trail verified[/green]: {report.entries} entries{after}, {signed}, head {report.head[:16]}…"
-            )
+            emit_json({"seq": point.seq, "head": point.head, "count": point.count,
+                       "at": point.at.isoformat(), "path": str(path)})  # fmt: skip
         else:
-            err.print(f"[red]Audit trail broken[/red]: {report.problem}.")
-        raise typer.Exit(0 if report.ok else 1)
+            out.print(
+                f"Checkpoint of entry {point.seq} ({point.count} entries) written to {escape(str(path))}."
+            )
+        return
     esc = service.get(target)
     rows = service.trail(esc.reference)
     if as_json:
@@ -137,15 +152,62 @@ def audit_(
         out.print(render.timeline(rows, service.words, service.spec_for(esc)))
 
 
-def _verify(service: EscalationService, since: int, *, show_progress: bool) -> audit.ChainReport:
+def _verify_all(
+    service: EscalationService, since: int, folder: Path | None, as_json: bool
+) -> NoReturn:
+    """Check the trail as ``verify_all`` does; exit 1 naming the first problem found."""
+    report = _verify(service, since, folder, show_progress=not as_json)
+    chain, replayed, anchored = report.chain, report.replay, report.checkpoints
+    if as_json:
+        emit_json(chain.as_dict() | {
+            "ok": report.ok,
+            "replay": replayed.as_dict() if replayed else None,
+            "checkpoints": anchored.as_dict() if anchored else None,
+        })  # fmt: skip
+    elif not chain.ok:
+        err.print(f"[red]Audit trail broken[/red]: {escape(str(chain.problem))}.")
+    elif replayed is not None and not replayed.ok:
+        err.print(f"[red]Escalation and trail disagree[/red]: {escape(str(replayed.problem))}.")
+    elif anchored is not None and not anchored.ok:
+        err.print(f"[red]Checkpoint not matched[/red]: {escape(str(anchored.problem))}.")
+    else:
+        after = f" after entry {since}" if since else ""
+        signed = (
+            "every signature checked"
+            if chain.signed
+            else "[yellow]not signed[/yellow] (config.yaml names no audit.public_key: anyone"
+            " who can write to the database could rewrite it consistently)"
+        )
+        out.print(
+            f"[green]Audit trail verified[/green]: {chain.entries} entries{after}, {signed}, head {chain.head[:16]}…"
+        )
+        if replayed is not None:
+            out.print(f"Every escalation ({replayed.escalations}) matches its replayed trail.")
+        if anchored is not None and anchored.latest is None:
+            out.print(
+                "No checkpoint has been written yet: the worker writes one every"
+                f" {service.settings.audit.checkpoint_every:,} entries and daily, or run"
+                " 'escalate audit checkpoint'."
+            )
+        if anchored is not None and anchored.latest is not None:
+            out.print(
+                f"{anchored.checked} checkpoint{'s' if anchored.checked != 1 else ''} still part of"
+                f" the trail; the latest is {escape(anchored.latest.describe())}."
+            )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _verify(
+    service: EscalationService, since: int, folder: Path | None, *, show_progress: bool
+) -> TrailReport:
     """Verify the trail, with a progress bar when someone is watching at a terminal."""
     if not (show_progress and err.console.is_terminal):
-        return service.verify(since)
+        return service.verify_all(since, folder)
     from rich.progress import Progress
 
     with Progress(console=err.console, transient=True) as bar:
         task = bar.add_task("Verifying the audit trail", total=service.trail_length(since))
-        return service.verify(since, lambda done: bar.update(task, completed=done))
+        return service.verify_all(since, folder, lambda done: bar.update(task, completed=done))
 
 
 @app.command()

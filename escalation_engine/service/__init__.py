@@ -9,14 +9,21 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 from __future__ import annotations
 
 from .acting import Acting
+from .anchoring import Anchoring, TrailReport
 from .base import ENGINE_ACTOR, check_text
-from .queries import Queries
 from .raising import Raising
 from .sweeping import Applied, Sweeping, TickReport
 
-__all__ = ["ENGINE_ACTOR", "Applied", "EscalationService", "TickReport", "check_text"]
+__all__ = [
+    "ENGINE_ACTOR",
+    "Applied",
+    "EscalationService",
+    "TickReport",
+    "TrailReport",
+    "check_text",
+]
 
 
-class EscalationService(Raising, Acting, Sweeping, Queries):
+class EscalationService(Raising, Acting, Sweeping, Anchoring):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
-    and back, apply what falls due, and read."""
+    and back, apply what falls due, read, and anchor and check the trail."""

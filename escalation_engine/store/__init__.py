@@ -13,10 +13,13 @@ from .chain import (
     dangling_heads,
     entries,
     entry_hash_at,
+    head,
     insert_entry,
     last_entry,
     recorded_heads,
     stream_entries,
+    stream_entries_by_reference,
+    stream_rows_by_reference,
 )
 from .engine import (
     AUDIT_LOCK_KEY,
@@ -46,6 +49,7 @@ from .escalations import (
     overdue,
     row_values,
     save,
+    stored_row,
 )
 from .notifications import lease_due as lease_notifications
 from .notifications import queue as queue_notifications
@@ -73,5 +77,6 @@ __all__ = [
     "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",
     "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
     "queue_notifications", "settle_notification", "undelivered", "workers", "workflows", "create_database", "drop_database",
-    "case_references", "matching", "absences", "claim_open",
+    "case_references", "matching", "absences", "claim_open", "head", "stream_entries_by_reference",
+    "stream_rows_by_reference", "stored_row",
 ]  # fmt: skip

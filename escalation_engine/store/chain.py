@@ -105,3 +105,39 @@ def recorded_heads(engine: Engine, references: set[str]) -> Iterator[tuple[str, 
         for reference, audit_head in connection.execute(query):
             if reference in references:
                 yield reference, audit_head
+
+
+def head(engine: Engine) -> tuple[int, str | None]:
+    """The last entry's sequence number and hash, read without taking the write lock."""
+    with engine.connect() as connection:
+        row = connection.execute(_HEAD).first()
+        return (row.seq, row.hash) if row is not None else (0, None)
+
+
+def _by_reference(connection: Connection, column: Any) -> Any:
+    """References in the same order on every database (bytewise: PostgreSQL's default collation
+    would sort by the locale, and the replay walks two streams side by side)."""
+    return column.collate("C") if connection.dialect.name == "postgresql" else column
+
+
+def stream_entries_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
+    """Every entry grouped by escalation (references in bytewise order), in sequence order
+    within each, a chunk at a time."""
+    with engine.connect() as connection:
+        query = select(_AUDIT).order_by(_by_reference(connection, _AUDIT.c.reference), _AUDIT.c.seq)
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        try:
+            yield from result
+        finally:
+            result.close()
+
+
+def stream_rows_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
+    """Every escalation row, references in the same bytewise order, a chunk at a time."""
+    with engine.connect() as connection:
+        query = select(_ESCALATION).order_by(_by_reference(connection, _ESCALATION.c.reference))
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        try:
+            yield from result
+        finally:
+            result.close()

@@ -134,6 +134,12 @@ def load(session: Connection, reference: str, *, lock: bool = False) -> Loaded:
     return _loaded(row)
 
 
+def stored_row(engine: Engine, reference: str) -> Row[Any] | None:
+    """The escalation's row as stored, every column as the database holds it."""
+    with engine.connect() as session:
+        return session.execute(_LOAD, {"ref": reference.upper()}).first()
+
+
 def get(engine: Engine, reference: str) -> Escalation:
     with engine.connect() as session:
         return load(session, reference).escalation

@@ -1,0 +1,129 @@
+"""Anchoring the trail outside the database, and checking the rows against it: signed
+checkpoints written to a folder, and the replay of every escalation's entries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import checkpoints, replay, store
+from ..audit import ChainReport
+from ..checkpoints import Checkpoint, CheckpointReport
+from ..errors import ConfigError
+from ..replay import ReplayReport
+from ..signing import Verifier, parse_public
+from ..spec.model import WorkflowSpec
+from .queries import Queries
+
+_UNSIGNED = (
+    "Checkpoints are signed with the audit trail's key, and config.yaml names no"
+    " audit.public_key; run 'escalate init' in a new folder to see how one is set up."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrailReport:
+    """Everything ``audit verify`` checks: the chain and its signatures, the replay of every
+    escalation (on a whole-trail check) and the checkpoints; the first problem found."""
+
+    chain: ChainReport
+    replay: ReplayReport | None
+    checkpoints: CheckpointReport | None
+
+    @property
+    def problem(self) -> str | None:
+        for part in (self.chain, self.replay, self.checkpoints):
+            if part is not None and not part.ok:
+                return part.problem
+        return None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class Anchoring(Queries):
+    """Checkpoints of the trail's head kept outside the database, and the replay."""
+
+    def _folder(self, folder: Path | None) -> Path:
+        chosen = folder or self.settings.audit.checkpoint_folder
+        if chosen is None:
+            raise ConfigError(
+                "No checkpoint folder: give one with --checkpoints DIR, or set"
+                " audit.checkpoints.folder in config.yaml."
+            )
+        return chosen
+
+    def checkpoint(self, folder: Path | None = None) -> tuple[Checkpoint, Path]:
+        """Write a signed checkpoint of the trail as it stands now."""
+        signer = self.signer
+        if signer is None:
+            raise ConfigError(_UNSIGNED)
+        point = checkpoints.take(self.engine, signer, self.clock.now())
+        return point, checkpoints.write(self._folder(folder), point)
+
+    def checkpoint_if_due(self) -> Path | None:
+        """Write a checkpoint when ``audit.checkpoints.every`` entries have been added since
+        the last, or a day has passed; ``None`` when none is due (or none is configured)."""
+        settings = self.settings.audit
+        folder = settings.checkpoint_folder
+        if folder is None or settings.public_key is None:
+            return None
+        seq, _ = store.head(self.engine)
+        if not checkpoints.due(
+            checkpoints.latest(folder), seq, settings.checkpoint_every, self.clock.now()
+        ):
+            return None
+        return self.checkpoint(folder)[1]
+
+    def check_checkpoints(self, folder: Path | None = None) -> CheckpointReport:
+        """Prove every checkpoint in ``folder`` (the configured one by default) is still a
+        prefix of the trail. A folder given must hold checkpoints; the configured one may have
+        none yet (nothing has been written since the service was set up)."""
+        public = self.settings.audit.public_key
+        if public is None:
+            raise ConfigError(_UNSIGNED)
+        verifier = Verifier(parse_public(public, f"{self.settings.path}: audit.public_key"))
+        return checkpoints.check(
+            self.engine, self._folder(folder), verifier, required=folder is not None
+        )
+
+    def verify_all(
+        self,
+        since: int = 0,
+        folder: Path | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> TrailReport:
+        """The chain and every signature; then, if it holds, the replay (whole-trail checks
+        only) and the checkpoints (in ``folder``, else the configured folder, if any)."""
+        chain = self.verify(since, progress)
+        replayed = self.replay() if chain.ok and not since else None
+        wanted = folder is not None or self.settings.audit.checkpoint_folder is not None
+        anchored = self.check_checkpoints(folder) if chain.ok and wanted else None
+        return TrailReport(chain, replayed, anchored)
+
+    def _version(self, digest: str, reference: str) -> WorkflowSpec:
+        with self.engine.connect() as session:
+            return self.registry.stored(session, digest, reference)
+
+    def replay(self) -> ReplayReport:
+        """Replay every escalation's trail through its pinned workflow version and compare the
+        result with its stored row."""
+        versions: dict[str, WorkflowSpec] = {}
+
+        def spec_for(digest: str, reference: str) -> WorkflowSpec:
+            if digest not in versions:
+                versions[digest] = self._version(digest, reference)
+            return versions[digest]
+
+        return replay.replay(self.engine, spec_for)
+
+    def replay_problem(self, reference: str) -> str | None:
+        """What is wrong with one escalation's row or trail, for ``show`` to warn of."""
+        row = store.stored_row(self.engine, reference)
+        entries = store.entries(self.engine, reference.upper())
+        if row is None or not entries:
+            return None if row is None and not entries else "its row or its trail is missing"
+        spec = self._version(row.workflow_digest, row.reference)
+        return replay.replay_one(entries, row, spec, replay.moves_of(spec))
