@@ -101,6 +101,9 @@ class Settings:
     notifications: NotifySettings = field(default_factory=NotifySettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    #: Direct mode only: whether a command may act as someone other than the computer login
+    #: (``--as``); each such entry records both names.
+    allow_act_as: bool = False
 
     def person(self, username: str) -> Person:
         try:
@@ -304,7 +307,7 @@ def find_config(explicit: str | None = None) -> Path:
 
 _TOP_KEYS = (
     "database_url", "workflows_dir", "calendar", "case_reference_pattern", "categories", "roles",
-    "people", "notifications", "worker", "audit",
+    "people", "notifications", "worker", "audit", "allow_act_as",
 )  # fmt: skip
 
 
@@ -366,4 +369,5 @@ def load_settings(path: Path) -> Settings:
         notifications=_notifications(fields, data.get("notifications")),
         worker=_worker(fields, data.get("worker")),
         audit=_audit(fields, data.get("audit"), base),
+        allow_act_as=fields.flag(data.get("allow_act_as"), "allow_act_as", False),
     )  # fmt: skip

@@ -59,11 +59,12 @@ def _demo_database(folder: Path, keep: bool) -> Iterator[str]:
 
 def _setup(folder: Path, url: str) -> EscalationService:
     kept_url = "sqlite:///demo.db" if url.startswith("sqlite") else None
-    skeleton.write_config(folder, database_url=kept_url)
+    skeleton.write_config(folder, database_url=kept_url, training=True)
     skeleton.copy_workflows(folder)
     settings = dataclasses.replace(load_settings(folder / "config.yaml"), database_url=url)
     engine = make_engine(url)
     create_schema(engine)
+    store.installation.record(engine, training=True, now=START)
     return EscalationService(settings, engine, FakeClock(START))
 
 

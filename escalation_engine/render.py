@@ -188,7 +188,8 @@ def timeline(rows: Iterable[AuditRow], words: Words, spec: WorkflowSpec) -> Tabl
 
 def entry_facts(data: str, spec: WorkflowSpec) -> list[str]:
     """What an entry records beyond its note, in words: why it went where it went, a meeting's
-    record, the reason for an outcome, who is to carry out an escalation."""
+    record, the reason for an outcome, who is to carry out an escalation, who typed it when they
+    acted as someone else, and that it was training."""
     facts = json.loads(data) if data and data != "{}" else {}
     lines = []
     if facts.get("routed"):
@@ -204,6 +205,10 @@ def entry_facts(data: str, spec: WorkflowSpec) -> list[str]:
     if facts.get("reason"):
         titles = {k: v for reasons in spec.outcome_reasons.values() for k, v in reasons.items()}
         lines.append(f"Reason: {titles.get(facts['reason'], facts['reason'])}")
+    if facts.get("entered_by"):
+        lines.append(f"Entered by the computer login {facts['entered_by']}, acting as this person")
+    if facts.get("training"):
+        lines.append("Training: recorded on a training database, on its clock")
     return lines
 
 

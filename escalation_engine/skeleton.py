@@ -58,7 +58,14 @@ audit:
 """
 
 
-def write_config(folder: Path, *, database_url: str | None = None) -> Path:
+_TRAINING_BLOCK = """
+# A training database: commands may act as anyone listed under people (--as USERNAME), and each
+# entry made that way records the computer login that typed it as well.
+allow_act_as: true
+"""
+
+
+def write_config(folder: Path, *, database_url: str | None = None, training: bool = False) -> Path:
     """Write the config template into ``folder`` (optionally naming another database), with a
     new signing key pair for the audit trail: the private key in ``keys/``, readable by its
     owner only, and the public key in config.yaml."""
@@ -71,6 +78,8 @@ def write_config(folder: Path, *, database_url: str | None = None) -> Path:
         )
     _, public_key = write_key_pair(folder / KEYS)
     text += _AUDIT_BLOCK.format(public_key=public_key, KEYS=KEYS, CHECKPOINTS=CHECKPOINTS)
+    if training:
+        text += _TRAINING_BLOCK
     path = folder / CONFIG
     path.write_text(text, encoding="utf-8")
     return path

@@ -57,8 +57,9 @@ def init_site(path: Path, url: str) -> Path:
     config = path / "config.yaml"
     config.write_text(
         config.read_text().replace("database_url: sqlite:///escalations.db", f"database_url: {url}")
+        + "allow_act_as: true\n"
     )
-    result = run(path, "init")
+    result = run(path, "init", "--training")
     assert result.returncode == 0, result.stderr
     return path
 

@@ -22,7 +22,7 @@ def _mode(path: Path) -> int:
 
 def _site(tmp_path: Path) -> Path:
     site = tmp_path / "service"
-    assert run(tmp_path, "init", str(site)).returncode == 0
+    assert run(tmp_path, "init", "--training", str(site)).returncode == 0
     return site
 
 

@@ -70,7 +70,7 @@ def test_installed_from_the_wheel_init_demo_and_raise_work_in_an_empty_folder(
     version = _run([escalate, "--version"], folder)
     assert version.returncode == 0, version.stderr
     assert version.stdout.split() == ["escalate", __version__]
-    init = _run([escalate, "init"], folder)
+    init = _run([escalate, "init", "--training"], folder)
     assert init.returncode == 0, init.stderr
     assert (folder / "config.yaml").is_file()
     assert (folder / "workflows" / "dispute_resolution.yaml").is_file()

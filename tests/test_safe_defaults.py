@@ -110,7 +110,7 @@ BROKEN = "name: draft\nstages: [\n"
 
 
 def test_a_broken_workflow_file_stops_only_itself(tmp_path: Path) -> None:
-    assert run(tmp_path, "init").returncode == 0
+    assert run(tmp_path, "init", "--training").returncode == 0
     raised = run(tmp_path, "raise", "--type", "practice_alert", "--case", "CLA-1234", "--category", "pep",
                  "--summary", "s", "--json", now="2026-01-05T09:00:00+00:00")  # fmt: skip
     assert raised.returncode == 0, raised.stderr
@@ -166,7 +166,7 @@ def test_no_config_names_the_folders_searched_and_creates_nothing(tmp_path: Path
 
 
 def test_a_config_without_its_database_creates_none(tmp_path: Path) -> None:
-    assert run(tmp_path, "init").returncode == 0
+    assert run(tmp_path, "init", "--training").returncode == 0
     (tmp_path / "escalations.db").unlink()
     result = run(tmp_path / "workflows", "list")  # from a folder below: config.yaml is found above
     assert result.returncode == 1
@@ -177,7 +177,7 @@ def test_a_config_without_its_database_creates_none(tmp_path: Path) -> None:
 def test_config_may_follow_the_command(tmp_path: Path) -> None:
     service_folder = tmp_path / "svc"
     service_folder.mkdir()
-    assert run(service_folder, "init").returncode == 0
+    assert run(service_folder, "init", "--training").returncode == 0
     config = str(service_folder / "config.yaml")
     assert run(tmp_path, "list", "--config", config).returncode == 0
     assert run(tmp_path, "--config", config, "list").returncode == 0

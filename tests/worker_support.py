@@ -45,7 +45,8 @@ def make_site(
     config.write_text(
         config.read_text().replace("database_url: sqlite:///escalations.db", f"database_url: {url}")
     )
-    extra = "worker:\n  sweep_seconds: 1\nnotifications:\n  retry_base_seconds: 0.5\n  retry_max_seconds: 1\n"
+    # The tests act as several people from one login, as a training folder allows.
+    extra = "allow_act_as: true\nworker:\n  sweep_seconds: 1\nnotifications:\n  retry_base_seconds: 0.5\n  retry_max_seconds: 1\n"
     if smtp_port:
         extra += f"  email: {{host: 127.0.0.1, port: {smtp_port}, starttls: false, from: iro@example.org}}\n"
     if webhook:

@@ -94,6 +94,7 @@ def raise_(
     from .. import render
 
     service = open_service()
+    username = acting_user(as_user, service)  # before any question is asked
     spec = service.workflow(workflow)
     alert_type = _ask(alert_type, "--type", "Alert type", [a.name for a in spec.alert_types])
     cases = case or [_ask(None, "--case", "Child's case reference (never a name)")]
@@ -109,7 +110,7 @@ def raise_(
         name, _, value = item.partition("=")
         named[name.strip()] = parse_day(value.strip(), f"--date {name}")
     esc = service.raise_alert(
-        username=acting_user(as_user), workflow=workflow, alert_type=alert_type, case_refs=cases,
+        username=username, workflow=workflow, alert_type=alert_type, case_refs=cases,
         category=category, summary=summary, team=team, looked_after=not not_looked_after,
         rating=rating, due=parse_day(due, "--due") if due else None, dates=named,
         tell_my_manager=tell_my_manager,
@@ -141,7 +142,7 @@ def run_action(
         # a retried script) is refused with what the escalation has become instead of moving it
         # twice.
         kwargs["expected_version"] = service.get(reference).version
-    esc = service.act(reference, acting_user(as_user), action, **kwargs)
+    esc = service.act(reference, acting_user(as_user, service), action, **kwargs)
     if as_json:
         emit_json(render.escalation_json(esc, service.allowed_actions(esc)))
         return

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ..errors import ConfigError, InvalidInput
+from ..errors import ConfigError, InvalidInput, PermissionDenied
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -246,13 +246,21 @@ def _root(
     STATE.config = config
 
 
-def make_clock() -> Clock:
+def make_clock(*, training: bool) -> Clock:
+    """The real clock; on a training database, the moment in ``$ESCALATE_FAKE_NOW`` if set (on a
+    live one that is refused: entries dated by a pretended clock would be false records)."""
     from ..clock import FakeClock, SystemClock
     from ..config_fields import EARLIEST, LATEST
 
     fake = os.environ.get(FAKE_NOW_ENV)
     if not fake:
         return SystemClock()
+    if not training:
+        raise ConfigError(
+            f"{FAKE_NOW_ENV} is set, and this database holds live escalations: a pretended clock"
+            " would date its entries falsely. Unset it, or rehearse in a training folder set up"
+            " with 'escalate init --training'."
+        )
     example = "e.g. 2026-01-05T09:00:00+00:00"
     try:
         moment = datetime.fromisoformat(fake.strip())
@@ -290,7 +298,6 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
             f"There is no database at {path} (named by {settings.path}). Run 'escalate init' in"
             f" {settings.path.parent} to set it up, or run this from the right service folder."
         )
-    clock = make_clock()
     engine = make_engine(settings.database_url)
     if need_schema:
         revision, head = schema_revision(engine), SCHEMA_HEAD
@@ -303,13 +310,30 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
                 f"The database at {where} is at schema {revision}, older than this"
                 f" version's {head}; back it up, then run 'escalate db upgrade'."
             )
-    return EscalationService(settings, engine, clock)
+    from ..clock import SystemClock
+
+    service = EscalationService(settings, engine, SystemClock())
+    service.clock = make_clock(training=bool(os.environ.get(FAKE_NOW_ENV)) and service.training)
+    return service
 
 
-def acting_user(as_user: str | None) -> str:
+def acting_user(as_user: str | None, service: EscalationService) -> str:
+    """Who acts: the computer login, as listed under people. Acting as someone else (``--as``
+    or ``$ESCALATE_USER``) is for training and single-office use where config.yaml says
+    ``allow_act_as: true``; the entry then records the login that typed it as well."""
     import getpass
 
-    return as_user or getpass.getuser()
+    login = getpass.getuser()
+    if as_user is None or as_user == login:
+        return login
+    if not service.settings.allow_act_as:
+        raise PermissionDenied(
+            f"Acting as {as_user!r} (--as or ESCALATE_USER) is refused: you are signed in to this"
+            f" computer as {login!r}, and {service.settings.path} does not say allow_act_as: true."
+            " Leave out --as to act as yourself (listed under people with that username)."
+        )
+    service.entered_by = login
+    return as_user
 
 
 def emit_json(value: Any) -> None:

@@ -80,7 +80,7 @@ def away(
             out.print(f"{escape(p.name)} ({p.username}) is away{until_text}.")
         return
     day = parse_day(until, "--until") if until else None
-    moved = service.mark(acting_user(as_user), person, away=True, until=day, note=note)
+    moved = service.mark(acting_user(as_user, service), person, away=True, until=day, note=note)
     _report(service, person, moved, as_json)
 
 
@@ -96,5 +96,5 @@ def back(
     Example: escalate back jo
     """
     service = open_service()
-    moved = service.mark(acting_user(as_user), person, away=False, note=note)
+    moved = service.mark(acting_user(as_user, service), person, away=False, note=note)
     _report(service, person, moved, as_json)

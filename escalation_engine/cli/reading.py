@@ -64,7 +64,11 @@ def list_(
     service = open_service()
     settings = service.settings
     now = service.clock.now()
-    user = settings.person(acting_user(as_user)).username if (mine or waiting or as_user) else None
+    user = (
+        settings.person(acting_user(as_user, service)).username
+        if (mine or waiting or as_user)
+        else None
+    )
     chosen = filters.Filter(
         include_closed=closed,
         raised_by=user if mine else None,

@@ -20,6 +20,7 @@ from .common import (
     emit_json,
     err,
     escape,
+    make_clock,
     open_service,
     out,
     parse_day,
@@ -32,12 +33,19 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to set up (default: here).")] = Path(
         "."
     ),
+    training: Annotated[
+        bool,
+        typer.Option(
+            "--training",
+            help="A database for training and rehearsal: it may run on a pretended clock (ESCALATE_FAKE_NOW), and every entry says it is training.",
+        ),
+    ] = False,
 ) -> None:
     """Create config.yaml and workflows/ (if missing) and set up the database.
 
-    Example: escalate init
+    Example: escalate init | escalate init --training my-training-folder
     """
-    from .. import skeleton
+    from .. import skeleton, store
     from ..config import find_config, load_settings
     from ..database import safe_url
     from ..store import create_schema, make_engine
@@ -46,7 +54,7 @@ def init(
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's alone
     config = directory / skeleton.CONFIG
     if not config.exists():
-        skeleton.write_config(directory)
+        skeleton.write_config(directory, training=training)
         out.print(f"Created {config} (edit people, categories and closure days).")
     if not (directory / skeleton.WORKFLOWS).exists():
         skeleton.copy_workflows(directory)
@@ -57,7 +65,9 @@ def init(
     settings = load_settings(config if STATE.config is None else find_config(STATE.config))
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    out.print(f"Database ready: {safe_url(settings.database_url)}")
+    store.installation.record(engine, training=training, now=make_clock(training=True).now())
+    kind = " for training: every entry says so" if training else ""
+    out.print(f"Database ready{kind}: {safe_url(settings.database_url)}")
     if not settings.notifications.configured:
         out.print(
             "Nobody will be notified yet: config.yaml has no notifications (email or webhook)."

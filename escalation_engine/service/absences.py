@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from .. import absence, audit, outbox, store
+from .. import absence, outbox, store
 from ..config import Person
 from ..errors import UnknownUser, did_you_mean
 from ..escalation import Escalation
@@ -81,8 +81,8 @@ class Availability(ServiceBase):
                 person=who, away=marked.away, until=until, previously=before,
                 to=escalation.with_people, routed=why,
             )  # fmt: skip
-            entry = audit.append(
-                session, signer=self.signer, reference=escalation.reference, at=now, actor=by,
+            entry = self._append(
+                session, reference=escalation.reference, at=now, actor=by,
                 actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
                 from_stage=escalation.stage, to_stage=escalation.stage,
                 note=f"{sentence}{': ' + note if note else ''}", data=event.data(),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from .. import actions, audit, outbox, store
+from .. import actions, outbox, store
 from ..errors import ConcurrentUpdate, InvalidInput, did_you_mean, one_of
 from ..escalation import Escalation
 from ..events import PERSON_EVENTS
@@ -92,8 +92,8 @@ class Acting(ServiceBase):
             event = replace(
                 event, roles=roles, entered=entered, forced=force or None, reason=reason
             )
-            entry = audit.append(
-                session, signer=self.signer, reference=escalation.reference, at=now, actor=person.username,
+            entry = self._append(
+                session, reference=escalation.reference, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
                 to_stage=escalation.stage, note=request.note, data=event.data(),
             )  # fmt: skip

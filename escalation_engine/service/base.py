@@ -4,11 +4,13 @@ stage rules, the limits on what people type, and who is away at a given moment."
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from .. import absence, store
+from .. import absence, audit, store
 from ..action_table import PERSON
+from ..audit import Entry
 from ..clock import Clock
 from ..config import Person, Settings
 from ..errors import InvalidInput
@@ -49,6 +51,27 @@ class ServiceBase:
         self.keeper = StageKeeper(settings)
         self.words = Words(settings)
         self._signer: Signer | None = None
+        self._training: bool | None = None
+        #: The computer login of whoever typed the command, when they act as someone else
+        #: (direct mode with ``allow_act_as``): recorded beside the name acted as.
+        self.entered_by: str | None = None
+
+    @property
+    def training(self) -> bool:
+        """Whether the database was created for training (``escalate init --training``)."""
+        if self._training is None:
+            self._training = store.installation.is_training(self.engine)
+        return self._training
+
+    def _append(self, session: Connection, *, data: dict[str, Any], **fields: Any) -> Entry:
+        """Add an audit entry, signed, saying who typed it when that is not whose it is, and
+        marked as training on a training database."""
+        extra: dict[str, Any] = {}
+        if self.entered_by is not None and self.entered_by != fields.get("actor"):
+            extra["entered_by"] = self.entered_by
+        if self.training:
+            extra["training"] = True
+        return audit.append(session, signer=self.signer, data=data | extra, **fields)
 
     @property
     def signer(self) -> Signer | None:

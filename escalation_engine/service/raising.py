@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from .. import audit, outbox, patterns, store
+from .. import outbox, patterns, store
 from ..errors import InvalidInput, WorkflowNotFound, did_you_mean, one_of
 from ..escalation import Escalation
 from ..events import Raised
@@ -86,8 +86,8 @@ class Raising(ServiceBase):
                 team=escalation.team, looked_after=looked_after, rating=rating,
                 dates={k: v.isoformat() for k, v in escalation.dates.items()}, entered=entered,
             )  # fmt: skip
-            entry = audit.append(
-                session, signer=self.signer, reference=reference, at=now, actor=person.username, actor_kind="person",
+            entry = self._append(
+                session, reference=reference, at=now, actor=person.username, actor_kind="person",
                 action="raise", from_stage=None, to_stage=escalation.stage, note=escalation.summary,
                 data=event.data(),
             )  # fmt: skip

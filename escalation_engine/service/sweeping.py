@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from .. import audit, outbox, policy, store, sweep
+from .. import outbox, policy, store, sweep
 from ..stages import StageKeeper
 from ..store import Loaded, unit_of_work
 from .absences import Availability
@@ -110,8 +110,8 @@ class Sweeping(Availability):
             event, note = sweep.HANDLERS[kind](due)
             if event is None:
                 continue
-            entry = audit.append(
-                session, signer=self.signer, reference=reference, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
+            entry = self._append(
+                session, reference=reference, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
                 actor_kind="engine", action=event.ACTION, from_stage=from_stage,
                 to_stage=escalation.stage, note=note, data=event.data(),
             )  # fmt: skip

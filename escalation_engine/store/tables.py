@@ -173,3 +173,12 @@ class WorkerRow(SQLModel, table=True):
     sweep_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_error: str = Field(default="", sa_column_kwargs={"server_default": ""})
     failing_since: datetime | None = _when()
+
+
+class InstallationRow(SQLModel, table=True):
+    """What the database was created for: live use, or training (written once)."""
+
+    __tablename__ = "installation"
+    id: int | None = Field(default=None, primary_key=True)
+    training: bool
+    created_at: datetime = _when(nullable=False)

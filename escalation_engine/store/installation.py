@@ -1,0 +1,42 @@
+"""What a database was created for, live use or training, written once when it is set up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, func, insert, select
+
+from ..errors import ConfigError
+from .engine import unit_of_work
+from .tables import AuditRow, InstallationRow
+
+_TABLE = InstallationRow.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
+
+
+def is_training(engine: Engine) -> bool:
+    """Whether the database was created for training (one without a record is live)."""
+    with engine.connect() as connection:
+        return bool(connection.execute(select(_TABLE.c.training).limit(1)).scalar())
+
+
+def record(engine: Engine, *, training: bool, now: datetime) -> None:
+    """Say once what the database is for; refuse to turn a live one into a training one (or
+    the other way round), or a database that already holds escalations into a training one."""
+    with unit_of_work(engine) as session:
+        stored = session.execute(select(_TABLE.c.training).limit(1)).first()
+        if stored is not None:
+            if stored.training != training:
+                was = "for training" if stored.training else "for live use"
+                raise ConfigError(
+                    f"This database was created {was}; that cannot change. Set up a new folder"
+                    f" with 'escalate init{' --training' if training else ''}' instead."
+                )
+            return
+        entries = session.execute(select(func.count()).select_from(_AUDIT)).scalar_one()
+        if training and entries:
+            raise ConfigError(
+                f"This database already holds {entries:,} audit entries of live use; training"
+                " needs a database of its own: run 'escalate init --training' in a new folder."
+            )
+        session.execute(insert(_TABLE), {"id": 1, "training": training, "created_at": now})
