@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,18 @@ class Checkpoint:
     count: int
     at: datetime
     signature: str = ""
+    #: The access log's last entry and hash at the same moment.
+    access_seq: int = 0
+    access_head: str = ""
+
+    def facts(self) -> dict[str, Any]:
+        return {"seq": self.seq, "head": self.head, "count": self.count,
+                "at": self.at.isoformat(), "access_seq": self.access_seq,
+                "access_head": self.access_head}  # fmt: skip
 
     def payload(self) -> bytes:
         """What the signature covers: the facts as canonical JSON."""
-        facts = {"seq": self.seq, "head": self.head, "count": self.count, "at": self.at.isoformat()}
-        return json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()
+        return json.dumps(self.facts(), sort_keys=True, separators=(",", ":")).encode()
 
     @property
     def name(self) -> str:
@@ -54,23 +61,18 @@ class Checkpoint:
 def take(engine: Engine, signer: Signer, now: datetime) -> Checkpoint:
     """A signed checkpoint of the trail as it stands."""
     seq, head = store.head(engine)
+    access_seq, access_head = store.access.last(engine)
     at = now.astimezone(UTC).replace(microsecond=0)
-    unsigned = Checkpoint(seq=seq, head=head or "", count=store.count_entries(engine), at=at)
-    return Checkpoint(
-        seq=seq, head=unsigned.head, count=unsigned.count, at=at,
-        signature=signer.sign(signing.CHECKPOINT, unsigned.payload()),
-    )  # fmt: skip
+    unsigned = Checkpoint(seq=seq, head=head or "", count=store.count_entries(engine), at=at,
+                          access_seq=access_seq, access_head=access_head or "")  # fmt: skip
+    return replace(unsigned, signature=signer.sign(signing.CHECKPOINT, unsigned.payload()))
 
 
 def write(folder: Path, checkpoint: Checkpoint) -> Path:
     """Write ``checkpoint`` into ``folder`` whole or not at all (a temporary file renamed)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / checkpoint.name
-    text = json.dumps(
-        {"seq": checkpoint.seq, "head": checkpoint.head, "count": checkpoint.count,
-         "at": checkpoint.at.isoformat(), "signature": checkpoint.signature},
-        indent=2,
-    )  # fmt: skip
+    text = json.dumps(checkpoint.facts() | {"signature": checkpoint.signature}, indent=2)
     temporary = folder / f".{checkpoint.name}.tmp"
     temporary.write_text(text + "\n", encoding="utf-8")
     os.replace(temporary, path)
@@ -86,12 +88,15 @@ def read(path: Path) -> Checkpoint:
         seq, head, count = raw["seq"], raw["head"], raw["count"]
         at = datetime.fromisoformat(raw["at"])
         signature = raw["signature"]
+        access_seq, access_head = raw.get("access_seq", 0), raw.get("access_head", "")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"{path} is not a checkpoint file: {exc}.") from None
     if not (isinstance(seq, int) and isinstance(count, int) and isinstance(head, str)
-            and isinstance(signature, str) and at.tzinfo is not None):  # fmt: skip
+            and isinstance(signature, str) and at.tzinfo is not None
+            and isinstance(access_seq, int) and isinstance(access_head, str)):  # fmt: skip
         raise InvalidInput(f"{path} is not a checkpoint file: a value has the wrong type.")
-    return Checkpoint(seq=seq, head=head, count=count, at=at, signature=signature)
+    return Checkpoint(seq=seq, head=head, count=count, at=at, signature=signature,
+                      access_seq=access_seq, access_head=access_head)  # fmt: skip
 
 
 def found(folder: Path) -> Iterator[Path]:
@@ -168,4 +173,9 @@ def _prefix_problem(engine: Engine, point: Checkpoint, seq_now: int) -> str | No
         )
     if store.count_entries(engine) - store.count_entries(engine, point.seq) != point.count:
         return f"the trail up to entry {point.seq} no longer holds the {point.count} entries {point.describe()} counted"
+    if point.access_seq and store.access.hash_at(engine, point.access_seq) != point.access_head:
+        return (
+            f"the access log no longer holds entry {point.access_seq} as {point.describe()}"
+            " recorded it: looks at escalations were removed or rewritten"
+        )
     return None

@@ -28,6 +28,7 @@ PREFIX = "ed25519:"
 #: passed off as a checkpoint's, or the other way round.
 ENTRY = b"escalate audit entry v1\n"
 CHECKPOINT = b"escalate audit checkpoint v1\n"
+ACCESS = b"escalate access entry v1\n"
 _MAX_KEY_FILE = 4_096
 
 

@@ -76,7 +76,7 @@ def test_a_training_folder_records_who_typed_it_and_that_it_was_training(tmp_pat
     assert all(data["training"] is True for _, _, data in entries)
     actor, _, data = entries[0]
     assert (actor, data["entered_by"]) == ("aisha", getpass.getuser())
-    timeline = run(site, "audit", "ESC-2026-0001", user=None).stdout
+    timeline = run(site, "audit", "ESC-2026-0001", user="aisha").stdout
     assert "Training" in timeline
     assert "Entered by the computer login" in " ".join(timeline.split())
 

@@ -35,7 +35,7 @@ def test_the_walkthrough_runs_line_by_line(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
     final = subprocess.run(
-        "escalate show ESC-2026-0001 --json",
+        "escalate show ESC-2026-0001 --json --as aisha",
         shell=True,
         cwd=cwd,
         env=env,

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlmodel import SQLModel
 
-from escalation_engine import audit, checkpoints, signing
+from escalation_engine import access, audit, checkpoints, signing
 from escalation_engine.clock import FakeClock
 from escalation_engine.config import Settings
 from escalation_engine.service import EscalationService
@@ -37,10 +37,12 @@ ENTRIES = AuditRow.__table__  # type: ignore[attr-defined]
 def guards_off(connection: Connection) -> None:
     """Remove the append-only triggers, as the database's owner could."""
     if connection.dialect.name == "sqlite":
-        for name in ("audit_entry_no_update", "audit_entry_no_delete", "audit_entry_no_replace"):
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        for table in ("audit_entry", "access_entry"):
+            for guard in ("no_update", "no_delete", "no_replace"):
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_{guard}")
     else:
         connection.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+        connection.exec_driver_sql("ALTER TABLE access_entry DISABLE TRIGGER USER")
 
 
 def rechain(connection: Connection, start: int = 1) -> None:
@@ -147,6 +149,8 @@ def scene(settings: Settings, engine: Engine, clock: FakeClock, tmp_path: Path) 
     d = practice_alert(service, case_refs=["CLA-400001"]).reference
     clock.advance(days=8)
     service.tick()
+    service.view(a, "jo", "show")
+    service.view(b, "priya", "audit")
     folder = tmp_path / "checkpoints"
     service.checkpoint(folder)
     assert service.verify_all(folder=folder).ok
@@ -542,6 +546,28 @@ def write_a_checkpoint_of_a_rewritten_trail_signed_with_another_key(s: Scene) ->
     point = checkpoints.take(s.engine, other, datetime(2027, 1, 1, tzinfo=UTC))
     checkpoints.write(s.folder, point)
     return "entry 1 "
+
+
+# --- the access log ------------------------------------------------------------------------------
+@case
+def delete_the_latest_look_from_the_access_log(s: Scene) -> str:
+    tamper(s.engine, "DELETE FROM access_entry WHERE seq = 2")
+    return "the access log no longer holds entry 2"
+
+
+@case
+def change_who_looked_and_recompute_the_access_hash(s: Scene) -> str:
+    with s.engine.begin() as connection:
+        guards_off(connection)
+        row = dict(
+            connection.execute(text("SELECT * FROM access_entry WHERE seq = 1")).one()._mapping
+        )
+        connection.execute(text("UPDATE access_entry SET viewer = 'mark' WHERE seq = 1"))
+        read = connection.execute(select(_table("access_entry")).where(text("seq = 1"))).one()
+        digest = hashlib.sha256(access.canonical(read)).hexdigest()
+        connection.execute(text("UPDATE access_entry SET hash = :h WHERE seq = 1"), {"h": digest})
+        assert row["viewer"] == "jo"
+    return "access log entry 1"
 
 
 def test_there_are_at_least_forty_cases() -> None:

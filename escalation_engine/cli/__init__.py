@@ -12,10 +12,20 @@ import sys
 import typer
 
 from ..errors import EscalationError
-from . import acting, meetings, operations, people, reading, setup
+from . import acting, auditing, meetings, operations, people, reading, setup
 from .common import STATE, app, err, escape
 
-__all__ = ["acting", "app", "main", "meetings", "operations", "people", "reading", "setup"]
+__all__ = [
+    "acting",
+    "app",
+    "auditing",
+    "main",
+    "meetings",
+    "operations",
+    "people",
+    "reading",
+    "setup",
+]
 
 
 def _refuse(message: str, code: int) -> None:

@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from ..service import EscalationService, TrailReport
 
 
-def _show(service: EscalationService, reference: str, as_json: bool) -> None:
+def _show(service: EscalationService, reference: str, as_json: bool, viewer: str) -> None:
     from .. import render
 
-    esc = service.get(reference)
+    esc = service.view(reference, viewer, "show")
     spec = service.spec_for(esc)
     allowed = service.allowed_actions(esc)
     rows = service.trail(esc.reference)
@@ -64,11 +64,7 @@ def list_(
     service = open_service()
     settings = service.settings
     now = service.clock.now()
-    user = (
-        settings.person(acting_user(as_user, service)).username
-        if (mine or waiting or as_user)
-        else None
-    )
+    user = settings.person(acting_user(as_user, service)).username
     chosen = filters.Filter(
         include_closed=closed,
         raised_by=user if mine else None,
@@ -80,7 +76,7 @@ def list_(
         category=filters.category(settings, category) if category else None,
         workflow=service.workflow(workflow).name if workflow else None,
     )
-    items = service.find(chosen)
+    items = service.visible(service.find(chosen), user)
     if as_json:
         emit_json([render.escalation_json(e) for e in items])
     elif items:
@@ -91,12 +87,15 @@ def list_(
 
 
 @app.command()
-def show(reference: Ref, as_json: Json = False) -> None:
-    """Show one escalation: its facts, what happens next and when, and its timeline.
+def show(reference: Ref, as_user: AsUser = None, as_json: Json = False) -> None:
+    """Show one escalation: its facts, what happens next and when, and its timeline. You see
+    what you raised, are copied on, or has been with your tier; each look by anyone but the
+    raiser is kept in the access log.
 
     Example: escalate show ESC-2026-0042
     """
-    _show(open_service(), reference, as_json)
+    service = open_service()
+    _show(service, reference, as_json, acting_user(as_user, service))
 
 
 @app.command("audit")
@@ -124,6 +123,7 @@ def audit_(
             help="With verify: prove every checkpoint in DIR is still part of the trail (default: audit.checkpoints.folder). With checkpoint: where to write it.",
         ),
     ] = None,
+    as_user: AsUser = None,
     as_json: Json = False,
 ) -> None:
     """Show an escalation's audit trail, or verify that nobody has altered the trail.
@@ -148,7 +148,7 @@ def audit_(
                 f"Checkpoint of entry {point.seq} ({point.count} entries) written to {escape(str(path))}."
             )
         return
-    esc = service.get(target)
+    esc = service.view(target, acting_user(as_user, service), "audit")
     rows = service.trail(esc.reference)
     if as_json:
         emit_json([render.audit_json(r) for r in rows])

@@ -9,10 +9,11 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 from __future__ import annotations
 
 from .acting import Acting
-from .anchoring import Anchoring, TrailReport
+from .anchoring import TrailReport
 from .base import ENGINE_ACTOR, check_text
 from .raising import Raising
 from .sweeping import Applied, Sweeping, TickReport
+from .viewing import Viewing
 
 __all__ = [
     "ENGINE_ACTOR",
@@ -24,6 +25,6 @@ __all__ = [
 ]
 
 
-class EscalationService(Raising, Acting, Sweeping, Anchoring):
+class EscalationService(Raising, Acting, Sweeping, Viewing):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
-    and back, apply what falls due, read, and anchor and check the trail."""
+    and back, apply what falls due, read under the read rules (each look logged), and anchor and check the trail."""

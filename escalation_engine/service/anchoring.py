@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import checkpoints, replay, store
+from .. import access, checkpoints, replay, store
 from ..audit import ChainReport
 from ..checkpoints import Checkpoint, CheckpointReport
 from ..errors import ConfigError
@@ -24,16 +24,19 @@ _UNSIGNED = (
 
 @dataclass(frozen=True, slots=True)
 class TrailReport:
-    """Everything ``audit verify`` checks: the chain and its signatures, the replay of every
-    escalation (on a whole-trail check) and the checkpoints; the first problem found."""
+    """Everything ``audit verify`` checks: the chain and its signatures, the access log's
+    chain, the replay of every escalation (those two on a whole-trail check) and the
+    checkpoints; the first problem found."""
 
     chain: ChainReport
     replay: ReplayReport | None
     checkpoints: CheckpointReport | None
+    #: The access log's own chain and signatures (on a whole-trail check).
+    access: ChainReport | None = None
 
     @property
     def problem(self) -> str | None:
-        for part in (self.chain, self.replay, self.checkpoints):
+        for part in (self.chain, self.access, self.replay, self.checkpoints):
             if part is not None and not part.ok:
                 return part.problem
         return None
@@ -98,10 +101,12 @@ class Anchoring(Queries):
         """The chain and every signature; then, if it holds, the replay (whole-trail checks
         only) and the checkpoints (in ``folder``, else the configured folder, if any)."""
         chain = self.verify(since, progress)
-        replayed = self.replay() if chain.ok and not since else None
+        whole = chain.ok and not since
+        looks = access.verify(self.engine, self.signatures()) if whole else None
+        replayed = self.replay() if whole else None
         wanted = folder is not None or self.settings.audit.checkpoint_folder is not None
         anchored = self.check_checkpoints(folder) if chain.ok and wanted else None
-        return TrailReport(chain, replayed, anchored)
+        return TrailReport(chain, replayed, anchored, looks)
 
     def _version(self, digest: str, reference: str) -> WorkflowSpec:
         with self.engine.connect() as session:

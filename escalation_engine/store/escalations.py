@@ -268,3 +268,10 @@ def case_references(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         rows = connection.execute(select(_TABLE.c.case_refs).distinct())
         return {ref for (refs,) in rows for ref in json.loads(refs)}
+
+
+def case_references_raised_by(engine: Engine, username: str) -> set[str]:
+    """The case references of every escalation ``username`` raised (their caseload)."""
+    with engine.connect() as connection:
+        query = select(_TABLE.c.case_refs).where(_TABLE.c.raised_by == username).distinct()
+        return {ref for (refs,) in connection.execute(query) for ref in json.loads(refs)}

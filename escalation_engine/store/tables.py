@@ -182,3 +182,19 @@ class InstallationRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     training: bool
     created_at: datetime = _when(nullable=False)
+
+
+class AccessRow(SQLModel, table=True):
+    """One look at an escalation by someone other than its raiser: append-only, chained."""
+
+    __tablename__ = "access_entry"
+    seq: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(nullable=False)
+    viewer: str = Field(index=True)
+    reference: str = Field(index=True)
+    view: str
+    prev_hash: str
+    hash: str = Field(unique=True)
+    signature: str = Field(
+        default="", sa_column=Column(String(), nullable=False, server_default="")
+    )

@@ -1,0 +1,95 @@
+"""Reading under the read rules: who may see an escalation, and the access log of every look."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from .. import access, store
+from ..errors import PermissionDenied
+from ..escalation import Escalation
+from ..spec.model import RAISER
+from ..visibility import SEE_ALL, Involvement, Sight, sight
+from .anchoring import Anchoring
+
+_TOLD = ("copy", "watchers", "addressed", "raisers_manager")
+AUDITOR = "auditor"
+
+
+class Viewing(Anchoring):
+    """Escalations as a named person may see them, each look recorded."""
+
+    def _involvement(self, escalation: Escalation) -> Involvement:
+        waited: set[str] = set()
+        told: set[str] = set()
+        for entry in store.entries(self.engine, escalation.reference):
+            data: dict[str, Any] = json.loads(entry.data)
+            waited.update(data.get("with", ()))
+            waited.update(data.get("to", ()) if entry.action == "reroute" else ())
+            for key in _TOLD:
+                told.update(data.get(key, ()))
+        spec = self.spec_for(escalation)
+        roles: set[str] = set()
+        for name in escalation.stages_reached:
+            if name in spec.stage_names:
+                stage = spec.stage(name)
+                roles.update(stage.responders.roles)
+                roles.update(stage.satisfied_by.roles)
+        roles.discard(RAISER)
+        return Involvement(frozenset(waited), frozenset(told), frozenset(roles))
+
+    def sight_of(self, viewer: str, escalation: Escalation) -> Sight:
+        person = self.settings.person(viewer)
+        if any(role in person.roles for role in SEE_ALL) or viewer == escalation.raised_by:
+            return sight(person, escalation, Involvement(), self.settings.people, frozenset())
+        own = frozenset(store.case_references_raised_by(self.engine, viewer))
+        return sight(person, escalation, self._involvement(escalation), self.settings.people, own)
+
+    def view(self, reference: str, viewer: str, view: str) -> Escalation:
+        """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused
+        with the reason when they may not see it (and then nothing is recorded)."""
+        escalation = self.get(reference)
+        seen = self.sight_of(viewer, escalation)
+        if not seen.allowed:
+            raise PermissionDenied(seen.why)
+        self._record_looks(viewer, [escalation], view)
+        return escalation
+
+    def visible(
+        self, escalations: list[Escalation], viewer: str, view: str = "list"
+    ) -> list[Escalation]:
+        """Those of ``escalations`` that ``viewer`` may see, the looks recorded."""
+        shown = [e for e in escalations if self.sight_of(viewer, e).allowed]
+        self._record_looks(viewer, shown, view)
+        return shown
+
+    def _record_looks(self, viewer: str, escalations: list[Escalation], view: str) -> None:
+        others = [e.reference for e in escalations if e.raised_by != viewer]
+        if not others:
+            return
+        with store.unit_of_work(self.engine) as session:
+            access.append(session, at=self.clock.now(), viewer=viewer, references=others,
+                          view=view, signer=self.signer)  # fmt: skip
+
+    def access_log(
+        self, auditor: str, *, viewer: str | None = None, reference: str | None = None,
+        start: datetime | None = None, end: datetime | None = None,
+    ) -> Iterator[Any]:  # fmt: skip
+        """The access log, for auditors only, filtered; a stream of entries."""
+        person = self.settings.person(auditor)
+        if AUDITOR not in person.roles:
+            raise PermissionDenied(
+                f"{person.name} ({person.username}) may not read the access log: it is for people"
+                " with the auditor role in config.yaml."
+            )
+        if viewer is not None:
+            self.settings.person(viewer)
+        return store.access.stream(
+            self.engine,
+            viewer=viewer,
+            reference=reference and reference.upper(),
+            start=start,
+            end=end,
+        )

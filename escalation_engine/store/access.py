@@ -1,0 +1,65 @@
+"""The access log's rows: appending a look at an escalation, and reading the log with filters."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, insert, select
+
+from .engine import serialize_writes
+from .tables import AccessRow
+
+_TABLE = AccessRow.__table__  # type: ignore[attr-defined]
+_HEAD = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+CHUNK = 2_000
+
+
+def head(session: Connection) -> tuple[int, str | None]:
+    """The log's last entry (``0, None`` when empty), under the same write lock as the trail."""
+    serialize_writes(session)
+    row = session.execute(_HEAD).first()
+    return (row.seq, row.hash) if row is not None else (0, None)
+
+
+def last(engine: Engine) -> tuple[int, str | None]:
+    """The log's last entry, read without the write lock (for a checkpoint)."""
+    with engine.connect() as connection:
+        row = connection.execute(_HEAD).first()
+        return (row.seq, row.hash) if row is not None else (0, None)
+
+
+def hash_at(engine: Engine, seq: int) -> str | None:
+    with engine.connect() as connection:
+        return connection.execute(select(_TABLE.c.hash).where(_TABLE.c.seq == seq)).scalar()
+
+
+def insert_entry(session: Connection, values: dict[str, Any]) -> None:
+    session.execute(insert(_TABLE), values)
+
+
+def stream(
+    engine: Engine,
+    *,
+    viewer: str | None = None,
+    reference: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Generator[Row[Any], None, None]:
+    """Entries in order, those matching every filter given, a chunk at a time."""
+    query = select(_TABLE).order_by(_TABLE.c.seq)
+    if viewer is not None:
+        query = query.where(_TABLE.c.viewer == viewer)
+    if reference is not None:
+        query = query.where(_TABLE.c.reference == reference)
+    if start is not None:
+        query = query.where(_TABLE.c.at >= start)
+    if end is not None:
+        query = query.where(_TABLE.c.at < end)
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        try:
+            yield from result
+        finally:
+            result.close()
