@@ -15,6 +15,7 @@ people who read them are IROs and managers, not programmers. The CLI catches
     │   └── UnknownUser             no person with that username in config.yaml
     ├── InvalidInput (ValueError)   a malformed case reference, category, date, rating…
     ├── PermissionDenied            the acting person lacks a role the workflow requires
+    ├── SignInRefused               a sign-in failed (saying no more than that)
     ├── TransitionNotAllowed        the action is not allowed at the escalation's stage
     └── ConcurrentUpdate            someone else changed the escalation first
 """
@@ -83,6 +84,10 @@ class InvalidInput(EscalationError, ValueError):
 
 class PermissionDenied(EscalationError):
     """The acting person does not hold a role the workflow allows for this action."""
+
+
+class SignInRefused(EscalationError):
+    """A sign-in failed; the message says so without saying whether the username exists."""
 
 
 class TransitionNotAllowed(EscalationError):

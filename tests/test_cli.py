@@ -33,6 +33,7 @@ def run(
     user: str | None = "aisha",
     now: str | None = None,
     env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")} | (env or {})
     env["COLUMNS"] = "120"
@@ -47,7 +48,7 @@ def run(
         capture_output=True,
         text=True,
         timeout=60,
-        stdin=subprocess.DEVNULL,
+        **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
     )
 
 

@@ -8,6 +8,7 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 
 from __future__ import annotations
 
+from .accounts import Accounts
 from .acting import Acting
 from .anchoring import TrailReport
 from .base import ENGINE_ACTOR, check_text
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 
-class EscalationService(Raising, Acting, Sweeping, Viewing):
+class EscalationService(Raising, Acting, Sweeping, Viewing, Accounts):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
-    and back, apply what falls due, read under the read rules (each look logged), and anchor and check the trail."""
+    and back, apply what falls due, read under the read rules (each look logged), anchor and check the trail, and keep
+    local accounts."""

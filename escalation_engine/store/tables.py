@@ -198,3 +198,31 @@ class AccessRow(SQLModel, table=True):
     signature: str = Field(
         default="", sa_column=Column(String(), nullable=False, server_default="")
     )
+
+
+class AccountRow(SQLModel, table=True):
+    """A local account: the Argon2id hash of its password, whether it is disabled, and its
+    lockout after repeated failures."""
+
+    __tablename__ = "account"
+    username: str = Field(primary_key=True)
+    password_hash: str
+    disabled: bool
+    failures: int
+    locked_until: datetime | None = _when()
+    created_at: datetime = _when(nullable=False)
+    changed_at: datetime = _when(nullable=False)
+    changed_by: str
+
+
+class SignInRow(SQLModel, table=True):
+    """One sign-in attempt, successful or not (append-only)."""
+
+    __tablename__ = "sign_in"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(nullable=False)
+    username: str = Field(index=True)
+    ok: bool
+    method: str
+    detail: str
+    source: str

@@ -1,0 +1,106 @@
+"""Local accounts: adding, resetting and disabling them, and signing in, each attempt recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .. import accounts, store
+from ..config import Person
+from ..errors import InvalidInput, PermissionDenied, SignInRefused
+from .base import ServiceBase
+from .viewing import AUDITOR
+
+
+class Accounts(ServiceBase):
+    """Local accounts for people listed in config.yaml."""
+
+    def _admin(self, by: str, username: str, what: str) -> Person:
+        actor = self.settings.person(by)
+        if by != username and not set(accounts.ACCOUNT_ADMINS) & set(actor.roles):
+            raise PermissionDenied(
+                f"{actor.name} ({by}) may not {what} {username}'s account: that is for people with"
+                f" the {' or '.join(accounts.ACCOUNT_ADMINS)} role, or the person themselves."
+            )
+        return self.settings.person(username)
+
+    def add_account(self, by: str, username: str, password: str) -> None:
+        """Give ``username`` (listed under people) a local account with ``password``."""
+        self._admin(by, username, "add")
+        accounts.check_password(password, username)
+        now = self.clock.now()
+        with store.unit_of_work(self.engine) as session:
+            if store.accounts.get(session, username) is not None:
+                raise InvalidInput(
+                    f"{username} already has an account; set a new password with 'escalate user"
+                    f" passwd {username}', or enable it again with 'escalate user enable {username}'."
+                )
+            store.accounts.create(session, {
+                "username": username, "password_hash": accounts.hash_password(password),
+                "disabled": False, "failures": 0, "locked_until": None, "created_at": now,
+                "changed_at": now, "changed_by": by,
+            })  # fmt: skip
+
+    def _change(self, by: str, username: str, what: str, values: dict[str, Any]) -> None:
+        self._admin(by, username, what)
+        with store.unit_of_work(self.engine) as session:
+            if store.accounts.get(session, username, lock=True) is None:
+                raise InvalidInput(
+                    f"{username} has no account yet; add one with 'escalate user add {username}'."
+                )
+            store.accounts.change(
+                session, username, values | {"changed_at": self.clock.now(), "changed_by": by}
+            )
+
+    def set_password(self, by: str, username: str, password: str) -> None:
+        """A new password (which also lifts a lockout)."""
+        accounts.check_password(password, username)
+        values = {
+            "password_hash": accounts.hash_password(password),
+            "failures": 0,
+            "locked_until": None,
+        }
+        self._change(by, username, "reset the password of", values)
+
+    def set_disabled(self, by: str, username: str, disabled: bool) -> None:
+        self._change(by, username, "disable" if disabled else "enable", {"disabled": disabled})
+
+    def sign_in(self, username: str, password: str, *, source: str) -> Person:
+        """The person ``username`` names, if the password is theirs; every attempt is recorded.
+
+        :raises SignInRefused: saying only that it failed (or that the account is locked)."""
+        now = self.clock.now()
+        with store.unit_of_work(self.engine) as session:
+            row = store.accounts.get(session, username, lock=True)
+            listed = username in self.settings.people
+            attempt = accounts.decide(
+                exists=row is not None and listed, disabled=bool(row and row.disabled),
+                failures=row.failures if row else 0, locked_until=row.locked_until if row else None,
+                password_ok=accounts.matches(row.password_hash if row else None, password), now=now,
+            )  # fmt: skip
+            if row is not None:
+                store.accounts.change(session, username, {"failures": attempt.failures,
+                                                          "locked_until": attempt.locked_until})  # fmt: skip
+            store.accounts.record_sign_in(
+                session, at=now, username=username[:64], ok=attempt.ok, method="password",
+                detail=attempt.detail, source=source[:100],
+            )  # fmt: skip
+        if attempt.ok:
+            return self.settings.person(username)
+        if attempt.detail == "account locked" or attempt.detail.endswith("locked"):
+            assert attempt.locked_until is not None
+            until = attempt.locked_until.astimezone(self.calendar.tz)
+            raise SignInRefused(
+                f"Sign-in refused: after {accounts.MAX_FAILURES} failed attempts this account is"
+                f" locked until {until:%H:%M}. Ask an administrator to reset the password sooner."
+            )
+        raise SignInRefused("Sign-in refused: the username or password was not accepted.")
+
+    def sign_ins(self, auditor: str, username: str | None = None) -> Iterator[Any]:
+        person = self.settings.person(auditor)
+        if AUDITOR not in person.roles:
+            raise PermissionDenied(
+                f"{person.name} ({auditor}) may not read the sign-in record: it is for people with"
+                " the auditor role."
+            )
+        return store.accounts.sign_ins(self.engine, username)

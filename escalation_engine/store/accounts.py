@@ -1,0 +1,45 @@
+"""Accounts and the sign-in record: read an account, write one, and append an attempt."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, insert, select, update
+
+from .tables import AccountRow, SignInRow
+
+_ACCOUNTS = AccountRow.__table__  # type: ignore[attr-defined]
+_SIGN_INS = SignInRow.__table__  # type: ignore[attr-defined]
+
+
+def get(session: Connection, username: str, *, lock: bool = False) -> Row[Any] | None:
+    query = select(_ACCOUNTS).where(_ACCOUNTS.c.username == username)
+    if lock and session.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).first()
+
+
+def create(session: Connection, values: dict[str, Any]) -> None:
+    session.execute(insert(_ACCOUNTS), values)
+
+
+def change(session: Connection, username: str, values: dict[str, Any]) -> None:
+    session.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.username == username).values(**values))
+
+
+def record_sign_in(
+    session: Connection, *, at: datetime, username: str, ok: bool, method: str, detail: str,
+    source: str,
+) -> None:  # fmt: skip
+    session.execute(insert(_SIGN_INS), {"at": at, "username": username, "ok": ok,
+                                        "method": method, "detail": detail, "source": source})  # fmt: skip
+
+
+def sign_ins(engine: Engine, username: str | None = None) -> Generator[Row[Any], None, None]:
+    query = select(_SIGN_INS).order_by(_SIGN_INS.c.id)
+    if username is not None:
+        query = query.where(_SIGN_INS.c.username == username)
+    with engine.connect() as connection:
+        yield from connection.execute(query)
