@@ -106,3 +106,27 @@ def deliver_due(
                 "could not send %s to %s (%s); %s", claimed.channel, claimed.address, error, status
             )
     return report
+
+
+def mail_checkpoint(settings: Settings, name: str, text: str) -> list[str]:
+    """Email a checkpoint file to every auditor with an address, so that a copy lives in their
+    mailboxes, out of reach of anyone who can write to the database. Returns the addresses it
+    could not reach (the next checkpoint tries again); nothing is sent without email settings."""
+    email = settings.notifications.email
+    if email is None:
+        return []
+    failed = []
+    for person in settings.people.values():
+        if "auditor" not in person.roles or not person.email:
+            continue
+        body = (
+            "A signed checkpoint of the escalation audit trail. Keep this message: 'escalate audit"
+            " verify --checkpoints FOLDER', with this file saved in FOLDER, proves the trail still"
+            f" holds everything it records.\n\n{name}:\n{text}"
+        )
+        try:
+            send_email(email, person.email, f"Audit trail checkpoint {name}", body)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.error("could not email the audit checkpoint to %s: %s", person.email, exc)
+            failed.append(person.email)
+    return failed

@@ -24,7 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from .delivery import deliver_due
+from .delivery import deliver_due, mail_checkpoint
 from .errors import ConfigError, EscalationError
 from .service import Applied, EscalationService
 from .store import workers
@@ -202,7 +202,8 @@ class Worker:
 
     def _checkpoint(self) -> None:
         """Anchor the trail outside the database when a checkpoint is due (every so many
-        entries, and daily); a folder that cannot be written is logged, not fatal."""
+        entries, and daily): a file in the folder, and a copy emailed to the auditors. A folder
+        that cannot be written, or mail that cannot be sent, is logged, not fatal."""
         try:
             path = self.service.checkpoint_if_due()
         except (OSError, EscalationError) as exc:
@@ -210,6 +211,7 @@ class Worker:
             return
         if path is not None:
             log.info("audit checkpoint written: %s", path)
+            mail_checkpoint(self.settings, path.name, path.read_text(encoding="utf-8"))
 
     def _record_sweep(self, now: datetime, problem: str) -> None:
         """Say in the worker's row whether sweeps are failing, for ``escalate status``."""

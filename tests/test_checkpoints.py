@@ -11,12 +11,14 @@ from sqlalchemy import Engine
 
 from escalation_engine import checkpoints
 from escalation_engine.clock import FakeClock
-from escalation_engine.config import Settings
+from escalation_engine.config import EmailSettings, NotifySettings, Settings
+from escalation_engine.delivery import mail_checkpoint
 from escalation_engine.errors import ConfigError, InvalidInput
 from escalation_engine.service import EscalationService
 
 from .test_service import practice_alert
 from .test_signing import signed
+from .worker_support import free_port, start_smtp
 
 AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -93,3 +95,31 @@ def test_an_unsigned_service_cannot_write_checkpoints(
 ) -> None:
     with pytest.raises(ConfigError, match="no audit.public_key"):
         service.checkpoint(tmp_path)
+
+
+def _mailing(settings: Settings, port: int) -> Settings:
+    email = EmailSettings(host="127.0.0.1", port=port, starttls=False, sender="iro@example.org")
+    return dataclasses.replace(settings, notifications=NotifySettings(email=email))
+
+
+def test_a_checkpoint_is_emailed_to_the_auditors(
+    anchored: EscalationService, tmp_path: Path
+) -> None:
+    practice_alert(anchored)
+    path = anchored.checkpoint_if_due()
+    assert path is not None
+    port = free_port()
+    controller, inbox = start_smtp(port)
+    try:
+        assert mail_checkpoint(_mailing(anchored.settings, port), path.name, path.read_text()) == []
+    finally:
+        controller.stop()
+    [(to, message)] = inbox.messages
+    assert to == ["amir.hussain@example.org"]  # the auditor, and only them
+    assert path.name in message
+    assert checkpoints.read(path).head in message
+
+
+def test_a_mail_server_that_is_down_is_reported_not_raised(anchored: EscalationService) -> None:
+    unreachable = _mailing(anchored.settings, free_port())
+    assert mail_checkpoint(unreachable, "checkpoint-x.json", "{}") == ["amir.hussain@example.org"]
