@@ -60,15 +60,19 @@ def user_passwd(
     out.print(f"New password set for {username}.")
 
 
+def _switch(username: str, as_user: str | None, *, disabled: bool) -> None:
+    service = open_service()
+    service.set_disabled(acting_user(as_user, service), username, disabled)
+    out.print(f"{username} can {'no longer sign in' if disabled else 'sign in again'}.")
+
+
 @user_app.command("disable")
 def user_disable(username: Username, as_user: AsUser = None) -> None:
     """Stop an account signing in (someone who has left); its history is kept.
 
     Example: escalate user disable jo
     """
-    service = open_service()
-    service.set_disabled(acting_user(as_user, service), username, True)
-    out.print(f"{username} can no longer sign in.")
+    _switch(username, as_user, disabled=True)
 
 
 @user_app.command("enable")
@@ -77,9 +81,7 @@ def user_enable(username: Username, as_user: AsUser = None) -> None:
 
     Example: escalate user enable jo
     """
-    service = open_service()
-    service.set_disabled(acting_user(as_user, service), username, False)
-    out.print(f"{username} can sign in again.")
+    _switch(username, as_user, disabled=False)
 
 
 @user_app.command("sign-ins")

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select
 
+from .chain import stream as _stream
 from .engine import serialize_writes
 from .tables import AccessRow
 
 _TABLE = AccessRow.__table__  # type: ignore[attr-defined]
 _HEAD = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
-CHUNK = 2_000
 
 
 def head(session: Connection) -> tuple[int, str | None]:
@@ -57,9 +57,4 @@ def stream(
         query = query.where(_TABLE.c.at >= start)
     if end is not None:
         query = query.where(_TABLE.c.at < end)
-    with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
-        try:
-            yield from result
-        finally:
-            result.close()
+    return _stream(engine, lambda _: query)

@@ -7,7 +7,7 @@ entries takes the memory of one chunk.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select
@@ -74,16 +74,23 @@ def entry_hash_at(engine: Engine, seq: int) -> str | None:
         return connection.execute(select(_AUDIT.c.hash).where(_AUDIT.c.seq == seq)).scalar()
 
 
-def stream_entries(engine: Engine, since: int = 0) -> Generator[Row[Any], None, None]:
-    """Every entry after ``since`` in sequence order, as plain rows, a chunk at a time."""
+def stream(engine: Engine, query: Callable[[Connection], Any]) -> Generator[Row[Any], None, None]:
+    """The rows of ``query`` (built for the connection's database), a chunk at a time."""
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
-            select(_AUDIT).where(_AUDIT.c.seq > since).order_by(_AUDIT.c.seq)
+            query(connection)
         )
         try:
             yield from result
         finally:
             result.close()  # a server-side cursor left open would outlive an early return
+
+
+def stream_entries(engine: Engine, since: int = 0) -> Generator[Row[Any], None, None]:
+    """Every entry after ``since`` in sequence order, as plain rows, a chunk at a time."""
+    return stream(
+        engine, lambda _: select(_AUDIT).where(_AUDIT.c.seq > since).order_by(_AUDIT.c.seq)
+    )
 
 
 def dangling_heads(engine: Engine) -> list[str]:
@@ -123,21 +130,13 @@ def _by_reference(connection: Connection, column: Any) -> Any:
 def stream_entries_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
     """Every entry grouped by escalation (references in bytewise order), in sequence order
     within each, a chunk at a time."""
-    with engine.connect() as connection:
-        query = select(_AUDIT).order_by(_by_reference(connection, _AUDIT.c.reference), _AUDIT.c.seq)
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
-        try:
-            yield from result
-        finally:
-            result.close()
+    return stream(engine, lambda connection: select(_AUDIT).order_by(
+        _by_reference(connection, _AUDIT.c.reference), _AUDIT.c.seq
+    ))  # fmt: skip
 
 
 def stream_rows_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
     """Every escalation row, references in the same bytewise order, a chunk at a time."""
-    with engine.connect() as connection:
-        query = select(_ESCALATION).order_by(_by_reference(connection, _ESCALATION.c.reference))
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
-        try:
-            yield from result
-        finally:
-            result.close()
+    return stream(engine, lambda connection: select(_ESCALATION).order_by(
+        _by_reference(connection, _ESCALATION.c.reference)
+    ))  # fmt: skip
