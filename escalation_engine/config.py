@@ -17,6 +17,7 @@ import yaml
 
 from .calendar import WorkingCalendar
 from .config_fields import Fields, port, web_address
+from .config_server import ServerSettings, server_settings
 from .database import database_url
 from .errors import ConfigError, UnknownUser, did_you_mean
 from .patterns import pattern_problem
@@ -104,6 +105,7 @@ class Settings:
     #: Direct mode only: whether a command may act as someone other than the computer login
     #: (``--as``); each such entry records both names.
     allow_act_as: bool = False
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     def person(self, username: str) -> Person:
         try:
@@ -307,7 +309,7 @@ def find_config(explicit: str | None = None) -> Path:
 
 _TOP_KEYS = (
     "database_url", "workflows_dir", "calendar", "case_reference_pattern", "categories", "roles",
-    "people", "notifications", "worker", "audit", "allow_act_as",
+    "people", "notifications", "worker", "audit", "allow_act_as", "server",
 )  # fmt: skip
 
 
@@ -370,4 +372,5 @@ def load_settings(path: Path) -> Settings:
         worker=_worker(fields, data.get("worker")),
         audit=_audit(fields, data.get("audit"), base),
         allow_act_as=fields.flag(data.get("allow_act_as"), "allow_act_as", False),
+        server=server_settings(fields, data.get("server")),
     )  # fmt: skip

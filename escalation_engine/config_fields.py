@@ -118,12 +118,11 @@ def port(value: Any, where: str) -> int:
     return value
 
 
-def web_address(value: Any, where: str) -> str:
+def web_address(value: Any, where: str, what: str = "the incoming webhook's URL") -> str:
     """An http(s) address; anything else (``file:``, ``ftp:``) could read or reach what it should not."""
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+(/\S*)?$", value.strip()):
         shown = "an address" if isinstance(value, str) else repr(value)
         raise ConfigError(
-            f"{where}: {shown} that is not an http:// or https:// address; give the incoming"
-            " webhook's URL."
+            f"{where}: {shown} that is not an http:// or https:// address; give {what}."
         )
     return value.strip()

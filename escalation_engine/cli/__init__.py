@@ -12,7 +12,7 @@ import sys
 import typer
 
 from ..errors import EscalationError
-from . import acting, auditing, meetings, operations, people, reading, setup, users
+from . import acting, auditing, meetings, operations, people, reading, setup, signin, users
 from .common import STATE, app, err, escape
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "people",
     "reading",
     "setup",
+    "signin",
     "users",
 ]
 

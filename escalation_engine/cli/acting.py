@@ -6,13 +6,11 @@ Each parses its options, calls one service command, and prints the result in a s
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 
 from ..action_table import PERSON
-from ..errors import InvalidInput
 from .common import (
     AsUser,
     Force,
@@ -21,13 +19,11 @@ from .common import (
     Note,
     OutcomeReason,
     Ref,
-    acting_user,
     app,
+    bare,
     emit_json,
     escape,
-    open_service,
     out,
-    parse_day,
 )
 
 
@@ -91,67 +87,46 @@ def raise_(
 
     Example: escalate raise --type practice_alert --case CLA-100234 --category drift_and_delay --summary "No permanence plan 4 months after the second review"
     """
-    from .. import render
+    from .backend import Local, connect
 
-    service = open_service()
-    username = acting_user(as_user, service)  # before any question is asked
-    spec = service.workflow(workflow)
-    alert_type = _ask(alert_type, "--type", "Alert type", [a.name for a in spec.alert_types])
-    cases = case or [_ask(None, "--case", "Child's case reference (never a name)")]
-    category = _ask(category, "--category", "Category", list(service.settings.categories))
-    summary = _ask(summary, "--summary", "What is the concern?")
-    if not team:
-        teams = service.teams_receiving(workflow, alert_type, rating)
-        team = (
-            _ask(None, "--team", "Which team is the child with?", teams) if len(teams) > 1 else ""
-        )
-    named: dict[str, date] = {}
+    backend = connect(as_user)  # before any question is asked
+    if isinstance(backend, Local):
+        service = backend.service
+        spec = service.workflow(workflow)
+        alert_type = _ask(alert_type, "--type", "Alert type", [a.name for a in spec.alert_types])
+        case = case or [_ask(None, "--case", "Child's case reference (never a name)")]
+        category = _ask(category, "--category", "Category", list(service.settings.categories))
+        summary = _ask(summary, "--summary", "What is the concern?")
+        if not team:
+            teams = service.teams_receiving(workflow, alert_type, rating)
+            if len(teams) > 1:
+                team = _ask(None, "--team", "Which team is the child with?", teams)
+    named = {}
     for item in dates or []:
         name, _, value = item.partition("=")
-        named[name.strip()] = parse_day(value.strip(), f"--date {name}")
-    esc = service.raise_alert(
-        username=username, workflow=workflow, alert_type=alert_type, case_refs=cases,
-        category=category, summary=summary, team=team, looked_after=not not_looked_after,
-        rating=rating, due=parse_day(due, "--due") if due else None, dates=named,
-        tell_my_manager=tell_my_manager,
+        named[name.strip()] = value.strip()
+    result = backend.call(
+        "raise", workflow=workflow, alert_type=alert_type, case_refs=case, category=category,
+        summary=summary, team=team, looked_after=not not_looked_after, rating=rating, due=due,
+        dates=named, tell_my_manager=tell_my_manager,
     )  # fmt: skip
     if as_json:
-        emit_json(render.escalation_json(esc))
+        emit_json(bare(result))
         return
-    words = service.words
-    if esc.is_open:
-        out.print(
-            f"Raised [bold]{esc.reference}[/bold]: now with {escape(words.people(esc.with_people)) or '-'}"
-            f" at {escape(words.stage(spec, esc.stage))}, due {render.local(esc.stage_due_at)}."
-        )
-    else:
-        outcome = words.outcome(spec, esc.outcome or esc.stage)
-        out.print(f"Recorded [bold]{esc.reference}[/bold] ({outcome}); it will not escalate.")
+    out.print(escape(result["said"]))
 
 
 def run_action(
-    reference: str, action: str, as_user: str | None, as_json: bool, **kwargs: Any
+    reference: str, action: str, as_user: str | None, as_json: bool, **params: Any
 ) -> None:
-    from .. import render
+    from .backend import connect
 
-    service = open_service()
-    if kwargs["force"] and kwargs["expected_version"] is not None:
-        raise InvalidInput("Give --if-version or --force, not both.")
-    if not kwargs["force"] and kwargs["expected_version"] is None:
-        # Act on the version read now, so a double submission (a second run of the same command,
-        # a retried script) is refused with what the escalation has become instead of moving it
-        # twice.
-        kwargs["expected_version"] = service.get(reference).version
-    esc = service.act(reference, acting_user(as_user, service), action, **kwargs)
+    result = connect(as_user).call("act", {"reference": reference, "action": action}, **params)
     if as_json:
-        emit_json(render.escalation_json(esc, service.allowed_actions(esc)))
+        emit_json(bare(result))
         return
-    spec, words = service.spec_for(esc), service.words
-    where = words.stage(spec, esc.stage)
-    out.print(
-        f"{esc.reference}: {words.done(action)}. Now: {escape(where)} ({words.status(esc.status)})."
-    )
-    for line in render.next_steps(esc, spec, service.allowed_actions(esc), words)[:2]:
+    out.print(escape(result["said"]))
+    for line in result["next"][:2]:
         out.print("  " + escape(line))
 
 
@@ -175,7 +150,6 @@ def respond(
 
     Example: escalate respond ESC-2026-0042 --note "Permanence planning meeting booked for 12 March"
     """
-    fu = parse_day(follow_up, "--follow-up") if follow_up else None
     run_action(
         reference,
         "respond",
@@ -185,7 +159,7 @@ def respond(
         force=force,
         note=note,
         holding=holding,
-        follow_up=fu,
+        follow_up=follow_up,
     )
 
 
@@ -234,7 +208,6 @@ def bypass(
 
     Example: escalate bypass ESC-2026-0042 --to director --consulted priya --note "Serious risk"
     """
-    until = parse_day(due, "--due") if due else None
     run_action(
         reference,
         "bypass",
@@ -245,7 +218,7 @@ def bypass(
         note=note,
         target=to,
         consulted=consulted,
-        until=until,
+        until=due,
     )
 
 
@@ -271,7 +244,7 @@ def extend(
         expected_version=if_version,
         force=force,
         note=note,
-        until=parse_day(until, "--until"),
+        until=until,
     )
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from .common import AsUser, Json, acting_user, app, emit_json, escape, open_service, out, parse_day
+from .common import AsUser, Json, app, emit_json, escape, out
 
 
 @app.command("access-log")
@@ -35,33 +35,23 @@ def access_log(
 
     Example: escalate access-log --viewer jo --from 2026-04-01 --csv > looks.csv
     """
-    service = open_service()
-    calendar = service.settings.calendar
-    first = parse_day(start, "--from") if start else None
-    last = parse_day(end, "--to") if end else None
+    from .backend import connect
 
-    def moment(day: date | None) -> datetime | None:
-        return None if day is None else datetime.combine(day, time(), tzinfo=calendar.tz)
-
-    rows = service.access_log(
-        acting_user(as_user, service), viewer=viewer, reference=reference, start=moment(first),
-        end=moment(last + timedelta(days=1)) if last else None,
-    )  # fmt: skip
+    rows = connect(as_user).call(
+        "access_log", viewer=viewer, reference=reference, **{"from": start, "to": end}
+    )
     fields = ("seq", "at", "viewer", "reference", "view")
     if as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(fields)
         for row in rows:
-            writer.writerow([row.seq, row.at.isoformat(), row.viewer, row.reference, row.view])
+            writer.writerow([row[field] for field in fields])
         return
     if as_json:
-        emit_json([{"seq": r.seq, "at": r.at.isoformat(), "viewer": r.viewer,
-                    "reference": r.reference, "view": r.view} for r in rows])  # fmt: skip
+        emit_json([{field: row[field] for field in fields} for row in rows])
         return
-    count = 0
     for row in rows:
-        count += 1
-        when = row.at.astimezone(calendar.tz)
-        name = escape(service.words.person(row.viewer))
-        out.print(f"{when:%d %b %Y %H:%M}  {name} looked at {row.reference} ({row.view})")
-    out.print(f"{count} look{'s' if count != 1 else ''}.")
+        when = datetime.fromisoformat(row["at"])
+        name = escape(row["viewer_name"])
+        out.print(f"{when:%d %b %Y %H:%M}  {name} looked at {row['reference']} ({row['view']})")
+    out.print(f"{len(rows)} look{'s' if len(rows) != 1 else ''}.")

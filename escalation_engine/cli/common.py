@@ -12,13 +12,14 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ..errors import ConfigError, InvalidInput, PermissionDenied
+from ..api_routes import parse_day as parse_day  # the commands read days as the API does
+from ..errors import ConfigError, PermissionDenied
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -336,23 +337,12 @@ def acting_user(as_user: str | None, service: EscalationService) -> str:
     return as_user
 
 
+def bare(result: dict[str, Any]) -> dict[str, Any]:
+    """The JSON a command prints: the read model without the words made for the screen."""
+    return {key: value for key, value in result.items() if key not in ("shown", "said")}
+
+
 def emit_json(value: Any) -> None:
     import json
 
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
-
-
-def parse_day(value: str, option: str) -> date:
-    from ..config_fields import EARLIEST, LATEST
-
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"{option} {value[:40]!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."
-        ) from None
-    if not EARLIEST <= day <= LATEST:
-        raise InvalidInput(
-            f"{option} {day} is outside the years {EARLIEST.year}-{LATEST.year}; check the year."
-        )
-    return day

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .acting import run_action
-from .common import AsUser, Force, IfVersion, Json, Note, Ref, app, parse_day
+from .common import AsUser, Force, IfVersion, Json, Note, Ref, app
 
 
 @app.command()
@@ -39,13 +39,7 @@ def meeting(
 
     Example: escalate meeting ESC-2026-0042 --held 2026-03-02 --attendee iro --attendee team_manager --outcome "Permanence meeting set for 12 March" --next-step "Team manager to confirm the date"
     """
-    from ..actions import Meeting
-
-    record = Meeting(
-        held_on=parse_day(held, "--held"), attendees=tuple(attendee), outcome=outcome,
-        next_step=next_step,
-    )  # fmt: skip
     run_action(
         reference, "meeting", as_user, as_json, note=note, expected_version=if_version,
-        force=force, meeting=record,
+        force=force, held_on=held, attendees=attendee, outcome=outcome, next_step=next_step,
     )  # fmt: skip

@@ -1,11 +1,14 @@
-"""Running the engine: the worker (``escalate run``) and its health (``escalate status``)."""
+"""Running the engine: the worker (``escalate run``), its health (``escalate status``) and the
+HTTP service (``escalate serve``)."""
 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from ..errors import ConfigError
 from .common import Json, app, emit_json, err, escape, open_service, out
 
 
@@ -90,3 +93,46 @@ def status_(as_json: Json = False) -> None:
             " webhook under notifications in config.yaml."
         )
     raise typer.Exit(0 if report.healthy else 1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 8000,
+) -> None:
+    """Serve the JSON API to signed-in people (behind your TLS reverse proxy in production).
+    Run the worker beside it with 'escalate run'.
+
+    Example: escalate serve --host 127.0.0.1 --port 8000
+    """
+    import socket
+
+    import uvicorn
+
+    from ..clock import SystemClock
+    from ..server import create_app
+
+    _configure_logging()
+    service = open_service()
+    service.clock = SystemClock()  # sessions expire on real time
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port, or"
+            " stop whatever is using it."
+        ) from None
+    listener.listen(128)
+    bound = listener.getsockname()[1]  # --port 0 asks the system for a free port
+    out.print(f"Serving on http://{host}:{bound} (stop with Ctrl-C).")
+    sys.stdout.flush()
+    config = uvicorn.Config(
+        create_app(service), proxy_headers=True, server_header=False, log_config=None,
+        timeout_graceful_shutdown=10,
+    )  # fmt: skip
+    uvicorn.Server(config).run(sockets=[listener])

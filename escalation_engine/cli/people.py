@@ -6,46 +6,32 @@ entry in that escalation's trail, saying who was marked and why it went where it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 
-from .common import (
-    AsUser,
-    Json,
-    Note,
-    acting_user,
-    app,
-    emit_json,
-    escape,
-    open_service,
-    out,
-    parse_day,
-)
-
-if TYPE_CHECKING:
-    from ..escalation import Escalation
-    from ..service import EscalationService
+from .common import AsUser, Json, Note, app, emit_json, escape, out
 
 Person = Annotated[
     str | None, typer.Argument(help="Username of the person away (leave out to list who is away).")
 ]
 
 
-def _report(
-    service: EscalationService, person: str, moved: list[Escalation], as_json: bool
-) -> None:
+def _report(marked: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        emit_json([{"reference": e.reference, "with": list(e.with_people)} for e in moved])
+        emit_json([{"reference": e["reference"], "with": e["with"]} for e in marked["moved"]])
         return
-    stands = service.people_now()[person]
-    until = f" until {stands.away_until:%a %-d %b %Y}" if stands.away_until else ""
-    out.print(f"{person} is {'away' + until if stands.away else 'back'}.", soft_wrap=True)
-    if not moved:
+    until = ""
+    if marked["until"]:
+        until = f" until {date.fromisoformat(marked['until']):%a %-d %b %Y}"
+    state = "away" + until if marked["away"] else "back"
+    out.print(f"{marked['person']} is {state}.", soft_wrap=True)
+    if not marked["moved"]:
         out.print("No open escalation needed to move.")
-    for esc in moved:
-        who = escape(service.words.people(esc.with_people)) or "nobody (check config.yaml)"
-        out.print(f"  {esc.reference}: now with {who}")
+    for esc in marked["moved"]:
+        who = escape(esc["with_names"]) or "nobody (check config.yaml)"
+        out.print(f"  {esc['reference']}: now with {who}")
 
 
 @app.command()
@@ -64,24 +50,23 @@ def away(
 
     Example: escalate away jo --until 2026-12-04 --note "Annual leave"
     """
-    service = open_service()
+    from .backend import connect
+
+    backend = connect(as_user)
     if person is None:
-        gone = [p for p in service.people_now().values() if p.away]
+        gone = backend.call("away_list")
         if as_json:
-            emit_json([
-                {"username": p.username, "until": p.away_until.isoformat() if p.away_until else None}
-                for p in gone
-            ])  # fmt: skip
+            emit_json([{"username": p["username"], "until": p["until"]} for p in gone])
             return
         if not gone:
             out.print("Nobody is marked away.")
         for p in gone:
-            until_text = f" until {p.away_until:%a %-d %b %Y}" if p.away_until else ""
-            out.print(f"{escape(p.name)} ({p.username}) is away{until_text}.")
+            until_text = (
+                f" until {date.fromisoformat(p['until']):%a %-d %b %Y}" if p["until"] else ""
+            )
+            out.print(f"{escape(p['name'])} ({p['username']}) is away{until_text}.")
         return
-    day = parse_day(until, "--until") if until else None
-    moved = service.mark(acting_user(as_user, service), person, away=True, until=day, note=note)
-    _report(service, person, moved, as_json)
+    _report(backend.call("away", {"person": person}, until=until, note=note), as_json)
 
 
 @app.command()
@@ -95,6 +80,6 @@ def back(
 
     Example: escalate back jo
     """
-    service = open_service()
-    moved = service.mark(acting_user(as_user, service), person, away=False, note=note)
-    _report(service, person, moved, as_json)
+    from .backend import connect
+
+    _report(connect(as_user).call("back", {"person": person}, note=note), as_json)

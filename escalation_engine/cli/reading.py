@@ -7,33 +7,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from .common import AsUser, Json, Ref, acting_user, app, emit_json, err, escape, open_service, out
+from .common import AsUser, Json, Ref, app, bare, emit_json, err, escape, open_service, out
 
 if TYPE_CHECKING:
     from ..service import EscalationService, TrailReport
-
-
-def _show(service: EscalationService, reference: str, as_json: bool, viewer: str) -> None:
-    from .. import render
-
-    esc = service.view(reference, viewer, "show")
-    spec = service.spec_for(esc)
-    allowed = service.allowed_actions(esc)
-    rows = service.trail(esc.reference)
-    problem = service.replay_problem(esc.reference)
-    if problem is not None:
-        err.print(
-            f"[red]Warning[/red]: this escalation does not match its audit trail ({escape(problem)});"
-            " what follows may have been altered. Run 'escalate audit verify'."
-        )
-    if as_json:
-        data = render.escalation_json(esc, allowed)
-        data["next"] = render.next_steps(esc, spec, allowed, service.words)
-        data["timeline"] = [render.audit_json(r) for r in rows]
-        data["trail_problem"] = problem
-        emit_json(data)
-    else:
-        out.print(render.escalation_panel(esc, spec, allowed, rows, service.words))
 
 
 @app.command("list")
@@ -59,29 +36,18 @@ def list_(
 
     Example: escalate list --waiting --as jo
     """
-    from .. import filters, render
+    from . import views
+    from .backend import connect
 
-    service = open_service()
-    settings = service.settings
-    now = service.clock.now()
-    user = settings.person(acting_user(as_user, service)).username
-    chosen = filters.Filter(
-        include_closed=closed,
-        raised_by=user if mine else None,
-        waiting_for=user if waiting else None,
-        overdue_at=now if overdue else None,
-        child=filters.child(settings, child, service.case_references()) if child else None,
-        stages=filters.stage_keys(service.workflows.values(), stage) if stage else frozenset(),
-        team=filters.team(settings, team) if team else None,
-        category=filters.category(settings, category) if category else None,
-        workflow=service.workflow(workflow).name if workflow else None,
-    )
-    items = service.visible(service.find(chosen), user)
+    items = connect(as_user).call(
+        "list", mine=mine, waiting=waiting, overdue=overdue, child=child, stage=stage, team=team,
+        category=category, workflow=workflow, all=closed,
+    )  # fmt: skip
     if as_json:
-        emit_json([render.escalation_json(e) for e in items])
+        emit_json([bare(item) for item in items])
     elif items:
         title = f"{len(items)} escalation{'s' if len(items) != 1 else ''}"
-        out.print(render.escalation_table(items, now, title, service.words, service.spec_for))
+        out.print(views.escalation_table(items, title))
     else:
         out.print("No escalations match.")
 
@@ -94,8 +60,20 @@ def show(reference: Ref, as_user: AsUser = None, as_json: Json = False) -> None:
 
     Example: escalate show ESC-2026-0042
     """
-    service = open_service()
-    _show(service, reference, as_json, acting_user(as_user, service))
+    from . import views
+    from .backend import connect
+
+    item = connect(as_user).call("show", {"reference": reference})
+    problem = item["trail_problem"]
+    if problem is not None:
+        err.print(
+            f"[red]Warning[/red]: this escalation does not match its audit trail ({escape(problem)});"
+            " what follows may have been altered. Run 'escalate audit verify'."
+        )
+    if as_json:
+        emit_json(bare(item) | {"timeline": [bare(entry) for entry in item["timeline"]]})
+    else:
+        out.print(views.escalation_panel(item))
 
 
 @app.command("audit")
@@ -133,8 +111,16 @@ def audit_(
 
     Examples: escalate audit ESC-2026-0042 | escalate audit verify --checkpoints /mnt/audit | escalate audit checkpoint
     """
-    from .. import render
+    if target.lower() not in ("verify", "checkpoint"):
+        from . import views
+        from .backend import connect
 
+        rows = connect(as_user).call("trail", {"reference": target})
+        if as_json:
+            emit_json([bare(row) for row in rows])
+        else:
+            out.print(views.timeline(rows))
+        return
     service = open_service()
     if target.lower() == "verify":
         _verify_all(service, since, checkpoints, as_json)
@@ -147,13 +133,6 @@ def audit_(
             out.print(
                 f"Checkpoint of entry {point.seq} ({point.count} entries) written to {escape(str(path))}."
             )
-        return
-    esc = service.view(target, acting_user(as_user, service), "audit")
-    rows = service.trail(esc.reference)
-    if as_json:
-        emit_json([render.audit_json(r) for r in rows])
-    else:
-        out.print(render.timeline(rows, service.words, service.spec_for(esc)))
 
 
 def _verify_all(

@@ -8,11 +8,11 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 
 from __future__ import annotations
 
-from .accounts import Accounts
 from .acting import Acting
 from .anchoring import TrailReport
 from .base import ENGINE_ACTOR, check_text
 from .raising import Raising
+from .sessions import Sessions
 from .sweeping import Applied, Sweeping, TickReport
 from .viewing import Viewing
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class EscalationService(Raising, Acting, Sweeping, Viewing, Accounts):
+class EscalationService(Raising, Acting, Sweeping, Viewing, Sessions):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
     and back, apply what falls due, read under the read rules (each look logged), anchor and check the trail, and keep
-    local accounts."""
+    local accounts and signed-in sessions."""

@@ -226,3 +226,16 @@ class SignInRow(SQLModel, table=True):
     method: str
     detail: str
     source: str
+
+
+class TokenRow(SQLModel, table=True):
+    """A signed-in session of the API: the SHA-256 of its bearer token (the token itself is
+    never stored), whose it is, how they signed in, and when it expires or was ended."""
+
+    __tablename__ = "api_token"
+    token_hash: str = Field(primary_key=True)
+    username: str = Field(index=True)
+    method: str
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False)
+    ended_at: datetime | None = _when()

@@ -1,0 +1,97 @@
+"""Signing in to the server from the CLI: ``escalate login``, ``logout`` and ``whoami``."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from contextlib import suppress
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from ..errors import ConfigError
+from .backend import connect, server
+from .common import AsUser, Json, app, emit_json, escape, out
+
+
+def _password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+@app.command()
+def login(
+    server_url: Annotated[
+        str | None,
+        typer.Option("--server", metavar="URL", help="The service's address (default: config)."),
+    ] = None,
+    username: Annotated[
+        str | None,
+        typer.Option("--username", "-u", help="Your username (default: your computer login)."),
+    ] = None,
+) -> None:
+    """Sign in to the server; the sign-in is kept, readable by you only, until it expires.
+    The password is asked for (or read from standard input when it is not a terminal).
+
+    Example: escalate login --server https://escalations.example.gov.uk
+    """
+    from ..client import SignedIn, request, save
+    from ..config_fields import web_address
+
+    url = (
+        web_address(server_url, "--server", "the service's address").rstrip("/")
+        if server_url
+        else server()
+    )
+    if url is None:
+        raise ConfigError(
+            "No server to sign in to: give --server URL, set ESCALATE_SERVER, or put"
+            " server: {url: ...} in config.yaml. Without a server, commands work on the local"
+            " database and need no sign-in."
+        )
+    name = username or getpass.getuser()
+    answer = request(url, "POST", "/api/v1/sessions",
+                     json={"username": name, "password": _password()})  # fmt: skip
+    signed = SignedIn(server=url, token=answer["token"], username=answer["username"],
+                      expires_at=datetime.fromisoformat(answer["expires_at"]))  # fmt: skip
+    path = save(signed)
+    out.print(
+        f"Signed in to {escape(url)} as {escape(answer['name'])} ({escape(signed.username)})"
+        f" until {signed.expires_at:%H:%M %d %b %Y}; kept in {escape(str(path))}."
+    )
+
+
+@app.command()
+def logout() -> None:
+    """Sign out: the server ends the sign-in and this computer forgets it.
+
+    Example: escalate logout
+    """
+    from ..client import forget, load, request
+    from ..errors import EscalationError
+
+    url = server()
+    # Already ended, expired or unreadable: forgetting it is all that is left to do.
+    with suppress(EscalationError):
+        if url is not None:
+            request(url, "DELETE", "/api/v1/sessions/current", token=load(url).token)
+    out.print("Signed out." if forget() else "You were not signed in.")
+
+
+@app.command()
+def whoami(as_user: AsUser = None, as_json: Json = False) -> None:
+    """Say who you act as: the person signed in to the server, or here your computer login.
+
+    Example: escalate whoami
+    """
+    backend = connect(as_user)
+    me = backend.call("me")
+    if as_json:
+        emit_json(me | {"server": server() if backend.remote else None})
+        return
+    where = f" on {server()}" if backend.remote else " (direct mode, on this computer's database)"
+    out.print(
+        f"{escape(me['name'])} ({escape(me['username'])}), {escape(', '.join(me['roles']))}{where}."
+    )

@@ -1,0 +1,184 @@
+"""The API's operations, run as one named person: what the server does for each route, and what
+the CLI does in direct mode. Each takes checked parameters and returns the read model as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from . import readmodel
+from .api_routes import ROUTES, check_params, parse_day
+from .errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .service import EscalationService
+
+Operation = Callable[["EscalationService", str, dict[str, str], dict[str, Any]], Any]
+
+
+def run(
+    service: EscalationService,
+    username: str,
+    name: str,
+    path: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+) -> Any:
+    """Run operation ``name`` as ``username``, its parameters checked first."""
+    route = ROUTES[name]
+    checked = check_params(route, params or {})
+    return OPERATIONS[name](service, username, path or {}, checked)
+
+
+def _me(service: EscalationService, username: str, _: dict[str, str], __: dict[str, Any]) -> Any:
+    person = service.settings.person(username)
+    return {"username": person.username, "name": person.name, "roles": list(person.roles),
+            "team": person.team, "email": person.email}  # fmt: skip
+
+
+def _raise(service: EscalationService, username: str, _: dict[str, str], p: dict[str, Any]) -> Any:
+    named = {
+        key.strip(): parse_day(value, f"--date {key}") for key, value in p.get("dates", {}).items()
+    }
+    esc = service.raise_alert(
+        username=username, workflow=p.get("workflow", "dispute_resolution"),
+        alert_type=p["alert_type"], case_refs=p["case_refs"], category=p["category"],
+        summary=p["summary"], team=p.get("team", ""), looked_after=p.get("looked_after", True),
+        rating=p.get("rating"), due=parse_day(p["due"], "--due") if "due" in p else None,
+        dates=named, tell_my_manager=p.get("tell_my_manager", False),
+    )  # fmt: skip
+    return readmodel.raised(service, esc)
+
+
+def _list(service: EscalationService, username: str, _: dict[str, str], p: dict[str, Any]) -> Any:
+    from . import filters
+
+    settings = service.settings
+    now = service.clock.now()
+    user = settings.person(username).username
+    child, stage, team = p.get("child"), p.get("stage"), p.get("team")
+    category, workflow = p.get("category"), p.get("workflow")
+    chosen = filters.Filter(
+        include_closed=p.get("all", False),
+        raised_by=user if p.get("mine") else None,
+        waiting_for=user if p.get("waiting") else None,
+        overdue_at=now if p.get("overdue") else None,
+        child=filters.child(settings, child, service.case_references()) if child else None,
+        stages=filters.stage_keys(service.workflows.values(), stage) if stage else frozenset(),
+        team=filters.team(settings, team) if team else None,
+        category=filters.category(settings, category) if category else None,
+        workflow=service.workflow(workflow).name if workflow else None,
+    )
+    return [readmodel.escalation(service, e) for e in service.visible(service.find(chosen), user)]
+
+
+def _show(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
+    esc = service.view(path["reference"], username, "show")
+    rows = service.trail(esc.reference)
+    problem = service.replay_problem(esc.reference)
+    return readmodel.escalation(
+        service, esc, service.allowed_actions(esc), rows=rows, problem=problem
+    )
+
+
+def _trail(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
+    esc = service.view(path["reference"], username, "audit")
+    return [readmodel.entry(service, row, esc) for row in service.trail(esc.reference)]
+
+
+def _act(service: EscalationService, username: str, path: dict[str, str], p: dict[str, Any]) -> Any:
+    from .actions import Meeting
+
+    action = path["action"]
+    if p.get("force") and p.get("expected_version") is not None:
+        raise InvalidInput("Give --if-version or --force, not both.")
+    expected = p.get("expected_version")
+    if not p.get("force") and expected is None:
+        # Act on the version read now, so a retried request is refused with what the escalation
+        # has become instead of moving it twice.
+        expected = service.get(path["reference"]).version
+    meeting = None
+    if action == "meeting":
+        meeting = Meeting(
+            held_on=parse_day(p.get("held_on", ""), "--held"),
+            attendees=tuple(p.get("attendees", [])), outcome=p.get("outcome", ""),
+            next_step=p.get("next_step", ""),
+        )  # fmt: skip
+    until = p.get("until")
+    follow_up = p.get("follow_up")
+    esc = service.act(
+        path["reference"], username, action, note=p.get("note", ""), target=p.get("target"),
+        until=parse_day(until, "--until" if action == "extend" else "--due") if until else None,
+        holding=p.get("holding", False),
+        follow_up=parse_day(follow_up, "--follow-up") if follow_up else None,
+        consulted=p.get("consulted"), reason=p.get("reason"), meeting=meeting,
+        expected_version=expected, force=p.get("force", False),
+    )  # fmt: skip
+    return readmodel.acted(service, esc, action)
+
+
+def _access_log(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    tz = service.settings.calendar.tz
+
+    def moment(day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=tz)
+
+    first = parse_day(p["from"], "--from") if "from" in p else None
+    last = parse_day(p["to"], "--to") if "to" in p else None
+    rows = service.access_log(
+        username, viewer=p.get("viewer"), reference=p.get("reference"),
+        start=moment(first) if first else None,
+        end=moment(last + timedelta(days=1)) if last else None,
+    )  # fmt: skip
+    return [{"seq": r.seq, "at": r.at.astimezone(tz).isoformat(), "viewer": r.viewer,
+             "viewer_name": service.words.person(r.viewer), "reference": r.reference,
+             "view": r.view} for r in rows]  # fmt: skip
+
+
+def _away_list(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
+    return [
+        {"username": p.username, "name": p.name,
+         "until": p.away_until.isoformat() if p.away_until else None}
+        for p in service.people_now().values() if p.away
+    ]  # fmt: skip
+
+
+def _marked(service: EscalationService, person: str, moved: list[Any]) -> Any:
+    stands = service.people_now()[person]
+    return {
+        "person": person,
+        "away": stands.away,
+        "until": stands.away_until.isoformat() if stands.away_until else None,
+        "moved": [
+            {
+                "reference": e.reference,
+                "with": list(e.with_people),
+                "with_names": service.words.people(e.with_people),
+            }
+            for e in moved
+        ],  # fmt: skip
+    }
+
+
+def _away(
+    service: EscalationService, username: str, path: dict[str, str], p: dict[str, Any]
+) -> Any:
+    day = parse_day(p["until"], "--until") if "until" in p else None
+    person = path["person"]
+    moved = service.mark(username, person, away=True, until=day, note=p.get("note", ""))
+    return _marked(service, person, moved)
+
+
+def _back(
+    service: EscalationService, username: str, path: dict[str, str], p: dict[str, Any]
+) -> Any:
+    person = path["person"]
+    moved = service.mark(username, person, away=False, note=p.get("note", ""))
+    return _marked(service, person, moved)
+
+
+OPERATIONS: dict[str, Operation] = {
+    "me": _me, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
+    "access_log": _access_log, "away_list": _away_list, "away": _away, "back": _back,
+}  # fmt: skip

@@ -1,0 +1,117 @@
+"""The read model: escalations and their trails as plain JSON, with the words people read.
+
+The API returns these, and the CLI prints them in both modes (``cli/views.py``), so what an IRO
+sees at a terminal is the same whether the command ran here or on the server; a client needs
+no workflow files to print them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import render
+from .calendar import LONDON
+from .escalation import Escalation
+
+if TYPE_CHECKING:
+    from .service import EscalationService
+    from .store import AuditRow
+
+
+def _status(service: EscalationService, esc: Escalation, now: datetime) -> tuple[str, str]:
+    """The status word and how it is shown (``closed``, ``overdue``, ``waiting`` or ``done``)."""
+    spec, words = service.spec_for(esc), service.words
+    if not esc.is_open:
+        return words.outcome(spec, esc.outcome or esc.stage), "closed"
+    if (
+        esc.stage_due_at
+        and esc.stage_due_at < now
+        or esc.overall_breached_at
+        or esc.stage_breached_at
+    ):
+        return "overdue", "overdue"
+    return words.status(esc.status), "waiting" if esc.status != "responded" else "done"
+
+
+def escalation(
+    service: EscalationService,
+    esc: Escalation,
+    allowed: list[str] | None = None,
+    *,
+    rows: list[AuditRow] | None = None,
+    problem: str | None = None,
+) -> dict[str, Any]:
+    """``esc`` as JSON, with ``shown``: its facts in words; with ``allowed``, what happens next;
+    with ``rows``, its timeline."""
+    spec, words = service.spec_for(esc), service.words
+    data = render.escalation_json(esc, allowed)
+    stage = words.stage(spec, esc.stage)
+    status, style = _status(service, esc, service.clock.now())
+    data["shown"] = {
+        "case": ", ".join(esc.case_refs) + ("" if esc.looked_after else " (not looked after)"),
+        "workflow": f"{spec.title} ({spec.label}), {spec.alert_type(esc.alert_type).title}",
+        "category": words.category(esc.category),
+        "team": words.team(esc.team),
+        "raised": f"{render.local(esc.raised_at)} by {words.person(esc.raised_by)}",
+        "stage": stage,
+        "rating": words.rating(spec, esc.rag) if esc.rag else None,
+        "with": words.people(esc.with_people),
+        "due": esc.stage_due_at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+        if esc.stage_due_at
+        else "-",
+        "status": status,
+        "status_style": style,
+        "plain_status": words.status(esc.status),
+    }
+    if allowed is not None:
+        data["next"] = render.next_steps(esc, spec, allowed, words)
+    if rows is not None:
+        data["timeline"] = [entry(service, row, esc) for row in rows]
+        data["trail_problem"] = problem
+    return data
+
+
+def entry(service: EscalationService, row: AuditRow, esc: Escalation) -> dict[str, Any]:
+    """One audit entry as JSON, with ``shown``: when, who, what and the note in words."""
+    spec, words = service.spec_for(esc), service.words
+    move = words.stage(spec, row.to_stage)
+    if row.from_stage and row.from_stage != row.to_stage:
+        move = f"{words.stage(spec, row.from_stage)} → {move}"
+    who = "the engine" if row.actor_kind == "engine" else words.person(row.actor)
+    return render.audit_json(row) | {
+        "shown": {
+            "when": row.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
+            "who": who,
+            "what": words.done(row.action).capitalize(),
+            "move": move,
+            "note": "\n".join(filter(None, [row.note, *render.entry_facts(row.data, spec)])),
+        }
+    }
+
+
+def acted(service: EscalationService, esc: Escalation, action: str) -> dict[str, Any]:
+    """The escalation after ``action``, with the sentence that reports it."""
+    allowed = service.allowed_actions(esc)
+    data = escalation(service, esc, allowed)
+    words = service.words
+    data["said"] = (
+        f"{esc.reference}: {words.done(action)}. Now: {data['shown']['stage']}"
+        f" ({words.status(esc.status)})."
+    )
+    return data
+
+
+def raised(service: EscalationService, esc: Escalation) -> dict[str, Any]:
+    """A new escalation, with the sentence that reports it."""
+    data = escalation(service, esc)
+    spec, words = service.spec_for(esc), service.words
+    if esc.is_open:
+        data["said"] = (
+            f"Raised {esc.reference}: now with {words.people(esc.with_people) or '-'} at"
+            f" {data['shown']['stage']}, due {render.local(esc.stage_due_at)}."
+        )
+    else:
+        outcome = words.outcome(spec, esc.outcome or esc.stage)
+        data["said"] = f"Recorded {esc.reference} ({outcome}); it will not escalate."
+    return data

@@ -1,0 +1,26 @@
+"""``escalate serve``: the HTTP service, the only holder of the database credentials and the
+signing key in a multi-user deployment. It runs behind the council's TLS reverse proxy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
+
+from .api import Api
+from .security import Guard
+
+if TYPE_CHECKING:
+    from ..service import EscalationService
+
+__all__ = ["create_app"]
+
+
+def create_app(service: EscalationService) -> ASGIApp:
+    """The ASGI application over ``service``: the API, behind the security headers and the
+    request size limit."""
+    server = service.settings.server
+    app = Starlette(routes=Api(service).routes())
+    https = bool(server.url and server.url.startswith("https://"))
+    return Guard(app, limit=server.max_request_kb * 1024, https=https)

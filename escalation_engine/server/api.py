@@ -1,0 +1,183 @@
+"""The JSON API: one route per operation in ``api_routes``, each run as the person whose bearer
+token came with it, and nobody else. Sign-in and sign-out, health and readiness sit beside them.
+
+No route takes a name to act or read as: who acts is only ever the token's owner.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import operations, store
+from ..api_routes import API, ROUTES, query_value
+from ..api_routes import Route as ApiRoute
+from ..errors import (
+    ConcurrentUpdate,
+    EscalationError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SignInRefused,
+    TransitionNotAllowed,
+)
+
+if TYPE_CHECKING:
+    from ..service import EscalationService
+
+Handler = Callable[[Request], Awaitable[Response]]
+MAX_SECRET = 1_024
+
+
+def refusal(exc: EscalationError) -> JSONResponse:
+    """An engine refusal as JSON, with the status that says what kind it is."""
+    status = 400
+    for kind, code in ((SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
+                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422)):  # fmt: skip
+        if isinstance(exc, kind):
+            status = code
+            break
+    headers = {"WWW-Authenticate": 'Bearer realm="escalate"'} if status == 401 else None
+    body = {"error": str(exc), "kind": type(exc).__name__}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise SignInRefused(
+            "Sign in first: send the token from 'escalate login' as Authorization: Bearer TOKEN."
+        )
+    return token.strip()
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The request body is not JSON; send a JSON object.") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON object of parameters.")
+    return data
+
+
+def source(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class Api:
+    """The API's handlers over one service."""
+
+    def __init__(self, service: EscalationService) -> None:
+        self.service = service
+
+    def routes(self) -> list[Route]:
+        routes = [
+            Route("/health", self.health, methods=["GET"]),
+            Route("/ready", self.ready, methods=["GET"]),
+            Route(API + "/sessions", self.guarded(self.sign_in), methods=["POST"]),
+            Route(API + "/sessions/current", self.guarded(self.sign_out), methods=["DELETE"]),
+        ]
+        for route in ROUTES.values():
+            routes.append(
+                Route(API + route.path, self.guarded(self.operation(route)), methods=[route.method])
+            )
+        return routes
+
+    @staticmethod
+    def guarded(handler: Handler) -> Handler:
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except EscalationError as exc:
+                return refusal(exc)
+
+        return run
+
+    async def user(self, request: Request) -> str:
+        return await run_in_threadpool(self.service.session_user, bearer(request))
+
+    def operation(self, route: ApiRoute) -> Handler:
+        async def handle(request: Request) -> Response:
+            username = await self.user(request)
+            path = {name: str(request.path_params[name]) for name in route.path_params}
+            if route.method == "GET":
+                params: dict[str, Any] = {}
+                for name, value in request.query_params.multi_items():
+                    kind = route.params.get(name)
+                    if kind is None:
+                        raise InvalidInput(f"{name!r} is not a parameter of {route.name}.")
+                    params[name] = query_value(kind, value, name)
+            else:
+                params = await json_body(request)
+            result = await run_in_threadpool(
+                operations.run, self.service, username, route.name, path, params
+            )
+            return JSONResponse(result, status_code=201 if route.name == "raise" else 200)
+
+        return handle
+
+    async def sign_in(self, request: Request) -> Response:
+        body = await json_body(request)
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise InvalidInput("Send username and password, both as text.")
+        if len(username) > 64 or len(password) > MAX_SECRET:
+            raise SignInRefused("Sign-in refused: the username or password was not accepted.")
+        person = await run_in_threadpool(
+            self.service.sign_in, username, password, source=source(request)
+        )
+        return await self.issued(person.username, "password")
+
+    async def issued(self, username: str, method: str) -> JSONResponse:
+        token, expires = await run_in_threadpool(self.service.start_session, username, method)
+        person = self.service.settings.person(username)
+        return JSONResponse(
+            {
+                "token": token,
+                "expires_at": expires.isoformat(),
+                "username": username,
+                "name": person.name,
+            },  # fmt: skip
+            status_code=201,
+        )
+
+    async def sign_out(self, request: Request) -> Response:
+        token = bearer(request)
+        await run_in_threadpool(self.service.session_user, token)
+        await run_in_threadpool(self.service.end_session, token)
+        return JSONResponse({"signed_out": True})
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(self, request: Request) -> Response:
+        problems = await run_in_threadpool(self._problems)
+        return JSONResponse(
+            {"ready": not problems, "problems": problems}, status_code=503 if problems else 200
+        )
+
+    def _problems(self) -> list[str]:
+        service = self.service
+        try:
+            store.ping(service.engine)
+            revision = store.schema_revision(service.engine)
+        except Exception as exc:
+            return [f"the database cannot be reached ({type(exc).__name__})"]
+        problems = []
+        if revision != store.SCHEMA_HEAD:
+            problems.append(f"the database schema is {revision}, not {store.SCHEMA_HEAD}")
+        try:
+            service.signer  # noqa: B018 - loading the key is the check
+        except EscalationError as exc:
+            problems.append(str(exc))
+        return problems
