@@ -6,7 +6,7 @@ import getpass
 import sys
 from contextlib import suppress
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,6 +31,10 @@ def login(
         str | None,
         typer.Option("--username", "-u", help="Your username (default: your computer login)."),
     ] = None,
+    sso: Annotated[
+        bool,
+        typer.Option("--sso", help="Sign in with the council's identity provider, in a browser."),
+    ] = False,
 ) -> None:
     """Sign in to the server; the sign-in is kept, readable by you only, until it expires.
     The password is asked for (or read from standard input when it is not a terminal).
@@ -51,9 +55,12 @@ def login(
             " server: {url: ...} in config.yaml. Without a server, commands work on the local"
             " database and need no sign-in."
         )
-    name = username or getpass.getuser()
-    answer = request(url, "POST", "/api/v1/sessions",
-                     json={"username": name, "password": _password()})  # fmt: skip
+    if sso:
+        answer = _device_sign_in(url)
+    else:
+        name = username or getpass.getuser()
+        answer = request(url, "POST", "/api/v1/sessions",
+                         json={"username": name, "password": _password()})  # fmt: skip
     signed = SignedIn(server=url, token=answer["token"], username=answer["username"],
                       expires_at=datetime.fromisoformat(answer["expires_at"]))  # fmt: skip
     path = save(signed)
@@ -61,6 +68,29 @@ def login(
         f"Signed in to {escape(url)} as {escape(answer['name'])} ({escape(signed.username)})"
         f" until {signed.expires_at:%H:%M %d %b %Y}; kept in {escape(str(path))}."
     )
+
+
+def _device_sign_in(url: str) -> dict[str, Any]:
+    """Device authorization: the person approves this sign-in in any browser, with a code."""
+    import time
+
+    from ..client import request
+    from ..errors import SignInRefused
+
+    started = request(url, "POST", "/api/v1/device")
+    where = started.get("verification_uri_complete") or started["verification_uri"]
+    out.print(
+        f"To sign in, open {escape(where)} and enter the code {escape(started['user_code'])}."
+    )
+    sys.stdout.flush()
+    deadline = time.monotonic() + int(started["expires_in"])
+    while time.monotonic() < deadline:
+        time.sleep(max(1, int(started["interval"])))
+        answer = request(url, "POST", "/api/v1/device/poll", json={"handle": started["handle"]})
+        if not answer.get("pending"):
+            result: dict[str, Any] = answer
+            return result
+    raise SignInRefused("The code was not used in time; run 'escalate login --sso' again.")
 
 
 @app.command()

@@ -9,6 +9,8 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from .api import Api
+from .oidc import Oidc
+from .pages import Pages
 from .security import Guard
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ def create_app(service: EscalationService) -> ASGIApp:
     """The ASGI application over ``service``: the API, behind the security headers and the
     request size limit."""
     server = service.settings.server
-    app = Starlette(routes=Api(service).routes())
+    oidc = Oidc(service.settings, server.oidc) if server.oidc is not None else None
+    app = Starlette(routes=[*Api(service, oidc).routes(), *Pages(service, oidc).routes()])
     https = bool(server.url and server.url.startswith("https://"))
     return Guard(app, limit=server.max_request_kb * 1024, https=https)

@@ -27,6 +27,7 @@ from ..errors import (
     SignInRefused,
     TransitionNotAllowed,
 )
+from .oidc import Oidc
 
 if TYPE_CHECKING:
     from ..service import EscalationService
@@ -77,8 +78,9 @@ def source(request: Request) -> str:
 class Api:
     """The API's handlers over one service."""
 
-    def __init__(self, service: EscalationService) -> None:
+    def __init__(self, service: EscalationService, oidc: Oidc | None) -> None:
         self.service = service
+        self.oidc = oidc
 
     def routes(self) -> list[Route]:
         routes = [
@@ -86,6 +88,8 @@ class Api:
             Route("/ready", self.ready, methods=["GET"]),
             Route(API + "/sessions", self.guarded(self.sign_in), methods=["POST"]),
             Route(API + "/sessions/current", self.guarded(self.sign_out), methods=["DELETE"]),
+            Route(API + "/device", self.guarded(self.device_start), methods=["POST"]),
+            Route(API + "/device/poll", self.guarded(self.device_poll), methods=["POST"]),
         ]
         for route in ROUTES.values():
             routes.append(
@@ -150,6 +154,40 @@ class Api:
             },  # fmt: skip
             status_code=201,
         )
+
+    def _provider(self) -> Oidc:
+        if self.oidc is None:
+            raise InvalidInput(
+                "This service has no identity provider (server.oidc in its config.yaml); sign in"
+                " with a local account: escalate login."
+            )
+        return self.oidc
+
+    async def device_start(self, request: Request) -> Response:
+        """Begin a sign-in with the identity provider from a device (the CLI)."""
+        return JSONResponse(await run_in_threadpool(self._provider().start_device))
+
+    async def device_poll(self, request: Request) -> Response:
+        oidc = self._provider()
+        handle = (await json_body(request)).get("handle")
+        if not isinstance(handle, str) or len(handle) > 100:
+            raise InvalidInput("Send the handle from POST /api/v1/device.")
+        try:
+            claims = await run_in_threadpool(oidc.poll_device, handle)
+            if claims is None:
+                return JSONResponse({"pending": True}, status_code=202)
+            username = oidc.person_for(claims)
+        except SignInRefused as exc:
+            await run_in_threadpool(
+                self.service.record_sign_in, "(identity provider)", ok=False,
+                method="oidc-device", detail=str(exc), source=source(request),
+            )  # fmt: skip
+            raise
+        await run_in_threadpool(
+            self.service.record_sign_in, username, ok=True, method="oidc-device",
+            detail="signed in", source=source(request),
+        )  # fmt: skip
+        return await self.issued(username, "oidc-device")
 
     async def sign_out(self, request: Request) -> Response:
         token = bearer(request)

@@ -51,3 +51,13 @@ class Sessions(Accounts):
     def end_session(self, token: str) -> bool:
         with store.unit_of_work(self.engine) as session:
             return store.tokens.end(session, token_hash(token), self.clock.now())
+
+    def record_sign_in(
+        self, username: str, *, ok: bool, method: str, detail: str, source: str
+    ) -> None:
+        """Record a sign-in made elsewhere (at the identity provider), successful or not."""
+        with store.unit_of_work(self.engine) as session:
+            store.accounts.record_sign_in(
+                session, at=self.clock.now(), username=username[:64], ok=ok, method=method,
+                detail=detail[:200], source=source[:100],
+            )  # fmt: skip
