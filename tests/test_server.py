@@ -224,3 +224,10 @@ def test_without_a_server_there_is_nothing_to_sign_in_to(tmp_path: Path) -> None
     result = as_client(tmp_path, "login", stdin=PASSWORD + "\n")
     assert result.returncode == 1
     assert "No server to sign in to" in result.stderr
+
+
+def test_a_command_for_the_service_host_says_so_on_a_client(live: Live, tmp_path: Path) -> None:
+    jo = live.client(tmp_path / "jo", "jo")
+    result = as_client(jo, "tick")
+    assert result.returncode == 1
+    assert f"This computer is a client of {live.url}" in result.stderr

@@ -289,7 +289,19 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
     from ..service import EscalationService
     from ..store import SCHEMA_HEAD, make_engine, schema_revision
 
-    settings = current_settings()
+    try:
+        settings = current_settings()
+    except ConfigError as exc:
+        from .backend import server
+
+        url = server()
+        if url is None:
+            raise
+        raise ConfigError(
+            f"This computer is a client of {url}, and this command works on the service's own"
+            " database: run it on the service host, in the folder whose config.yaml names the"
+            f" database. ({exc})"
+        ) from None
     STATE.database_url = settings.database_url
     where = safe_url(settings.database_url)
     path = sqlite_path(settings.database_url)
