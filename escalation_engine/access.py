@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from . import signing, store
+from . import seals, signing, store
 from .audit import GENESIS, ChainReport, Signatures
 from .signing import Signer
 
@@ -49,6 +49,8 @@ def append(
         signature = signer.sign(signing.ACCESS, digest.encode()) if signer is not None else ""
         store.access.insert_entry(session, values | {"hash": digest, "signature": signature})
         prev = digest
+    if signer is not None and references:
+        seals.seal(session, seals.ACCESS, seq, prev, signer)
 
 
 class _Row:
@@ -81,4 +83,9 @@ def verify(engine: Engine, signatures: Signatures | None) -> ChainReport:
                 return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
                                    first_bad_seq=expected, signed=signatures is not None)  # fmt: skip
             prev, expected = row.hash, expected + 1
+    if signatures is not None:
+        problem = seals.problem(engine, seals.ACCESS, expected - 1, prev, signatures.verifier)
+        if problem is not None:
+            return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
+                               first_bad_seq=expected, signed=True)  # fmt: skip
     return ChainReport(ok=True, entries=expected - 1, head=prev, signed=signatures is not None)

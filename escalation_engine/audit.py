@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from . import signing, store
+from . import seals, signing, store
 from .signing import Signer, Verifier
 from .store import AuditRow
 
@@ -125,6 +125,8 @@ def append(
     signature = signer.sign(signing.ENTRY, digest.encode()) if signer is not None else ""
     entry = Entry(**fields, hash=digest, signature=signature)
     store.insert_entry(session, entry)
+    if signer is not None:
+        seals.seal(session, seals.AUDIT, entry.seq, digest, signer)
     return entry
 
 
@@ -235,6 +237,11 @@ def verify(
             problem=f"the latest audit entries of {reference} are missing (deleted at the end of the trail)",
             signed=signed,
         )  # fmt: skip
+    if signatures is not None and expected_seq > signatures.signed_from:
+        problem = seals.problem(engine, seals.AUDIT, expected_seq - 1, prev, signatures.verifier)
+        if problem is not None:
+            return ChainReport(ok=False, entries=count, head=prev, since=since, problem=problem,
+                               first_bad_seq=expected_seq, signed=signed)  # fmt: skip
     return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed)
 
 

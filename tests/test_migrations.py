@@ -3,6 +3,10 @@ build is exactly the one the code expects."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, insert
@@ -23,6 +27,8 @@ from escalation_engine.store import (
 )
 
 from .conftest import MONDAY
+from .test_cli import run
+from .test_direct_mode import NOW, RAISE, _site
 
 
 def test_migrations_build_exactly_the_schema_the_code_expects(engine: Engine) -> None:
@@ -85,3 +91,25 @@ def test_the_head_commands_check_against_is_the_newest_migration() -> None:
     # Commands compare a database with SCHEMA_HEAD without loading Alembic; a new migration that
     # forgot to move it would let them run on a database one migration behind.
     assert migrate.head() == SCHEMA_HEAD
+
+
+def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
+    tmp_path: Path,
+) -> None:
+    site = _site(tmp_path, "--training")
+    assert run(site, *RAISE, user="aisha", now=NOW).returncode == 0
+    assert run(site, "show", "ESC-2026-0001", user="jo", now=NOW).returncode == 0  # a look
+    with closing(sqlite3.connect(site / "escalations.db")) as db, db:
+        db.execute("DROP TABLE chain_seal")  # as revision 0010 left it
+        db.execute("UPDATE alembic_version SET version_num = '0010'")
+    upgraded = run(site, "db", "upgrade", user=None)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "Sealed audit at its end" in upgraded.stdout
+    assert "Sealed access at its end" in upgraded.stdout
+    assert run(site, "audit", "verify", user=None).returncode == 0
+    with closing(sqlite3.connect(site / "escalations.db")) as db, db:
+        db.execute("DROP TRIGGER access_entry_no_delete")  # as a writer without the key may
+        db.execute("DELETE FROM access_entry")
+    cut = run(site, "audit", "verify", user=None)
+    assert cut.returncode == 1
+    assert "the access log ends at entry 0, but its seal says it ended at entry 1" in cut.stderr

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlmodel import SQLModel
 
-from escalation_engine import access, audit, checkpoints, signing
+from escalation_engine import access, audit, checkpoints, seals, signing
 from escalation_engine.clock import FakeClock
 from escalation_engine.config import Settings
 from escalation_engine.service import EscalationService
@@ -109,7 +109,14 @@ class Scene:
         return audit.entries(self.engine)[-1].seq
 
 
-_TABLES = ("audit_entry", "escalation", "notification", "reference_counter")
+_TABLES = (
+    "audit_entry",
+    "escalation",
+    "notification",
+    "reference_counter",
+    "access_entry",
+    "chain_seal",
+)
 
 
 def _copy(engine: Engine) -> dict[str, list[dict[str, Any]]]:
@@ -331,7 +338,7 @@ def delete_the_last_entries_and_the_escalation_heads(s: Scene) -> str:
         guards_off(connection)
         connection.execute(text("DELETE FROM audit_entry WHERE seq > :seq"), {"seq": last - 3})
         rechain(connection, 1)
-    return s.refs[0]  # its last move (a timeout) went with them
+    return f"entries {last - 2} to {last} were deleted from its end"
 
 
 @case
@@ -552,7 +559,7 @@ def write_a_checkpoint_of_a_rewritten_trail_signed_with_another_key(s: Scene) ->
 @case
 def delete_the_latest_look_from_the_access_log(s: Scene) -> str:
     tamper(s.engine, "DELETE FROM access_entry WHERE seq = 2")
-    return "the access log no longer holds entry 2"
+    return "entry 2 was deleted from its end"
 
 
 @case
@@ -568,6 +575,68 @@ def change_who_looked_and_recompute_the_access_hash(s: Scene) -> str:
         connection.execute(text("UPDATE access_entry SET hash = :h WHERE seq = 1"), {"h": digest})
         assert row["viewer"] == "jo"
     return "access log entry 1"
+
+
+# --- the end of a chain, after the last checkpoint -------------------------------------------------
+def _escalation_row(engine: Engine, reference: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        query = select(_table("escalation")).where(_table("escalation").c.reference == reference)
+        return dict(connection.execute(query).one()._mapping)
+
+
+def _undo_the_latest_action(s: Scene, then: Callable[[Connection, int, str], None]) -> int:
+    """Withdraw an escalation after the last checkpoint, then take the entry out and put the
+    row back as it was (so that row and trail agree again), and do ``then`` in that transaction."""
+    reference = s.refs[3]
+    before, last, end = (
+        _escalation_row(s.engine, reference),
+        s.last,
+        audit.entries(s.engine)[-1].hash,
+    )
+    s.service.act(reference, "aisha", "withdraw", note="Raised on the wrong record.")
+    with s.engine.begin() as connection:
+        guards_off(connection)
+        connection.execute(delete(ENTRIES).where(ENTRIES.c.seq > last))
+        escalation = _table("escalation")
+        connection.execute(
+            escalation.update().where(escalation.c.reference == reference).values(**before)
+        )
+        then(connection, last, end)
+    return last
+
+
+@case
+def undo_the_latest_action_taken_after_the_last_checkpoint(s: Scene) -> str:
+    last = _undo_the_latest_action(s, lambda *_: None)
+    return f"entry {last + 1} was deleted from its end"
+
+
+@case
+def undo_the_latest_action_and_delete_the_seal(s: Scene) -> str:
+    _undo_the_latest_action(
+        s, lambda connection, *_: connection.execute(text("DELETE FROM chain_seal"))
+    )
+    return "the audit trail has no seal"
+
+
+@case
+def undo_the_latest_action_and_seal_the_trail_with_another_key(s: Scene) -> str:
+    forger = Signer(Ed25519PrivateKey.generate())
+    _undo_the_latest_action(
+        s, lambda connection, last, end: seals.seal(connection, seals.AUDIT, last, end, forger)
+    )
+    return "the audit trail's seal is not signed by this service's key"
+
+
+@case
+def delete_a_look_taken_after_the_last_checkpoint(s: Scene) -> str:
+    s.service.view(s.refs[2], "priya", "show")
+    with s.engine.begin() as connection:
+        guards_off(connection)
+        connection.execute(
+            text("DELETE FROM access_entry WHERE seq = (SELECT MAX(seq) FROM access_entry)")
+        )
+    return "the access log ends at entry 2, but its seal says it ended at entry 3"
 
 
 def test_there_are_at_least_forty_cases() -> None:

@@ -141,14 +141,18 @@ def _verify_all(
     """Check the trail as ``verify_all`` does; exit 1 naming the first problem found."""
     report = _verify(service, since, folder, show_progress=not as_json)
     chain, replayed, anchored = report.chain, report.replay, report.checkpoints
+    looks = report.access
     if as_json:
         emit_json(chain.as_dict() | {
             "ok": report.ok,
+            "access": looks.as_dict() if looks else None,
             "replay": replayed.as_dict() if replayed else None,
             "checkpoints": anchored.as_dict() if anchored else None,
         })  # fmt: skip
     elif not chain.ok:
         err.print(f"[red]Audit trail broken[/red]: {escape(str(chain.problem))}.")
+    elif looks is not None and not looks.ok:
+        err.print(f"[red]Access log broken[/red]: {escape(str(looks.problem))}.")
     elif replayed is not None and not replayed.ok:
         err.print(f"[red]Escalation and trail disagree[/red]: {escape(str(replayed.problem))}.")
     elif anchored is not None and not anchored.ok:
@@ -164,6 +168,8 @@ def _verify_all(
         out.print(
             f"[green]Audit trail verified[/green]: {chain.entries} entries{after}, {signed}, head {chain.head[:16]}…"
         )
+        if looks is not None:
+            out.print(f"Access log verified: {looks.entries} looks at escalations.")
         if replayed is not None:
             out.print(f"Every escalation ({replayed.escalations}) matches its replayed trail.")
         if anchored is not None and anchored.latest is None:

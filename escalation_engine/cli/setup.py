@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from .common import (
     parse_day,
     workflows_app,
 )
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 @app.command()
@@ -225,7 +228,15 @@ def demo(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(
+    seal: Annotated[
+        bool,
+        typer.Option(
+            "--seal",
+            help="Also seal chains that have no seal yet (after an upgrade that could not read the signing key).",
+        ),
+    ] = False,
+) -> None:
     """Bring the database to the current schema, keeping all its data.
 
     Example: escalate db upgrade
@@ -244,6 +255,31 @@ def db_upgrade() -> None:
     else:
         out.print(
             f"{safe_url(settings.database_url)} upgraded from {before or 'empty'} to {after}."
+        )
+    if seal or (before is not None and before < _SEALS <= (after or "")):
+        _seal_upgraded(settings)
+
+
+#: The revision that added the chains' seals, which only the signing key can write.
+_SEALS = "0011"
+
+
+def _seal_upgraded(settings: Settings) -> None:
+    """Seal the chains of a database that had entries before seals existed, at their ends as
+    found now (a migration cannot sign; this command runs where the signing key is)."""
+    if settings.audit.public_key is None:
+        return
+    service = open_service()
+    try:
+        sealed = service.seal_ends()
+    except ConfigError as exc:
+        raise ConfigError(
+            f"The schema is upgraded, but the chains could not be sealed: {exc} Run"
+            " 'escalate db upgrade --seal' where the signing key can be read."
+        ) from None
+    for chain in sealed:
+        out.print(
+            f"Sealed {chain} at its end: 'escalate audit verify' now notices entries cut off it."
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import access, checkpoints, replay, store
+from .. import access, checkpoints, replay, seals, store
 from ..audit import ChainReport
 from ..checkpoints import Checkpoint, CheckpointReport
 from ..errors import ConfigError
@@ -79,6 +79,24 @@ class Anchoring(Queries):
         ):
             return None
         return self.checkpoint(folder)[1]
+
+    def seal_ends(self) -> list[str]:
+        """Seal each chain at its end as found, where it has entries and no seal yet (a database
+        upgraded from before seals); the chains sealed. Needs the signing key."""
+        signer = self.signer
+        if signer is None:
+            return []
+        sealed = []
+        with store.unit_of_work(self.engine) as session:
+            ends = {
+                seals.AUDIT: store.chain_head(session),
+                seals.ACCESS: store.access.head(session),
+            }
+            for chain, (seq, last) in ends.items():
+                if last is not None and store.seals.read_in(session, chain) is None:
+                    seals.seal(session, chain, seq, last, signer)
+                    sealed.append(chain)
+        return sealed
 
     def check_checkpoints(self, folder: Path | None = None) -> CheckpointReport:
         """Prove every checkpoint in ``folder`` (the configured one by default) is still a

@@ -239,3 +239,14 @@ class TokenRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     expires_at: datetime = _when(nullable=False)
     ended_at: datetime | None = _when()
+
+
+class SealRow(SQLModel, table=True):
+    """Where a chain (the audit trail, the access log) ends, signed at every write: one row per
+    chain, rewritten each time, so cutting entries off the end leaves a seal that names them."""
+
+    __tablename__ = "chain_seal"
+    chain: str = Field(primary_key=True)
+    seq: int
+    hash: str
+    signature: str
