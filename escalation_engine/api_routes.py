@@ -37,6 +37,8 @@ class Route:
     params: dict[str, Kind]
     #: Parameters that must be given (a path's own parameters always are).
     required: tuple[str, ...] = ()
+    #: Whether it may take minutes (checking the whole trail), so a client waits that long.
+    slow: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -105,6 +107,10 @@ ROUTES: dict[str, Route] = {
         Route("away_list", "GET", "/away", {}),
         Route("away", "POST", "/people/{person}/away", {"until": "text", "note": "text"}),
         Route("back", "POST", "/people/{person}/back", {"note": "text"}),
+        Route("workflows", "GET", "/workflows", {}),
+        Route("workflow", "GET", "/workflows/{name}", {}),
+        Route("status", "GET", "/status", {}),
+        Route("verify", "POST", "/audit/verify", {"since": "int"}, slow=True),
     )
 }
 

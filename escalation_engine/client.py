@@ -22,6 +22,8 @@ from .errors import ConfigError, EscalationError, SignInRefused
 SERVER_ENV = "ESCALATE_SERVER"
 MAX_CONFIG = 1_000_000
 TIMEOUT = 30.0
+#: For a call that checks the whole trail (about ten seconds a million entries, and the replay).
+SLOW_TIMEOUT = 1_800.0
 
 
 class ServerRefused(EscalationError):
@@ -119,13 +121,22 @@ def load(server: str) -> SignedIn:
     return signed
 
 
-def request(server: str, method: str, url: str, *, token: str | None = None, **kwargs: Any) -> Any:
+def request(
+    server: str,
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    slow: bool = False,
+    **kwargs: Any,
+) -> Any:
     """One call to the server; its refusal raised with the server's own words."""
     import httpx
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    wait = SLOW_TIMEOUT if slow else TIMEOUT
     try:
-        response = httpx.request(method, server + url, headers=headers, timeout=TIMEOUT, **kwargs)
+        response = httpx.request(method, server + url, headers=headers, timeout=wait, **kwargs)
     except httpx.HTTPError as exc:
         raise ConfigError(
             f"Cannot reach the server at {server} ({type(exc).__name__}); check server.url in"
@@ -162,4 +173,6 @@ class Remote:
             query = {k: ("true" if v is True else "false" if v is False else str(v))
                      for k, v in given.items()}  # fmt: skip
             return request(self.server, "GET", url, token=self.signed.token, params=query)
-        return request(self.server, route.method, url, token=self.signed.token, json=given)
+        return request(
+            self.server, route.method, url, token=self.signed.token, slow=route.slow, json=given
+        )

@@ -178,7 +178,31 @@ def _back(
     return _marked(service, person, moved)
 
 
+def _workflows(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
+    return [readmodel.workflow_summary(spec) for spec in service.workflows.values()]
+
+
+def _workflow(service: EscalationService, _: str, path: dict[str, str], __: Any) -> Any:
+    return readmodel.workflow(service, service.workflow(path["name"]))
+
+
+def _status(service: EscalationService, username: str, _: Any, __: Any) -> Any:
+    from .health import status
+
+    service.require_oversight(username, "see the worker's status")
+    return status(service).as_dict()
+
+
+def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    service.require_oversight(username, "verify the audit trail")
+    since = p.get("since", 0)
+    if since < 0:
+        raise InvalidInput(f"since must be 0 or an entry number, got {since}.")
+    return service.verify_all(since).as_dict()
+
+
 OPERATIONS: dict[str, Operation] = {
     "me": _me, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "away_list": _away_list, "away": _away, "back": _back,
+    "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
 }  # fmt: skip

@@ -16,6 +16,7 @@ from .escalation import Escalation
 
 if TYPE_CHECKING:
     from .service import EscalationService
+    from .spec.model import WorkflowSpec
     from .store import AuditRow
 
 
@@ -115,3 +116,34 @@ def raised(service: EscalationService, esc: Escalation) -> dict[str, Any]:
         outcome = words.outcome(spec, esc.outcome or esc.stage)
         data["said"] = f"Recorded {esc.reference} ({outcome}); it will not escalate."
     return data
+
+
+def workflow_summary(spec: WorkflowSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name, "version": spec.version, "digest": spec.digest, "title": spec.title,
+        "source": spec.source, "stages": list(spec.stage_names),
+        "alert_types": [a.name for a in spec.alert_types],
+    }  # fmt: skip
+
+
+def workflow(service: EscalationService, spec: WorkflowSpec) -> dict[str, Any]:
+    """A workflow as ``workflows show`` tells it: each stage in sentences, and its diagram."""
+    words = service.words
+    limit = spec.overall_limit
+    stages = [
+        {
+            "name": s.name, "title": s.title, "clock": s.clock.describe(),
+            "responders": list(s.responders.roles), "on_timeout": s.on_timeout,
+            "on_unsatisfactory": s.on_unsatisfactory,
+            "sentence": render.stage_sentence(spec, s, words),
+            "not_satisfied": words.stage(spec, s.on_unsatisfactory or None),
+            "facts": render.stage_facts(spec, s, words),
+        }
+        for s in spec.stages
+    ]  # fmt: skip
+    return {
+        "name": spec.name, "version": spec.version, "digest": spec.digest, "title": spec.title,
+        "label": spec.label, "description": spec.description, "stages": stages,
+        "overall_limit": f"{limit.clock.describe()} (from {limit.starts})" if limit else None,
+        "mermaid": render.mermaid(spec),
+    }  # fmt: skip

@@ -231,3 +231,42 @@ def test_a_command_for_the_service_host_says_so_on_a_client(live: Live, tmp_path
     result = as_client(jo, "tick")
     assert result.returncode == 1
     assert f"This computer is a client of {live.url}" in result.stderr
+
+
+def test_a_client_reads_the_servers_workflows(live: Live, tmp_path: Path) -> None:
+    jo = live.client(tmp_path / "jo", "jo")
+    listed = as_client(jo, "workflows", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert "dispute_resolution" in {spec["name"] for spec in json.loads(listed.stdout)}
+    shown = as_client(jo, "workflows", "show", "dispute_resolution", "--json")
+    assert shown.returncode == 0, shown.stderr
+    spec = json.loads(shown.stdout)
+    assert spec["stages"][0]["sentence"]
+    assert spec["mermaid"].startswith("flowchart")
+    assert as_client(jo, "workflows", "show", "dispute_resolution").returncode == 0
+
+
+def test_the_worker_status_and_verify_are_for_the_iro_manager_and_auditors(
+    live: Live, tmp_path: Path
+) -> None:
+    jo = live.client(tmp_path / "jo", "jo")
+    for command in (("status",), ("audit", "verify")):
+        refused = as_client(jo, *command)
+        assert refused.returncode == 1
+        assert "iro_manager or auditor role" in refused.stderr
+    amir = live.client(tmp_path / "amir", "amir")
+    status = as_client(amir, "status", "--json")
+    assert status.returncode in (0, 1), status.stderr  # 1: no worker runs beside this server
+    assert "worker_alive" in json.loads(status.stdout)
+    verified = as_client(amir, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "Audit trail verified" in verified.stdout
+
+
+def test_verify_from_a_client_does_not_take_a_folder_of_this_computer(
+    live: Live, tmp_path: Path
+) -> None:
+    amir = live.client(tmp_path / "amir", "amir")
+    refused = as_client(amir, "audit", "verify", "--checkpoints", str(tmp_path))
+    assert refused.returncode == 1
+    assert "checked on the server, against its own checkpoint folder" in refused.stderr

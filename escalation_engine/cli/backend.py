@@ -45,6 +45,16 @@ def server() -> str | None:
     return configured_server(config)
 
 
+def remote() -> Backend | None:
+    """The server's API, as whoever signed in, when this computer uses one; else ``None``."""
+    url = server()
+    if url is None:
+        return None
+    from ..client import Remote
+
+    return Remote(url)
+
+
 def connect(as_user: str | None) -> Backend:
     url = server()
     if url is not None:

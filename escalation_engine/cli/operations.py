@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError
-from .common import Json, app, emit_json, err, escape, open_service, out
+from .common import Json, app, emit_json, err, open_service, out
 
 
 def _configure_logging() -> None:
@@ -56,43 +56,22 @@ def status_(as_json: Json = False) -> None:
 
     Example: escalate status --json
     """
-    from .. import render
-    from ..health import status
+    from . import views
+    from .backend import remote
 
-    report = status(open_service())
+    server = remote()
+    if server is not None:
+        report = server.call("status")
+    else:
+        from ..health import status
+
+        report = status(open_service()).as_dict()
     if as_json:
-        emit_json(report.as_dict())
-        raise typer.Exit(0 if report.healthy else 1)
-    worker = report.worker
-    if report.worker_alive and worker:
-        out.print(
-            f"Worker: [green]running[/green] (pid {worker['pid']} on {worker['host']}, last seen {worker['heartbeat_at']})"
-        )
-    elif worker:
-        err.print(
-            f"Worker: [red]not running[/red] (last seen {worker['heartbeat_at']}, pid {worker['pid']} on {worker['host']})"
-        )
+        emit_json(report)
     else:
-        err.print("Worker: [red]never started[/red]; start one with 'escalate run'.")
-    if report.sweeps_failing_since:
-        err.print(
-            f"Sweeps: [red]failing[/red] since {render.local(report.sweeps_failing_since)}: {escape(report.sweep_error)}"
-        )
-    for path, problem in report.broken_workflows.items():
-        err.print(f"Workflow file [red]not loaded[/red]: {escape(problem)}")
-        err.print(
-            f"  ({path} is left out until fixed; 'escalate workflows validate' lists its problems.)"
-        )
-    out.print(f"Next deadline: {render.local(report.next_deadline)}")
-    out.print(f"Overdue (due but not yet applied): {report.overdue}")
-    if report.notifying:
-        out.print(f"Undelivered notifications: {report.undelivered}")
-    else:
-        err.print(
-            "Notifications: [red]none configured[/red]: nobody is being notified. Add an email or"
-            " webhook under notifications in config.yaml."
-        )
-    raise typer.Exit(0 if report.healthy else 1)
+        for problem, line in views.status_lines(report):
+            (err if problem else out).print(line)
+    raise typer.Exit(0 if report["healthy"] else 1)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from ..errors import InvalidInput
 from .common import AsUser, Json, Ref, app, bare, emit_json, err, escape, open_service, out
 
 if TYPE_CHECKING:
@@ -121,9 +122,9 @@ def audit_(
         else:
             out.print(views.timeline(rows))
         return
-    service = open_service()
     if target.lower() == "verify":
-        _verify_all(service, since, checkpoints, as_json)
+        _verify_all(since, checkpoints, as_json)
+    service = open_service()
     if target.lower() == "checkpoint":
         point, path = service.checkpoint(checkpoints)
         if as_json:
@@ -135,55 +136,29 @@ def audit_(
             )
 
 
-def _verify_all(
-    service: EscalationService, since: int, folder: Path | None, as_json: bool
-) -> NoReturn:
-    """Check the trail as ``verify_all`` does; exit 1 naming the first problem found."""
-    report = _verify(service, since, folder, show_progress=not as_json)
-    chain, replayed, anchored = report.chain, report.replay, report.checkpoints
-    looks = report.access
-    if as_json:
-        emit_json(chain.as_dict() | {
-            "ok": report.ok,
-            "access": looks.as_dict() if looks else None,
-            "replay": replayed.as_dict() if replayed else None,
-            "checkpoints": anchored.as_dict() if anchored else None,
-        })  # fmt: skip
-    elif not chain.ok:
-        err.print(f"[red]Audit trail broken[/red]: {escape(str(chain.problem))}.")
-    elif looks is not None and not looks.ok:
-        err.print(f"[red]Access log broken[/red]: {escape(str(looks.problem))}.")
-    elif replayed is not None and not replayed.ok:
-        err.print(f"[red]Escalation and trail disagree[/red]: {escape(str(replayed.problem))}.")
-    elif anchored is not None and not anchored.ok:
-        err.print(f"[red]Checkpoint not matched[/red]: {escape(str(anchored.problem))}.")
+def _verify_all(since: int, folder: Path | None, as_json: bool) -> NoReturn:
+    """Check the trail as ``verify_all`` does, here or on the server; exit 1 naming the first
+    problem found."""
+    from . import views
+    from .backend import remote
+
+    server = remote()
+    if server is None:
+        report = _verify(open_service(), since, folder, show_progress=not as_json).as_dict()
+    elif folder is not None:
+        raise InvalidInput(
+            "--checkpoints names a folder on this computer, and the trail is checked on the"
+            " server, against its own checkpoint folder. Leave it out here, or run 'escalate"
+            " audit verify --checkpoints DIR' on the service host to check copies kept elsewhere."
+        )
     else:
-        after = f" after entry {since}" if since else ""
-        signed = (
-            "every signature checked"
-            if chain.signed
-            else "[yellow]not signed[/yellow] (config.yaml names no audit.public_key: anyone"
-            " who can write to the database could rewrite it consistently)"
-        )
-        out.print(
-            f"[green]Audit trail verified[/green]: {chain.entries} entries{after}, {signed}, head {chain.head[:16]}…"
-        )
-        if looks is not None:
-            out.print(f"Access log verified: {looks.entries} looks at escalations.")
-        if replayed is not None:
-            out.print(f"Every escalation ({replayed.escalations}) matches its replayed trail.")
-        if anchored is not None and anchored.latest is None:
-            out.print(
-                "No checkpoint has been written yet: the worker writes one every"
-                f" {service.settings.audit.checkpoint_every:,} entries and daily, or run"
-                " 'escalate audit checkpoint'."
-            )
-        if anchored is not None and anchored.latest is not None:
-            out.print(
-                f"{anchored.checked} checkpoint{'s' if anchored.checked != 1 else ''} still part of"
-                f" the trail; the latest is {escape(anchored.latest.describe())}."
-            )
-    raise typer.Exit(0 if report.ok else 1)
+        report = server.call("verify", since=since)
+    if as_json:
+        emit_json(report)
+    else:
+        for problem, line in views.verify_lines(report):
+            (err if problem else out).print(line)
+    raise typer.Exit(0 if report["ok"] else 1)
 
 
 def _verify(

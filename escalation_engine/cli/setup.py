@@ -85,19 +85,25 @@ def workflows_list(as_json: Json = False) -> None:
 
     Example: escalate workflows list
     """
-    service = open_service(need_schema=False)
-    specs = service.workflows
-    for path, problem in service.registry.failures.items():
-        err.print(f"[red]✗[/red] {escape(str(problem))}")
-        err.print(f"  ({path} is left out until fixed; the other workflows work as usual.)")
+    from . import views
+    from .backend import remote
+
+    server = remote()
+    if server is not None:
+        items = server.call("workflows")
+    else:
+        from ..readmodel import workflow_summary
+
+        service = open_service(need_schema=False)
+        for path, problem in service.registry.failures.items():
+            err.print(f"[red]✗[/red] {escape(str(problem))}")
+            err.print(f"  ({path} is left out until fixed; the other workflows work as usual.)")
+        items = [workflow_summary(spec) for spec in service.workflows.values()]
     if as_json:
-        emit_json([{"name": s.name, "version": s.version, "digest": s.digest, "title": s.title, "source": s.source,
-                     "stages": list(s.stage_names), "alert_types": [a.name for a in s.alert_types]} for s in specs.values()])  # fmt: skip
+        emit_json(items)
         return
-    for spec in specs.values():
-        out.print(f"[bold]{spec.name}[/bold] v{spec.version}: {spec.title}")
-        out.print(f"  stages: {' → '.join(spec.stage_names)}")
-        out.print(f"  alert types: {', '.join(a.name for a in spec.alert_types)}")
+    for line in views.workflow_lines(items):
+        out.print(line)
 
 
 @workflows_app.command("validate")
@@ -150,32 +156,24 @@ def workflows_show(
 
     Example: escalate workflows show dispute_resolution --mermaid
     """
-    from .. import render
+    from . import views
+    from .backend import remote
 
-    service = open_service(need_schema=False)
-    spec, words = service.workflow(name), service.words
-    diagram = render.mermaid(spec)
+    server = remote()
+    if server is not None:
+        spec = server.call("workflow", {"name": name})
+    else:
+        from ..readmodel import workflow
+
+        service = open_service(need_schema=False)
+        spec = workflow(service, service.workflow(name))
     if as_json:
-        emit_json({"name": spec.name, "version": spec.version, "digest": spec.digest, "mermaid": diagram,
-                    "stages": [{"name": s.name, "title": s.title, "clock": s.clock.describe(), "responders": list(s.responders.roles),
-                                "on_timeout": s.on_timeout, "on_unsatisfactory": s.on_unsatisfactory} for s in spec.stages]})  # fmt: skip
-        return
-    if mermaid:
-        sys.stdout.write(diagram + "\n")
-        return
-    out.print(f"[bold]{escape(spec.title)}[/bold] ({spec.label})\n{escape(spec.description)}\n")
-    for stage in spec.stages:
-        unsatisfactory = words.stage(spec, stage.on_unsatisfactory or None)
-        out.print(
-            f"[bold]{escape(stage.title)}[/bold]: {escape(render.stage_sentence(spec, stage, words))};"
-            f" not satisfied → {escape(unsatisfactory)}.\n  "
-            + escape("; ".join(render.stage_facts(spec, stage, words)))
-        )
-    if spec.overall_limit:
-        out.print(
-            f"Overall limit: {spec.overall_limit.clock.describe()} (from {spec.overall_limit.starts})."
-        )
-    out.print("\n```mermaid\n" + diagram + "\n```")
+        emit_json(spec)
+    elif mermaid:
+        sys.stdout.write(spec["mermaid"] + "\n")
+    else:
+        for line in views.workflow_text(spec):
+            out.print(line)
 
 
 @calendar_app.command("due")

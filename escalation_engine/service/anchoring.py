@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import access, checkpoints, replay, seals, store
 from ..audit import ChainReport
@@ -33,6 +34,8 @@ class TrailReport:
     checkpoints: CheckpointReport | None
     #: The access log's own chain and signatures (on a whole-trail check).
     access: ChainReport | None = None
+    #: How many entries the worker lets pass between checkpoints.
+    checkpoint_every: int = 0
 
     @property
     def problem(self) -> str | None:
@@ -44,6 +47,16 @@ class TrailReport:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The chain's report, with the other parts beside it (what ``verify --json`` prints)."""
+        return self.chain.as_dict() | {
+            "ok": self.ok,
+            "access": self.access.as_dict() if self.access else None,
+            "replay": self.replay.as_dict() if self.replay else None,
+            "checkpoints": self.checkpoints.as_dict() if self.checkpoints else None,
+            "checkpoint_every": self.checkpoint_every,
+        }
 
 
 class Anchoring(Queries):
@@ -124,7 +137,8 @@ class Anchoring(Queries):
         replayed = self.replay() if whole else None
         wanted = folder is not None or self.settings.audit.checkpoint_folder is not None
         anchored = self.check_checkpoints(folder) if chain.ok and wanted else None
-        return TrailReport(chain, replayed, anchored, looks)
+        every = self.settings.audit.checkpoint_every
+        return TrailReport(chain, replayed, anchored, looks, every)
 
     def _version(self, digest: str, reference: str) -> WorkflowSpec:
         with self.engine.connect() as session:

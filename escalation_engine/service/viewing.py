@@ -73,6 +73,16 @@ class Viewing(Anchoring):
             access.append(session, at=self.clock.now(), viewer=viewer, references=others,
                           view=view, signer=self.signer)  # fmt: skip
 
+    def require_oversight(self, username: str, what: str) -> None:
+        """Refuse ``what`` (e.g. "verify the audit trail") to all but the IRO manager and
+        auditors, naming the roles that may."""
+        person = self.settings.person(username)
+        if not any(role in person.roles for role in SEE_ALL):
+            raise PermissionDenied(
+                f"{person.name} ({person.username}) may not {what}: it is for people with the"
+                f" {' or '.join(SEE_ALL)} role in config.yaml."
+            )
+
     def access_log(
         self, auditor: str, *, viewer: str | None = None, reference: str | None = None,
         start: datetime | None = None, end: datetime | None = None,
