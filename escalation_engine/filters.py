@@ -109,3 +109,37 @@ def child(settings: Settings, value: str, known: Iterable[str]) -> str:
             " reference on the child's record; 'escalate list --all' shows every escalation."
         )
     return reference
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrailFilter:
+    """What ``escalate audit`` keeps of the trail across escalations; every field checked."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    team: str | None = None
+    #: Entries this person made, and every entry of the escalations they raised.
+    person: str | None = None
+    child: str | None = None
+    workflow: str | None = None
+    version: int | None = None
+    alert_type: str | None = None
+    category: str | None = None
+    #: Entries that left or entered one of these stages.
+    stages: frozenset[str] = field(default_factory=frozenset)
+    action: str | None = None
+    outcome: str | None = None
+
+
+def alert_type(specs: Iterable[WorkflowSpec], value: str) -> str:
+    types = {a.name: a.title for spec in specs for a in spec.alert_types}
+    return _match(value, types, "alert type", sorted(types))
+
+
+def action(value: str, known: Iterable[str]) -> str:
+    names = sorted(set(known))
+    return _match(value, {name: name.replace("_", " ") for name in names}, "action", names)
+
+
+def outcome(value: str) -> str:
+    return _match(value, {o: o.replace("_", " ") for o in OUTCOMES}, "outcome", OUTCOMES)

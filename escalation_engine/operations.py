@@ -178,6 +178,49 @@ def _back(
     return _marked(service, person, moved)
 
 
+#: Entries in one page of the trail across escalations.
+PAGE = 1_000
+
+
+def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    """A page of the trail across escalations; ``next`` is where the next page starts."""
+    from . import filters, periods
+    from .action_table import BY_NAME
+
+    settings, specs = service.settings, list(service.workflows.values())
+    first = parse_day(p["from"], "--from") if "from" in p else None
+    last = parse_day(p["to"], "--to") if "to" in p else None
+    period = periods.chosen(p.get("year"), first, last)
+    limit = p.get("limit", PAGE)
+    if not 1 <= limit <= PAGE:
+        raise InvalidInput(f"limit must be from 1 to {PAGE:,}, got {limit}.")
+    text = {name: p[name] for name in ("team", "person", "child", "workflow", "type", "category",
+                                        "stage", "action", "outcome") if name in p}  # fmt: skip
+    chosen = filters.TrailFilter(
+        start=period.start if period else None, end=period.end if period else None,
+        team=filters.team(settings, text["team"]) if "team" in text else None,
+        person=settings.person(text["person"]).username if "person" in text else None,
+        child=filters.child(settings, text["child"], service.case_references()) if "child" in text else None,
+        workflow=service.workflow(text["workflow"]).name if "workflow" in text else None,
+        version=p.get("version"),
+        alert_type=filters.alert_type(specs, text["type"]) if "type" in text else None,
+        category=filters.category(settings, text["category"]) if "category" in text else None,
+        stages=filters.stage_keys(specs, text["stage"]) if "stage" in text else frozenset(),
+        action=filters.action(text["action"], BY_NAME) if "action" in text else None,
+        outcome=filters.outcome(text["outcome"]) if "outcome" in text else None,
+    )  # fmt: skip
+    entries: list[dict[str, Any]] = []
+    found = service.search_trail(username, chosen, p.get("after", 0))
+    try:
+        for row, spec in found:
+            entries.append(readmodel.trail_entry(service, row, spec))
+            if len(entries) == limit:
+                break
+    finally:
+        found.close()  # records the looks now, not when the generator is collected
+    return {"entries": entries, "next": entries[-1]["seq"] if len(entries) == limit else None}
+
+
 def _workflows(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
     return [readmodel.workflow_summary(spec) for spec in service.workflows.values()]
 
@@ -205,4 +248,5 @@ OPERATIONS: dict[str, Operation] = {
     "me": _me, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
+    "search": _search,
 }  # fmt: skip

@@ -7,6 +7,7 @@ no workflow files to print them.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +76,20 @@ def escalation(
 
 def entry(service: EscalationService, row: AuditRow, esc: Escalation) -> dict[str, Any]:
     """One audit entry as JSON, with ``shown``: when, who, what and the note in words."""
-    spec, words = service.spec_for(esc), service.words
+    return _entry(service, row, service.spec_for(esc))
+
+
+def trail_entry(service: EscalationService, row: Any, spec: WorkflowSpec) -> dict[str, Any]:
+    """An entry of the trail across escalations: the entry, and its escalation's facts."""
+    return _entry(service, row, spec) | {
+        "case_refs": json.loads(row.case_refs), "team": row.team, "category": row.category,
+        "workflow": row.workflow, "version": row.version, "alert_type": row.alert_type,
+        "raised_by": row.raised_by, "outcome": row.outcome,
+    }  # fmt: skip
+
+
+def _entry(service: EscalationService, row: Any, spec: WorkflowSpec) -> dict[str, Any]:
+    words = service.words
     move = words.stage(spec, row.to_stage)
     if row.from_stage and row.from_stage != row.to_stage:
         move = f"{words.stage(spec, row.from_stage)} → {move}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -77,14 +77,41 @@ def show(reference: Ref, as_user: AsUser = None, as_json: Json = False) -> None:
         out.print(views.escalation_panel(item))
 
 
+def _filter(help: str, metavar: str = "NAME", *names: str) -> Any:
+    return typer.Option(*names, help=help, metavar=metavar, rich_help_panel="Across escalations")
+
+
 @app.command("audit")
 def audit_(
     target: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            help="An escalation reference; 'verify' to check the whole trail; 'checkpoint' to write a signed checkpoint now."
+            help="An escalation reference; 'verify' to check the whole trail; 'checkpoint' to write a signed checkpoint now; none for the trail across escalations, filtered."
         ),
-    ],
+    ] = None,
+    start: Annotated[str | None, _filter("From this day (YYYY-MM-DD).", "DAY", "--from")] = None,
+    end: Annotated[
+        str | None, _filter("To this day, inclusive (YYYY-MM-DD).", "DAY", "--to")
+    ] = None,
+    year: Annotated[str | None, _filter("A financial year, e.g. 2025-26.", "YEAR")] = None,
+    team: Annotated[str | None, _filter("The escalation's team.")] = None,
+    person: Annotated[
+        str | None, _filter("Entries by this person, or of what they raised.")
+    ] = None,
+    child: Annotated[str | None, _filter("A child's case reference.", "CASE")] = None,
+    workflow: Annotated[str | None, _filter("Workflow name.")] = None,
+    version: Annotated[int | None, _filter("Workflow version number.", "N")] = None,
+    alert_type: Annotated[str | None, _filter("Alert type.", "NAME", "--type")] = None,
+    category: Annotated[str | None, _filter("Category.")] = None,
+    stage: Annotated[str | None, _filter("Entries leaving or entering this stage.")] = None,
+    action: Annotated[str | None, _filter("Action, e.g. timeout or respond.")] = None,
+    outcome: Annotated[str | None, _filter("The escalation's outcome, e.g. resolved.")] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="table|csv|json", help="How to print the trail across escalations."
+        ),
+    ] = "table",
     since: Annotated[
         int,
         typer.Option(
@@ -112,6 +139,15 @@ def audit_(
 
     Examples: escalate audit ESC-2026-0042 | escalate audit verify --checkpoints /mnt/audit | escalate audit checkpoint
     """
+    if target is None:
+        from .trail import search
+
+        given = {"from": start, "to": end, "year": year, "team": team, "person": person,
+                 "child": child, "workflow": workflow, "version": version, "type": alert_type,
+                 "category": category, "stage": stage, "action": action, "outcome": outcome}  # fmt: skip
+        search(as_user, {k: v for k, v in given.items() if v is not None},
+               "json" if as_json else output)  # fmt: skip
+        return
     if target.lower() not in ("verify", "checkpoint"):
         from . import views
         from .backend import connect

@@ -191,3 +191,21 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
                              f" trail; the latest is the checkpoint of {at:%d %b %Y %H:%M} UTC"
                              f" (entry {latest['seq']})."))  # fmt: skip
     return lines
+
+
+def trail_table(entries: list[dict[str, Any]]) -> Table:
+    """Entries across escalations: the timeline with each entry's escalation and child."""
+    table = Table(expand=True, show_edge=False, show_lines=True)
+    table.add_column("When, and who", no_wrap=True)
+    table.add_column("Escalation", no_wrap=True)
+    table.add_column("What happened", ratio=2)
+    table.add_column("Note", ratio=3)
+    for item in entries:
+        shown = item["shown"]
+        table.add_row(
+            f"{shown['when']}\n{escape(shown['who'])}",
+            f"{item['reference']}\n{escape(', '.join(item['case_refs']))}",
+            f"{shown['what']}\n{escape(shown['move'])}",
+            escape(shown["note"]),
+        )
+    return table

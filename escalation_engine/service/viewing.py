@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime
 from typing import Any
 
 from .. import access, store
 from ..errors import PermissionDenied
 from ..escalation import Escalation
-from ..spec.model import RAISER
+from ..filters import TrailFilter
+from ..spec.model import RAISER, WorkflowSpec
 from ..visibility import SEE_ALL, Involvement, Sight, sight
 from .anchoring import Anchoring
 
@@ -65,8 +66,41 @@ class Viewing(Anchoring):
         self._record_looks(viewer, shown, view)
         return shown
 
+    def search_trail(
+        self, viewer: str, chosen: TrailFilter, after: int = 0, limit: int | None = None
+    ) -> Generator[tuple[Any, WorkflowSpec], None, None]:
+        """Entries across escalations that ``chosen`` keeps and ``viewer`` may see, each with
+        its workflow version; once the caller stops reading, each escalation shown to someone
+        other than its raiser is recorded in the access log as an export."""
+        person = self.settings.person(viewer)
+        sees_all = any(role in person.roles for role in SEE_ALL)
+        allowed: dict[str, bool] = {}
+        specs: dict[str, WorkflowSpec] = {}
+        shown: dict[str, None] = {}
+        try:
+            for row in store.search.trail(self.engine, chosen, after, limit):
+                reference = row.reference
+                if chosen.child is not None and chosen.child not in json.loads(row.case_refs):
+                    continue  # narrowed in SQL by a text match, confirmed here
+                if not sees_all:
+                    if reference not in allowed:
+                        allowed[reference] = self.sight_of(viewer, self.get(reference)).allowed
+                    if not allowed[reference]:
+                        continue
+                digest = row.workflow_digest
+                if digest not in specs:
+                    specs[digest] = self._version(digest, reference)
+                if row.raised_by != viewer:
+                    shown[reference] = None
+                yield row, specs[digest]
+        finally:
+            self._record_references(viewer, list(shown), "export")
+
     def _record_looks(self, viewer: str, escalations: list[Escalation], view: str) -> None:
         others = [e.reference for e in escalations if e.raised_by != viewer]
+        self._record_references(viewer, others, view)
+
+    def _record_references(self, viewer: str, others: list[str], view: str) -> None:
         if not others:
             return
         with store.unit_of_work(self.engine) as session:

@@ -230,7 +230,7 @@ def overdue(engine: Engine, now: datetime) -> int:
         return int(session.execute(query).scalar_one())
 
 
-def _contains(column: Any, item: str) -> Any:
+def contains(column: Any, item: str) -> Any:
     """``column`` (a JSON list of names) holds ``item``: narrowed in SQL, confirmed in Python."""
     escaped = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f'%"{escaped}"%', escape="\\")
@@ -245,7 +245,7 @@ def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
     if chosen.raised_by is not None:
         query = query.where(table.raised_by == chosen.raised_by)
     if chosen.waiting_for is not None:
-        query = query.where(_contains(table.with_people, chosen.waiting_for))
+        query = query.where(contains(table.with_people, chosen.waiting_for))
     if chosen.overdue_at is not None:
         query = query.where(
             (table.stage_due_at < chosen.overdue_at)
@@ -253,7 +253,7 @@ def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
             | table.stage_breached_at.is_not(None)
         )
     if chosen.child is not None:
-        query = query.where(_contains(table.case_refs, chosen.child))
+        query = query.where(contains(table.case_refs, chosen.child))
     if chosen.stages:
         query = query.where(table.stage.in_(sorted(chosen.stages)))
     for name in ("team", "category", "workflow"):

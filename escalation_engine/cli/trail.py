@@ -1,0 +1,98 @@
+"""``escalate audit`` without a reference: the trail across escalations, filtered, as a timeline
+at a terminal or as CSV or JSON, a page at a time so that memory stays flat however long it is.
+
+The filters are the API's ``search`` parameters; the same pages come from the server in client
+mode. Every escalation shown to someone other than its raiser is recorded as an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from .backend import Backend
+
+FORMATS = ("table", "csv", "json")
+COLUMNS = (
+    "seq", "at", "reference", "case_refs", "team", "category", "workflow", "version",
+    "alert_type", "actor", "actor_name", "actor_kind", "action", "from_stage", "to_stage", "note",
+    "outcome", "hash",
+)  # fmt: skip
+#: A cell a spreadsheet would run as a formula starts with one of these: such cells are
+#: written with a leading apostrophe, so an opened export never runs a note as a formula.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def pages(backend: Backend, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every entry the filters keep, fetched a page at a time."""
+    after = 0
+    while True:
+        page = backend.call("search", **params, after=after)
+        yield from page["entries"]
+        if page["next"] is None:
+            return
+        after = page["next"]
+
+
+def _cell(value: Any) -> str:
+    text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def write_csv(entries: Iterator[dict[str, Any]]) -> int:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(COLUMNS)
+    count = 0
+    for item in entries:
+        row = item | {"actor_name": item["shown"]["who"]}
+        writer.writerow([_cell(row[name]) for name in COLUMNS])
+        count += 1
+    return count
+
+
+def write_json(entries: Iterator[dict[str, Any]]) -> int:
+    """A JSON array written as it is read, one entry a line."""
+    count = 0
+    sys.stdout.write("[")
+    for item in entries:
+        sys.stdout.write(("," if count else "") + "\n" + json.dumps(item, default=str))
+        count += 1
+    sys.stdout.write("\n]\n")
+    return count
+
+
+def write_timeline(entries: Iterator[dict[str, Any]], print_: Any) -> int:
+    """The timeline in tables of a page each, so that nothing waits for the end."""
+    from . import views
+
+    count, page = 0, []
+    for item in entries:
+        page.append(item)
+        count += 1
+        if len(page) == 200:
+            print_(views.trail_table(page))
+            page = []
+    if page:
+        print_(views.trail_table(page))
+    return count
+
+
+def search(as_user: str | None, params: dict[str, Any], output: str) -> None:
+    """Print the trail the filters keep, in ``output`` (table, csv or json)."""
+    from ..errors import InvalidInput
+    from .backend import connect
+    from .common import out
+
+    if output not in FORMATS:
+        raise InvalidInput(f"--format {output[:20]!r} is not one of {', '.join(FORMATS)}.")
+    entries = pages(connect(as_user), params)
+    if output == "csv":
+        write_csv(entries)
+    elif output == "json":
+        write_json(entries)
+    else:
+        count = write_timeline(entries, out.print)
+        out.print(f"{count:,} entr{'ies' if count != 1 else 'y'}.")

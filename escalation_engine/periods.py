@@ -1,0 +1,80 @@
+"""The periods a council reports on: financial years (1 April to 31 March) and from/to days.
+
+Annual reports count by financial year; people write it as ``2025-26``. A period is a range of
+days in UK time, from the first day's midnight to the midnight after the last, so an entry made
+at 00:30 on 1 April (23:30 UTC on 31 March in summer time) counts in the year it was made.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from .calendar import LONDON
+from .config_fields import EARLIEST, LATEST
+from .errors import InvalidInput
+
+_YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time(), tzinfo=LONDON)
+
+    @property
+    def end(self) -> datetime:
+        """Midnight after the last day (the period holds what is before it)."""
+        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=LONDON)
+
+    @property
+    def label(self) -> str:
+        if self.first.month == 4 and self.first.day == 1 and self.last == _march_31(self.first):
+            return f"{self.first.year}-{(self.first.year + 1) % 100:02d}"
+        return f"{self.first:%d %b %Y} to {self.last:%d %b %Y}"
+
+
+def _march_31(first: date) -> date:
+    return date(first.year + 1, 3, 31)
+
+
+def financial_year(text: str) -> Period:
+    """``2025-26`` (or ``2025/26``, ``2025-2026``): 1 April 2025 to 31 March 2026."""
+    found = _YEAR.match(text)
+    if found is None:
+        raise InvalidInput(
+            f"--year {text[:20]!r} is not a financial year; write it as 2025-26 (April 2025 to"
+            " March 2026)."
+        )
+    first, second = int(found[1]), int(found[2])
+    if second % 100 != (first + 1) % 100 or (second >= 1000 and second != first + 1):
+        raise InvalidInput(
+            f"--year {text.strip()!r}: a financial year runs into the next calendar year; did you"
+            f" mean {first}-{(first + 1) % 100:02d}?"
+        )
+    if not EARLIEST.year <= first < LATEST.year:
+        raise InvalidInput(f"--year {text.strip()!r} is outside the years a record can hold.")
+    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+
+
+def financial_year_of(day: date) -> Period:
+    first = day.year if day.month >= 4 else day.year - 1
+    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+
+
+def chosen(year: str | None, first: date | None, last: date | None) -> Period | None:
+    """The period given as ``--year`` or as ``--from``/``--to`` (either end may be open)."""
+    if year is not None:
+        if first is not None or last is not None:
+            raise InvalidInput("Give --year or --from/--to, not both.")
+        return financial_year(year)
+    if first is None and last is None:
+        return None
+    if first is not None and last is not None and last < first:
+        raise InvalidInput(f"--to {last} is before --from {first}; swap them.")
+    return Period(first or EARLIEST, last or LATEST)

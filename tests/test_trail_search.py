@@ -1,0 +1,130 @@
+"""The trail across escalations: filters, periods across 1 April, the read rules, the access log,
+and exports that a spreadsheet opens safely."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from escalation_engine import operations
+from escalation_engine.calendar import LONDON
+from escalation_engine.clock import FakeClock
+from escalation_engine.errors import InvalidInput, UnknownUser
+from escalation_engine.service import EscalationService
+from escalation_engine.store.tables import AccessRow
+
+from .test_cli import run
+from .test_direct_mode import NOW, RAISE, _site
+from .test_service import practice_alert
+
+
+def _search(service: EscalationService, who: str, **params: Any) -> list[dict[str, Any]]:
+    return operations.run(service, who, "search", params=params)["entries"]  # type: ignore[no-any-return]
+
+
+def _looks(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(AccessRow.viewer, AccessRow.reference, AccessRow.view))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+@pytest.fixture
+def year(service: EscalationService, clock: FakeClock) -> list[str]:
+    """Two escalations in March 2026 (the year 2025-26) and one in April (2026-27)."""
+    clock.set(datetime(2026, 3, 30, 9, 0, tzinfo=LONDON))
+    march = practice_alert(service).reference
+    service.act(march, "jo", "respond", note="Meeting booked.")
+    other = practice_alert(service, case_refs=["CLA-200001"], category="placement").reference
+    clock.set(datetime(2026, 4, 1, 0, 30, tzinfo=LONDON))  # 23:30 UTC on 31 March
+    april = practice_alert(service, case_refs=["CLA-300001"]).reference
+    return [march, other, april]
+
+
+def test_a_financial_year_counts_what_happened_in_it_in_uk_time(
+    service: EscalationService, year: list[str]
+) -> None:
+    march, other, april = year
+    assert {e["reference"] for e in _search(service, "amir", year="2025-26")} == {march, other}
+    assert {e["reference"] for e in _search(service, "amir", year="2026-27")} == {april}
+    to_march = _search(service, "amir", **{"from": "2026-03-30", "to": "2026-03-31"})
+    assert [e["action"] for e in to_march] == ["raise", "respond", "raise"]
+
+
+def test_each_filter_keeps_only_what_it_names(service: EscalationService, year: list[str]) -> None:
+    march, other, april = year
+    assert [e["action"] for e in _search(service, "amir", action="respond")] == ["respond"]
+    assert {e["reference"] for e in _search(service, "amir", category="placement")} == {other}
+    assert {e["reference"] for e in _search(service, "amir", child="CLA-300001")} == {april}
+    assert {e["reference"] for e in _search(service, "amir", person="jo")} == {march}
+    assert {e["reference"] for e in _search(service, "amir", team="north")} == set(year)
+    assert _search(service, "amir", workflow="dispute_resolution", version=2) == []
+    assert len(_search(service, "amir", type="practice_alert", stage="team_manager")) == 4
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [({"stage": "nowhere"}, "Unknown stage 'nowhere'"), ({"team": "west"}, "Unknown team"),
+     ({"child": "CLA-999999"}, "No escalation is about case CLA-999999"),
+     ({"year": "2025-27"}, "did you mean 2025-26"), ({"action": "shout"}, "Unknown action")],
+)  # fmt: skip
+def test_an_unknown_filter_value_is_named_and_nothing_is_logged(
+    service: EscalationService, engine: Engine, year: list[str], params: dict[str, str], named: str
+) -> None:
+    before = _looks(engine)
+    with pytest.raises(InvalidInput, match=named):
+        _search(service, "amir", **params)
+    assert _looks(engine) == before
+
+
+def test_the_read_rules_apply_and_every_export_is_in_the_access_log(
+    service: EscalationService, engine: Engine, year: list[str]
+) -> None:
+    before = len(_looks(engine))
+    assert _search(service, "mark", team="north") == []  # a manager of another team
+    assert {e["reference"] for e in _search(service, "aisha")} == set(year)  # she raised them
+    assert len(_looks(engine)) == before  # nobody saw anything of someone else's
+    assert {e["reference"] for e in _search(service, "jo")} == set(year)  # north's manager
+    assert _looks(engine)[before:] == [("jo", ref, "export") for ref in year]
+
+
+def test_a_page_ends_where_the_next_begins(service: EscalationService, year: list[str]) -> None:
+    first = operations.run(service, "amir", "search", params={"limit": 2})
+    assert [e["seq"] for e in first["entries"]] == [1, 2]
+    assert first["next"] == 2
+    rest = operations.run(service, "amir", "search", params={"after": 2})
+    assert [e["seq"] for e in rest["entries"]] == [3, 4]
+    assert rest["next"] is None
+
+
+def test_someone_not_listed_is_refused(service: EscalationService, year: list[str]) -> None:
+    with pytest.raises(UnknownUser, match="stranger"):
+        _search(service, "stranger")
+
+
+def test_the_cli_exports_csv_a_spreadsheet_opens_safely_and_json(tmp_path: Path) -> None:
+    site = _site(tmp_path, "--training")
+    formula = (
+        "raise",
+        *RAISE[1 : RAISE.index("--summary") + 1],
+        '=HYPERLINK("http://x")',
+        "--json",
+    )
+    assert run(site, *formula, user="aisha", now=NOW).returncode == 0
+    exported = run(site, "audit", "--format", "csv", user="amir", now=NOW)
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [row["action"] for row in rows] == ["raise"]
+    assert rows[0]["note"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["actor_name"] == "Aisha Khan"
+    as_json = run(site, "audit", "--json", "--category", "drift_and_delay", user="amir", now=NOW)
+    assert [entry["reference"] for entry in json.loads(as_json.stdout)] == ["ESC-2026-0001"]
+    refused = run(site, "audit", "--format", "pdf", user="amir", now=NOW)
+    assert refused.returncode == 1
+    assert "--format 'pdf' is not one of table, csv, json" in refused.stderr
