@@ -77,8 +77,9 @@ class Viewing(Anchoring):
         allowed: dict[str, bool] = {}
         specs: dict[str, WorkflowSpec] = {}
         shown: dict[str, None] = {}
+        rows = store.search.trail(self.engine, chosen, after, limit)
         try:
-            for row in store.search.trail(self.engine, chosen, after, limit):
+            for row in rows:
                 reference = row.reference
                 if chosen.child is not None and chosen.child not in json.loads(row.case_refs):
                     continue  # narrowed in SQL by a text match, confirmed here
@@ -94,6 +95,7 @@ class Viewing(Anchoring):
                     shown[reference] = None
                 yield row, specs[digest]
         finally:
+            rows.close()  # the read ends before the looks are written
             self._record_references(viewer, list(shown), "export")
 
     def _record_looks(self, viewer: str, escalations: list[Escalation], view: str) -> None:
