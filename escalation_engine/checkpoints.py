@@ -127,7 +127,8 @@ class CheckpointReport:
         last = self.latest
         return {
             "ok": self.ok, "checked": self.checked, "problem": self.problem,
-            "latest": None if last is None else {"seq": last.seq, "head": last.head, "at": last.at.isoformat()},
+            "latest": None if last is None else {"seq": last.seq, "head": last.head, "at": last.at.isoformat(),
+                                                 "described": last.describe()},
         }  # fmt: skip
 
 

@@ -32,16 +32,6 @@ class Period:
         """Midnight after the last day (the period holds what is before it)."""
         return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=LONDON)
 
-    @property
-    def label(self) -> str:
-        if self.first.month == 4 and self.first.day == 1 and self.last == _march_31(self.first):
-            return f"{self.first.year}-{(self.first.year + 1) % 100:02d}"
-        return f"{self.first:%d %b %Y} to {self.last:%d %b %Y}"
-
-
-def _march_31(first: date) -> date:
-    return date(first.year + 1, 3, 31)
-
 
 def financial_year(text: str) -> Period:
     """``2025-26`` (or ``2025/26``, ``2025-2026``): 1 April 2025 to 31 March 2026."""
@@ -59,11 +49,6 @@ def financial_year(text: str) -> Period:
         )
     if not EARLIEST.year <= first < LATEST.year:
         raise InvalidInput(f"--year {text.strip()!r} is outside the years a record can hold.")
-    return Period(date(first, 4, 1), date(first + 1, 3, 31))
-
-
-def financial_year_of(day: date) -> Period:
-    first = day.year if day.month >= 4 else day.year - 1
     return Period(date(first, 4, 1), date(first + 1, 3, 31))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -26,9 +26,6 @@ from .common import (
     parse_day,
     workflows_app,
 )
-
-if TYPE_CHECKING:
-    from ..config import Settings
 
 
 @app.command()
@@ -255,18 +252,16 @@ def db_upgrade(
             f"{safe_url(settings.database_url)} upgraded from {before or 'empty'} to {after}."
         )
     if seal or (before is not None and before < _SEALS <= (after or "")):
-        _seal_upgraded(settings)
+        _seal_upgraded()
 
 
 #: The revision that added the chains' seals, which only the signing key can write.
 _SEALS = "0011"
 
 
-def _seal_upgraded(settings: Settings) -> None:
+def _seal_upgraded() -> None:
     """Seal the chains of a database that had entries before seals existed, at their ends as
     found now (a migration cannot sign; this command runs where the signing key is)."""
-    if settings.audit.public_key is None:
-        return
     service = open_service()
     try:
         sealed = service.seal_ends()

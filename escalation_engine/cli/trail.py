@@ -42,26 +42,22 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def write_csv(entries: Iterator[dict[str, Any]]) -> int:
+def write_csv(entries: Iterator[dict[str, Any]]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(COLUMNS)
-    count = 0
     for item in entries:
         row = item | {"actor_name": item["shown"]["who"]}
         writer.writerow([_cell(row[name]) for name in COLUMNS])
-        count += 1
-    return count
 
 
-def write_json(entries: Iterator[dict[str, Any]]) -> int:
+def write_json(entries: Iterator[dict[str, Any]]) -> None:
     """A JSON array written as it is read, one entry a line."""
-    count = 0
+    separator = ""
     sys.stdout.write("[")
     for item in entries:
-        sys.stdout.write(("," if count else "") + "\n" + json.dumps(item, default=str))
-        count += 1
+        sys.stdout.write(separator + "\n" + json.dumps(item, default=str))
+        separator = ","
     sys.stdout.write("\n]\n")
-    return count
 
 
 def write_timeline(entries: Iterator[dict[str, Any]], print_: Any) -> int:
@@ -73,10 +69,10 @@ def write_timeline(entries: Iterator[dict[str, Any]], print_: Any) -> int:
         page.append(item)
         count += 1
         if len(page) == 200:
-            print_(views.trail_table(page))
+            print_(views.timeline(page, across=True))
             page = []
     if page:
-        print_(views.trail_table(page))
+        print_(views.timeline(page, across=True))
     return count
 
 

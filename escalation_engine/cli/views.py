@@ -6,7 +6,7 @@ configuration or the database layer.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,16 +44,21 @@ def escalation_table(items: list[dict[str, Any]], title: str) -> Table:
     return table
 
 
-def timeline(entries: list[dict[str, Any]]) -> Table:
-    """The audit trail in three columns that stay readable at 80 columns."""
+def timeline(entries: list[dict[str, Any]], *, across: bool = False) -> Table:
+    """The audit trail in columns that stay readable at 80 columns; ``across`` escalations, with
+    each entry's escalation and child beside it."""
     table = Table(expand=True, show_edge=False, show_lines=True)
     table.add_column("When, and who", no_wrap=True)
+    if across:
+        table.add_column("Escalation", no_wrap=True)
     table.add_column("What happened", ratio=2)
     table.add_column("Note", ratio=3)
     for item in entries:
         shown = item["shown"]
+        which = [f"{item['reference']}\n{escape(', '.join(item['case_refs']))}"] if across else []
         table.add_row(
             f"{shown['when']}\n{escape(shown['who'])}",
+            *which,
             f"{shown['what']}\n{escape(shown['move'])}",
             escape(shown["note"]),
         )
@@ -185,27 +190,7 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
                              f" {report['checkpoint_every']:,} entries and daily, or run"
                              " 'escalate audit checkpoint'."))  # fmt: skip
     if anchored is not None and anchored["latest"] is not None:
-        latest, checked = anchored["latest"], anchored["checked"]
-        at = datetime.fromisoformat(latest["at"]).astimezone(UTC)
+        checked = anchored["checked"]
         lines.append((False, f"{checked} checkpoint{'s' if checked != 1 else ''} still part of the"
-                             f" trail; the latest is the checkpoint of {at:%d %b %Y %H:%M} UTC"
-                             f" (entry {latest['seq']})."))  # fmt: skip
+                             f" trail; the latest is {escape(anchored['latest']['described'])}."))  # fmt: skip
     return lines
-
-
-def trail_table(entries: list[dict[str, Any]]) -> Table:
-    """Entries across escalations: the timeline with each entry's escalation and child."""
-    table = Table(expand=True, show_edge=False, show_lines=True)
-    table.add_column("When, and who", no_wrap=True)
-    table.add_column("Escalation", no_wrap=True)
-    table.add_column("What happened", ratio=2)
-    table.add_column("Note", ratio=3)
-    for item in entries:
-        shown = item["shown"]
-        table.add_row(
-            f"{shown['when']}\n{escape(shown['who'])}",
-            f"{item['reference']}\n{escape(', '.join(item['case_refs']))}",
-            f"{shown['what']}\n{escape(shown['move'])}",
-            escape(shown["note"]),
-        )
-    return table
