@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from . import events as ev
 from . import policy
@@ -61,6 +62,12 @@ Handler = Callable[[Context, Escalation, Request], ev.PersonEvent]
 
 def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     calendar = ctx.settings.calendar
+    due = esc.stage_due_at
+    # Said on the entry, so that reports count responses within timescale without replaying
+    # every deadline and extension.
+    responded = partial(
+        ev.Responded, due=due.isoformat() if due else None, in_time=ctx.now <= due if due else None
+    )
     if esc.status == "awaiting_escalation":
         raise InvalidInput(
             f"{esc.reference} has been judged not satisfactory and is waiting for"
@@ -77,16 +84,16 @@ def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     if req.holding:
         esc.status = "holding"
         if req.follow_up is None:
-            return ev.Responded(holding=True)
+            return responded(holding=True)
         moment = policy.due_from_person(
             req.follow_up, now=ctx.now, calendar=calendar, limit=None
         ).due
         esc.remind_at = min(m for m in (moment, esc.stage_due_at) if m is not None)
-        return ev.Responded(holding=True, follow_up=req.follow_up.isoformat())
+        return responded(holding=True, follow_up=req.follow_up.isoformat())
     esc.status = "responded"
     esc.stage_due_at = None  # the response is in: the clock stops while it is judged
     esc.remind_at = policy.cadence(ctx.spec.stage(esc.stage), ctx.now, calendar)
-    return ev.Responded(judge_reminder=esc.remind_at.isoformat())
+    return responded(judge_reminder=esc.remind_at.isoformat())
 
 
 #: What a response leaves an escalation as, ready to be judged (a holding reply is judged too).

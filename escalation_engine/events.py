@@ -111,10 +111,16 @@ class Responded(PersonEvent):
         "holding",
         "follow_up",
         "judge_reminder",
+        "due",
+        "in_time",
     }
     holding: bool | None = None
     follow_up: str | None = None
     judge_reminder: str | None = None
+    #: The stage's deadline when the response came, and whether it came by then (reports count
+    #: responses within timescale from these); left out at a stage with no clock.
+    due: str | None = None
+    in_time: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -55,5 +55,6 @@ def test_entries_store_each_kind_with_its_facts(service: EscalationService) -> N
         trail["raise"]
     )
     assert trail["raise"]["case_refs"] == ["CLA-100234"]
-    assert set(trail["respond"]) == {"as", "judge_reminder"}
+    assert set(trail["respond"]) == {"as", "judge_reminder", "due", "in_time"}
+    assert trail["respond"]["in_time"] is True
     assert {"as", "stage_due", "with"} <= set(trail["reject"])
