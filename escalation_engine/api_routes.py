@@ -28,6 +28,8 @@ _ACT_PARAMS = {
     "next_step": "text",
 }  # fmt: skip
 
+_REPORT_PARAMS = {"year": "text", "from": "text", "to": "text", "by": "text"}
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -129,6 +131,15 @@ ROUTES: dict[str, Route] = {
                 "limit": "int",
             },
         ),  # fmt: skip
+        Route("report", "GET", "/report", _REPORT_PARAMS, slow=True),
+        Route(
+            "report_explain",
+            "GET",
+            "/report/explain",
+            _REPORT_PARAMS | {"figure": "text"},
+            ("figure",),
+            slow=True,
+        ),
         Route("workflows", "GET", "/workflows", {}),
         Route("workflow", "GET", "/workflows/{name}", {}),
         Route("status", "GET", "/status", {}),

@@ -221,6 +221,30 @@ def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]
     return {"entries": entries, "next": entries[-1]["seq"] if len(entries) == limit else None}
 
 
+def _report_period(service: EscalationService, p: dict[str, Any]) -> Any:
+    from . import periods
+
+    first = parse_day(p["from"], "--from") if "from" in p else None
+    last = parse_day(p["to"], "--to") if "to" in p else None
+    return periods.chosen(p.get("year"), first, last) or service.default_period()
+
+
+def _report(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    period = _report_period(service, p)
+    return service.report(username, period, p.get("by", "month")).as_dict()
+
+
+def _report_explain(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    """The figure named (or every figure of a table or row) with the entries behind it."""
+    period = _report_period(service, p)
+    found = service.explain(username, period, p["figure"], p.get("by", "month"))
+    return [
+        {"figure": f.key, "value": f.value,
+         "evidence": [{"reference": ref, "entry": seq} for ref, seq in f.evidence]}
+        for f in found
+    ]  # fmt: skip
+
+
 def _workflows(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
     return [readmodel.workflow_summary(spec) for spec in service.workflows.values()]
 
@@ -248,5 +272,5 @@ OPERATIONS: dict[str, Operation] = {
     "me": _me, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
-    "search": _search,
+    "search": _search, "report": _report, "report_explain": _report_explain,
 }  # fmt: skip

@@ -28,6 +28,22 @@ class Period:
         return datetime.combine(self.first, time(), tzinfo=LONDON)
 
     @property
+    def is_financial_year(self) -> bool:
+        return (self.first.month, self.first.day, self.last.month, self.last.day) == (
+            4,
+            1,
+            3,
+            31,
+        ) and (self.last.year == self.first.year + 1)
+
+    @property
+    def label(self) -> str:
+        """``2025-26`` for a financial year, else ``1 Jan 2026 to 31 Mar 2026``."""
+        if self.is_financial_year:
+            return f"{self.first.year}-{self.last.year % 100:02d}"
+        return f"{self.first:%-d %b %Y} to {self.last:%-d %b %Y}"
+
+    @property
     def end(self) -> datetime:
         """Midnight after the last day (the period holds what is before it)."""
         return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=LONDON)
@@ -63,3 +79,20 @@ def chosen(year: str | None, first: date | None, last: date | None) -> Period | 
     if first is not None and last is not None and last < first:
         raise InvalidInput(f"--to {last} is before --from {first}; swap them.")
     return Period(first or EARLIEST, last or LATEST)
+
+
+def previous(period: Period) -> Period:
+    """The period before: the financial year before a financial year, else as many days again
+    ending the day before ``period`` starts."""
+    if period.is_financial_year:
+        return Period(period.first.replace(year=period.first.year - 1),
+                      period.last.replace(year=period.last.year - 1))  # fmt: skip
+    length = period.last - period.first
+    last = period.first - timedelta(days=1)
+    return Period(last - length, last)
+
+
+def last_whole_year(today: date) -> Period:
+    """The latest financial year that has ended by ``today`` (the annual report's year)."""
+    start = today.year - 1 if today.month >= 4 else today.year - 2
+    return Period(date(start, 4, 1), date(start + 1, 3, 31))

@@ -12,7 +12,18 @@ import sys
 import typer
 
 from ..errors import EscalationError
-from . import acting, auditing, meetings, operations, people, reading, setup, signin, users
+from . import (
+    acting,
+    auditing,
+    meetings,
+    operations,
+    people,
+    reading,
+    reporting,
+    setup,
+    signin,
+    users,
+)
 from .common import STATE, app, err, escape
 
 __all__ = [
@@ -24,6 +35,7 @@ __all__ = [
     "operations",
     "people",
     "reading",
+    "reporting",
     "setup",
     "signin",
     "users",

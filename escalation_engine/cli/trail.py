@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from ..spreadsheet import inert
 from .backend import Backend
 
 FORMATS = ("table", "csv", "json")
@@ -21,9 +22,6 @@ COLUMNS = (
     "alert_type", "actor", "actor_name", "actor_kind", "action", "from_stage", "to_stage", "note",
     "outcome", "hash",
 )  # fmt: skip
-#: A cell a spreadsheet would run as a formula starts with one of these: such cells are
-#: written with a leading apostrophe, so an opened export never runs a note as a formula.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def pages(backend: Backend, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -39,7 +37,7 @@ def pages(backend: Backend, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _cell(value: Any) -> str:
     text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    return inert(text)
 
 
 def write_csv(entries: Iterator[dict[str, Any]]) -> None:

@@ -12,9 +12,9 @@ from .acting import Acting
 from .anchoring import TrailReport
 from .base import ENGINE_ACTOR, check_text
 from .raising import Raising
+from .reporting import Reporting
 from .sessions import Sessions
 from .sweeping import Applied, Sweeping, TickReport
-from .viewing import Viewing
 
 __all__ = [
     "ENGINE_ACTOR",
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class EscalationService(Raising, Acting, Sweeping, Viewing, Sessions):
+class EscalationService(Raising, Acting, Sweeping, Reporting, Sessions):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
     and back, apply what falls due, read under the read rules (each look logged), anchor and check the trail, and keep
     local accounts and signed-in sessions."""

@@ -1,0 +1,50 @@
+"""The report: every table, in the order the escalation section of an annual report reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..periods import Period
+from . import activity, raised, ratings
+from .basis import Basis
+from .model import Report
+
+#: How the raised-by-time table groups: by month, or by quarter of the period.
+GROUPINGS = ("month", "quarter")
+
+
+def _period(period: Period) -> dict[str, str]:
+    return {"first": period.first.isoformat(), "last": period.last.isoformat(),
+            "label": period.label}  # fmt: skip
+
+
+def build(basis: Basis, *, by: str, generated_at: datetime) -> Report:
+    """Every table of the report over ``basis``."""
+    resolution_time, bands = raised.resolution(basis)
+    outcomes, reasons = raised.outcomes(basis)
+    tables = [
+        activity.summary(basis),
+        raised.by_category(basis),
+        activity.by_month(basis, by),
+        raised.by_workflow(basis),
+        raised.by_team(basis),
+        raised.by_iro(basis),
+        raised.by_version(basis),
+        raised.highest_stage(basis),
+        raised.formality(basis),
+        resolution_time,
+        bands,
+        ratings.stages(basis),
+        ratings.rag_levels(basis),
+        ratings.red_ratings(basis),
+        outcomes,
+        reasons,
+        ratings.good_practice(basis),
+    ]
+    return Report(
+        title=f"Escalations {basis.this.period.label}",
+        period=_period(basis.this.period),
+        previous=_period(basis.before.period),
+        generated_at=generated_at.isoformat(),
+        tables=tables,
+    )

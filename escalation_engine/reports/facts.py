@@ -1,0 +1,117 @@
+"""What one escalation's trail says, folded for the report: when each thing happened, and which
+entry says so.
+
+The report counts from these, not from the escalation rows, because a row holds only how the
+escalation stands now: a report for 2025-26 run in June must give the figures it gave in April,
+so every fact keeps its moment (whole seconds since 1970, UTC) and the entry it came from, and the
+figures ask what had happened by a given moment. Pure: rows in, facts out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec.model import OUTCOMES
+
+#: (moment, entry number)
+Mark = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Closing:
+    at: int
+    seq: int
+    outcome: str
+    #: The stage it closed from (where it was resolved).
+    stage: str | None
+    reason: str | None
+
+
+@dataclass(slots=True)
+class Response:
+    at: int
+    seq: int
+    stage: str
+    #: ``None`` where the entry does not say (a stage with no clock, or an older entry).
+    in_time: bool | None
+
+
+@dataclass(slots=True)
+class Facts:
+    """One escalation, as its trail tells it."""
+
+    reference: str
+    workflow: str
+    digest: str
+    version: int
+    alert_type: str
+    category: str
+    team: str
+    raiser: str
+    raised: int
+    raise_seq: int = 0
+    imported: bool = False
+    #: Stages it entered, in order, each with the first entry that took it there.
+    reached: dict[str, Mark] = field(default_factory=dict)
+    closings: list[Closing] = field(default_factory=list)
+    reopened: list[Mark] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+    #: (moment, entry, stage) of each kind the engine records.
+    timeouts: list[tuple[int, int, str]] = field(default_factory=list)
+    breaches: list[tuple[int, int, str]] = field(default_factory=list)
+    overall_breaches: list[Mark] = field(default_factory=list)
+    cafcass: list[Mark] = field(default_factory=list)
+    #: (moment, entry, rating)
+    ratings: list[tuple[int, int, str]] = field(default_factory=list)
+    meetings: list[Mark] = field(default_factory=list)
+
+    def closing_by(self, moment: int) -> Closing | None:
+        """How it stood closed at ``moment``, or ``None`` if it was open (or not yet raised)."""
+        last: Closing | None = None
+        for closing in self.closings:
+            if closing.at < moment:
+                last = closing
+        if last is None or any(last.seq < seq and at < moment for at, seq in self.reopened):
+            return None
+        return last
+
+    def reached_by(self, moment: int) -> list[str]:
+        return [stage for stage, (at, _) in self.reached.items() if at < moment]
+
+
+def _truth(value: Any) -> bool | None:
+    if value is None:
+        return None
+    return value in (1, True, "1", "true")
+
+
+def take(facts: Facts, row: Any) -> None:
+    """Fold one entry (a row of ``store.reporting.entries``) into ``facts``."""
+    action, at, seq = row.action, row.at, row.seq
+    to, source = row.to_stage, row.from_stage
+    if action == "raise":
+        facts.raise_seq = seq
+        facts.imported = bool(row.imported)
+    if to is not None and to not in OUTCOMES and to != source and to not in facts.reached:
+        facts.reached[to] = (at, seq)
+    if to in OUTCOMES and (source != to or action == "raise"):
+        facts.closings.append(
+            Closing(at, seq, to, None if action == "raise" else source, row.reason)
+        )
+    if action == "reopen":
+        facts.reopened.append((at, seq))
+    elif action == "refer_cafcass":
+        facts.cafcass.append((at, seq))
+    elif action == "respond":
+        facts.responses.append(Response(at, seq, source, _truth(row.detail)))
+    elif action == "timeout":
+        facts.timeouts.append((at, seq, source))
+    elif action == "stage_breach":
+        facts.breaches.append((at, seq, source))
+    elif action == "overall_breach":
+        facts.overall_breaches.append((at, seq))
+    elif action == "meeting":
+        facts.meetings.append((at, seq))
+    if action in ("raise", "rate") and row.detail:
+        facts.ratings.append((at, seq, row.detail))

@@ -1,0 +1,214 @@
+"""The tables about the escalations raised in the period: how many, by what, against the period
+before, how far they went and how they ended by the period's end."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable
+
+from ..spec.model import OUTCOMES
+from .basis import Basis, Span, pairs
+from .facts import Facts
+from .model import Evidence, Table
+
+Key = Callable[[Facts], str]
+
+
+def _raised(facts: Iterable[Facts]) -> list[Evidence]:
+    return [(f.reference, f.raise_seq) for f in facts]
+
+
+def compared(basis: Basis, table: Table, keys: list[tuple[str, str]], key: Key) -> Table:
+    """Rows ``keys`` (key, label) counting the cohort by ``key``, this period and the one
+    before, with the change; keys seen but not listed are added after them."""
+    this: dict[str, list[Facts]] = {}
+    before: dict[str, list[Facts]] = {}
+    for facts in basis.cohort:
+        this.setdefault(key(facts), []).append(facts)
+    for facts in basis.cohort_before:
+        before.setdefault(key(facts), []).append(facts)
+    listed = dict(keys)
+    for name in [*this, *before]:
+        listed.setdefault(name, name)
+    for name, label in listed.items():
+        now, then = this.get(name, []), before.get(name, [])
+        table.add(name, label, pairs(_raised(now)), pairs(_raised(then)),
+                  (len(now) - len(then), _raised(now)))  # fmt: skip
+    return table
+
+
+def _columns() -> list[tuple[str, str]]:
+    return [("this", "This period"), ("previous", "Previous period"), ("change", "Change")]
+
+
+def by_category(basis: Basis) -> Table:
+    table = Table("by_category", "Raised by category", "Escalations raised in each period, good"
+                  " practice left out.", _columns(), "Category")  # fmt: skip
+    categories = list(basis.words.settings.categories.items())
+    return compared(basis, table, categories, lambda f: f.category)
+
+
+def by_workflow(basis: Basis) -> Table:
+    table = Table("by_workflow", "Raised by workflow and alert type", "Escalations raised in each"
+                  " period, good practice left out.", _columns(), "Workflow and alert type")  # fmt: skip
+    labels: dict[str, str] = {}
+    for facts in [*basis.cohort, *basis.cohort_before]:
+        spec = basis.spec(facts)
+        labels[f"{facts.workflow}:{facts.alert_type}"] = (
+            f"{spec.title}: {spec.alert_type(facts.alert_type).title}"
+        )
+    return compared(basis, table, sorted(labels.items(), key=lambda kv: kv[1]),
+                    lambda f: f"{f.workflow}:{f.alert_type}")  # fmt: skip
+
+
+def by_team(basis: Basis) -> Table:
+    table = Table("by_team", "Raised by the child's team", "Escalations raised in each period,"
+                  " good practice left out.", _columns(), "Team")  # fmt: skip
+    teams = sorted({f.team for f in [*basis.cohort, *basis.cohort_before]})
+    return compared(basis, table, [(t, basis.words.team(t)) for t in teams], lambda f: f.team)
+
+
+def by_iro(basis: Basis) -> Table:
+    table = Table("by_iro", "Raised by IRO", "Escalations raised in each period by each IRO (the"
+                  " raiser it now stands with), good practice left out.", _columns(), "IRO")  # fmt: skip
+    people = sorted({f.raiser for f in [*basis.cohort, *basis.cohort_before]},
+                    key=basis.words.person)  # fmt: skip
+    return compared(basis, table, [(p, basis.words.person(p)) for p in people], lambda f: f.raiser)
+
+
+def by_version(basis: Basis) -> Table:
+    table = Table("by_version", "Raised by workflow version", "Escalations raised in the period"
+                  " under each version of each workflow (before and after a revision).",
+                  [("this", "Raised")], "Workflow version")  # fmt: skip
+    groups: dict[str, list[Facts]] = {}
+    for facts in basis.cohort:
+        groups.setdefault(facts.digest, []).append(facts)
+    for digest, chosen in sorted(groups.items(), key=lambda kv: basis.specs[kv[0]].label):
+        spec = basis.specs[digest]
+        table.add(digest[:12], f"{spec.title} ({spec.label})", pairs(_raised(chosen)))
+    return table
+
+
+def highest_stage(basis: Basis) -> Table:
+    end = basis.this.end
+    table = Table("highest_stage", "Highest stage reached, and resolved at each stage",
+                  "Escalations raised in the period, by the highest stage each had reached by the"
+                  " period's end, and those resolved at that stage by then.",
+                  [("reached", "Highest stage"), ("resolved", "Resolved there")], "Stage")  # fmt: skip
+    for spec, stage in basis.ladders(basis.cohort):
+        mine = [f for f in basis.cohort if basis.spec(f).name == spec.name]
+        top = [f for f in mine if (h := basis.highest(f, end)) and h.name == stage.name]
+        resolved = [
+            (f.reference, c.seq) for f in mine
+            if (c := f.closing_by(end)) and c.outcome == "resolved" and c.stage == stage.name
+        ]  # fmt: skip
+        table.add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name),
+                  pairs(_raised(top)), pairs(resolved))  # fmt: skip
+    return table
+
+
+def formality(basis: Basis) -> Table:
+    end = basis.this.end
+    table = Table("formality", "Informal and formal", "Escalations raised in the period: informal"
+                  " ones never reached a formal stage by the period's end.", [("this", "Raised")],
+                  "Route")  # fmt: skip
+    formal = [f for f in basis.cohort if any(
+        basis.spec(f).stage(s).formal for s in f.reached_by(end) if s in basis.spec(f).stage_names
+    )]  # fmt: skip
+    chosen = {f.reference for f in formal}
+    table.add("informal", "Informal only", pairs(_raised(f for f in basis.cohort
+                                                           if f.reference not in chosen)))  # fmt: skip
+    table.add("formal", "Reached a formal stage", pairs(_raised(formal)))
+    return table
+
+
+def _p90(values: list[int]) -> int:
+    """The nearest-rank 90th percentile: 90 % took this many working days or fewer."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+def resolution(basis: Basis) -> tuple[Table, Table]:
+    """Working days from raising to resolution, overall and by the stage it was resolved at;
+    and in bands (for the chart)."""
+    end = basis.this.end
+    done: list[tuple[Facts, int, int, str]] = []
+    for facts in basis.cohort:
+        closing = facts.closing_by(end)
+        if closing is not None and closing.outcome == "resolved":
+            days = basis.working_days(facts.raised, closing.at)
+            done.append((facts, closing.seq, days, closing.stage or ""))
+    table = Table("resolution_time", "Working days to resolution", "Escalations raised in the"
+                  " period and resolved by its end: working days from raising to resolution.",
+                  [("resolved", "Resolved"), ("median", "Median"), ("p90", "90th percentile")],
+                  "Resolved at")  # fmt: skip
+
+    def add(key: str, label: str, chosen: list[tuple[Facts, int, int, str]]) -> None:
+        evidence = [(f.reference, seq) for f, seq, _, _ in chosen]
+        days = [d for _, _, d, _ in chosen]
+        median = statistics.median(days) if days else None
+        table.add(key, label, pairs(evidence), (median, evidence),
+                  (_p90(days) if days else None, evidence))  # fmt: skip
+
+    add("all", "All stages", done)
+    for spec, stage in basis.ladders(basis.cohort):
+        here = [d for d in done if basis.spec(d[0]).name == spec.name and d[3] == stage.name]
+        if here:
+            add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name), here)
+    bands = Table("resolution_bands", "Time to resolution in bands", "Escalations raised in the"
+                  " period and resolved by its end, by working days taken.",
+                  [("resolved", "Resolved")], "Working days")  # fmt: skip
+    for key, label, low, high in BANDS:
+        chosen = [(f.reference, seq) for f, seq, d, _ in done if low <= d <= high]
+        bands.add(key, label, pairs(chosen))
+    return table, bands
+
+
+BANDS = (("0-5", "Up to 5", 0, 5), ("6-10", "6 to 10", 6, 10), ("11-20", "11 to 20", 11, 20),
+         ("21-40", "21 to 40", 21, 40), ("41+", "More than 40", 41, 10**9))  # fmt: skip
+
+
+def outcomes(basis: Basis) -> tuple[Table, Table]:
+    """How the cohort stood at the period's end, by category; and the reasons given."""
+    end = basis.this.end
+    kinds = [o for o in OUTCOMES if o != "recorded"]
+    table = Table("outcomes", "Outcomes by category", "Escalations raised in the period, as they"
+                  " stood at its end.", [(o, basis.words.outcome(None, o).capitalize())
+                                         for o in kinds] + [("open", "Still open")],
+                  "Category")  # fmt: skip
+    reasons: dict[tuple[str, str], list[Evidence]] = {}
+    groups: dict[str, list[Facts]] = {}
+    for facts in basis.cohort:
+        groups.setdefault(facts.category, []).append(facts)
+    for category, chosen in sorted(groups.items(), key=lambda kv: basis.words.category(kv[0])):
+        cells: dict[str, list[Evidence]] = {name: [] for name in [*kinds, "open"]}
+        for facts in chosen:
+            closing = facts.closing_by(end)
+            if closing is None:
+                cells["open"].append((facts.reference, facts.raise_seq))
+                continue
+            cells.setdefault(closing.outcome, []).append((facts.reference, closing.seq))
+            if closing.reason:
+                reasons.setdefault((closing.outcome, closing.reason), []).append(
+                    (facts.reference, closing.seq)
+                )
+        table.add(category, basis.words.category(category),
+                  *(pairs(cells[name]) for name in [*kinds, "open"]))  # fmt: skip
+    why = Table("outcome_reasons", "Outcome reasons", "Escalations raised in the period and"
+                " closed by its end with a reason the workflow lists.", [("count", "Escalations")],
+                "Outcome and reason")  # fmt: skip
+    titles = {(o, r): t for spec in basis.specs.values()
+              for o, listed in spec.outcome_reasons.items() for r, t in listed.items()}  # fmt: skip
+    for (outcome, reason), evidence in sorted(reasons.items()):
+        label = f"{basis.words.outcome(None, outcome).capitalize()}: {titles.get((outcome, reason), reason)}"
+        why.add(f"{outcome}:{reason}", label, pairs(evidence))
+    return table, why
+
+
+def open_at(basis: Basis, span: Span) -> list[Evidence]:
+    """Escalations raised before ``span`` ends and open at its end (good practice left out)."""
+    return [
+        (f.reference, f.raise_seq) for f in basis.facts
+        if f.raised < span.end and not basis.positive(f) and f.closing_by(span.end) is None
+    ]  # fmt: skip
