@@ -62,7 +62,9 @@ Handler = Callable[[Context, Escalation, Request], ev.PersonEvent]
 
 def respond(ctx: Context, esc: Escalation, req: Request) -> ev.Responded:
     calendar = ctx.settings.calendar
-    due = esc.stage_due_at
+    # After the deadline passed at the top of the ladder the clock is stopped, but an answer
+    # now is still late.
+    due = esc.stage_due_at or esc.stage_breached_at
     # Said on the entry, so that reports count responses within timescale without replaying
     # every deadline and extension.
     responded = partial(
