@@ -20,6 +20,7 @@ from escalation_engine.service import EscalationService
 from escalation_engine.store import create_schema, make_engine
 
 from .databases import DATABASES, database
+from .service_year import ServiceYear, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 LONDON = ZoneInfo("Europe/London")
@@ -66,3 +67,24 @@ def service(settings: Settings, engine: Engine, clock: FakeClock) -> EscalationS
 @pytest.fixture(scope="session")
 def calendar() -> WorkingCalendar:
     return WorkingCalendar()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def year(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceYear]:
+    """A generated service-year (2024-25 to April 2026, about 480 escalations) in a folder of
+    its own, made once per database for the module that asks for it."""
+    folder = tmp_path_factory.mktemp(f"year-{request.param}")
+    shutil.copytree(ROOT / "workflows", folder / "workflows")
+    with database(request.param, folder) as url:
+        config = (ROOT / "config.yaml").read_text()
+        config = config.replace("database_url: sqlite:///escalations.db", f"database_url: {url}")
+        (folder / "config.yaml").write_text(config + "allow_act_as: true\n")
+        settings = load_settings(folder / "config.yaml")
+        engine = make_engine(url)
+        create_schema(engine)
+        clock = FakeClock(datetime(2024, 4, 1, 9, tzinfo=LONDON))
+        service = EscalationService(settings, engine, clock)
+        yield ServiceYear(service, generate(service, clock), folder, url)
+        engine.dispose()

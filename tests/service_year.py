@@ -15,6 +15,7 @@ import random
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from escalation_engine.actions import Meeting
@@ -68,6 +69,16 @@ class Record:
 
 
 Plan = Generator[datetime, None, None]
+
+
+@dataclass
+class ServiceYear:
+    """A generated year in a service folder (config.yaml names its database)."""
+
+    service: EscalationService
+    records: list[Record]
+    folder: Path
+    url: str
 
 
 class Year:
