@@ -207,6 +207,16 @@ def entry_facts(data: str, spec: WorkflowSpec) -> list[str]:
         lines.append(f"Reason: {titles.get(facts['reason'], facts['reason'])}")
     if facts.get("entered_by"):
         lines.append(f"Entered by the computer login {facts['entered_by']}, acting as this person")
+    imported = facts.get("imported")
+    if isinstance(imported, dict):
+        legacy = f" (legacy ID {imported['legacy_id']})" if imported.get("legacy_id") else ""
+        typed = (
+            f", typed by the login {imported['entered_by']}" if imported.get("entered_by") else ""
+        )
+        lines.append(
+            f"Imported by {imported.get('by')}{typed} from {imported.get('file')}, row"
+            f" {imported.get('row')}{legacy}; file SHA-256 {str(imported.get('digest'))[:12]}…"
+        )
     if facts.get("training"):
         lines.append("Training: recorded on a training database, on its clock")
     return lines

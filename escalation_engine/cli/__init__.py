@@ -15,6 +15,7 @@ from ..errors import EscalationError
 from . import (
     acting,
     auditing,
+    importing,
     meetings,
     operations,
     people,
@@ -30,6 +31,7 @@ __all__ = [
     "acting",
     "app",
     "auditing",
+    "importing",
     "main",
     "meetings",
     "operations",

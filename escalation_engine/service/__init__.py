@@ -11,8 +11,8 @@ from __future__ import annotations
 from .acting import Acting
 from .anchoring import TrailReport
 from .base import ENGINE_ACTOR, check_text
+from .importing import Importing
 from .raising import Raising
-from .reporting import Reporting
 from .sessions import Sessions
 from .sweeping import Applied, Sweeping, TickReport
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class EscalationService(Raising, Acting, Sweeping, Reporting, Sessions):
+class EscalationService(Raising, Acting, Sweeping, Importing, Sessions):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
     and back, apply what falls due, read under the read rules (each look logged), anchor and check the trail, and keep
     local accounts and signed-in sessions."""

@@ -63,11 +63,14 @@ class ServiceBase:
             self._training = store.installation.is_training(self.engine)
         return self._training
 
-    def _append(self, session: Connection, *, data: dict[str, Any], **fields: Any) -> Entry:
-        """Add an audit entry, signed, saying who typed it when that is not whose it is, and
-        marked as training on a training database."""
+    def _append(
+        self, session: Connection, *, data: dict[str, Any], record_login: bool = True, **fields: Any
+    ) -> Entry:
+        """Add an audit entry, signed, saying who typed it when that is not whose it is (unless
+        the entry says so itself: ``record_login=False``), and marked as training on a training
+        database."""
         extra: dict[str, Any] = {}
-        if self.entered_by is not None and self.entered_by != fields.get("actor"):
+        if record_login and self.entered_by is not None and self.entered_by != fields.get("actor"):
             extra["entered_by"] = self.entered_by
         if self.training:
             extra["training"] = True

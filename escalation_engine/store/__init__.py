@@ -6,7 +6,19 @@ inside its transactions (``unit_of_work``); reads open their own short sessions.
 
 from __future__ import annotations
 
-from . import absences, access, accounts, installation, seals, search, tokens, workers, workflows
+from . import (
+    absences,
+    access,
+    accounts,
+    imports,
+    installation,
+    reporting,
+    seals,
+    search,
+    tokens,
+    workers,
+    workflows,
+)
 from .chain import (
     chain_head,
     count_entries,
@@ -79,5 +91,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
     "queue_notifications", "settle_notification", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "matching", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "stored_row", "installation", "access", "case_references_raised_by", "accounts", "seals", "search",
+    "stream_rows_by_reference", "stored_row", "installation", "access", "case_references_raised_by", "accounts", "seals", "search", "imports", "reporting",
 ]  # fmt: skip

@@ -250,3 +250,16 @@ class SealRow(SQLModel, table=True):
     seq: int
     hash: str
     signature: str
+
+
+class ImportRow(SQLModel, table=True):
+    """One legacy spreadsheet imported: by the SHA-256 of its bytes, so it is imported once."""
+
+    __tablename__ = "legacy_import"
+    digest: str = Field(primary_key=True)
+    file_name: str
+    rows: int
+    first_reference: str
+    last_reference: str
+    imported_at: datetime = _when(nullable=False)
+    imported_by: str

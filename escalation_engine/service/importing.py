@@ -1,0 +1,128 @@
+"""Legacy import: a spreadsheet's finished escalations brought into the trail, whole or not at
+all, each marked as imported (the file's digest and the row) and dated as it happened.
+
+Each row becomes the entries the engine would have written: its raising, a move up for each tier
+it climbed, and the entry that closed it, on the dates the spreadsheet gives, so reports count it
+in its own year and ``audit verify`` replays it like any other. Nobody is told: it is history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .. import store
+from ..errors import PermissionDenied
+from ..escalation import Escalation
+from ..events import PERSON_EVENTS, Escalated, Raised
+from ..legacy.files import Sheet
+from ..legacy.rows import CLOSING, LegacyRow, moment
+from ..spec.model import OUTCOMES
+from ..store import unit_of_work
+from .reporting import Reporting
+
+#: Who may import: the IRO manager and administrators.
+IMPORTERS = ("iro_manager", "administrator")
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    rows: int
+    first: str | None = None
+    last: str | None = None
+    #: Set when the same file was imported before: when, and by whom.
+    before: Any = None
+
+
+class Importing(Reporting):
+    def require_importer(self, username: str) -> None:
+        person = self.settings.person(username)
+        if not any(role in person.roles for role in IMPORTERS):
+            raise PermissionDenied(
+                f"{person.name} ({person.username}) may not import escalations: it is for people"
+                f" with the {' or '.join(IMPORTERS)} role in config.yaml."
+            )
+
+    def import_rows(
+        self, username: str, sheet: Sheet, rows: list[LegacyRow],
+        progress: Callable[[int], None] | None = None,
+    ) -> Imported:  # fmt: skip
+        """Write every row of ``sheet`` (all already checked) in one transaction; a file
+        imported before (the same bytes) imports nothing."""
+        self.require_importer(username)
+        now = self.clock.now()
+        with unit_of_work(self.engine) as session:
+            before = store.imports.find(session, sheet.digest)
+            if before is not None:
+                return Imported(0, before=before)
+            keeper = self.keeper.among(self._people(session, now))
+            references: list[str] = []
+            for done, row in enumerate(rows, start=1):
+                references.append(self._import_row(session, keeper, username, sheet, row))
+                if progress is not None:
+                    progress(done)
+            store.imports.record(
+                session, digest=sheet.digest, file_name=sheet.name, rows=len(rows),
+                first_reference=references[0], last_reference=references[-1],
+                imported_at=now, imported_by=username,
+            )  # fmt: skip
+        return Imported(len(rows), references[0], references[-1])
+
+    def _import_row(
+        self, session: Any, keeper: Any, username: str, sheet: Sheet, row: LegacyRow
+    ) -> str:
+        spec = self.workflow(row.workflow)
+        self.registry.remember(session, spec, self.clock.now())
+        tz = self.calendar.tz
+        raised, closed = moment(row.raised_on, tz), moment(row.closed_on, tz)
+        marker: dict[str, Any] = {"file": sheet.name, "digest": sheet.digest, "row": row.row,
+                                  "by": username}  # fmt: skip
+        if self.entered_by is not None and self.entered_by != username:
+            marker["entered_by"] = self.entered_by
+        if row.legacy_id:
+            marker["legacy_id"] = row.legacy_id
+        kind = spec.alert_type(row.alert_type)
+        entry_stage = row.entry_stage
+        esc = Escalation(
+            reference=store.next_reference(session, row.raised_on.year), workflow=spec.name,
+            workflow_digest=spec.digest, alert_type=row.alert_type, category=row.category,
+            case_refs=row.case_refs, summary=row.summary, team=row.team, looked_after=True,
+            raised_by=row.raised_by, raised_at=raised, stage=entry_stage, rag=row.rating,
+        )  # fmt: skip
+        entered = None if entry_stage in OUTCOMES else keeper.enter(spec, esc, raised)
+        if entry_stage in OUTCOMES:
+            keeper.close(esc, entry_stage, raised)
+        raise_event = Raised(
+            workflow=spec.label, alert_type=row.alert_type, category=row.category,
+            case_refs=row.case_refs, team=row.team, looked_after=True, rating=row.rating,
+            dates={}, entered=entered,
+        )  # fmt: skip
+        entry = self._imported(session, esc, raised, row.raised_by, "raise", None, row.summary,
+                               raise_event.data(), marker)  # fmt: skip
+        for stage in row.climbed:
+            left, esc.stage = esc.stage, stage
+            moved = Escalated(entered=keeper.enter(spec, esc, raised))
+            note = f"Imported: reached {spec.stage(stage).title} in the earlier records."
+            entry = self._imported(session, esc, raised, row.raised_by, "escalate", left, note,
+                                   moved.data(), marker)  # fmt: skip
+        if not kind.positive:
+            left, esc.stage = esc.stage, row.outcome
+            keeper.close(esc, left, closed)
+            if row.outcome == "referred_to_cafcass":
+                esc.cafcass_referred_at = closed
+            action = CLOSING[row.outcome]
+            closing = PERSON_EVENTS[action](reason=row.reason)
+            entry = self._imported(session, esc, closed, row.raised_by, action, left,
+                                   f"Imported: {self.words.outcome(spec, row.outcome)} in the earlier records.",
+                                   closing.data(), marker)  # fmt: skip
+        store.insert_new(session, esc, entry.hash)
+        return esc.reference
+
+    def _imported(self, session: Any, esc: Escalation, at: Any, actor: str, action: str,
+                  left: str | None, note: str, data: dict[str, Any], marker: dict[str, Any]) -> Any:  # fmt: skip
+        return self._append(
+            session, reference=esc.reference, at=at, actor=actor, actor_kind="person",
+            action=action, from_stage=left, to_stage=esc.stage, note=note,
+            data=data | {"imported": marker}, record_login=False,
+        )  # fmt: skip
