@@ -282,7 +282,8 @@ def test_workflows_show_draws_a_mermaid_diagram(folder: Path) -> None:
     ["raise", "list", "show", "respond", "accept", "reject", "escalate", "bypass", "extend", "withdraw",
      "supersede", "refer-cafcass", "reopen", "rate", "audit", "tick", "init", "demo", "run", "status",
      "workflows list", "workflows validate", "workflows show", "workflows schema", "calendar due",
-     "db upgrade", "db current", "reallocate", "not-looked-after", "away", "back", "meeting"],
+     "db upgrade", "db current", "reallocate", "not-looked-after", "away", "back", "meeting",
+     "report", "import"],
 )  # fmt: skip
 def test_every_help_shows_an_example(command: str) -> None:
     result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "120"})

@@ -51,6 +51,8 @@ def test_the_wheel_carries_the_config_template_workflows_and_examples(wheel: Pat
         "escalation_engine/data/workflows/case_alert.yaml",
         "escalation_engine/data/workflows/rag_rating.yaml",
         "escalation_engine/data/examples/workflows/quick_ladder.yaml",
+        "escalation_engine/data/examples/legacy/escalations.csv",
+        "escalation_engine/data/examples/legacy/mapping.yaml",
         "escalation_engine/spec/schema.json",
         "escalation_engine/migrations/versions/0001_core.py",
     } <= names

@@ -270,3 +270,32 @@ def test_verify_from_a_client_does_not_take_a_folder_of_this_computer(
     refused = as_client(amir, "audit", "verify", "--checkpoints", str(tmp_path))
     assert refused.returncode == 1
     assert "checked on the server, against its own checkpoint folder" in refused.stderr
+
+
+def test_a_client_produces_the_report_and_its_files_from_the_servers_figures(
+    live: Live, tmp_path: Path
+) -> None:
+    _raise(live, tmp_path)
+    priya = live.client(tmp_path / "priya", "priya")
+    shown = as_client(
+        priya, "report", "--from", "2020-01-01", "--to", "2030-12-31", "--format", "json"
+    )
+    assert shown.returncode == 0, shown.stderr
+    summary = json.loads(shown.stdout)["tables"][0]
+    assert summary["rows"][0]["cells"][0]["value"] >= 1
+    target = priya / "report.xlsx"
+    made = as_client(priya, "report", "--from", "2020-01-01", "--to", "2030-12-31", "--format",
+                     "xlsx", "-o", str(target))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert target.read_bytes()[:2] == b"PK"
+    explained = as_client(priya, "report", "--from", "2020-01-01", "--to", "2030-12-31",
+                          "--explain", "summary.raised.this", "--format", "json")  # fmt: skip
+    assert explained.returncode == 0, explained.stderr
+    assert json.loads(explained.stdout)[0]["evidence"]
+    jo = live.client(tmp_path / "jo", "jo")
+    refused = as_client(jo, "report")
+    assert refused.returncode == 1
+    assert "iro_manager or auditor role" in refused.stderr
+    importing = as_client(priya, "import", "legacy.csv")
+    assert importing.returncode == 1
+    assert f"This computer is a client of {live.url}" in importing.stderr

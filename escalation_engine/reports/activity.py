@@ -19,7 +19,7 @@ def _happened(basis: Basis, span: Span, marks: str) -> list[Evidence]:
 def _resolved(basis: Basis, span: Span) -> list[Evidence]:
     found = []
     for facts in basis.facts:
-        closing = facts.closing_by(span.end)
+        closing = basis.closed_by(facts, span)
         if closing and closing.outcome == "resolved" and span.holds(closing.at):
             found.append((facts.reference, closing.seq))
     return found

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..calendar import LONDON, WorkingCalendar
 from ..labels import Words
 from ..periods import Period
 from ..spec.model import StageSpec, WorkflowSpec
 from ..store.reporting import seconds
-from .facts import Facts
+from .facts import Closing, Facts
 from .model import Evidence
 
 
@@ -42,7 +42,15 @@ class Span:
 
 def day(moment: int) -> date:
     """The London calendar day a moment (seconds since 1970) falls on."""
-    return datetime.fromtimestamp(moment, LONDON).date()
+    # The UK's offset changes only on the hour, so the hour a moment falls in decides its day;
+    # remembering hours saves a time-zone conversion per escalation.
+    hour = moment - moment % 3600
+    return _day_of_hour(hour)
+
+
+@lru_cache(maxsize=65_536)
+def _day_of_hour(hour: int) -> date:
+    return datetime.fromtimestamp(hour, LONDON).date()
 
 
 def pairs(found: Iterable[Evidence]) -> tuple[int, list[Evidence]]:
@@ -63,9 +71,43 @@ class Basis:
     def spec(self, facts: Facts) -> WorkflowSpec:
         return self.specs[facts.digest]
 
+    @cached_property
+    def _positive(self) -> set[tuple[str, str]]:
+        return {
+            (d, a.name) for d, spec in self.specs.items() for a in spec.alert_types if a.positive
+        }
+
     def positive(self, facts: Facts) -> bool:
-        spec = self.spec(facts)
-        return any(a.positive for a in spec.alert_types if a.name == facts.alert_type)
+        return (facts.digest, facts.alert_type) in self._positive
+
+    @cached_property
+    def _order(self) -> dict[str, dict[str, int]]:
+        return {d: {s.name: i for i, s in enumerate(spec.stages)} for d, spec in self.specs.items()}
+
+    @cached_property
+    def _at_end(self) -> dict[str, tuple[Closing | None, StageSpec | None, bool]]:
+        """Each escalation as it stood at the period's end: how it was closed (if it was), the
+        highest stage it had reached, and whether it had reached a formal one; worked out once
+        for all the tables that ask."""
+        end = self.this.end
+        found: dict[str, tuple[Closing | None, StageSpec | None, bool]] = {}
+        for facts in self.facts:
+            spec, order = self.specs[facts.digest], self._order[facts.digest]
+            reached = [name for name in facts.reached_by(end) if name in order]
+            top = spec.stages[max(order[name] for name in reached)] if reached else None
+            formal = any(spec.stages[order[name]].formal for name in reached)
+            found[facts.reference] = (facts.closing_by(end), top, formal)
+        return found
+
+    def closed_at_end(self, facts: Facts) -> Closing | None:
+        return self._at_end[facts.reference][0]
+
+    def closed_by(self, facts: Facts, span: Span) -> Closing | None:
+        """How it stood closed at ``span``'s end (worked out once for this period's)."""
+        return self.closed_at_end(facts) if span is self.this else facts.closing_by(span.end)
+
+    def formal_at_end(self, facts: Facts) -> bool:
+        return self._at_end[facts.reference][2]
 
     def raised_in(self, span: Span) -> list[Facts]:
         """The cohort: escalations raised in ``span``, good-practice alerts left out."""
@@ -82,12 +124,9 @@ class Basis:
     def good_practice(self, span: Span) -> list[Facts]:
         return [f for f in self.facts if span.holds(f.raised) and self.positive(f)]
 
-    def highest(self, facts: Facts, moment: int) -> StageSpec | None:
-        """The highest rung of its ladder it had reached by ``moment``."""
-        spec = self.spec(facts)
-        order = {stage.name: index for index, stage in enumerate(spec.stages)}
-        reached = [name for name in facts.reached_by(moment) if name in order]
-        return spec.stages[max(order[name] for name in reached)] if reached else None
+    def highest(self, facts: Facts) -> StageSpec | None:
+        """The highest rung of its ladder it had reached by the period's end."""
+        return self._at_end[facts.reference][1]
 
     def stage_label(self, spec: WorkflowSpec, stage: str) -> str:
         return f"{spec.title}: {self.words.stage(spec, stage)}"

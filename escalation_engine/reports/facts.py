@@ -86,32 +86,34 @@ def _truth(value: Any) -> bool | None:
     return value in (1, True, "1", "true")
 
 
-def take(facts: Facts, row: Any) -> None:
-    """Fold one entry (a row of ``store.reporting.entries``) into ``facts``."""
-    action, at, seq = row.action, row.at, row.seq
-    to, source = row.to_stage, row.from_stage
-    if action == "raise":
+def take(facts: Facts, row: tuple[Any, ...]) -> None:
+    """Fold one entry (a row of ``store.reporting.entries``) into ``facts``; called once per
+    entry of the trail, so it does as little as it can."""
+    _, seq, at, action, source, to, detail, reason, imported = row
+    if to != source and to is not None:
+        if to in OUTCOMES:
+            facts.closings.append(Closing(at, seq, to, source, reason))
+        elif to not in facts.reached:
+            facts.reached[to] = (at, seq)
+    if action == "respond":
+        facts.responses.append(Response(at, seq, source, _truth(detail)))
+    elif action == "raise":
         facts.raise_seq = seq
-        facts.imported = bool(row.imported)
-    if to is not None and to not in OUTCOMES and to != source and to not in facts.reached:
-        facts.reached[to] = (at, seq)
-    if to in OUTCOMES and (source != to or action == "raise"):
-        facts.closings.append(
-            Closing(at, seq, to, None if action == "raise" else source, row.reason)
-        )
-    if action == "reopen":
-        facts.reopened.append((at, seq))
-    elif action == "refer_cafcass":
-        facts.cafcass.append((at, seq))
-    elif action == "respond":
-        facts.responses.append(Response(at, seq, source, _truth(row.detail)))
+        facts.imported = bool(imported)
+        if detail:
+            facts.ratings.append((at, seq, detail))
     elif action == "timeout":
         facts.timeouts.append((at, seq, source))
+    elif action == "rate":
+        if detail:
+            facts.ratings.append((at, seq, detail))
     elif action == "stage_breach":
         facts.breaches.append((at, seq, source))
     elif action == "overall_breach":
         facts.overall_breaches.append((at, seq))
+    elif action == "refer_cafcass":
+        facts.cafcass.append((at, seq))
+    elif action == "reopen":
+        facts.reopened.append((at, seq))
     elif action == "meeting":
         facts.meetings.append((at, seq))
-    if action in ("raise", "rate") and row.detail:
-        facts.ratings.append((at, seq, row.detail))

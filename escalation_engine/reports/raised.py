@@ -91,31 +91,32 @@ def by_version(basis: Basis) -> Table:
 
 
 def highest_stage(basis: Basis) -> Table:
-    end = basis.this.end
     table = Table("highest_stage", "Highest stage reached, and resolved at each stage",
                   "Escalations raised in the period, by the highest stage each had reached by the"
                   " period's end, and those resolved at that stage by then.",
                   [("reached", "Highest stage"), ("resolved", "Resolved there")], "Stage")  # fmt: skip
+    top: dict[tuple[str, str], list[Facts]] = {}
+    resolved: dict[tuple[str, str], list[Evidence]] = {}
+    for f in basis.cohort:
+        name = basis.spec(f).name
+        highest = basis.highest(f)
+        if highest is not None:
+            top.setdefault((name, highest.name), []).append(f)
+        closing = basis.closed_at_end(f)
+        if closing is not None and closing.outcome == "resolved" and closing.stage:
+            resolved.setdefault((name, closing.stage), []).append((f.reference, closing.seq))
     for spec, stage in basis.ladders(basis.cohort):
-        mine = [f for f in basis.cohort if basis.spec(f).name == spec.name]
-        top = [f for f in mine if (h := basis.highest(f, end)) and h.name == stage.name]
-        resolved = [
-            (f.reference, c.seq) for f in mine
-            if (c := f.closing_by(end)) and c.outcome == "resolved" and c.stage == stage.name
-        ]  # fmt: skip
+        key = (spec.name, stage.name)
         table.add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name),
-                  pairs(_raised(top)), pairs(resolved))  # fmt: skip
+                  pairs(_raised(top.get(key, []))), pairs(resolved.get(key, [])))  # fmt: skip
     return table
 
 
 def formality(basis: Basis) -> Table:
-    end = basis.this.end
     table = Table("formality", "Informal and formal", "Escalations raised in the period: informal"
                   " ones never reached a formal stage by the period's end.", [("this", "Raised")],
                   "Route")  # fmt: skip
-    formal = [f for f in basis.cohort if any(
-        basis.spec(f).stage(s).formal for s in f.reached_by(end) if s in basis.spec(f).stage_names
-    )]  # fmt: skip
+    formal = [f for f in basis.cohort if basis.formal_at_end(f)]
     chosen = {f.reference for f in formal}
     table.add("informal", "Informal only", pairs(_raised(f for f in basis.cohort
                                                            if f.reference not in chosen)))  # fmt: skip
@@ -132,10 +133,9 @@ def _p90(values: list[int]) -> int:
 def resolution(basis: Basis) -> tuple[Table, Table]:
     """Working days from raising to resolution, overall and by the stage it was resolved at;
     and in bands (for the chart)."""
-    end = basis.this.end
     done: list[tuple[Facts, int, int, str]] = []
     for facts in basis.cohort:
-        closing = facts.closing_by(end)
+        closing = basis.closed_at_end(facts)
         if closing is not None and closing.outcome == "resolved":
             days = basis.working_days(facts.raised, closing.at)
             done.append((facts, closing.seq, days, closing.stage or ""))
@@ -152,8 +152,11 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
                   (_p90(days) if days else None, evidence))  # fmt: skip
 
     add("all", "All stages", done)
+    by_stage: dict[tuple[str, str], list[tuple[Facts, int, int, str]]] = {}
+    for item in done:
+        by_stage.setdefault((basis.spec(item[0]).name, item[3]), []).append(item)
     for spec, stage in basis.ladders(basis.cohort):
-        here = [d for d in done if basis.spec(d[0]).name == spec.name and d[3] == stage.name]
+        here = by_stage.get((spec.name, stage.name), [])
         if here:
             add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name), here)
     bands = Table("resolution_bands", "Time to resolution in bands", "Escalations raised in the"
@@ -171,7 +174,6 @@ BANDS = (("0-5", "Up to 5", 0, 5), ("6-10", "6 to 10", 6, 10), ("11-20", "11 to 
 
 def outcomes(basis: Basis) -> tuple[Table, Table]:
     """How the cohort stood at the period's end, by category; and the reasons given."""
-    end = basis.this.end
     kinds = [o for o in OUTCOMES if o != "recorded"]
     table = Table("outcomes", "Outcomes by category", "Escalations raised in the period, as they"
                   " stood at its end.", [(o, basis.words.outcome(None, o).capitalize())
@@ -184,7 +186,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
     for category, chosen in sorted(groups.items(), key=lambda kv: basis.words.category(kv[0])):
         cells: dict[str, list[Evidence]] = {name: [] for name in [*kinds, "open"]}
         for facts in chosen:
-            closing = facts.closing_by(end)
+            closing = basis.closed_at_end(facts)
             if closing is None:
                 cells["open"].append((facts.reference, facts.raise_seq))
                 continue
@@ -210,5 +212,5 @@ def open_at(basis: Basis, span: Span) -> list[Evidence]:
     """Escalations raised before ``span`` ends and open at its end (good practice left out)."""
     return [
         (f.reference, f.raise_seq) for f in basis.facts
-        if f.raised < span.end and not basis.positive(f) and f.closing_by(span.end) is None
+        if f.raised < span.end and not basis.positive(f) and basis.closed_by(f, span) is None
     ]  # fmt: skip

@@ -66,7 +66,7 @@ def red_ratings(basis: Basis) -> Table:
             responded.append((facts.reference, after[0].seq))
             if after[0].in_time:
                 in_time.append((facts.reference, after[0].seq))
-        closing = facts.closing_by(end)
+        closing = basis.closed_at_end(facts)
         if closing is not None and closing.outcome == "resolved" and closing.seq > seq:
             resolved.append((facts.reference, closing.seq))
     table.add("red", "Red", pairs(rated), pairs(responded), pairs(in_time), pairs(resolved))

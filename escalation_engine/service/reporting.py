@@ -51,15 +51,15 @@ class Reporting(Viewing):
         before = periods.previous(period)
         facts: dict[str, Facts] = {}
         for row in store.reporting.escalations(self.engine, period.end):
-            facts[row.reference] = Facts(
-                reference=row.reference, workflow=row.workflow, digest=row.workflow_digest,
-                version=row.version, alert_type=row.alert_type, category=row.category,
-                team=row.team, raiser=row.raised_by, raised=row.raised,
+            reference, workflow, digest, version, alert_type, category, team, raiser, raised = row
+            facts[reference] = Facts(
+                reference=reference, workflow=workflow, digest=digest, version=version,
+                alert_type=alert_type, category=category, team=team, raiser=raiser, raised=raised,
             )  # fmt: skip
-        for row in store.reporting.entries(self.engine, period.end):
-            found = facts.get(row.reference)
+        for entry in store.reporting.entries(self.engine, period.end):
+            found = facts.get(entry[0])
             if found is not None:
-                take(found, row)
+                take(found, entry)
         specs: dict[str, WorkflowSpec] = {}
         for item in facts.values():
             if item.digest not in specs:

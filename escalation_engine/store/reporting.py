@@ -13,11 +13,11 @@ from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, Row, case, cast, func, select
+from sqlalchemy import BigInteger, Connection, Engine, case, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..spec.model import OUTCOMES
-from .chain import stream
+from .chain import CHUNK
 from .tables import AuditRow, EscalationRow, WorkflowVersionRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
@@ -46,8 +46,9 @@ def seconds(moment: datetime) -> int:
     return int(moment.timestamp() // 1)
 
 
-def escalations(engine: Engine, end: datetime) -> Generator[Row[Any], None, None]:
-    """Every escalation raised before ``end``, with its workflow version's number."""
+def escalations(engine: Engine, end: datetime) -> Generator[tuple[Any, ...], None, None]:
+    """Every escalation raised before ``end``: (reference, workflow, digest, version number,
+    alert type, category, team, raiser, raised in seconds)."""
     e = _ESCALATION.c
 
     def query(connection: Connection) -> Any:
@@ -68,10 +69,10 @@ def escalations(engine: Engine, end: datetime) -> Generator[Row[Any], None, None
             .order_by(e.id)
         )
 
-    return stream(engine, query)
+    return _tuples(engine, query)
 
 
-def entries(engine: Engine, end: datetime) -> Generator[Row[Any], None, None]:
+def entries(engine: Engine, end: datetime) -> Generator[tuple[Any, ...], None, None]:
     """The entries before ``end`` that a figure counts, in order: (reference, seq, at in
     seconds, action, from, to, detail, reason, imported). ``detail`` is the rating given (raise,
     rate), whether a response came in time (respond) or the day a meeting was held (meeting);
@@ -106,7 +107,21 @@ def entries(engine: Engine, end: datetime) -> Generator[Row[Any], None, None]:
             .order_by(a.seq)
         )
 
-    return stream(engine, query)
+    return _tuples(engine, query)
+
+
+def _tuples(engine: Engine, query: Any) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of ``query`` a chunk at a time, fetched many at once (a row at a time through
+    SQLAlchemy costs more, over a million rows, than the whole report does besides)."""
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
+            query(connection)
+        )
+        try:
+            for chunk in result.partitions():
+                yield from chunk
+        finally:
+            result.close()
 
 
 def raisers(engine: Engine, references: set[str]) -> dict[str, str]:
