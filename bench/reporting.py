@@ -70,8 +70,9 @@ def _entries(n: int, reference: str, raised: datetime, seq: int) -> list[dict[st
     return rows
 
 
-def fill_years(url: str, escalations: int) -> tuple[int, Path]:
-    """``escalations`` escalations over 2024-25 and 2025-26, ten entries each, in bulk; returns
+def fill_years(url: str, escalations: int, years: int = 2) -> tuple[int, Path]:
+    """``escalations`` escalations over the ``years`` financial years to 2025-26 (2024-25 and
+    2025-26 by default, the two a report for 2025-26 compares), ten entries each; returns
     how many entries were written, and the config.yaml of a service folder on the database
     (where commands may act as anyone, for the measurements)."""
     engine = make_engine(url)
@@ -83,7 +84,8 @@ def fill_years(url: str, escalations: int) -> tuple[int, Path]:
     with unit_of_work(engine) as session:
         service.registry.remember(session, spec, START)
     rng = random.Random(11)
-    span = (datetime(2026, 3, 20, tzinfo=UTC) - START).total_seconds()
+    first = START.replace(year=2026 - years)
+    span = (datetime(2026, 3, 20, tzinfo=UTC) - first).total_seconds()
     base = {"workflow": spec.name, "workflow_digest": spec.digest, "alert_type": "practice_alert",
             "summary": "Plan drifted", "team": "north", "looked_after": True, "stage": "resolved",
             "status": "closed", "outcome": "resolved", "with_roles": "[]", "with_people": "[]",
@@ -93,7 +95,7 @@ def fill_years(url: str, escalations: int) -> tuple[int, Path]:
     rows: list[dict[str, object]] = []
     entries: list[dict[str, object]] = []
     for n in range(escalations):
-        raised = START + timedelta(seconds=rng.random() * span)
+        raised = first + timedelta(seconds=rng.random() * span)
         reference = f"ESC-{raised.year}-{n:06d}"
         trail = _entries(n, reference, raised, seq)
         seq += len(trail)

@@ -62,6 +62,12 @@ CYCLE_NOTE = (
 )
 
 
+REPORT_NOTE = (
+    "every entry of the years compared is folded in Python so that each figure keeps the entries"
+    " behind it for --explain; see the notes below the table"
+)
+
+
 def record(what: str, measured: str, target: str, met: bool | None, note: str = "") -> None:
     figure = Figure(what, measured, target, met, note)
     FIGURES.append(figure)
@@ -165,15 +171,17 @@ def worker_start(count: int) -> None:
            "keep ≈1 s, 80 MB at 100,000", seconds <= 2 and rss_mb <= 120)  # fmt: skip
 
 
-def reports(kind: str, url: str, escalations: int) -> None:
-    """The annual report over a two-year trail; on SQLite, the whole trail exported too."""
-    entries, config = reporting.fill_years(url, escalations)
+def reports(kind: str, url: str, escalations: int, years: int) -> None:
+    """The annual report for 2025-26 over a trail of ``years`` years; on SQLite over two years,
+    the whole trail exported too."""
+    entries, config = reporting.fill_years(url, escalations, years)
     took, raised, rss = reporting.report_seconds(config)
     target = 2.0 if kind == "SQLite" else 1.0
-    record(f"`escalate report` for 2025-26 over {entries:,} entries ({escalations:,} escalations"
-           f" over two years), {kind}", f"{took:.2f} s, {rss:.0f} MB ({raised:,} raised)",
-           f"≤ {target:.0f} s", took <= target)  # fmt: skip
-    if kind == "SQLite":
+    span = "all in the two years compared" if years == 2 else f"over {years} years"
+    record(f"`escalate report` for 2025-26, {entries:,} entries ({escalations:,} escalations"
+           f" {span}), {kind}", f"{took:.2f} s, {rss:.0f} MB ({raised:,} raised)",
+           f"≤ {target:.0f} s", took <= target, REPORT_NOTE if took > target else "")  # fmt: skip
+    if kind == "SQLite" and years == 2:
         seconds, peak, lines = reporting.export_trail(config.parent)
         record(f"`escalate audit --format csv` of the whole trail ({lines - 1:,} entries), SQLite",
                f"{seconds:.0f} s, {peak:.0f} MB peak", "flat memory (≤ 200 MB)", peak <= 200)  # fmt: skip
@@ -241,32 +249,30 @@ def main() -> None:
     ]  # fmt: skip
     size = 10_000 if args.quick else 100_000
     report_steps: list[Callable[[], None]] = [
-        lambda: reports("SQLite", f"sqlite:///{tempfile.mkdtemp()}/report.db", size),
+        lambda: reports("SQLite", f"sqlite:///{tempfile.mkdtemp()}/report.db", size, 5),
+        lambda: reports("SQLite", f"sqlite:///{tempfile.mkdtemp()}/report.db", size, 2),
         lambda: legacy_import(5_000 if args.quick else 50_000),
     ]  # fmt: skip
     if workloads.reachable(POSTGRES):
-        report_steps.insert(
-            1, lambda: reports("PostgreSQL", workloads.fresh_postgres(POSTGRES), size)
-        )
-    if args.only == "reports":
-        for step in report_steps:
-            step()
-        command = "python bench/run.py --only reports" + (" --quick" if args.quick else "")
-        append(args.out, command, time.perf_counter() - started)
-        print(f"Added to {args.out}")
-        workloads.cleanup()
-        return
-    steps += report_steps
+        report_steps[2:2] = [
+            lambda: reports("PostgreSQL", workloads.fresh_postgres(POSTGRES), size, 5),
+            lambda: reports("PostgreSQL", workloads.fresh_postgres(POSTGRES), size, 2),
+        ]
     if workloads.reachable(POSTGRES):
         steps.insert(2, lambda: cycles("PostgreSQL", workloads.fresh_postgres(POSTGRES),
                                        300 if args.quick else 2000))  # fmt: skip
     else:
         record("cycles/s vs raw, PostgreSQL", "not measured", "≥ 0.5 ×", None,
                f"no PostgreSQL at {workloads.safe(POSTGRES)}")  # fmt: skip
-    for step in steps:
+    only = args.only == "reports"
+    for step in report_steps if only else [*steps, *report_steps]:
         step()
-    command = "python bench/run.py" + (" --quick" if args.quick else "")
-    write(args.out, command, time.perf_counter() - started)
+    command = (
+        "python bench/run.py"
+        + (" --only reports" if only else "")
+        + (" --quick" if args.quick else "")
+    )
+    (append if only else write)(args.out, command, time.perf_counter() - started)
     print(f"Wrote {args.out}")
     workloads.cleanup()
 

@@ -101,6 +101,7 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
     assert run(site, "show", "ESC-2026-0001", user="jo", now=NOW).returncode == 0  # a look
     with closing(sqlite3.connect(site / "escalations.db")) as db, db:
         db.execute("DROP TABLE chain_seal")  # as revision 0010 left it
+        db.execute("DROP TABLE legacy_import")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr

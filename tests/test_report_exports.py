@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from escalation_engine.periods import financial_year
 from escalation_engine.reports.html import page
@@ -20,19 +19,10 @@ from escalation_engine.reports.xlsx import workbook
 from .conftest import ROOT
 from .service_year import ServiceYear
 from .test_cli import run
-from .test_sign_in_oidc import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.slow
 THIS = financial_year("2025-26")
 CHARTS = ("raised_by_category", "previous_beside", "highest_stage", "resolution_time")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _values(report: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ figures ask what had happened by a given moment. Pure: rows in, facts out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..spec.model import OUTCOMES
 
@@ -28,8 +28,9 @@ class Closing:
     reason: str | None
 
 
-@dataclass(slots=True)
-class Response:
+class Response(NamedTuple):
+    """A response (a tuple: a year holds hundreds of thousands)."""
+
     at: int
     seq: int
     stage: str
@@ -80,10 +81,8 @@ class Facts:
         return [stage for stage, (at, _) in self.reached.items() if at < moment]
 
 
-def _truth(value: Any) -> bool | None:
-    if value is None:
-        return None
-    return value in (1, True, "1", "true")
+#: How the databases say true inside an entry's details (SQLite 1, PostgreSQL 'true').
+_TRUE = frozenset({1, "1", "true"})
 
 
 def take(facts: Facts, row: tuple[Any, ...]) -> None:
@@ -96,7 +95,9 @@ def take(facts: Facts, row: tuple[Any, ...]) -> None:
         elif to not in facts.reached:
             facts.reached[to] = (at, seq)
     if action == "respond":
-        facts.responses.append(Response(at, seq, source, _truth(detail)))
+        facts.responses.append(
+            Response(at, seq, source, None if detail is None else detail in _TRUE)
+        )
     elif action == "raise":
         facts.raise_seq = seq
         facts.imported = bool(imported)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import store
-from ..errors import PermissionDenied
 from ..escalation import Escalation
 from ..events import PERSON_EVENTS, Escalated, Raised
 from ..legacy.files import Sheet
@@ -37,12 +36,7 @@ class Imported:
 
 class Importing(Reporting):
     def require_importer(self, username: str) -> None:
-        person = self.settings.person(username)
-        if not any(role in person.roles for role in IMPORTERS):
-            raise PermissionDenied(
-                f"{person.name} ({person.username}) may not import escalations: it is for people"
-                f" with the {' or '.join(IMPORTERS)} role in config.yaml."
-            )
+        self.require_role(username, IMPORTERS, "import escalations")
 
     def import_rows(
         self, username: str, sheet: Sheet, rows: list[LegacyRow],

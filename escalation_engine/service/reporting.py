@@ -50,13 +50,13 @@ class Reporting(Viewing):
     def _basis(self, period: Period) -> Basis:
         before = periods.previous(period)
         facts: dict[str, Facts] = {}
-        for row in store.reporting.escalations(self.engine, period.end):
+        for row in store.reporting.escalations(self.engine, before.start, period.end):
             reference, workflow, digest, version, alert_type, category, team, raiser, raised = row
             facts[reference] = Facts(
                 reference=reference, workflow=workflow, digest=digest, version=version,
                 alert_type=alert_type, category=category, team=team, raiser=raiser, raised=raised,
             )  # fmt: skip
-        for entry in store.reporting.entries(self.engine, period.end):
+        for entry in store.reporting.entries(self.engine, before.start, period.end):
             found = facts.get(entry[0])
             if found is not None:
                 take(found, entry)

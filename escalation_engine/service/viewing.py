@@ -112,11 +112,15 @@ class Viewing(Anchoring):
     def require_oversight(self, username: str, what: str) -> None:
         """Refuse ``what`` (e.g. "verify the audit trail") to all but the IRO manager and
         auditors, naming the roles that may."""
+        self.require_role(username, SEE_ALL, what)
+
+    def require_role(self, username: str, roles: tuple[str, ...], what: str) -> None:
+        """Refuse ``what`` to anyone without one of ``roles``, naming the roles that may."""
         person = self.settings.person(username)
-        if not any(role in person.roles for role in SEE_ALL):
+        if not any(role in person.roles for role in roles):
             raise PermissionDenied(
                 f"{person.name} ({person.username}) may not {what}: it is for people with the"
-                f" {' or '.join(SEE_ALL)} role in config.yaml."
+                f" {' or '.join(roles)} role in config.yaml."
             )
 
     def access_log(

@@ -13,7 +13,7 @@ from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, case, cast, func, select
+from sqlalchemy import BigInteger, Connection, Engine, case, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..spec.model import OUTCOMES
@@ -46,9 +46,22 @@ def seconds(moment: datetime) -> int:
     return int(moment.timestamp() // 1)
 
 
-def escalations(engine: Engine, end: datetime) -> Generator[tuple[Any, ...], None, None]:
-    """Every escalation raised before ``end``: (reference, workflow, digest, version number,
-    alert type, category, team, raiser, raised in seconds)."""
+def _counts(since: datetime, end: datetime) -> Any:
+    """Escalations a report from ``since`` to ``end`` can count: raised before the end, and
+    raised since the start or not closed before it. One closed before the start stays so (a
+    reopening clears its closing), so nothing of it falls in the report, and its entries are
+    not read: a report over years of history reads only the years it covers."""
+    e = _ESCALATION.c
+    return (e.raised_at < end) & or_(
+        e.raised_at >= since, e.closed_at.is_(None), e.closed_at >= since
+    )
+
+
+def escalations(
+    engine: Engine, since: datetime, end: datetime
+) -> Generator[tuple[Any, ...], None, None]:
+    """The escalations a report from ``since`` to ``end`` counts: (reference, workflow, digest,
+    version number, alert type, category, team, raiser, raised in seconds)."""
     e = _ESCALATION.c
 
     def query(connection: Connection) -> Any:
@@ -65,15 +78,17 @@ def escalations(engine: Engine, end: datetime) -> Generator[tuple[Any, ...], Non
                 _seconds(connection, e.raised_at).label("raised"),
             )  # fmt: skip
             .select_from(_ESCALATION.join(_VERSION, _VERSION.c.digest == e.workflow_digest))
-            .where(e.raised_at < end)
+            .where(_counts(since, end))
             .order_by(e.id)
         )
 
     return _tuples(engine, query)
 
 
-def entries(engine: Engine, end: datetime) -> Generator[tuple[Any, ...], None, None]:
-    """The entries before ``end`` that a figure counts, in order: (reference, seq, at in
+def entries(
+    engine: Engine, since: datetime, end: datetime
+) -> Generator[tuple[Any, ...], None, None]:
+    """The entries before ``end`` of those escalations that a figure counts, in order: (reference, seq, at in
     seconds, action, from, to, detail, reason, imported). ``detail`` is the rating given (raise,
     rate), whether a response came in time (respond) or the day a meeting was held (meeting);
     ``reason`` is why an entry that closed the escalation closed it so; ``imported`` names the
@@ -102,8 +117,10 @@ def entries(engine: Engine, end: datetime) -> Generator[tuple[Any, ...], None, N
                 case((closing, detail("reason")), else_=None).label("reason"),
                 case((a.action == "raise", detail("imported")), else_=None).label("imported"),
             )  # fmt: skip
+            .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
             .where(a.at < end)
             .where(a.action.not_in(_UNCOUNTED))
+            .where(_counts(since, end))
             .order_by(a.seq)
         )
 
