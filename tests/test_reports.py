@@ -290,3 +290,19 @@ def test_the_report_is_for_the_iro_manager_and_auditors_only(year: ServiceYear) 
         year.service.report("jo", THIS)
     with pytest.raises(PermissionDenied):
         year.service.explain("aisha", THIS, "summary")
+
+
+@pytest.mark.parametrize(
+    "period", [THIS, BEFORE, Period(date(2025, 3, 1), date(2025, 4, 30))], ids=str
+)
+def test_counting_and_explaining_give_every_figure_alike(year: ServiceYear, period: Period) -> None:
+    """The report counts in the database; --explain reads every entry. Every figure must be the
+    same both ways, and every count must be the number of entries behind it."""
+    service = year.service
+    counted = service.report("priya", period)
+    for table in counted.tables:
+        explained = {f.key: f for f in service.explain("priya", period, table.key)}
+        for figure in table.figures():
+            assert explained[figure.key].value == figure.value, figure.key
+            if figure.key.rsplit(".", 1)[1] not in ("change", "ratio", "median", "p90"):
+                assert len(explained[figure.key].evidence) == figure.value, figure.key

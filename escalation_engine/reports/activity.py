@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from .basis import Basis, Span, day, pairs
+from .basis import Basis, Span, day
 from .facts import Facts
 from .model import Evidence, Table
 from .raised import open_at
-
-
-def _happened(basis: Basis, span: Span, marks: str) -> list[Evidence]:
-    """Entries of kind ``marks`` (a list on the facts) made in ``span``."""
-    return [(f.reference, m[1]) for f in basis.facts for m in getattr(f, marks) if span.holds(m[0])]
 
 
 def _resolved(basis: Basis, span: Span) -> list[Evidence]:
@@ -31,30 +26,35 @@ def summary(basis: Basis) -> Table:
                   " stood at its end.", [("this", "This period"), ("previous", "Previous period"),
                                          ("change", "Change"), ("ratio", "Ratio")], "")  # fmt: skip
 
-    def row(key: str, label: str, this: list[Evidence], before: list[Evidence]) -> None:
-        ratio = round(len(this) / len(before), 2) if before else None
-        table.add(key, label, pairs(this), pairs(before), (len(this) - len(before), this),
-                  (ratio, this))  # fmt: skip
+    Counted = tuple[int, list[Evidence]]
 
-    def raised(chosen: list[Facts]) -> list[Evidence]:
-        return [(f.reference, f.raise_seq) for f in chosen]
+    def row(key: str, label: str, this: Counted, before: Counted) -> None:
+        ratio = round(this[0] / before[0], 2) if before[0] else None
+        table.add(key, label, this, before, (this[0] - before[0], this[1]), (ratio, this[1]))
+
+    def raised(chosen: list[Facts]) -> Counted:
+        return basis.tally((f.reference, f.raise_seq) for f in chosen)
+
+    def happened(action: str, this: bool, imported: bool = False) -> Counted:
+        chosen = [e for e in basis.happened(action, this) if e.imported or not imported]
+        if imported:
+            chosen = [e for e in chosen if (e.digest, e.alert_type) not in basis.positive_types]
+        return basis.weigh(chosen)
 
     this, before = basis.this, basis.before
     row("raised", "Escalations raised", raised(basis.cohort), raised(basis.cohort_before))
     row("good_practice", "Good-practice alerts", raised(basis.good_practice(this)),
         raised(basis.good_practice(before)))  # fmt: skip
-    row("resolved", "Resolved in the period", _resolved(basis, this), _resolved(basis, before))
-    row("cafcass", "Cafcass referrals", _happened(basis, this, "cafcass"),
-        _happened(basis, before, "cafcass"))  # fmt: skip
-    row("overall_breaches", "Overall time limit passed", _happened(basis, this, "overall_breaches"),
-        _happened(basis, before, "overall_breaches"))  # fmt: skip
-    row("meetings", "Dispute resolution meetings held", _happened(basis, this, "meetings"),
-        _happened(basis, before, "meetings"))  # fmt: skip
-    row("open_at_end", "Open at the period's end", open_at(basis, this), open_at(basis, before))
-    imported = [f for f in basis.cohort if f.imported]
-    imported_before = [f for f in basis.cohort_before if f.imported]
-    row("imported", "Of those raised, imported from earlier records", raised(imported),
-        raised(imported_before))  # fmt: skip
+    row("resolved", "Resolved in the period", basis.tally(_resolved(basis, this)),
+        basis.tally(_resolved(basis, before)))  # fmt: skip
+    for key, label, action in (("cafcass", "Cafcass referrals", "refer_cafcass"),
+                               ("overall_breaches", "Overall time limit passed", "overall_breach"),
+                               ("meetings", "Dispute resolution meetings held", "meeting")):  # fmt: skip
+        row(key, label, happened(action, True), happened(action, False))
+    row("open_at_end", "Open at the period's end", basis.tally(open_at(basis, this)),
+        basis.tally(open_at(basis, before)))  # fmt: skip
+    row("imported", "Of those raised, imported from earlier records",
+        happened("raise", True, imported=True), happened("raise", False, imported=True))  # fmt: skip
     return table
 
 
@@ -107,5 +107,5 @@ def by_month(basis: Basis, by: str) -> Table:
         if position < len(cells):
             cells[position].setdefault("previous", []).append((facts.reference, facts.raise_seq))
     for (key, label, _), slot in zip(these, cells, strict=True):
-        table.add(key, label, *(pairs(slot.get(name, [])) for name, _ in table.columns))
+        table.add(key, label, *(basis.tally(slot.get(name, [])) for name, _ in table.columns))
     return table

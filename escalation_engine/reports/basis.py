@@ -1,5 +1,10 @@
 """What every table of the report shares: the facts, the period and the one before it in
-seconds, the workflow versions, the words, and the cohorts the tables count.
+seconds, the workflow versions, the words, the cohorts the tables count and what happened.
+
+A basis is made in one of two ways, and the tables are the same for both: to *count* (the
+report), the database groups what happened and each escalation's facts come from its row where
+the row says how it stood; to *explain* (``--explain``), every entry is read and each figure
+keeps the entries behind it. The tests check that both give every figure alike.
 
 Two kinds of figure: those about the escalations *raised* in the period (the cohort: how many, by
 category, how far they went, how they ended, as things stood at the period's end), and those about
@@ -14,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from ..calendar import LONDON, WorkingCalendar
 from ..labels import Words
@@ -53,10 +59,51 @@ def _day_of_hour(hour: int) -> date:
     return datetime.fromtimestamp(hour, LONDON).date()
 
 
-def pairs(found: Iterable[Evidence]) -> tuple[int, list[Evidence]]:
-    """A count and the evidence behind it."""
-    evidence = list(found)
-    return len(evidence), evidence
+class Event(NamedTuple):
+    """Something that happened, or ``weight`` of them counted together by the database."""
+
+    digest: str
+    alert_type: str
+    action: str
+    stage: str | None
+    #: The rating given (raise, rate), or whether a response came in time (respond).
+    detail: str | bool | None
+    imported: bool
+    #: In the period (else in the period before).
+    this: bool
+    weight: int = 1
+    evidence: Evidence | None = None
+
+
+def events_of(facts: Iterable[Facts], before: Span, this: Span) -> list[Event]:
+    """What the trails of ``facts`` say happened from the start of ``before`` to the end of
+    ``this``, one event per entry, each with its entry."""
+    found: list[Event] = []
+
+    def add(f: Facts, at: int, seq: int, action: str, stage: str | None, detail: object = None,
+            imported: bool = False) -> None:  # fmt: skip
+        if before.start <= at < this.end:
+            found.append(Event(f.digest, f.alert_type, action, stage, detail, imported,  # type: ignore[arg-type]
+                               at >= this.start, 1, (f.reference, seq)))  # fmt: skip
+
+    for f in facts:
+        if f.raise_seq:
+            add(f, f.raised, f.raise_seq, "raise", None, None, f.imported)
+        for r in f.responses:
+            add(f, r.at, r.seq, "respond", r.stage, r.in_time)
+        for at, seq, stage in f.timeouts:
+            add(f, at, seq, "timeout", stage)
+        for at, seq, stage in f.breaches:
+            add(f, at, seq, "stage_breach", stage)
+        for at, seq in f.overall_breaches:
+            add(f, at, seq, "overall_breach", None)
+        for at, seq, rating in f.ratings:
+            add(f, at, seq, "rate", None, rating)
+        for at, seq in f.cafcass:
+            add(f, at, seq, "refer_cafcass", None)
+        for at, seq in f.meetings:
+            add(f, at, seq, "meeting", None)
+    return found
 
 
 @dataclass
@@ -67,18 +114,40 @@ class Basis:
     calendar: WorkingCalendar
     this: Span
     before: Span
+    #: What happened in the two periods.
+    events: list[Event]
+    #: The escalations rated Red in the period, with every entry of theirs folded.
+    followed: list[Facts]
+    #: Whether figures keep the entries behind them (explaining), or only count.
+    keep: bool = False
+
+    def tally(self, found: Iterable[Evidence]) -> tuple[int, list[Evidence]]:
+        """A count, and the entries behind it when explaining."""
+        if self.keep:
+            evidence = list(found)
+            return len(evidence), evidence
+        return sum(1 for _ in found), []
+
+    def weigh(self, found: Iterable[Event]) -> tuple[int, list[Evidence]]:
+        """How many events ``found`` stand for, and their entries when explaining."""
+        chosen = list(found)
+        evidence = [e.evidence for e in chosen if e.evidence is not None] if self.keep else []
+        return sum(e.weight for e in chosen), evidence
+
+    def happened(self, action: str, this: bool = True) -> list[Event]:
+        return [e for e in self.events if e.action == action and e.this is this]
 
     def spec(self, facts: Facts) -> WorkflowSpec:
         return self.specs[facts.digest]
 
     @cached_property
-    def _positive(self) -> set[tuple[str, str]]:
+    def positive_types(self) -> set[tuple[str, str]]:
         return {
             (d, a.name) for d, spec in self.specs.items() for a in spec.alert_types if a.positive
         }
 
     def positive(self, facts: Facts) -> bool:
-        return (facts.digest, facts.alert_type) in self._positive
+        return (facts.digest, facts.alert_type) in self.positive_types
 
     @cached_property
     def _order(self) -> dict[str, dict[str, int]]:

@@ -82,7 +82,7 @@ class Facts:
 
 
 #: How the databases say true inside an entry's details (SQLite 1, PostgreSQL 'true').
-_TRUE = frozenset({1, "1", "true"})
+TRUE = frozenset({1, "1", "true"})
 
 
 def take(facts: Facts, row: tuple[Any, ...]) -> None:
@@ -96,7 +96,7 @@ def take(facts: Facts, row: tuple[Any, ...]) -> None:
             facts.reached[to] = (at, seq)
     if action == "respond":
         facts.responses.append(
-            Response(at, seq, source, None if detail is None else detail in _TRUE)
+            Response(at, seq, source, None if detail is None else detail in TRUE)
         )
     elif action == "raise":
         facts.raise_seq = seq

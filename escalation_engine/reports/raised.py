@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Iterable
 
 from ..spec.model import OUTCOMES
-from .basis import Basis, Span, pairs
+from .basis import Basis, Span
 from .facts import Facts
 from .model import Evidence, Table
 
@@ -33,7 +33,7 @@ def compared(basis: Basis, table: Table, keys: list[tuple[str, str]], key: Key) 
         listed.setdefault(name, name)
     for name, label in listed.items():
         now, then = this.get(name, []), before.get(name, [])
-        table.add(name, label, pairs(_raised(now)), pairs(_raised(then)),
+        table.add(name, label, basis.tally(_raised(now)), basis.tally(_raised(then)),
                   (len(now) - len(then), _raised(now)))  # fmt: skip
     return table
 
@@ -86,7 +86,7 @@ def by_version(basis: Basis) -> Table:
         groups.setdefault(facts.digest, []).append(facts)
     for digest, chosen in sorted(groups.items(), key=lambda kv: basis.specs[kv[0]].label):
         spec = basis.specs[digest]
-        table.add(digest[:12], f"{spec.title} ({spec.label})", pairs(_raised(chosen)))
+        table.add(digest[:12], f"{spec.title} ({spec.label})", basis.tally(_raised(chosen)))
     return table
 
 
@@ -108,7 +108,7 @@ def highest_stage(basis: Basis) -> Table:
     for spec, stage in basis.ladders(basis.cohort):
         key = (spec.name, stage.name)
         table.add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name),
-                  pairs(_raised(top.get(key, []))), pairs(resolved.get(key, [])))  # fmt: skip
+                  basis.tally(_raised(top.get(key, []))), basis.tally(resolved.get(key, [])))  # fmt: skip
     return table
 
 
@@ -118,9 +118,9 @@ def formality(basis: Basis) -> Table:
                   "Route")  # fmt: skip
     formal = [f for f in basis.cohort if basis.formal_at_end(f)]
     chosen = {f.reference for f in formal}
-    table.add("informal", "Informal only", pairs(_raised(f for f in basis.cohort
+    table.add("informal", "Informal only", basis.tally(_raised(f for f in basis.cohort
                                                            if f.reference not in chosen)))  # fmt: skip
-    table.add("formal", "Reached a formal stage", pairs(_raised(formal)))
+    table.add("formal", "Reached a formal stage", basis.tally(_raised(formal)))
     return table
 
 
@@ -148,7 +148,7 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
         evidence = [(f.reference, seq) for f, seq, _, _ in chosen]
         days = [d for _, _, d, _ in chosen]
         median = statistics.median(days) if days else None
-        table.add(key, label, pairs(evidence), (median, evidence),
+        table.add(key, label, basis.tally(evidence), (median, evidence),
                   (_p90(days) if days else None, evidence))  # fmt: skip
 
     add("all", "All stages", done)
@@ -164,7 +164,7 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
                   [("resolved", "Resolved")], "Working days")  # fmt: skip
     for key, label, low, high in BANDS:
         chosen = [(f.reference, seq) for f, seq, d, _ in done if low <= d <= high]
-        bands.add(key, label, pairs(chosen))
+        bands.add(key, label, basis.tally(chosen))
     return table, bands
 
 
@@ -196,7 +196,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
                     (facts.reference, closing.seq)
                 )
         table.add(category, basis.words.category(category),
-                  *(pairs(cells[name]) for name in [*kinds, "open"]))  # fmt: skip
+                  *(basis.tally(cells[name]) for name in [*kinds, "open"]))  # fmt: skip
     why = Table("outcome_reasons", "Outcome reasons", "Escalations raised in the period and"
                 " closed by its end with a reason the workflow lists.", [("count", "Escalations")],
                 "Outcome and reason")  # fmt: skip
@@ -204,7 +204,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
               for o, listed in spec.outcome_reasons.items() for r, t in listed.items()}  # fmt: skip
     for (outcome, reason), evidence in sorted(reasons.items()):
         label = f"{basis.words.outcome(None, outcome).capitalize()}: {titles.get((outcome, reason), reason)}"
-        why.add(f"{outcome}:{reason}", label, pairs(evidence))
+        why.add(f"{outcome}:{reason}", label, basis.tally(evidence))
     return table, why
 
 

@@ -4,7 +4,7 @@ good-practice alerts. All count what happened in the period, whenever the escala
 
 from __future__ import annotations
 
-from .basis import Basis, pairs
+from .basis import Basis, Event
 from .model import Evidence, Table
 
 
@@ -26,22 +26,19 @@ def rag_levels(basis: Basis) -> Table:
     table = Table("rag_levels", "RAG ratings given", "Ratings given in each period (when raising"
                   " or later), by level.", [("this", "This period"), ("previous", "Previous period")],
                   "Rating")  # fmt: skip
-    this: dict[str, list[Evidence]] = {}
-    before: dict[str, list[Evidence]] = {}
+    given: dict[tuple[str, bool], list[Event]] = {}
     labels: dict[str, str] = {}
     for spec in basis.specs.values():
-        for given in spec.rag.ratings if spec.rag else ():
-            labels.setdefault(given.name, given.label or given.title)
-    for facts in basis.facts:
-        for at, seq, rating in facts.ratings:
-            key, label = _label(basis, facts.digest, rating)
+        for rating in spec.rag.ratings if spec.rag else ():
+            labels.setdefault(rating.name, rating.label or rating.title)
+    for event in basis.events:
+        if event.action in ("raise", "rate") and isinstance(event.detail, str) and event.detail:
+            key, label = _label(basis, event.digest, event.detail)
             labels.setdefault(key, label)
-            if basis.this.holds(at):
-                this.setdefault(key, []).append((facts.reference, seq))
-            elif basis.before.holds(at):
-                before.setdefault(key, []).append((facts.reference, seq))
+            given.setdefault((key, event.this), []).append(event)
     for key, label in labels.items():
-        table.add(key, label, pairs(this.get(key, [])), pairs(before.get(key, [])))
+        table.add(key, label, basis.weigh(given.get((key, True), [])),
+                  basis.weigh(given.get((key, False), [])))  # fmt: skip
     return table
 
 
@@ -53,8 +50,11 @@ def red_ratings(basis: Basis) -> Table:
                   " whether it was resolved, by the period's end.",
                   [("rated", "Rated Red"), ("responded", "Responded to"),
                    ("in_time", "Responded to on time"), ("resolved", "Resolved")], "")  # fmt: skip
-    rated, responded, in_time, resolved = [], [], [], []
-    for facts in basis.facts:
+    rated: list[Evidence] = []
+    responded: list[Evidence] = []
+    in_time: list[Evidence] = []
+    resolved: list[Evidence] = []
+    for facts in basis.followed:
         reds = [(at, seq) for at, seq, r in facts.ratings
                 if basis.this.holds(at) and _red(basis, facts.digest, r)]  # fmt: skip
         if not reds:
@@ -66,47 +66,48 @@ def red_ratings(basis: Basis) -> Table:
             responded.append((facts.reference, after[0].seq))
             if after[0].in_time:
                 in_time.append((facts.reference, after[0].seq))
-        closing = basis.closed_at_end(facts)
+        closing = facts.closing_by(end)
         if closing is not None and closing.outcome == "resolved" and closing.seq > seq:
             resolved.append((facts.reference, closing.seq))
-    table.add("red", "Red", pairs(rated), pairs(responded), pairs(in_time), pairs(resolved))
+    table.add(
+        "red",
+        "Red",
+        basis.tally(rated),
+        basis.tally(responded),
+        basis.tally(in_time),
+        basis.tally(resolved),
+    )
     return table
 
 
 def stages(basis: Basis) -> Table:
     """Per stage: responses (and how many came within the stage's timescale), timeouts, and
     deadlines passed at the top of the ladder, in the period."""
-    span = basis.this
     table = Table("stages", "Timeliness at each stage", "What happened in the period at each"
                   " stage: responses, those within the stage's timescale, the stage's deadline"
                   " passing with no satisfactory response (moved up), and deadlines passed at the"
                   " top of the ladder.", [("responses", "Responses"), ("in_time", "Within"
                   " timescale"), ("late", "Late"), ("timeouts", "Timed out"), ("breaches",
                   "Breached at the top")], "Stage")  # fmt: skip
+    cells: dict[tuple[str, str | None], dict[str, list[Event]]] = {}
+    columns = {"respond": "responses", "timeout": "timeouts", "stage_breach": "breaches"}
+    for event in basis.events:
+        column = columns.get(event.action)
+        if (
+            column is None
+            or not event.this
+            or (event.digest, event.alert_type) in basis.positive_types
+        ):
+            continue
+        cell = cells.setdefault((basis.specs[event.digest].name, event.stage), {})
+        cell.setdefault(column, []).append(event)
+        if event.action == "respond" and event.detail is not None:
+            cell.setdefault("in_time" if event.detail else "late", []).append(event)
     active = [f for f in basis.facts if not basis.positive(f)]
-    cells: dict[tuple[str, str], dict[str, list[Evidence]]] = {}
-
-    def put(facts_workflow: str, stage: str, column: str, evidence: Evidence) -> None:
-        cells.setdefault((facts_workflow, stage), {}).setdefault(column, []).append(evidence)
-
-    for facts in active:
-        name = basis.spec(facts).name
-        for response in facts.responses:
-            if span.holds(response.at):
-                evidence = (facts.reference, response.seq)
-                put(name, response.stage, "responses", evidence)
-                if response.in_time is not None:
-                    put(name, response.stage, "in_time" if response.in_time else "late", evidence)
-        for at, seq, left in facts.timeouts:
-            if span.holds(at):
-                put(name, left, "timeouts", (facts.reference, seq))
-        for at, seq, left in facts.breaches:
-            if span.holds(at):
-                put(name, left, "breaches", (facts.reference, seq))
     for spec, stage in basis.ladders(active):
         found = cells.get((spec.name, stage.name), {})
         table.add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name),
-                  *(pairs(found.get(column, [])) for column, _ in table.columns))  # fmt: skip
+                  *(basis.weigh(found.get(column, [])) for column, _ in table.columns))  # fmt: skip
     return table
 
 
@@ -124,5 +125,5 @@ def good_practice(basis: Basis) -> Table:
         )
         groups.setdefault(key, []).append((facts.reference, facts.raise_seq))
     for key, evidence in sorted(groups.items(), key=lambda kv: labels[kv[0]]):
-        table.add(f"{key[0]}:{key[1]}", labels[key], pairs(evidence))
+        table.add(f"{key[0]}:{key[1]}", labels[key], basis.tally(evidence))
     return table

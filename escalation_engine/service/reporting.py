@@ -1,14 +1,23 @@
-"""The annual report: the trail folded into facts, the facts into figures, each figure traceable
-to the entries behind it; for the IRO manager and auditors."""
+"""The annual report: the trail counted into figures, each figure traceable to the entries behind
+it; for the IRO manager and auditors.
+
+To count, the database groups what happened and each escalation's state comes from its row where
+the row says how it stood at the period's end; to explain a figure, every entry is read and kept.
+Both feed the same tables (``reports/``), so a figure and its explanation cannot disagree.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
 
 from .. import periods, store
 from ..errors import InvalidInput
 from ..periods import Period
-from ..reports.basis import Basis, Span
+from ..reports.basis import Basis, Event, Span, events_of
 from ..reports.build import GROUPINGS, build
-from ..reports.facts import Facts, take
+from ..reports.facts import TRUE, Closing, Facts, take
 from ..reports.model import Figure, Report
 from ..spec.model import WorkflowSpec
 from .viewing import Viewing
@@ -24,17 +33,18 @@ class Reporting(Viewing):
         """The report for ``period`` (compared with the period before), as ``username`` (the
         IRO manager or an auditor) may see it."""
         self.require_oversight(username, "produce the escalations report")
-        if by not in GROUPINGS:
-            raise InvalidInput(f"--by {by[:20]!r} is not one of {', '.join(GROUPINGS)}.")
-        return build(self._basis(period), by=by, generated_at=self.clock.now())
+        self._grouping(by)
+        return build(self._counted(period), by=by, generated_at=self.clock.now())
 
     def explain(self, username: str, period: Period, key: str, by: str = "month") -> list[Figure]:
         """The figure ``key`` (or every figure of the table or row it names) with its evidence;
         the escalations named are recorded in the access log as seen in a report."""
-        report = self.report(username, period, by)
+        self.require_oversight(username, "produce the escalations report")
+        self._grouping(by)
+        report = build(self._explained(period), by=by, generated_at=self.clock.now())
         found = report.matching(key)
-        if not found:
-            keys = sorted({f.key.split(".")[0] for t in report.tables for f in t.figures()})
+        keys = sorted({t.key for t in report.tables})
+        if not found and key not in keys:
             raise InvalidInput(
                 f"No figure {key[:60]!r} in the report. Figures are named table.row.column, e.g."
                 f" summary.raised.this; tables: {', '.join(keys)}. 'escalate report --format json'"
@@ -47,22 +57,106 @@ class Reporting(Viewing):
         )
         return found
 
-    def _basis(self, period: Period) -> Basis:
-        before = periods.previous(period)
-        facts: dict[str, Facts] = {}
-        for row in store.reporting.escalations(self.engine, before.start, period.end):
-            reference, workflow, digest, version, alert_type, category, team, raiser, raised = row
-            facts[reference] = Facts(
+    @staticmethod
+    def _grouping(by: str) -> None:
+        if by not in GROUPINGS:
+            raise InvalidInput(f"--by {by[:20]!r} is not one of {', '.join(GROUPINGS)}.")
+
+    def _facts(self, period: Period) -> dict[str, Facts]:
+        """Each escalation the report can count, with what its row says; an escalation closed
+        before the period's end (its row says how it stood then) has its closing and stages."""
+        since, end = periods.previous(period).start, Span.of(period).end
+        found: dict[str, Facts] = {}
+        for row in store.reporting.escalations(self.engine, since, period.end):
+            reference, workflow, digest, version, alert, category, team, raiser, raised = row[:9]
+            closed, outcome, stage, reached = row[9:]
+            facts = Facts(
                 reference=reference, workflow=workflow, digest=digest, version=version,
-                alert_type=alert_type, category=category, team=team, raiser=raiser, raised=raised,
+                alert_type=alert, category=category, team=team, raiser=raiser, raised=raised,
             )  # fmt: skip
-        for entry in store.reporting.entries(self.engine, before.start, period.end):
+            if closed is not None and closed < end and outcome is not None:
+                facts.closings.append(Closing(closed, 0, outcome, stage, None))
+                facts.reached = dict.fromkeys(json.loads(reached), (raised, 0))
+            found[reference] = facts
+        return found
+
+    def _counted(self, period: Period) -> Basis:
+        before = periods.previous(period)
+        this, earlier = Span.of(period), Span.of(before)
+        facts = self._facts(period)
+        for reference, reason in store.reporting.reasons(self.engine, before.start, period.end):
+            closings = facts[reference].closings if reference in facts else []
+            if closings and closings[0].seq == 0:
+                closings[0].reason = reason
+        refolded: set[str] = set()
+        for entry in store.reporting.moves(self.engine, before.start, period.end):
             found = facts.get(entry[0])
+            if found is None:
+                continue
+            if entry[0] not in refolded:  # its row does not say how it stood: its entries do
+                refolded.add(entry[0])
+                found.closings, found.reached = [], {}
+            take(found, entry)
+        events = [
+            Event(digest, alert, action, stage, _detail(action, detail), imported is not None,
+                  bool(now), weight)  # fmt: skip
+            for digest, alert, action, stage, detail, imported, now, weight in
+            store.reporting.events(self.engine, before.start, period.start, period.end)
+        ]  # fmt: skip
+        specs = self._specs(facts.values())
+        red = {r.name for s in specs.values() if s.rag for r in s.rag.ratings
+               if "red" in (r.name.casefold(), r.label.casefold())}  # fmt: skip
+        rated = store.reporting.rated(self.engine, period.start, period.end, red) if red else set()
+        followed = self._folded(period, {r: facts[r] for r in rated if r in facts})
+        return Basis(list(facts.values()), specs, self.words, self.calendar, this, earlier,
+                     events, list(followed.values()))  # fmt: skip
+
+    def _explained(self, period: Period) -> Basis:
+        before = periods.previous(period)
+        this, earlier = Span.of(period), Span.of(before)
+        facts = self._folded(period, self._facts(period), every=True)
+        chosen = list(facts.values())
+        return Basis(chosen, self._specs(chosen), self.words, self.calendar, this, earlier,
+                     events_of(chosen, earlier, this), chosen, keep=True)  # fmt: skip
+
+    def _folded(
+        self, period: Period, facts: dict[str, Facts], every: bool = False
+    ) -> dict[str, Facts]:
+        """``facts`` afresh from every entry of theirs (of every escalation, with ``every``)."""
+        fresh = {
+            reference: Facts(
+                reference=f.reference,
+                workflow=f.workflow,
+                digest=f.digest,
+                version=f.version,
+                alert_type=f.alert_type,
+                category=f.category,
+                team=f.team,
+                raiser=f.raiser,
+                raised=f.raised,
+            )  # fmt: skip
+            for reference, f in facts.items()
+        }
+        if not fresh:
+            return fresh
+        since = periods.previous(period).start
+        chosen = None if every else set(fresh)
+        for entry in store.reporting.entries(self.engine, since, period.end, chosen):
+            found = fresh.get(entry[0])
             if found is not None:
                 take(found, entry)
+        return fresh
+
+    def _specs(self, facts: Iterable[Facts]) -> dict[str, WorkflowSpec]:
         specs: dict[str, WorkflowSpec] = {}
-        for item in facts.values():
+        for item in facts:
             if item.digest not in specs:
                 specs[item.digest] = self._version(item.digest, item.reference)
-        return Basis(list(facts.values()), specs, self.words, self.calendar,
-                     Span.of(period), Span.of(before))  # fmt: skip
+        return specs
+
+
+def _detail(action: str, value: Any) -> str | bool | None:
+    """An event's detail as the tables read it: whether a response came in time, or a rating."""
+    if action == "respond":
+        return None if value is None else value in TRUE
+    return value if isinstance(value, str) else None

@@ -1,15 +1,20 @@
-"""What the annual report reads: escalations' facts, and the entries that count, lean.
+"""What the annual report reads: escalations' rows, and their entries counted or listed.
 
-A report folds up to a million entries, so each row is as small as the figures need: moments as
-whole seconds since 1970 (computed by the database, not parsed in Python), and from each entry's
-details only the one or two facts its kind carries for the report (a rating, whether a response
-came in time, why it closed), extracted by the database's own JSON functions. Reminders and
-other entries no figure counts are left in the database.
+A report counts up to a million entries. Counting is the database's work: what happened in the
+period (responses, timeouts, ratings, referrals, meetings) comes back already grouped by
+workflow, stage and period (``events``), and how each escalation stood at the period's end comes
+from its row wherever the row still says so (closed before the end and never reopened), so only
+the entries of escalations still moving at the end are read (``moves``). Listing the entries
+behind a figure (``--explain``) reads them all (``entries``), each with its number.
+
+Rows are lean: moments as whole seconds since 1970 worked out by the database, and from an
+entry's details only the fact its kind carries for the report, extracted by the database's JSON
+functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +30,9 @@ _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 _VERSION = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
 #: Entries no figure counts: reminders, re-routing, extensions, reallocation.
 _UNCOUNTED = ("reminder", "reroute", "extend", "reallocate")
+#: Entries that happen in a period and are counted as they happen.
+EVENTS = ("respond", "timeout", "stage_breach", "overall_breach", "rate", "raise",
+          "refer_cafcass", "meeting")  # fmt: skip
 
 
 def _seconds(connection: Connection, column: Any) -> Any:
@@ -34,11 +42,12 @@ def _seconds(connection: Connection, column: Any) -> Any:
     return cast(func.strftime("%s", column), BigInteger)
 
 
-def _detail(connection: Connection, column: Any, key: str) -> Any:
-    """The text of ``key`` in an entry's JSON details (booleans as 'true'/'1')."""
+def _detail(connection: Connection, column: Any, *path: str) -> Any:
+    """The text at ``path`` in an entry's JSON details (booleans as 'true'/'1')."""
     if connection.dialect.name == "postgresql":
-        return cast(column, JSONB)[key].astext
-    return func.json_extract(column, f"$.{key}")
+        found = cast(column, JSONB)
+        return (found[path[0]] if len(path) == 1 else found[path]).astext
+    return func.json_extract(column, "$." + ".".join(path))
 
 
 def seconds(moment: datetime) -> int:
@@ -57,11 +66,18 @@ def _counts(since: datetime, end: datetime) -> Any:
     )
 
 
+def _moving(end: datetime) -> Any:
+    """Escalations whose row does not say how they stood at ``end``: open, or closed since."""
+    e = _ESCALATION.c
+    return or_(e.closed_at.is_(None), e.closed_at >= end)
+
+
 def escalations(
     engine: Engine, since: datetime, end: datetime
 ) -> Generator[tuple[Any, ...], None, None]:
     """The escalations a report from ``since`` to ``end`` counts: (reference, workflow, digest,
-    version number, alert type, category, team, raiser, raised in seconds)."""
+    version number, alert type, category, team, raiser, raised, closed (seconds), outcome, the
+    stage it closed from, the stages it reached (JSON))."""
     e = _ESCALATION.c
 
     def query(connection: Connection) -> Any:
@@ -75,7 +91,11 @@ def escalations(
                 e.category,
                 e.team,
                 e.raised_by,
-                _seconds(connection, e.raised_at).label("raised"),
+                _seconds(connection, e.raised_at),
+                _seconds(connection, e.closed_at),
+                e.outcome,
+                e.last_stage,
+                e.stages_reached,
             )  # fmt: skip
             .select_from(_ESCALATION.join(_VERSION, _VERSION.c.digest == e.workflow_digest))
             .where(_counts(since, end))
@@ -85,46 +105,129 @@ def escalations(
     return _tuples(engine, query)
 
 
-def entries(
-    engine: Engine, since: datetime, end: datetime
-) -> Generator[tuple[Any, ...], None, None]:
-    """The entries before ``end`` of those escalations that a figure counts, in order: (reference, seq, at in
-    seconds, action, from, to, detail, reason, imported). ``detail`` is the rating given (raise,
-    rate), whether a response came in time (respond) or the day a meeting was held (meeting);
-    ``reason`` is why an entry that closed the escalation closed it so; ``imported`` names the
-    file an imported escalation came from."""
+def _entry_columns(connection: Connection) -> list[Any]:
+    """(reference, seq, at in seconds, action, from, to, detail, reason, imported): ``detail``
+    is the rating given (raise, rate), whether a response came in time (respond) or the day a
+    meeting was held (meeting); ``reason`` why an entry that closed the escalation closed it so;
+    ``imported`` names the file an imported escalation came from."""
     a = _AUDIT.c
 
-    def query(connection: Connection) -> Any:
-        def detail(key: str) -> Any:
-            return _detail(connection, a.data, key)
+    def detail(key: str) -> Any:
+        return _detail(connection, a.data, key)
 
-        closing = a.to_stage.in_(OUTCOMES) & (a.from_stage != a.to_stage)
-        return (
-            select(
-                a.reference,
-                a.seq,
-                _seconds(connection, a.at).label("at"),
-                a.action,
-                a.from_stage,
-                a.to_stage,
-                case(
-                    (a.action.in_(("raise", "rate")), detail("rating")),
-                    (a.action == "respond", detail("in_time")),
-                    (a.action == "meeting", detail("held_on")),
-                    else_=None,
-                ).label("detail"),
-                case((closing, detail("reason")), else_=None).label("reason"),
-                case((a.action == "raise", detail("imported")), else_=None).label("imported"),
-            )  # fmt: skip
+    closing = a.to_stage.in_(OUTCOMES) & (a.from_stage != a.to_stage)
+    return [
+        a.reference, a.seq, _seconds(connection, a.at), a.action, a.from_stage, a.to_stage,
+        case(
+            (a.action.in_(("raise", "rate")), detail("rating")),
+            (a.action == "respond", detail("in_time")),
+            (a.action == "meeting", detail("held_on")),
+            else_=None,
+        ),
+        case((closing, detail("reason")), else_=None),
+        case((a.action == "raise", detail("imported")), else_=None),
+    ]  # fmt: skip
+
+
+def entries(
+    engine: Engine, since: datetime, end: datetime, references: Iterable[str] | None = None
+) -> Generator[tuple[Any, ...], None, None]:
+    """Every entry before ``end`` a figure counts, of the escalations a report from ``since``
+    counts (or of ``references``), in order."""
+    a = _AUDIT.c
+    chosen = sorted(references) if references is not None else None
+
+    def query(connection: Connection) -> Any:
+        found = (
+            select(*_entry_columns(connection))
             .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
-            .where(a.at < end)
-            .where(a.action.not_in(_UNCOUNTED))
-            .where(_counts(since, end))
+            .where(a.at < end, a.action.not_in(_UNCOUNTED), _counts(since, end))
+            .order_by(a.seq)
+        )
+        return found if chosen is None else found.where(a.reference.in_(chosen))
+
+    return _tuples(engine, query)
+
+
+def moves(engine: Engine, since: datetime, end: datetime) -> Generator[tuple[Any, ...], None, None]:
+    """The entries before ``end`` that raised, moved, closed or reopened the escalations whose
+    rows do not say how they stood at ``end`` (open, closed since, or ever reopened)."""
+    a = _AUDIT.c
+    reopened = select(_AUDIT.c.reference).where(_AUDIT.c.action == "reopen")
+
+    def query(connection: Connection) -> Any:
+        return (
+            select(*_entry_columns(connection))
+            .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
+            .where(a.at < end, _counts(since, end))
+            .where(or_(_moving(end), a.reference.in_(reopened)))
+            .where(or_(a.from_stage.is_(None), a.from_stage != a.to_stage, a.action == "reopen"))
             .order_by(a.seq)
         )
 
     return _tuples(engine, query)
+
+
+def reasons(
+    engine: Engine, since: datetime, end: datetime
+) -> Generator[tuple[Any, ...], None, None]:
+    """(reference, reason) of each entry before ``end`` that closed an escalation with a reason."""
+    a = _AUDIT.c
+    closing = a.to_stage.in_(OUTCOMES) & (a.from_stage != a.to_stage)
+
+    def query(connection: Connection) -> Any:
+        return (
+            select(a.reference, _detail(connection, a.data, "reason"))
+            .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
+            .where(a.at < end, closing, a.data.like('%"reason"%'), _counts(since, end))
+            .order_by(a.seq)
+        )
+
+    return _tuples(engine, query)
+
+
+def events(
+    engine: Engine, since: datetime, start: datetime, end: datetime
+) -> Generator[tuple[Any, ...], None, None]:
+    """What happened from ``since`` to ``end``, counted by the database: (digest, alert type,
+    action, stage, detail, whether it fell from ``start`` on, how many). ``detail`` is as for
+    ``entries``; an imported raising has the detail ``imported``."""
+    a, e = _AUDIT.c, _ESCALATION.c
+
+    def query(connection: Connection) -> Any:
+        detail = case(
+            (a.action.in_(("raise", "rate")), _detail(connection, a.data, "rating")),
+            (a.action == "respond", _detail(connection, a.data, "in_time")),
+            else_=None,
+        )
+        imported = case(
+            (a.action == "raise", _detail(connection, a.data, "imported", "file")), else_=None
+        )
+        this = case((a.at >= start, 1), else_=0)
+        keys = (e.workflow_digest, e.alert_type, a.action, a.from_stage, detail, imported, this)
+        return (
+            select(*keys, func.count())
+            .select_from(_AUDIT.join(_ESCALATION, e.reference == a.reference))
+            .where(a.at >= since, a.at < end, a.action.in_(EVENTS))
+            .group_by(*keys)
+        )
+
+    return _tuples(engine, query)
+
+
+def rated(engine: Engine, start: datetime, end: datetime, ratings: Iterable[str]) -> set[str]:
+    """The escalations given one of ``ratings`` from ``start`` to ``end``."""
+    a = _AUDIT.c
+
+    def query(connection: Connection) -> Any:
+        given = _detail(connection, a.data, "rating")
+        return (
+            select(a.reference).distinct()
+            .where(a.at >= start, a.at < end, a.action.in_(("raise", "rate")))
+            .where(given.in_(sorted(ratings)))
+        )  # fmt: skip
+
+    return {row[0] for row in _tuples(engine, query)}
 
 
 def _tuples(engine: Engine, query: Any) -> Generator[tuple[Any, ...], None, None]:
