@@ -3,10 +3,10 @@ months, RAG ratings given, Red ratings followed up, each stage's timeliness, goo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from .basis import Basis, Span, day
-from .facts import Facts
 from .model import Evidence, Table
 from .raised import open_at
 
@@ -32,8 +32,7 @@ def summary(basis: Basis) -> Table:
         ratio = round(this[0] / before[0], 2) if before[0] else None
         table.add(key, label, this, before, (this[0] - before[0], this[1]), (ratio, this[1]))
 
-    def raised(chosen: list[Facts]) -> Counted:
-        return basis.tally((f.reference, f.raise_seq) for f in chosen)
+    raised = basis.raisings
 
     def happened(action: str, this: bool, imported: bool = False) -> Counted:
         chosen = [e for e in basis.happened(action, this) if e.imported or not imported]
@@ -76,13 +75,20 @@ def _buckets(span: Span, by: str) -> list[tuple[str, str, date]]:
     return found
 
 
-def _bucket_of(buckets: list[tuple[str, str, date]], moment: int) -> int:
-    when = day(moment)
-    index = 0
-    for position, (_, _, first) in enumerate(buckets):
-        if first <= when:
-            index = position
-    return index
+def _positions(buckets: list[tuple[str, str, date]], by: str) -> Callable[[int], int]:
+    """Which of ``buckets`` a moment falls in (by its UK month), found by a look-up."""
+    step = 3 if by == "quarter" else 1
+    months = {
+        (month.year, month.month): position
+        for position, (_, _, first) in enumerate(buckets)
+        for month in (_month(first, n) for n in range(step))
+    }
+
+    def find(moment: int) -> int:
+        when = day(moment)
+        return months.get((when.year, when.month), 0)
+
+    return find
 
 
 def by_month(basis: Basis, by: str) -> Table:
@@ -98,12 +104,13 @@ def by_month(basis: Basis, by: str) -> Table:
                   " out.", [("this", "Raised"), ("previous", "Previous period")]
                   + [(c, basis.words.category(c)) for c in categories], word.capitalize())  # fmt: skip
     cells: list[dict[str, list[Evidence]]] = [{} for _ in these]
+    now, then = _positions(these, by), _positions(before, by)
     for facts in basis.cohort:
-        slot = cells[_bucket_of(these, facts.raised)]
+        slot = cells[now(facts.raised)]
         slot.setdefault("this", []).append((facts.reference, facts.raise_seq))
         slot.setdefault(facts.category, []).append((facts.reference, facts.raise_seq))
     for facts in basis.cohort_before:
-        position = _bucket_of(before, facts.raised)
+        position = then(facts.raised)
         if position < len(cells):
             cells[position].setdefault("previous", []).append((facts.reference, facts.raise_seq))
     for (key, label, _), slot in zip(these, cells, strict=True):

@@ -128,6 +128,10 @@ class Basis:
             return len(evidence), evidence
         return sum(1 for _ in found), []
 
+    def raisings(self, chosen: list[Facts]) -> tuple[int, list[Evidence]]:
+        """How many of the cohort ``chosen`` is, and their raisings when explaining."""
+        return len(chosen), [(f.reference, f.raise_seq) for f in chosen] if self.keep else []
+
     def weigh(self, found: Iterable[Event]) -> tuple[int, list[Evidence]]:
         """How many events ``found`` stand for, and their entries when explaining."""
         chosen = list(found)
@@ -154,29 +158,35 @@ class Basis:
         return {d: {s.name: i for i, s in enumerate(spec.stages)} for d, spec in self.specs.items()}
 
     @cached_property
-    def _at_end(self) -> dict[str, tuple[Closing | None, StageSpec | None, bool]]:
-        """Each escalation as it stood at the period's end: how it was closed (if it was), the
-        highest stage it had reached, and whether it had reached a formal one; worked out once
-        for all the tables that ask."""
+    def _closed_at_end(self) -> dict[str, Closing | None]:
+        """How each escalation stood closed at the period's end (``None``: open), worked out
+        once for all the tables that ask."""
         end = self.this.end
-        found: dict[str, tuple[Closing | None, StageSpec | None, bool]] = {}
-        for facts in self.facts:
+        return {facts.reference: facts.closing_by(end) for facts in self.facts}
+
+    @cached_property
+    def _tops(self) -> dict[str, tuple[StageSpec | None, bool]]:
+        """The highest stage each escalation of the cohort had reached by the period's end,
+        and whether it had reached a formal one."""
+        end = self.this.end
+        found: dict[str, tuple[StageSpec | None, bool]] = {}
+        for facts in self.cohort:
             spec, order = self.specs[facts.digest], self._order[facts.digest]
             reached = [name for name in facts.reached_by(end) if name in order]
             top = spec.stages[max(order[name] for name in reached)] if reached else None
-            formal = any(spec.stages[order[name]].formal for name in reached)
-            found[facts.reference] = (facts.closing_by(end), top, formal)
+            found[facts.reference] = (top, any(spec.stages[order[n]].formal for n in reached))
         return found
 
     def closed_at_end(self, facts: Facts) -> Closing | None:
-        return self._at_end[facts.reference][0]
+        return self._closed_at_end[facts.reference]
 
     def closed_by(self, facts: Facts, span: Span) -> Closing | None:
         """How it stood closed at ``span``'s end (worked out once for this period's)."""
         return self.closed_at_end(facts) if span is self.this else facts.closing_by(span.end)
 
     def formal_at_end(self, facts: Facts) -> bool:
-        return self._at_end[facts.reference][2]
+        """Whether one of the cohort had reached a formal stage by the period's end."""
+        return self._tops[facts.reference][1]
 
     def raised_in(self, span: Span) -> list[Facts]:
         """The cohort: escalations raised in ``span``, good-practice alerts left out."""
@@ -194,8 +204,8 @@ class Basis:
         return [f for f in self.facts if span.holds(f.raised) and self.positive(f)]
 
     def highest(self, facts: Facts) -> StageSpec | None:
-        """The highest rung of its ladder it had reached by the period's end."""
-        return self._at_end[facts.reference][1]
+        """The highest rung of its ladder one of the cohort had reached by the period's end."""
+        return self._tops[facts.reference][0]
 
     def stage_label(self, spec: WorkflowSpec, stage: str) -> str:
         return f"{spec.title}: {self.words.stage(spec, stage)}"

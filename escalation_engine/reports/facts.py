@@ -9,6 +9,7 @@ figures ask what had happened by a given moment. Pure: rows in, facts out.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -55,6 +56,9 @@ class Facts:
     imported: bool = False
     #: Stages it entered, in order, each with the first entry that took it there.
     reached: dict[str, Mark] = field(default_factory=dict)
+    #: Or, where its row says how it stood, the stages its row says it reached (JSON, read only
+    #: when asked: most escalations of a report are never asked).
+    row_reached: str | None = None
     closings: list[Closing] = field(default_factory=list)
     reopened: list[Mark] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
@@ -78,6 +82,9 @@ class Facts:
         return last
 
     def reached_by(self, moment: int) -> list[str]:
+        if self.row_reached is not None:
+            stages: list[str] = json.loads(self.row_reached)
+            return stages
         return [stage for stage, (at, _) in self.reached.items() if at < moment]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from ..spec.model import OUTCOMES
 from .basis import Basis, Span
@@ -13,10 +13,6 @@ from .facts import Facts
 from .model import Evidence, Table
 
 Key = Callable[[Facts], str]
-
-
-def _raised(facts: Iterable[Facts]) -> list[Evidence]:
-    return [(f.reference, f.raise_seq) for f in facts]
 
 
 def compared(basis: Basis, table: Table, keys: list[tuple[str, str]], key: Key) -> Table:
@@ -33,8 +29,8 @@ def compared(basis: Basis, table: Table, keys: list[tuple[str, str]], key: Key) 
         listed.setdefault(name, name)
     for name, label in listed.items():
         now, then = this.get(name, []), before.get(name, [])
-        table.add(name, label, basis.tally(_raised(now)), basis.tally(_raised(then)),
-                  (len(now) - len(then), _raised(now)))  # fmt: skip
+        counted = basis.raisings(now)
+        table.add(name, label, counted, basis.raisings(then), (len(now) - len(then), counted[1]))
     return table
 
 
@@ -86,7 +82,7 @@ def by_version(basis: Basis) -> Table:
         groups.setdefault(facts.digest, []).append(facts)
     for digest, chosen in sorted(groups.items(), key=lambda kv: basis.specs[kv[0]].label):
         spec = basis.specs[digest]
-        table.add(digest[:12], f"{spec.title} ({spec.label})", basis.tally(_raised(chosen)))
+        table.add(digest[:12], f"{spec.title} ({spec.label})", basis.raisings(chosen))
     return table
 
 
@@ -108,7 +104,7 @@ def highest_stage(basis: Basis) -> Table:
     for spec, stage in basis.ladders(basis.cohort):
         key = (spec.name, stage.name)
         table.add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name),
-                  basis.tally(_raised(top.get(key, []))), basis.tally(resolved.get(key, [])))  # fmt: skip
+                  basis.raisings(top.get(key, [])), basis.tally(resolved.get(key, [])))  # fmt: skip
     return table
 
 
@@ -118,9 +114,9 @@ def formality(basis: Basis) -> Table:
                   "Route")  # fmt: skip
     formal = [f for f in basis.cohort if basis.formal_at_end(f)]
     chosen = {f.reference for f in formal}
-    table.add("informal", "Informal only", basis.tally(_raised(f for f in basis.cohort
-                                                           if f.reference not in chosen)))  # fmt: skip
-    table.add("formal", "Reached a formal stage", basis.tally(_raised(formal)))
+    table.add("informal", "Informal only", basis.raisings([f for f in basis.cohort
+                                                          if f.reference not in chosen]))  # fmt: skip
+    table.add("formal", "Reached a formal stage", basis.raisings(formal))
     return table
 
 

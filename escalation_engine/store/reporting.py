@@ -14,7 +14,8 @@ functions.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections import Counter
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,12 @@ def _detail(connection: Connection, column: Any, *path: str) -> Any:
         found = cast(column, JSONB)
         return (found[path[0]] if len(path) == 1 else found[path]).astext
     return func.json_extract(column, "$." + ".".join(path))
+
+
+def _holds(connection: Connection, column: Any, text: str) -> Any:
+    """``column`` holds ``text`` (found by the database's own substring search, once per row)."""
+    found = func.strpos if connection.dialect.name == "postgresql" else func.instr
+    return found(column, text) > 0
 
 
 def seconds(moment: datetime) -> int:
@@ -146,21 +153,21 @@ def entries(
         )
         return found if chosen is None else found.where(a.reference.in_(chosen))
 
-    return _tuples(engine, query)
+    return _tuples(engine, query, stream=True)
 
 
 def moves(engine: Engine, since: datetime, end: datetime) -> Generator[tuple[Any, ...], None, None]:
     """The entries before ``end`` that raised, moved, closed or reopened the escalations whose
-    rows do not say how they stood at ``end`` (open, closed since, or ever reopened)."""
+    rows do not say how they stood at ``end`` (open, closed since, or ever reopened): found by
+    escalation first, so that only their entries are read."""
     a = _AUDIT.c
     reopened = select(_AUDIT.c.reference).where(_AUDIT.c.action == "reopen")
+    moving = select(_ESCALATION.c.reference).where(_counts(since, end), _moving(end))
 
     def query(connection: Connection) -> Any:
         return (
             select(*_entry_columns(connection))
-            .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
-            .where(a.at < end, _counts(since, end))
-            .where(or_(_moving(end), a.reference.in_(reopened)))
+            .where(a.at < end, or_(a.reference.in_(moving), a.reference.in_(reopened)))
             .where(or_(a.from_stage.is_(None), a.from_stage != a.to_stage, a.action == "reopen"))
             .order_by(a.seq)
         )
@@ -168,77 +175,111 @@ def moves(engine: Engine, since: datetime, end: datetime) -> Generator[tuple[Any
     return _tuples(engine, query)
 
 
-def reasons(
-    engine: Engine, since: datetime, end: datetime
-) -> Generator[tuple[Any, ...], None, None]:
-    """(reference, reason) of each entry before ``end`` that closed an escalation with a reason."""
-    a = _AUDIT.c
-    closing = a.to_stage.in_(OUTCOMES) & (a.from_stage != a.to_stage)
-
-    def query(connection: Connection) -> Any:
-        return (
-            select(a.reference, _detail(connection, a.data, "reason"))
-            .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
-            .where(a.at < end, closing, a.data.like('%"reason"%'), _counts(since, end))
-            .order_by(a.seq)
-        )
-
-    return _tuples(engine, query)
-
-
 def events(
-    engine: Engine, since: datetime, start: datetime, end: datetime
-) -> Generator[tuple[Any, ...], None, None]:
-    """What happened from ``since`` to ``end``, counted by the database: (digest, alert type,
-    action, stage, detail, whether it fell from ``start`` on, how many). ``detail`` is as for
-    ``entries``; an imported raising has the detail ``imported``."""
+    engine: Engine, since: datetime, start: datetime, end: datetime,
+    kinds: Mapping[str, tuple[str, str]], ratings: Iterable[str],
+) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    """What happened from ``since`` to ``end``, counted: (digest, alert type, action, stage,
+    detail, imported, whether it fell from ``start`` on, reference, reason, how many).
+
+    ``detail`` is as for ``entries``; ``imported`` is whether a raising was imported.
+    ``reference`` is given only for what each escalation needs named: a closing with a reason
+    (``reason``), and one of ``ratings`` given from ``start`` on; everything else is counted
+    together. ``kinds`` gives each escalation's workflow digest and alert type (read already),
+    so that SQLite, which groups by sorting, need not join and sort a million rows: it scans
+    them once and they are counted here by hashing; PostgreSQL joins and groups by hashing.
+    """
     a, e = _AUDIT.c, _ESCALATION.c
+    closing = a.to_stage.in_(OUTCOMES) & (a.from_stage != a.to_stage)
+    named = tuple(sorted(ratings))
 
-    def query(connection: Connection) -> Any:
-        detail = case(
-            (a.action.in_(("raise", "rate")), _detail(connection, a.data, "rating")),
-            (a.action == "respond", _detail(connection, a.data, "in_time")),
-            else_=None,
-        )
-        imported = case(
-            (a.action == "raise", _detail(connection, a.data, "imported", "file")), else_=None
-        )
+    def reasoned(connection: Connection) -> Any:
+        return closing & _holds(connection, a.data, '"reason":')
+
+    def columns(connection: Connection) -> list[Any]:
+        # An entry's details are canonical JSON (sorted keys, no spaces: its hash covers that
+        # very text), so whether a response came in time, whether a raising was imported and
+        # whether a closing gave a reason are found by looking for the text, without parsing.
+        rating = _detail(connection, a.data, "rating")
         this = case((a.at >= start, 1), else_=0)
-        keys = (e.workflow_digest, e.alert_type, a.action, a.from_stage, detail, imported, this)
-        return (
-            select(*keys, func.count())
-            .select_from(_AUDIT.join(_ESCALATION, e.reference == a.reference))
-            .where(a.at >= since, a.at < end, a.action.in_(EVENTS))
-            .group_by(*keys)
+
+        def holds(text: str) -> Any:
+            return _holds(connection, a.data, text)
+
+        wanted = reasoned(connection) | (
+            a.action.in_(("raise", "rate")) & (a.at >= start) & rating.in_(named)
+        )
+        in_time = case((holds('"in_time":true'), "true"), (holds('"in_time":false'), "false"),
+                       else_=None)  # fmt: skip
+        return [
+            case((a.action.in_(("raise", "rate")), rating), (a.action == "respond", in_time),
+                 else_=None),
+            case(((a.action == "raise") & holds('"imported":{'), "imported"), else_=None),
+            this,
+            case((wanted, a.reference), else_=None),
+            case((reasoned(connection), _detail(connection, a.data, "reason")), else_=None),
+        ]  # fmt: skip
+
+    def counts(connection: Connection) -> Any:
+        """Only what a figure counts: a raising only if it gave a rating or was imported."""
+        raising = (a.action == "raise") & or_(
+            _holds(connection, a.data, '"rating":"'), _holds(connection, a.data, '"imported":{')
+        )
+        others = tuple(kind for kind in EVENTS if kind != "raise")
+        return or_(a.action.in_(others), raising, reasoned(connection))
+
+    if engine.dialect.name != "sqlite":
+
+        def grouped(connection: Connection) -> Any:
+            keys = [e.workflow_digest, e.alert_type, a.action, a.from_stage, *columns(connection)]
+            return (
+                select(*keys, func.count())
+                .select_from(_AUDIT.join(_ESCALATION, e.reference == a.reference))
+                .where(a.at >= since, a.at < end, counts(connection))
+                .group_by(*keys)
+            )
+
+        yield from _tuples(engine, grouped)
+        return
+
+    def scanned(connection: Connection) -> Any:
+        return select(a.reference, a.action, a.from_stage, *columns(connection)).where(
+            a.at >= since, a.at < end, counts(connection)
         )
 
-    return _tuples(engine, query)
+    counted: Counter[tuple[Any, ...]] = Counter()
+    for reference, action, stage, detail, imported, this, named_ref, reason in _tuples(
+        engine, scanned
+    ):
+        kind = kinds.get(reference)
+        if kind is not None:
+            counted[(*kind, action, stage, detail, imported, this, named_ref, reason)] += 1
+    for key, count in counted.items():
+        yield (*key, count)
 
 
-def rated(engine: Engine, start: datetime, end: datetime, ratings: Iterable[str]) -> set[str]:
-    """The escalations given one of ``ratings`` from ``start`` to ``end``."""
-    a = _AUDIT.c
-
-    def query(connection: Connection) -> Any:
-        given = _detail(connection, a.data, "rating")
-        return (
-            select(a.reference).distinct()
-            .where(a.at >= start, a.at < end, a.action.in_(("raise", "rate")))
-            .where(given.in_(sorted(ratings)))
-        )  # fmt: skip
-
-    return {row[0] for row in _tuples(engine, query)}
-
-
-def _tuples(engine: Engine, query: Any) -> Generator[tuple[Any, ...], None, None]:
-    """The rows of ``query`` a chunk at a time, fetched many at once (a row at a time through
-    SQLAlchemy costs more, over a million rows, than the whole report does besides)."""
+def _tuples(
+    engine: Engine, query: Any, stream: bool = False
+) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of ``query`` as the driver's own tuples, many at a time: SQLAlchemy's row
+    objects cost more, over a million rows, than the report does besides. With ``stream``, a
+    server-side cursor (PostgreSQL) keeps memory flat, through SQLAlchemy's rows; without it, the
+    driver's cursor is read directly (a cursor SQLAlchemy has not read from: without
+    ``stream_results`` it buffers nothing)."""
     with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
-            query(connection)
-        )
+        if stream:
+            result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
+                query(connection)
+            )
+            try:
+                for chunk in result.partitions():
+                    yield from chunk
+            finally:
+                result.close()
+            return
+        result = connection.execute(query(connection))
         try:
-            for chunk in result.partitions():
+            while chunk := result.cursor.fetchmany(CHUNK):
                 yield from chunk
         finally:
             result.close()
