@@ -95,9 +95,9 @@ def by_month(basis: Basis, by: str) -> Table:
     """Raised in each month (or quarter), by category, beside the same month of the period
     before."""
     these, before = _buckets(basis.this, by), _buckets(basis.before, by)
-    categories = [c for c in basis.words.settings.categories if any(
-        f.category == c for f in basis.cohort)]  # fmt: skip
-    categories += sorted({f.category for f in basis.cohort} - set(categories))
+    seen = {f.category for f in basis.cohort}
+    categories = [c for c in basis.words.settings.categories if c in seen]
+    categories += sorted(seen - set(categories))
     word = "quarter" if by == "quarter" else "month"
     table = Table(f"by_{word}", f"Raised by {word}", f"Escalations raised in each {word}, by"
                   f" category, beside the same {word} of the period before; good practice left"

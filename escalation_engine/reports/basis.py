@@ -180,28 +180,44 @@ class Basis:
     def closed_at_end(self, facts: Facts) -> Closing | None:
         return self._closed_at_end[facts.reference]
 
+    @cached_property
+    def _closed_before_end(self) -> dict[str, Closing | None]:
+        end = self.before.end
+        return {facts.reference: facts.closing_by(end) for facts in self.facts}
+
     def closed_by(self, facts: Facts, span: Span) -> Closing | None:
-        """How it stood closed at ``span``'s end (worked out once for this period's)."""
-        return self.closed_at_end(facts) if span is self.this else facts.closing_by(span.end)
+        """How it stood closed at ``span``'s end (either period's, worked out once)."""
+        found = self._closed_at_end if span is self.this else self._closed_before_end
+        return found[facts.reference]
 
     def formal_at_end(self, facts: Facts) -> bool:
         """Whether one of the cohort had reached a formal stage by the period's end."""
         return self._tops[facts.reference][1]
 
-    def raised_in(self, span: Span) -> list[Facts]:
-        """The cohort: escalations raised in ``span``, good-practice alerts left out."""
-        return [f for f in self.facts if span.holds(f.raised) and not self.positive(f)]
-
     @cached_property
+    def _raised(self) -> dict[tuple[bool, bool], list[Facts]]:
+        """Escalations raised in (this period?, good practice?), sorted out in one pass."""
+        found: dict[tuple[bool, bool], list[Facts]] = {(a, b): [] for a in (True, False)
+                                                       for b in (True, False)}  # fmt: skip
+        this, before, positive = self.this, self.before, self.positive_types
+        for facts in self.facts:
+            if this.start <= facts.raised < this.end:
+                found[(True, (facts.digest, facts.alert_type) in positive)].append(facts)
+            elif before.start <= facts.raised < before.end:
+                found[(False, (facts.digest, facts.alert_type) in positive)].append(facts)
+        return found
+
+    @property
     def cohort(self) -> list[Facts]:
-        return self.raised_in(self.this)
+        """The cohort: escalations raised in the period, good-practice alerts left out."""
+        return self._raised[(True, False)]
 
-    @cached_property
+    @property
     def cohort_before(self) -> list[Facts]:
-        return self.raised_in(self.before)
+        return self._raised[(False, False)]
 
     def good_practice(self, span: Span) -> list[Facts]:
-        return [f for f in self.facts if span.holds(f.raised) and self.positive(f)]
+        return self._raised[(span is self.this, True)]
 
     def highest(self, facts: Facts) -> StageSpec | None:
         """The highest rung of its ladder one of the cohort had reached by the period's end."""
