@@ -111,10 +111,16 @@ def append(
     note: str = "",
     data: dict[str, Any] | None = None,
     signer: Signer | None = None,
+    after: Entry | None = None,
+    seal: bool = True,
 ) -> Entry:
     """Add one entry inside the caller's transaction and return it (with its hash, and its
-    signature when the service signs its trail)."""
-    seq, prev_hash = store.chain_head(session)
+    signature when the service signs its trail).
+
+    A transaction that appends many entries (an import) names the entry it appended last as
+    ``after``, so the chain's head is read once, and seals the chain once, at its last entry
+    (``seal=False`` before it, then ``seal_end``)."""
+    seq, prev_hash = (after.seq, after.hash) if after is not None else store.chain_head(session)
     fields: dict[str, Any] = {
         "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
         "actor": actor, "actor_kind": actor_kind, "action": action, "from_stage": from_stage,
@@ -125,9 +131,15 @@ def append(
     signature = signer.sign(signing.ENTRY, digest.encode()) if signer is not None else ""
     entry = Entry(**fields, hash=digest, signature=signature)
     store.insert_entry(session, entry)
-    if signer is not None:
-        seals.seal(session, seals.AUDIT, entry.seq, digest, signer)
+    if seal:
+        seal_end(session, entry, signer)
     return entry
+
+
+def seal_end(session: Connection, entry: Entry, signer: Signer | None) -> None:
+    """Seal the trail as ending at ``entry`` (where the service signs its trail)."""
+    if signer is not None:
+        seals.seal(session, seals.AUDIT, entry.seq, entry.hash, signer)
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import store
+from .. import audit, store
+from ..audit import Entry
 from ..escalation import Escalation
 from ..events import PERSON_EVENTS, Escalated, Raised
 from ..legacy.files import Sheet
@@ -51,11 +52,17 @@ class Importing(Reporting):
             if before is not None:
                 return Imported(0, before=before)
             keeper = self.keeper.among(self._people(session, now))
+            for spec in {row.workflow: self.workflow(row.workflow) for row in rows}.values():
+                self.registry.remember(session, spec, now)
             references: list[str] = []
+            last: Entry | None = None
             for done, row in enumerate(rows, start=1):
-                references.append(self._import_row(session, keeper, username, sheet, row))
+                reference, last = self._import_row(session, keeper, username, sheet, row, last)
+                references.append(reference)
                 if progress is not None:
                     progress(done)
+            if last is not None:
+                audit.seal_end(session, last, self.signer)
             store.imports.record(
                 session, digest=sheet.digest, file_name=sheet.name, rows=len(rows),
                 first_reference=references[0], last_reference=references[-1],
@@ -64,10 +71,12 @@ class Importing(Reporting):
         return Imported(len(rows), references[0], references[-1])
 
     def _import_row(
-        self, session: Any, keeper: Any, username: str, sheet: Sheet, row: LegacyRow
-    ) -> str:
+        self, session: Any, keeper: Any, username: str, sheet: Sheet, row: LegacyRow,
+        last: Entry | None,
+    ) -> tuple[str, Entry]:  # fmt: skip
+        """Write one row's escalation: its entries follow ``last`` (the chain's head, kept
+        here rather than read again), and the chain is sealed once, after the whole file."""
         spec = self.workflow(row.workflow)
-        self.registry.remember(session, spec, self.clock.now())
         tz = self.calendar.tz
         raised, closed = moment(row.raised_on, tz), moment(row.closed_on, tz)
         marker: dict[str, Any] = {"file": sheet.name, "digest": sheet.digest, "row": row.row,
@@ -92,14 +101,14 @@ class Importing(Reporting):
             case_refs=row.case_refs, team=row.team, looked_after=True, rating=row.rating,
             dates={}, entered=entered,
         )  # fmt: skip
-        entry = self._imported(session, esc, raised, row.raised_by, "raise", None, row.summary,
-                               raise_event.data(), marker)  # fmt: skip
+        entry = self._imported(session, last, esc, raised, row.raised_by, "raise", None,
+                               row.summary, raise_event.data(), marker)  # fmt: skip
         for stage in row.climbed:
             left, esc.stage = esc.stage, stage
             moved = Escalated(entered=keeper.enter(spec, esc, raised))
             note = f"Imported: reached {spec.stage(stage).title} in the earlier records."
-            entry = self._imported(session, esc, raised, row.raised_by, "escalate", left, note,
-                                   moved.data(), marker)  # fmt: skip
+            entry = self._imported(session, entry, esc, raised, row.raised_by, "escalate", left,
+                                   note, moved.data(), marker)  # fmt: skip
         if not kind.positive:
             left, esc.stage = esc.stage, row.outcome
             keeper.close(esc, left, closed)
@@ -107,16 +116,17 @@ class Importing(Reporting):
                 esc.cafcass_referred_at = closed
             action = CLOSING[row.outcome]
             closing = PERSON_EVENTS[action](reason=row.reason)
-            entry = self._imported(session, esc, closed, row.raised_by, action, left,
+            entry = self._imported(session, entry, esc, closed, row.raised_by, action, left,
                                    f"Imported: {self.words.outcome(spec, row.outcome)} in the earlier records.",
                                    closing.data(), marker)  # fmt: skip
         store.insert_new(session, esc, entry.hash)
-        return esc.reference
+        return esc.reference, entry
 
-    def _imported(self, session: Any, esc: Escalation, at: Any, actor: str, action: str,
-                  left: str | None, note: str, data: dict[str, Any], marker: dict[str, Any]) -> Any:  # fmt: skip
+    def _imported(self, session: Any, after: Entry | None, esc: Escalation, at: Any, actor: str,
+                  action: str, left: str | None, note: str, data: dict[str, Any],
+                  marker: dict[str, Any]) -> Entry:  # fmt: skip
         return self._append(
             session, reference=esc.reference, at=at, actor=actor, actor_kind="person",
             action=action, from_stage=left, to_stage=esc.stage, note=note,
-            data=data | {"imported": marker}, record_login=False,
+            data=data | {"imported": marker}, record_login=False, after=after, seal=False,
         )  # fmt: skip
