@@ -14,11 +14,14 @@ from typing import Any
 
 import pytest
 
+from escalation_engine.clock import FakeClock
 from escalation_engine.errors import InvalidInput, PermissionDenied
 from escalation_engine.periods import Period, financial_year
 from escalation_engine.reports.model import Report
+from escalation_engine.service import EscalationService
 
 from .service_year import LONDON, Record, ServiceYear
+from .test_service import practice_alert
 
 pytestmark = pytest.mark.slow
 
@@ -306,3 +309,27 @@ def test_counting_and_explaining_give_every_figure_alike(year: ServiceYear, peri
             assert explained[figure.key].value == figure.value, figure.key
             if figure.key.rsplit(".", 1)[1] not in ("change", "ratio", "median", "p90"):
                 assert len(explained[figure.key].evidence) == figure.value, figure.key
+
+
+def test_an_escalation_reopened_after_a_year_end_counts_as_it_stood_at_each(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    """Resolved in March 2026, reopened in April, withdrawn in May: at 31 March 2026 it stood
+    resolved, whatever its row says now; counting and explaining agree."""
+    steps = [((2026, 3, 3), "jo", "respond", {}), ((2026, 3, 4), "aisha", "accept", {}),
+             ((2026, 4, 20), "aisha", "reopen", {"target": "team_manager"}),
+             ((2026, 5, 1), "aisha", "withdraw", {})]  # fmt: skip
+    clock.set(datetime(2026, 3, 2, 10, tzinfo=LONDON))
+    esc = practice_alert(service)
+    for day, who, action, extra in steps:
+        clock.set(datetime(*day, 10, tzinfo=LONDON))
+        service.act(esc.reference, who, action, note=f"{action} by {who}", **extra)  # type: ignore[arg-type]
+    period = financial_year("2026-27")
+    report = service.report("priya", period)
+    summary = figures(report, "summary")
+    assert summary["summary.resolved.previous"] == 1
+    assert summary["summary.open_at_end.previous"] == 0
+    assert summary["summary.open_at_end.this"] == 0
+    for table in report.tables:
+        explained = {f.key: f.value for f in service.explain("priya", period, table.key)}
+        assert {f.key: f.value for f in table.figures()} == explained, table.key

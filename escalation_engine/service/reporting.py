@@ -93,35 +93,26 @@ class Reporting(Viewing):
         kinds = {reference: (f.digest, f.alert_type) for reference, f in facts.items()}
         events: list[Event] = []
         rated: set[str] = set()
+        # Open at the end, or closed since: the row says how it stands now, not how it stood.
+        moving = {ref for ref, f in facts.items() if not (f.closings and f.closings[0].seq == 0)}
         happened = store.reporting.events(
             self.engine, before.start, period.start, period.end, kinds, red
         )
-        for (
-            digest,
-            alert,
-            action,
-            stage,
-            detail,
-            imported,
-            now,
-            reference,
-            reason,
-            weight,
-        ) in happened:
-            if reference is not None:
-                if (
-                    reason is not None
-                    and facts[reference].closings[:1]
-                    and facts[reference].closings[0].seq == 0
-                ):
-                    facts[reference].closings[0].reason = reason
+        for row in happened:
+            digest, alert, action, stage, detail, imported, now, reference, reason, weight = row
+            named = facts.get(reference) if reference is not None else None
+            if named is not None:
+                if reason is not None and named.closings and named.closings[0].seq == 0:
+                    named.closings[0].reason = reason
                 if action in ("raise", "rate") and detail in red and now:
-                    rated.add(reference)
+                    rated.add(named.reference)
+                if action == "reopen":  # reopened in the years compared: its entries tell
+                    moving.add(named.reference)
             if action in store.reporting.EVENTS:
                 events.append(Event(digest, alert, action, stage, _detail(action, detail),
                                     imported is not None, bool(now), weight))  # fmt: skip
         refolded: set[str] = set()
-        for entry in store.reporting.moves(self.engine, before.start, period.end):
+        for entry in store.reporting.moves(self.engine, period.end, moving):
             found = facts.get(entry[0])
             if found is None:
                 continue
