@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import NamedTuple
 
 from ..calendar import LONDON, WorkingCalendar
@@ -46,17 +46,20 @@ class Span:
         return self.start <= moment < self.end
 
 
+_DAYS: dict[int, date] = {}
+
+
 def day(moment: int) -> date:
     """The London calendar day a moment (seconds since 1970) falls on."""
     # The UK's offset changes only on the hour, so the hour a moment falls in decides its day;
     # remembering hours saves a time-zone conversion per escalation.
     hour = moment - moment % 3600
-    return _day_of_hour(hour)
-
-
-@lru_cache(maxsize=65_536)
-def _day_of_hour(hour: int) -> date:
-    return datetime.fromtimestamp(hour, LONDON).date()
+    found = _DAYS.get(hour)
+    if found is None:
+        if len(_DAYS) > 200_000:
+            _DAYS.clear()
+        found = _DAYS[hour] = datetime.fromtimestamp(hour, LONDON).date()
+    return found
 
 
 class Event(NamedTuple):
@@ -237,15 +240,16 @@ class Basis:
         return [(spec, stage) for spec in seen.values() for stage in spec.stages]
 
     @cached_property
-    def _working(self) -> dict[date, int]:
-        """Working days counted from the first day any fact needs: a day's number less another's
-        is the working days after the one up to and including the other."""
+    def _working(self) -> dict[int, int]:
+        """Working days counted from the first day any fact needs, by the day's ordinal: one
+        day's count less another's is the working days after the one up to and including the
+        other."""
         first = min((day(f.raised) for f in self.facts), default=self.this.period.first)
         last = self.this.period.last + timedelta(days=1)
         counts, running, current = {}, 0, first
         while current <= last:
             running += self.calendar.is_working_day(current)
-            counts[current] = running
+            counts[current.toordinal()] = running
             current += timedelta(days=1)
         return counts
 
@@ -253,6 +257,7 @@ class Basis:
         """Working days from the day of ``start`` to the day of ``end`` (0 on the same day)."""
         first, last = day(start), day(end)
         table = self._working
-        if first in table and last in table:
-            return max(0, table[last] - table[first])
+        low, high = table.get(first.toordinal()), table.get(last.toordinal())
+        if low is not None and high is not None:
+            return max(0, high - low)
         return self.calendar.working_days_between(first, last)

@@ -48,12 +48,11 @@ def by_category(basis: Basis) -> Table:
 def by_workflow(basis: Basis) -> Table:
     table = Table("by_workflow", "Raised by workflow and alert type", "Escalations raised in each"
                   " period, good practice left out.", _columns(), "Workflow and alert type")  # fmt: skip
+    kinds = {(f.digest, f.alert_type) for f in [*basis.cohort, *basis.cohort_before]}
     labels: dict[str, str] = {}
-    for facts in [*basis.cohort, *basis.cohort_before]:
-        spec = basis.spec(facts)
-        labels[f"{facts.workflow}:{facts.alert_type}"] = (
-            f"{spec.title}: {spec.alert_type(facts.alert_type).title}"
-        )
+    for digest, alert_type in kinds:
+        spec = basis.specs[digest]
+        labels[f"{spec.name}:{alert_type}"] = f"{spec.title}: {spec.alert_type(alert_type).title}"
     return compared(basis, table, sorted(labels.items(), key=lambda kv: kv[1]),
                     lambda f: f"{f.workflow}:{f.alert_type}")  # fmt: skip
 
