@@ -7,19 +7,24 @@ its sweeps); every figure of the report must equal what the generator's own reco
 from __future__ import annotations
 
 import math
+import shutil
 import statistics
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from escalation_engine.clock import FakeClock
+from escalation_engine.config import load_settings
 from escalation_engine.errors import InvalidInput, PermissionDenied
 from escalation_engine.periods import Period, financial_year
 from escalation_engine.reports.model import Report
 from escalation_engine.service import EscalationService
 
+from .conftest import ROOT
 from .service_year import LONDON, Record, ServiceYear
 from .test_service import practice_alert
 
@@ -260,6 +265,7 @@ def test_a_calendar_period_compares_with_as_many_days_before_it(year: ServiceYea
         "first": "2024-12-30",
         "last": "2025-02-28",
         "label": "30 Dec 2024 to 28 Feb 2025",
+        "financial_year": False,
     }
     before = Period(date(2024, 12, 30), date(2025, 2, 28))
     this = len(cohort(year.records, period))
@@ -333,3 +339,34 @@ def test_an_escalation_reopened_after_a_year_end_counts_as_it_stood_at_each(
     for table in report.tables:
         explained = {f.key: f.value for f in service.explain("priya", period, table.key)}
         assert {f.key: f.value for f in table.figures()} == explained, table.key
+
+
+@pytest.fixture
+def council(project: Path, engine: Engine, clock: FakeClock) -> EscalationService:
+    """A service running the example council protocol, whose outcomes list reasons."""
+    shutil.copy(ROOT / "examples" / "workflows" / "council_protocol.yaml", project / "workflows")
+    return EscalationService(load_settings(project / "config.yaml"), engine, clock)
+
+
+def test_outcome_reasons_are_counted_in_all_and_by_category(council: EscalationService) -> None:
+    def alert(category: str) -> str:
+        return council.raise_alert(
+            username="aisha", workflow="council_protocol", alert_type="practice_alert",
+            case_refs=["CLA-100234"], category=category, team="north", summary="Drift.",
+        ).reference  # fmt: skip
+
+    answered, wrong = alert("drift_and_delay"), alert("placement")
+    council.act(answered, "jo", "respond", note="Meeting booked.")
+    council.act(answered, "aisha", "accept", note="Good.", reason="plan_agreed")
+    council.act(wrong, "aisha", "withdraw", note="Wrong child.", reason="raised_in_error")
+    report = council.report("priya", THIS)
+    assert figures(report, "outcome_reasons") == {
+        "outcome_reasons.resolved:plan_agreed.all": 1,
+        "outcome_reasons.resolved:plan_agreed.drift_and_delay": 1,
+        "outcome_reasons.resolved:plan_agreed.placement": 0,
+        "outcome_reasons.withdrawn:raised_in_error.all": 1,
+        "outcome_reasons.withdrawn:raised_in_error.drift_and_delay": 0,
+        "outcome_reasons.withdrawn:raised_in_error.placement": 1,
+    }
+    explained = council.explain("priya", THIS, "outcome_reasons.withdrawn:raised_in_error.all")
+    assert [ref for ref, _ in explained[0].evidence] == [wrong]

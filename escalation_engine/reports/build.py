@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ..periods import Period
 from . import activity, raised, ratings
@@ -13,9 +14,9 @@ from .model import Report
 GROUPINGS = ("month", "quarter")
 
 
-def _period(period: Period) -> dict[str, str]:
+def _period(period: Period) -> dict[str, Any]:
     return {"first": period.first.isoformat(), "last": period.last.isoformat(),
-            "label": period.label}  # fmt: skip
+            "label": period.label, "financial_year": period.is_financial_year}  # fmt: skip
 
 
 def build(basis: Basis, *, by: str, generated_at: datetime) -> Report:

@@ -61,8 +61,8 @@ class Table:
 @dataclass(slots=True)
 class Report:
     title: str
-    period: dict[str, str]
-    previous: dict[str, str]
+    period: dict[str, Any]
+    previous: dict[str, Any]
     generated_at: str
     tables: list[Table]
 

@@ -174,7 +174,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
                   " stood at its end.", [(o, basis.words.outcome(None, o).capitalize())
                                          for o in kinds] + [("open", "Still open")],
                   "Category")  # fmt: skip
-    reasons: dict[tuple[str, str], list[Evidence]] = {}
+    reasons: dict[tuple[str, str], dict[str, list[Evidence]]] = {}
     groups: dict[str, list[Facts]] = {}
     for facts in basis.cohort:
         groups.setdefault(facts.category, []).append(facts)
@@ -187,19 +187,23 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
                 continue
             cells.setdefault(closing.outcome, []).append((facts.reference, closing.seq))
             if closing.reason:
-                reasons.setdefault((closing.outcome, closing.reason), []).append(
-                    (facts.reference, closing.seq)
-                )
+                given = reasons.setdefault((closing.outcome, closing.reason), {})
+                for column in ("all", category):
+                    given.setdefault(column, []).append((facts.reference, closing.seq))
         table.add(category, basis.words.category(category),
                   *(basis.tally(cells[name]) for name in [*kinds, "open"]))  # fmt: skip
-    why = Table("outcome_reasons", "Outcome reasons", "Escalations raised in the period and"
-                " closed by its end with a reason the workflow lists.", [("count", "Escalations")],
+    categories = sorted({c for given in reasons.values() for c in given if c != "all"},
+                        key=basis.words.category)  # fmt: skip
+    why = Table("outcome_reasons", "Outcome reasons by category", "Escalations raised in the"
+                " period and closed by its end with a reason the workflow lists, in all and by"
+                " category.", [("all", "All")] + [(c, basis.words.category(c)) for c in categories],
                 "Outcome and reason")  # fmt: skip
     titles = {(o, r): t for spec in basis.specs.values()
               for o, listed in spec.outcome_reasons.items() for r, t in listed.items()}  # fmt: skip
-    for (outcome, reason), evidence in sorted(reasons.items()):
+    for (outcome, reason), given in sorted(reasons.items()):
         label = f"{basis.words.outcome(None, outcome).capitalize()}: {titles.get((outcome, reason), reason)}"
-        why.add(f"{outcome}:{reason}", label, basis.tally(evidence))
+        why.add(f"{outcome}:{reason}", label,
+                *(basis.tally(given.get(column, [])) for column, _ in why.columns))  # fmt: skip
     return table, why
 
 

@@ -39,9 +39,7 @@ def heading(report: dict[str, Any]) -> str:
     """What the report covers: ``Escalations 2025-26 (1 April 2025 to 31 March 2026), compared
     with 2024-25 (...)``."""
     period, previous = report["period"], report["previous"]
-    covers = (
-        f" ({_days(period)})" if "-" in period["label"][:7] and " " not in period["label"] else ""
-    )
+    covers = f" ({_days(period)})" if period.get("financial_year") else ""
     return f"{report['title']}{covers}, compared with {previous['label']}"
 
 
