@@ -27,6 +27,7 @@ from escalation_engine.store import (
     EscalationRow,
     create_schema,
     make_engine,
+    tallies,
     unit_of_work,
 )
 
@@ -108,6 +109,8 @@ def fill_years(url: str, escalations: int, years: int = 2) -> tuple[int, Path]:
             written += _flush(engine, rows, entries)
             rows, entries = [], []
     written += _flush(engine, rows, entries)
+    with unit_of_work(engine) as session:  # the report's counts, as the service keeps them
+        tallies.rebuild(session)
     engine.dispose()
     return written, settings.path
 

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -225,26 +226,27 @@ def test_misuse_exits_2(tmp_path: Path) -> None:
     assert run(tmp_path, "raise", "--bogus").returncode == 2
 
 
+def _sql(site: Path, statement: str) -> None:
+    """Run ``statement`` on the site's database directly, as its owner could."""
+    url = load_settings(site / "config.yaml").database_url
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(site / "escalations.db")) as connection, connection:
+            connection.execute(statement)
+        return
+    psql = [
+        "psql",
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
+    ]
+    subprocess.run([*psql, "-c", statement], check=True, capture_output=True)
+
+
 def test_an_edit_behind_the_engines_back_is_caught_by_audit_verify(site: Path) -> None:
     raise_alert(site)
     assert run(site, "audit", "verify").returncode == 0
-    url = load_settings(site / "config.yaml").database_url
-    if url.startswith("sqlite"):
-        connection = sqlite3.connect(site / "escalations.db")
-        connection.execute("DROP TRIGGER audit_entry_no_update")
-        connection.execute("UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1")
-        connection.commit()
-        connection.close()
-    else:
-        psql = [
-            "psql",
-            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
-        ]
-        for statement in (
-            "ALTER TABLE audit_entry DISABLE TRIGGER USER",
-            "UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1",
-        ):
-            subprocess.run([*psql, "-c", statement], check=True, capture_output=True)
+    sqlite = load_settings(site / "config.yaml").database_url.startswith("sqlite")
+    _sql(site, "DROP TRIGGER audit_entry_no_update" if sqlite
+               else "ALTER TABLE audit_entry DISABLE TRIGGER USER")  # fmt: skip
+    _sql(site, "UPDATE audit_entry SET note = 'nothing to see' WHERE seq = 1")
     result = run(site, "audit", "verify")
     assert result.returncode == 1
     assert "entry 1" in result.stderr
@@ -255,6 +257,20 @@ def test_an_edit_behind_the_engines_back_is_caught_by_audit_verify(site: Path) -
     assert after.returncode == 0, after.stdout
     assert json.loads(after.stdout)["since"] == 1
     assert "after entry 1" in run(site, "audit", "verify", "--since", "1").stdout
+
+
+def test_report_counts_that_disagree_with_the_trail_are_named_and_recounted(site: Path) -> None:
+    raise_alert(site)
+    assert "The report's counts agree with the trail." in run(site, "audit", "verify").stdout
+    _sql(site, "INSERT INTO report_tally VALUES ('2026-01-05', 'abc', 'practice_alert', 'timeout',"
+               " 'team_manager', '', false, 3)")  # fmt: skip
+    found = run(site, "audit", "verify")
+    assert found.returncode == 1
+    assert "the report's count of timeout entries" in found.stderr
+    assert "escalate db recount" in found.stderr
+    recounted = run(site, "db", "recount", user=None)
+    assert recounted.returncode == 0, recounted.stderr
+    assert run(site, "audit", "verify").returncode == 0
 
 
 def test_workflows_validate_exit_codes(tmp_path: Path) -> None:

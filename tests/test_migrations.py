@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -23,6 +24,7 @@ from escalation_engine.store import (
     make_engine,
     next_reference,
     row_values,
+    tallies,
     unit_of_work,
 )
 
@@ -78,6 +80,9 @@ def test_a_database_at_the_first_migration_with_data_upgrades_to_head_intact(
             case_refs=["CLA-700002"], category="placement", summary="New",
         ).reference == "ESC-2026-0002"  # fmt: skip
         assert audit.verify(engine).ok
+        # The report's counts, built from the old trail by the migration, then kept as written.
+        assert tallies.disagreement(engine) is None
+        assert tallies.counts(engine, MONDAY.date(), MONDAY.date(), date(2027, 1, 1)) != []
     finally:
         engine.dispose()
 
@@ -102,6 +107,8 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
     with closing(sqlite3.connect(site / "escalations.db")) as db, db:
         db.execute("DROP TABLE chain_seal")  # as revision 0010 left it
         db.execute("DROP TABLE legacy_import")
+        db.execute("DROP TABLE report_tally")
+        db.execute("DROP TABLE report_mark")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr

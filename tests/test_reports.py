@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from escalation_engine import store
 from escalation_engine.clock import FakeClock
 from escalation_engine.config import load_settings
 from escalation_engine.errors import InvalidInput, PermissionDenied
@@ -315,6 +316,10 @@ def test_counting_and_explaining_give_every_figure_alike(year: ServiceYear, peri
             assert explained[figure.key].value == figure.value, figure.key
             if figure.key.rsplit(".", 1)[1] not in ("change", "ratio", "median", "p90"):
                 assert len(explained[figure.key].evidence) == figure.value, figure.key
+
+
+def test_the_counts_kept_as_entries_are_written_agree_with_the_trail(year: ServiceYear) -> None:
+    assert store.tallies.disagreement(year.service.engine) is None
 
 
 def test_an_escalation_reopened_after_a_year_end_counts_as_it_stood_at_each(

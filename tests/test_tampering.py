@@ -24,6 +24,8 @@ from sqlmodel import SQLModel
 from escalation_engine import access, audit, checkpoints, seals, signing
 from escalation_engine.clock import FakeClock
 from escalation_engine.config import Settings
+from escalation_engine.periods import financial_year
+from escalation_engine.reports.model import Report
 from escalation_engine.service import EscalationService
 from escalation_engine.signing import Signer
 from escalation_engine.store import AuditRow
@@ -637,6 +639,39 @@ def delete_a_look_taken_after_the_last_checkpoint(s: Scene) -> str:
             text("DELETE FROM access_entry WHERE seq = (SELECT MAX(seq) FROM access_entry)")
         )
     return "the access log ends at entry 2, but its seal says it ended at entry 3"
+
+
+# --- the report's counts, kept beside the trail ----------------------------------------------------
+@case
+def inflate_a_count_the_report_reads(s: Scene) -> str:
+    tamper(s.engine, "UPDATE report_tally SET count = count + 5 WHERE action = 'respond'")
+    return "the report's count of respond entries"
+
+
+@case
+def add_a_reason_the_trail_never_gave_to_the_report(s: Scene) -> str:
+    tamper(
+        s.engine,
+        "INSERT INTO report_mark (seq, reference, at, action, detail, reason)"
+        " VALUES (1, :reference, :at, 'withdraw', NULL, 'raised_in_error')",
+        params={"reference": s.refs[0], "at": datetime(2026, 3, 2, tzinfo=UTC)},
+    )
+    return "the report's marks name entry 1"
+
+
+def test_a_recount_mends_counts_the_trail_disagrees_with(scene: Scene) -> None:
+    truth = scene.service.report("priya", financial_year("2025-26"))
+    inflate_a_count_the_report_reads(scene)
+    assert not scene.service.verify_all(folder=scene.folder).ok
+    scene.service.recount()
+    assert scene.service.verify_all(folder=scene.folder).ok
+    again = scene.service.report("priya", financial_year("2025-26"))
+    assert _values(again) == _values(truth)
+    assert any(_values(truth).values())
+
+
+def _values(report: Report) -> dict[str, object]:
+    return {f.key: f.value for table in report.tables for f in table.figures()}
 
 
 def test_there_are_at_least_forty_cases() -> None:

@@ -297,3 +297,17 @@ def db_current(as_json: Json = False) -> None:
         "up to date" if revision == head else f"behind: run 'escalate db upgrade' to reach {head}"
     )
     out.print(f"{safe_url(settings.database_url)}: revision {revision or 'none (empty)'}, {state}.")
+
+
+@db_app.command("recount")
+def db_recount() -> None:
+    """Count the report's figures afresh from the audit trail.
+
+    The report reads counts kept as each entry is written; 'escalate audit verify' checks them
+    against the trail. Run this on the service host when it says they disagree.
+
+    Example: escalate db recount
+    """
+    service = open_service()
+    counts = service.recount()
+    out.print(f"Counted the report afresh from the trail: {counts:,} counts by day and kind.")

@@ -170,6 +170,11 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
                         (anchored, "Checkpoint not matched")):  # fmt: skip
         if part is not None and not part["ok"]:
             return [(True, f"[red]{title}[/red]: {escape(str(part['problem']))}.")]
+    counted = report.get("tallies")
+    if counted is not None and not counted["ok"]:
+        return [(True, f"[red]Report counts disagree with the trail[/red]:"
+                       f" {escape(str(counted['problem']))}. The trail is intact and is what"
+                       " counts: 'escalate db recount' counts the report afresh from it.")]  # fmt: skip
     after = f" after entry {report['since']}" if report["since"] else ""
     signed = (
         "every signature checked"
@@ -185,6 +190,8 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
         lines.append(
             (False, f"Every escalation ({replayed['escalations']}) matches its replayed trail.")
         )
+    if counted is not None:
+        lines.append((False, "The report's counts agree with the trail."))
     if anchored is not None and anchored["latest"] is None:
         lines.append((False, "No checkpoint has been written yet: the worker writes one every"
                              f" {report['checkpoint_every']:,} entries and daily, or run"

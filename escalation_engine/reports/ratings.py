@@ -18,8 +18,8 @@ def _label(basis: Basis, digest: str, rating: str) -> tuple[str, str]:
 
 
 def _red(basis: Basis, digest: str, rating: str) -> bool:
-    key, label = _label(basis, digest, rating)
-    return "red" in (key.casefold(), label.casefold())
+    rag = basis.specs[digest].rag
+    return rag.is_red(rating) if rag is not None else rating.casefold() == "red"
 
 
 def rag_levels(basis: Basis) -> Table:

@@ -82,7 +82,7 @@ class Availability(ServiceBase):
                 to=escalation.with_people, routed=why,
             )  # fmt: skip
             entry = self._append(
-                session, reference=escalation.reference, at=now, actor=by,
+                session, escalation, at=now, actor=by,
                 actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
                 from_stage=escalation.stage, to_stage=escalation.stage,
                 note=f"{sentence}{': ' + note if note else ''}", data=event.data(),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from .. import actions, outbox, store
-from ..errors import ConcurrentUpdate, InvalidInput, did_you_mean, one_of
+from ..errors import ConcurrentUpdate, InvalidInput, PermissionDenied, did_you_mean, one_of
 from ..escalation import Escalation
 from ..events import PERSON_EVENTS
 from ..machine import machine_for, trigger_name
@@ -93,7 +93,7 @@ class Acting(ServiceBase):
                 event, roles=roles, entered=entered, forced=force or None, reason=reason
             )
             entry = self._append(
-                session, reference=escalation.reference, at=now, actor=person.username,
+                session, escalation, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
                 to_stage=escalation.stage, note=request.note, data=event.data(),
             )  # fmt: skip
@@ -102,6 +102,22 @@ class Acting(ServiceBase):
             if dry_run:
                 session.rollback()
         return escalation
+
+    def may_take(self, username: str, escalation: Escalation) -> list[str]:
+        """The actions ``escalation``'s stage allows that ``username`` may take on it now (what
+        a page offers; ``act`` checks everything again when one is taken)."""
+        person = self.settings.person(username)
+        with self.engine.connect() as session:
+            spec = self.registry.of(session, escalation)
+            people = self._people(session, self.clock.now())
+        allowed = []
+        for action in machine_for(spec).allowed_actions(escalation.stage):
+            try:
+                authorise(spec, person, action, escalation, people=people)
+            except PermissionDenied:
+                continue
+            allowed.append(action)
+        return allowed
 
     @staticmethod
     def _outcome_reason(

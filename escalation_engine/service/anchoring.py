@@ -13,6 +13,7 @@ from ..audit import ChainReport
 from ..checkpoints import Checkpoint, CheckpointReport
 from ..errors import ConfigError
 from ..replay import ReplayReport
+from ..reports.tallies import TallyReport
 from ..signing import Verifier, parse_public
 from ..spec.model import WorkflowSpec
 from .queries import Queries
@@ -36,10 +37,12 @@ class TrailReport:
     access: ChainReport | None = None
     #: How many entries the worker lets pass between checkpoints.
     checkpoint_every: int = 0
+    #: Whether the report's counts agree with the trail (on a whole-trail check).
+    tallies: TallyReport | None = None
 
     @property
     def problem(self) -> str | None:
-        for part in (self.chain, self.access, self.replay, self.checkpoints):
+        for part in (self.chain, self.access, self.replay, self.checkpoints, self.tallies):
             if part is not None and not part.ok:
                 return part.problem
         return None
@@ -55,6 +58,7 @@ class TrailReport:
             "access": self.access.as_dict() if self.access else None,
             "replay": self.replay.as_dict() if self.replay else None,
             "checkpoints": self.checkpoints.as_dict() if self.checkpoints else None,
+            "tallies": self.tallies.as_dict() if self.tallies else None,
             "checkpoint_every": self.checkpoint_every,
         }
 
@@ -135,10 +139,18 @@ class Anchoring(Queries):
         whole = chain.ok and not since
         looks = access.verify(self.engine, self.signatures()) if whole else None
         replayed = self.replay() if whole else None
+        counted = TallyReport(store.tallies.disagreement(self.engine)) if whole else None
         wanted = folder is not None or self.settings.audit.checkpoint_folder is not None
         anchored = self.check_checkpoints(folder) if chain.ok and wanted else None
         every = self.settings.audit.checkpoint_every
-        return TrailReport(chain, replayed, anchored, looks, every)
+        return TrailReport(chain, replayed, anchored, looks, every, counted)
+
+    def recount(self) -> int:
+        """Count the report's figures afresh from the trail (after ``audit verify`` found them
+        disagreeing, or to be sure); returns how many counts there are. Writers wait meanwhile."""
+        with store.unit_of_work(self.engine) as session:
+            store.serialize_writes(session)
+            return store.tallies.rebuild(session)
 
     def _version(self, digest: str, reference: str) -> WorkflowSpec:
         with self.engine.connect() as session:

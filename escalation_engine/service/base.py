@@ -3,6 +3,7 @@ stage rules, the limits on what people type, and who is away at a given moment."
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..audit import Entry
 from ..clock import Clock
 from ..config import Person, Settings
 from ..errors import InvalidInput
+from ..escalation import Escalation
 from ..labels import Words
 from ..registry import WorkflowRegistry
 from ..signing import Signer, load_signer, parse_public
@@ -64,17 +66,31 @@ class ServiceBase:
         return self._training
 
     def _append(
-        self, session: Connection, *, data: dict[str, Any], record_login: bool = True, **fields: Any
+        self,
+        session: Connection,
+        escalation: Escalation,
+        *,
+        data: dict[str, Any],
+        record_login: bool = True,
+        tallied: Counter[store.tallies.Key] | None = None,
+        **fields: Any,
     ) -> Entry:
-        """Add an audit entry, signed, saying who typed it when that is not whose it is (unless
-        the entry says so itself: ``record_login=False``), and marked as training on a training
-        database."""
+        """Add an audit entry of ``escalation``, signed, saying who typed it when that is not
+        whose it is (unless the entry says so itself: ``record_login=False``), and marked as
+        training on a training database; the report's counts take it in the same transaction
+        (kept in ``tallied`` until ``store.tallies.add``, where given)."""
         extra: dict[str, Any] = {}
         if record_login and self.entered_by is not None and self.entered_by != fields.get("actor"):
             extra["entered_by"] = self.entered_by
         if self.training:
             extra["training"] = True
-        return audit.append(session, signer=self.signer, data=data | extra, **fields)
+        entry = audit.append(
+            session, signer=self.signer, reference=escalation.reference, data=data | extra, **fields
+        )
+        store.tallies.record(
+            session, entry, escalation.workflow_digest, escalation.alert_type, data | extra, tallied
+        )
+        return entry
 
     @property
     def signer(self) -> Signer | None:

@@ -8,6 +8,7 @@ in its own year and ``audit verify`` replays it like any other. Nobody is told: 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,11 +57,15 @@ class Importing(Reporting):
                 self.registry.remember(session, spec, now)
             references: list[str] = []
             last: Entry | None = None
+            tallied: Counter[store.tallies.Key] = Counter()
             for done, row in enumerate(rows, start=1):
-                reference, last = self._import_row(session, keeper, username, sheet, row, last)
+                reference, last = self._import_row(
+                    session, keeper, username, sheet, row, last, tallied
+                )
                 references.append(reference)
                 if progress is not None:
                     progress(done)
+            store.tallies.add(session, tallied)
             if last is not None:
                 audit.seal_end(session, last, self.signer)
             store.imports.record(
@@ -72,7 +77,7 @@ class Importing(Reporting):
 
     def _import_row(
         self, session: Any, keeper: Any, username: str, sheet: Sheet, row: LegacyRow,
-        last: Entry | None,
+        last: Entry | None, tallied: Counter[store.tallies.Key],
     ) -> tuple[str, Entry]:  # fmt: skip
         """Write one row's escalation: its entries follow ``last`` (the chain's head, kept
         here rather than read again), and the chain is sealed once, after the whole file."""
@@ -102,13 +107,13 @@ class Importing(Reporting):
             dates={}, entered=entered,
         )  # fmt: skip
         entry = self._imported(session, last, esc, raised, row.raised_by, "raise", None,
-                               row.summary, raise_event.data(), marker)  # fmt: skip
+                               row.summary, raise_event.data(), marker, tallied)  # fmt: skip
         for stage in row.climbed:
             left, esc.stage = esc.stage, stage
             moved = Escalated(entered=keeper.enter(spec, esc, raised))
             note = f"Imported: reached {spec.stage(stage).title} in the earlier records."
             entry = self._imported(session, entry, esc, raised, row.raised_by, "escalate", left,
-                                   note, moved.data(), marker)  # fmt: skip
+                                   note, moved.data(), marker, tallied)  # fmt: skip
         if not kind.positive:
             left, esc.stage = esc.stage, row.outcome
             keeper.close(esc, left, closed)
@@ -118,15 +123,15 @@ class Importing(Reporting):
             closing = PERSON_EVENTS[action](reason=row.reason)
             entry = self._imported(session, entry, esc, closed, row.raised_by, action, left,
                                    f"Imported: {self.words.outcome(spec, row.outcome)} in the earlier records.",
-                                   closing.data(), marker)  # fmt: skip
+                                   closing.data(), marker, tallied)  # fmt: skip
         store.insert_new(session, esc, entry.hash)
         return esc.reference, entry
 
     def _imported(self, session: Any, after: Entry | None, esc: Escalation, at: Any, actor: str,
                   action: str, left: str | None, note: str, data: dict[str, Any],
-                  marker: dict[str, Any]) -> Entry:  # fmt: skip
+                  marker: dict[str, Any], tallied: Counter[store.tallies.Key]) -> Entry:  # fmt: skip
         return self._append(
-            session, reference=esc.reference, at=at, actor=actor, actor_kind="person",
+            session, esc, at=at, actor=actor, actor_kind="person",
             action=action, from_stage=left, to_stage=esc.stage, note=note,
-            data=data | {"imported": marker}, record_login=False, after=after, seal=False,
+            data=data | {"imported": marker}, record_login=False, after=after, seal=False, tallied=tallied,
         )  # fmt: skip

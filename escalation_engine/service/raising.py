@@ -87,7 +87,7 @@ class Raising(ServiceBase):
                 dates={k: v.isoformat() for k, v in escalation.dates.items()}, entered=entered,
             )  # fmt: skip
             entry = self._append(
-                session, reference=reference, at=now, actor=person.username, actor_kind="person",
+                session, escalation, at=now, actor=person.username, actor_kind="person",
                 action="raise", from_stage=None, to_stage=escalation.stage, note=escalation.summary,
                 data=event.data(),
             )  # fmt: skip

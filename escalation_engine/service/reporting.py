@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from .. import periods, store
@@ -88,29 +89,29 @@ class Reporting(Viewing):
         this, earlier = Span.of(period), Span.of(before)
         facts = self._facts(period)
         specs = self._specs(facts.values())
-        red = {r.name for s in specs.values() if s.rag for r in s.rag.ratings
-               if "red" in (r.name.casefold(), r.label.casefold())}  # fmt: skip
-        kinds = {reference: (f.digest, f.alert_type) for reference, f in facts.items()}
-        events: list[Event] = []
+        events = [
+            Event(digest, alert, action, stage or None, _detail(action, detail or None),
+                  bool(imported), bool(now), weight)
+            for digest, alert, action, stage, detail, imported, now, weight in store.tallies.counts(
+                self.engine, before.first, period.first, period.last + timedelta(days=1)
+            )
+        ]  # fmt: skip
         rated: set[str] = set()
         # Open at the end, or closed since: the row says how it stands now, not how it stood.
         moving = {ref for ref, f in facts.items() if not (f.closings and f.closings[0].seq == 0)}
-        happened = store.reporting.events(
-            self.engine, before.start, period.start, period.end, kinds, red
-        )
-        for row in happened:
-            digest, alert, action, stage, detail, imported, now, reference, reason, weight = row
-            named = facts.get(reference) if reference is not None else None
-            if named is not None:
-                if reason is not None and named.closings and named.closings[0].seq == 0:
-                    named.closings[0].reason = reason
-                if action in ("raise", "rate") and detail in red and now:
-                    rated.add(named.reference)
-                if action == "reopen":  # reopened in the years compared: its entries tell
-                    moving.add(named.reference)
-            if action in store.reporting.EVENTS:
-                events.append(Event(digest, alert, action, stage, _detail(action, detail),
-                                    imported is not None, bool(now), weight))  # fmt: skip
+        for reference, action, detail, reason, now in store.tallies.marks(
+            self.engine, before.start, period.start, period.end
+        ):
+            named = facts.get(reference)
+            if named is None:
+                continue
+            if reason is not None and named.closings and named.closings[0].seq == 0:
+                named.closings[0].reason = reason
+            rag = specs[named.digest].rag
+            if action in ("raise", "rate") and now and rag is not None and rag.is_red(detail):
+                rated.add(named.reference)
+            if action == "reopen":  # reopened in the years compared: its entries tell
+                moving.add(named.reference)
         refolded: set[str] = set()
         for entry in store.reporting.moves(self.engine, period.end, moving):
             found = facts.get(entry[0])

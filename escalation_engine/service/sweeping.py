@@ -111,7 +111,7 @@ class Sweeping(Availability):
             if event is None:
                 continue
             entry = self._append(
-                session, reference=reference, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
+                session, escalation, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
                 actor_kind="engine", action=event.ACTION, from_stage=from_stage,
                 to_stage=escalation.stage, note=note, data=event.data(),
             )  # fmt: skip

@@ -215,6 +215,14 @@ class RagSpec:
     def names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.ratings)
 
+    def is_red(self, rating: str) -> bool:
+        """Whether ``rating`` (a name) is the Red rating the reports follow up: named or
+        labelled "Red" in any case; a name the workflow does not give is Red only if it says so."""
+        for given in self.ratings:
+            if given.name == rating:
+                return "red" in (given.name.casefold(), (given.label or given.title).casefold())
+        return rating.casefold() == "red"
+
     def resolve(self, given: str) -> str | None:
         """The rating ``given`` names, by its name or by the label reports print ("Green*" for
         ``green_star``), in any case; ``None`` if it names none."""

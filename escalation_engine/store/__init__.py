@@ -15,6 +15,7 @@ from . import (
     reporting,
     seals,
     search,
+    tallies,
     tokens,
     workers,
     workflows,
@@ -91,5 +92,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
     "queue_notifications", "settle_notification", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "matching", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "stored_row", "installation", "access", "case_references_raised_by", "accounts", "seals", "search", "imports", "reporting",
+    "stream_rows_by_reference", "stored_row", "installation", "access", "case_references_raised_by", "accounts", "seals", "search", "imports", "reporting", "tallies",
 ]  # fmt: skip

@@ -1,21 +1,18 @@
-"""What the annual report reads: escalations' rows, and their entries counted or listed.
+"""What the annual report reads: escalations' rows, and their entries listed.
 
-A report counts up to a million entries. Counting is the database's work: what happened in the
-period (responses, timeouts, ratings, referrals, meetings) comes back already grouped by
-workflow, stage and period (``events``), and how each escalation stood at the period's end comes
-from its row wherever the row still says so (closed before the end and never reopened), so only
-the entries of escalations still moving at the end are read (``moves``). Listing the entries
-behind a figure (``--explain``) reads them all (``entries``), each with its number.
+What happened in a period (responses, timeouts, ratings, referrals, meetings) is counted as it
+is written (``store/tallies.py``); how each escalation stood at the period's end comes from its
+row wherever the row still says so (closed before the end and never reopened), so only the
+entries of escalations still moving at the end are read (``moves``). Listing the entries behind a
+figure (``--explain``) reads them all (``entries``), each with its number.
 
 Rows are lean: moments as whole seconds since 1970 worked out by the database, and from an
 entry's details only the fact its kind carries for the report, extracted by the database's JSON
-functions.
-"""
+functions."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +28,6 @@ _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 _VERSION = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
 #: Entries no figure counts: reminders, re-routing, extensions, reallocation.
 _UNCOUNTED = ("reminder", "reroute", "extend", "reallocate")
-#: Entries that happen in a period and are counted as they happen.
-EVENTS = ("respond", "timeout", "stage_breach", "overall_breach", "rate", "raise",
-          "refer_cafcass", "meeting")  # fmt: skip
-#: Counted with the escalation named: its row no longer says how it stood before.
-_REOPEN = "reopen"
 
 
 def _seconds(connection: Connection, column: Any) -> Any:
@@ -51,12 +43,6 @@ def _detail(connection: Connection, column: Any, *path: str) -> Any:
         found = cast(column, JSONB)
         return (found[path[0]] if len(path) == 1 else found[path]).astext
     return func.json_extract(column, "$." + ".".join(path))
-
-
-def _holds(connection: Connection, column: Any, text: str) -> Any:
-    """``column`` holds ``text`` (found by the database's own substring search, once per row)."""
-    found = func.strpos if connection.dialect.name == "postgresql" else func.instr
-    return found(column, text) > 0
 
 
 def seconds(moment: datetime) -> int:
@@ -172,91 +158,6 @@ def moves(engine: Engine, end: datetime, references: Iterable[str]) -> Iterator[
             )
 
         yield from _tuples(engine, query)
-
-
-def events(
-    engine: Engine, since: datetime, start: datetime, end: datetime,
-    kinds: Mapping[str, tuple[str, str]], ratings: Iterable[str],
-) -> Iterator[tuple[Any, ...]]:  # fmt: skip
-    """What happened from ``since`` to ``end``, counted: (digest, alert type, action, stage,
-    detail, imported, whether it fell from ``start`` on, reference, reason, how many).
-
-    ``detail`` is as for ``entries``; ``imported`` is whether a raising was imported.
-    ``reference`` is given only for what each escalation needs named: a closing with a reason
-    (``reason``), and one of ``ratings`` given from ``start`` on; everything else is counted
-    together. ``kinds`` gives each escalation's workflow digest and alert type (read already),
-    so that SQLite, which groups by sorting, need not join and sort a million rows: it scans
-    them once and they are counted here by hashing; PostgreSQL joins and groups by hashing.
-    """
-    a, e = _AUDIT.c, _ESCALATION.c
-    closing = a.to_stage.in_(OUTCOMES) & (a.from_stage != a.to_stage)
-    named = tuple(sorted(ratings))
-
-    def reasoned(connection: Connection) -> Any:
-        return closing & _holds(connection, a.data, '"reason":')
-
-    def columns(connection: Connection) -> list[Any]:
-        # An entry's details are canonical JSON (sorted keys, no spaces: its hash covers that
-        # very text), so whether a response came in time, whether a raising was imported and
-        # whether a closing gave a reason are found by looking for the text, without parsing.
-        rating = _detail(connection, a.data, "rating")
-        this = case((a.at >= start, 1), else_=0)
-
-        def holds(text: str) -> Any:
-            return _holds(connection, a.data, text)
-
-        # CASE, not AND: SQL does not promise to stop at the first false operand, and reading
-        # the rating out of every entry's details would cost more than the whole scan.
-        red = case(((a.action.in_(("raise", "rate")) & (a.at >= start)), rating.in_(named)),
-                   else_=False)  # fmt: skip
-        wanted = reasoned(connection) | red | (a.action == _REOPEN)
-        in_time = case((holds('"in_time":true'), "true"), (holds('"in_time":false'), "false"),
-                       else_=None)  # fmt: skip
-        return [
-            case((a.action.in_(("raise", "rate")), rating), (a.action == "respond", in_time),
-                 else_=None),
-            case(((a.action == "raise") & holds('"imported":{'), "imported"), else_=None),
-            this,
-            case((wanted, a.reference), else_=None),
-            case((reasoned(connection), _detail(connection, a.data, "reason")), else_=None),
-        ]  # fmt: skip
-
-    def counts(connection: Connection) -> Any:
-        """Only what a figure counts: a raising only if it gave a rating or was imported."""
-        raising = (a.action == "raise") & or_(
-            _holds(connection, a.data, '"rating":"'), _holds(connection, a.data, '"imported":{')
-        )
-        others = (*(kind for kind in EVENTS if kind != "raise"), _REOPEN)
-        return or_(a.action.in_(others), raising, reasoned(connection))
-
-    if engine.dialect.name != "sqlite":
-
-        def grouped(connection: Connection) -> Any:
-            keys = [e.workflow_digest, e.alert_type, a.action, a.from_stage, *columns(connection)]
-            return (
-                select(*keys, func.count())
-                .select_from(_AUDIT.join(_ESCALATION, e.reference == a.reference))
-                .where(a.at >= since, a.at < end, counts(connection))
-                .group_by(*keys)
-            )
-
-        yield from _tuples(engine, grouped)
-        return
-
-    def scanned(connection: Connection) -> Any:
-        return select(a.reference, a.action, a.from_stage, *columns(connection)).where(
-            a.at >= since, a.at < end, counts(connection)
-        )
-
-    counted: Counter[tuple[Any, ...]] = Counter()
-    for reference, action, stage, detail, imported, this, named_ref, reason in _tuples(
-        engine, scanned
-    ):
-        kind = kinds.get(reference)
-        if kind is not None:
-            counted[(*kind, action, stage, detail, imported, this, named_ref, reason)] += 1
-    for key, count in counted.items():
-        yield (*key, count)
 
 
 def _tuples(

@@ -263,3 +263,32 @@ class ImportRow(SQLModel, table=True):
     last_reference: str
     imported_at: datetime = _when(nullable=False)
     imported_by: str
+
+
+class TallyRow(SQLModel, table=True):
+    """How many entries of one kind the trail has on one London day, for one workflow version
+    and alert type: the report's running counts, kept as entries are written (derived from the
+    trail: ``audit verify`` recounts them)."""
+
+    __tablename__ = "report_tally"
+    day: date = Field(sa_column=Column(Date(), primary_key=True))
+    workflow_digest: str = Field(primary_key=True)
+    alert_type: str = Field(primary_key=True)
+    action: str = Field(primary_key=True)
+    stage: str = Field(primary_key=True)
+    detail: str = Field(primary_key=True)
+    imported: bool = Field(primary_key=True)
+    count: int
+
+
+class MarkRow(SQLModel, table=True):
+    """An entry the report needs by escalation (a rating given, a reopening, a closing's
+    reason), by its number in the trail (derived from the trail, as the tally is)."""
+
+    __tablename__ = "report_mark"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    reference: str
+    at: datetime = _when(nullable=False, index=True)
+    action: str
+    detail: str | None = None
+    reason: str | None = None

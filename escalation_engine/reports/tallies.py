@@ -1,0 +1,88 @@
+"""What one audit entry adds to the report's running counts, decided from the entry alone.
+
+The report counts what happened in a period (responses and whether they came in time, timeouts,
+breaches, ratings given, Cafcass referrals, meetings, imported raisings). Reading a million entries
+to count them took seconds, so each entry is counted as it is written, by day, workflow version,
+alert type, kind, stage and detail (a *tally*), in the same transaction as the entry. The few
+facts a report needs by escalation (a closing's reason, a rating given, a reopening) are kept as
+*marks*. Both are derived: ``audit verify`` recounts them from the trail, and ``escalate db
+recount`` rebuilds them from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from ..spec.model import OUTCOMES
+
+#: Entries a tally counts (a raising only when it gave a rating or was imported).
+COUNTED = frozenset({"respond", "timeout", "stage_breach", "overall_breach", "rate", "raise",
+                     "refer_cafcass", "meeting"})  # fmt: skip
+_RATED = frozenset({"raise", "rate"})
+
+
+class Tally(NamedTuple):
+    """What an entry counts as: its kind, the stage it happened at ('' for none), its detail
+    (the rating given, or 'true'/'false' for whether a response came in time, '' for none) and
+    whether it was an imported raising."""
+
+    action: str
+    stage: str
+    detail: str
+    imported: bool
+
+
+class Mark(NamedTuple):
+    """What the report needs of an entry by escalation: the rating it gave, or why it closed."""
+
+    action: str
+    detail: str | None
+    reason: str | None
+
+
+def tally_of(action: str, from_stage: str | None, data: dict[str, Any]) -> Tally | None:
+    """The count ``action`` at ``from_stage`` with ``data`` adds to, or ``None`` for none."""
+    if action not in COUNTED:
+        return None
+    rating = data.get("rating")
+    imported = action == "raise" and isinstance(data.get("imported"), dict)
+    if action == "raise" and not isinstance(rating, str) and not imported:
+        return None
+    detail = ""
+    if action in _RATED and isinstance(rating, str):
+        detail = rating
+    elif action == "respond" and isinstance(data.get("in_time"), bool):
+        detail = "true" if data["in_time"] else "false"
+    return Tally(action, from_stage or "", detail, imported)
+
+
+def mark_of(
+    action: str, from_stage: str | None, to_stage: str | None, data: dict[str, Any]
+) -> Mark | None:
+    """The mark an entry leaves, or ``None``: a rating given, a reopening, or a closing that
+    said why."""
+    rating = data.get("rating")
+    if action in _RATED and isinstance(rating, str):
+        return Mark(action, rating, None)
+    if action == "reopen":
+        return Mark(action, None, None)
+    reason = data.get("reason")
+    closing = to_stage in OUTCOMES and from_stage != to_stage
+    if closing and isinstance(reason, str):
+        return Mark(action, None, reason)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TallyReport:
+    """Whether the report's counts and marks agree with the trail (``audit verify``)."""
+
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "problem": self.problem}
