@@ -63,11 +63,9 @@ CYCLE_NOTE = (
 
 
 REPORT_NOTE = (
-    "the database counts what happened (SQLite by one scan hashed in Python, its GROUP BY sorts;"
-    " PostgreSQL by its hash aggregate) and each escalation's state comes from its row; what"
-    " remains is one scan of the entries of the two years compared and the tables' Python over"
-    " every escalation raised in them; meeting the target where a million entries fall in those"
-    " two years needs the counts kept as entries are written (a projection), not built yet"
+    "what happened comes from the counts kept as entries are written, and each escalation's"
+    " state from its row; what remains is the tables' Python over every escalation raised in the"
+    " two years compared, which needs the cohort figures counted by the database to go further"
 )
 
 
