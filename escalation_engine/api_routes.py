@@ -57,6 +57,7 @@ ROUTES: dict[str, Route] = {
     route.name: route
     for route in (
         Route("me", "GET", "/me", {}),
+        Route("inbox", "GET", "/inbox", {}),
         Route(
             "raise",
             "POST",

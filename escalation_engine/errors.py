@@ -110,3 +110,12 @@ class TransitionNotAllowed(EscalationError):
 
 class ConcurrentUpdate(EscalationError):
     """The escalation changed between reading it and writing the change."""
+
+
+def http_status(exc: EscalationError) -> int:
+    """The HTTP status that says what kind of refusal ``exc`` is (the API's and the pages')."""
+    for kind, code in ((SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
+                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422)):  # fmt: skip
+        if isinstance(exc, kind):
+            return code
+    return 400

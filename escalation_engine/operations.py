@@ -73,13 +73,59 @@ def _list(service: EscalationService, username: str, _: dict[str, str], p: dict[
     return [readmodel.escalation(service, e) for e in service.visible(service.find(chosen), user)]
 
 
+#: Escalations an inbox lists in each of its parts.
+INBOX = 50
+
+
+def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
+    """What is waiting for ``username`` (soonest deadline first, with working days left), and
+    what else they raised that is still open (a response to judge first)."""
+    from .filters import Filter
+
+    now = service.clock.now()
+    calendar = service.calendar
+    today = calendar.local_day(now)
+    user = service.settings.person(username).username
+
+    def item(esc: Any) -> dict[str, Any]:
+        data = readmodel.escalation(service, esc)
+        due = esc.stage_due_at
+        left = calendar.working_days_between(today, calendar.local_day(due)) if due else None
+        data["days_left"] = left
+        data["overdue"] = bool(due and due < now)
+        data["breached"] = bool(esc.overall_breached_at or esc.stage_breached_at)
+        data["to_judge"] = esc.raised_by == user and esc.status == "responded"
+        return data
+
+    def soonest(esc: Any) -> tuple[bool, Any]:
+        return esc.stage_due_at is None, esc.stage_due_at or now
+
+    waiting = sorted(service.find(Filter(waiting_for=user)), key=soonest)
+    waiting_for = {esc.reference for esc in waiting}
+    raised = sorted(
+        (e for e in service.find(Filter(raised_by=user)) if e.reference not in waiting_for),
+        key=soonest,
+    )
+    raised.sort(key=lambda esc: esc.status != "responded")  # a response to judge first
+    # Each shown is a look in the access log: a page shows the soonest INBOX of each list and
+    # says how many more there are (``escalate list`` lists them all).
+    return {
+        "waiting": [item(e) for e in service.visible(waiting[:INBOX], user)],
+        "waiting_more": max(0, len(waiting) - INBOX),
+        "raised": [item(e) for e in service.visible(raised[:INBOX], user)],
+        "raised_more": max(0, len(raised) - INBOX),
+    }
+
+
 def _show(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
     esc = service.view(path["reference"], username, "show")
     rows = service.trail(esc.reference)
     problem = service.replay_problem(esc.reference)
-    return readmodel.escalation(
+    shown = readmodel.escalation(
         service, esc, service.allowed_actions(esc), rows=rows, problem=problem
     )
+    shown["may_take"] = service.may_take(username, esc)
+    return shown
 
 
 def _trail(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
@@ -269,7 +315,7 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 
 
 OPERATIONS: dict[str, Operation] = {
-    "me": _me, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
+    "me": _me, "inbox": _inbox, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
     "search": _search, "report": _report, "report_explain": _report_explain,

@@ -58,6 +58,10 @@ def message(
         lines.append(f"Deadline: {local(escalation.stage_due_at)}")
     if settings.notifications.include_summary:
         lines += [f"Concern: {escalation.summary}", f"Note: {entry.note}"]
+    if settings.server.url:  # the page it is on, where the person signs in and acts
+        lines.append(
+            f"Open it: {settings.server.url.rstrip('/')}/escalations/{escalation.reference}"
+        )
     lines.append(f"See: escalate show {escalation.reference}")
     return subject, "\n".join(lines) + "\n"
 

@@ -59,6 +59,10 @@ class WorkflowRegistry:
                 f" Workflows: {one_of(self.current)}."
             ) from None
 
+    def known(self, escalation: Escalation) -> WorkflowSpec | None:
+        """The version ``escalation`` runs under, if already read (no database needed)."""
+        return self._by_digest.get(escalation.workflow_digest)
+
     def of(self, session: Connection, escalation: Escalation) -> WorkflowSpec:
         """The exact version ``escalation`` runs under, whatever the file says now."""
         digest = escalation.workflow_digest

@@ -18,7 +18,8 @@ from rich.text import Text
 
 from .calendar import LONDON
 from .escalation import Escalation
-from .labels import Words, commands
+from .labels import Words
+from .labels import commands as command_list
 from .spec.model import OUTCOMES, RoleSet, StageSpec, WorkflowSpec
 
 if TYPE_CHECKING:
@@ -118,13 +119,16 @@ def escalation_table(
     return table
 
 
-def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str], words: Words) -> list[str]:
-    """Plain sentences saying what happens next and when."""
+def next_steps(
+    esc: Escalation, spec: WorkflowSpec, allowed: list[str], words: Words, commands: bool = True
+) -> list[str]:
+    """Plain sentences saying what happens next and when (and, with ``commands``, the commands
+    the stage allows: a page shows its forms instead)."""
     if not esc.is_open:
         lines = [
             f"Closed as {words.outcome(spec, esc.outcome or esc.stage)} on {local(esc.closed_at)}."
         ]
-        if "reopen" in allowed:
+        if "reopen" in allowed and commands:
             lines.append(f"It can be reopened: escalate reopen {esc.reference} --note '…'.")
         return lines
     stage = spec.stage(esc.stage)
@@ -164,7 +168,10 @@ def next_steps(esc: Escalation, spec: WorkflowSpec, allowed: list[str], words: W
         lines.append(
             f"Referred to Cafcass on {local(esc.cafcass_referred_at)} (alongside this process)."
         )
-    lines.append(f"Actions you can take now (each an escalate command): {commands(allowed)}.")
+    if commands:
+        lines.append(
+            f"Actions you can take now (each an escalate command): {command_list(allowed)}."
+        )
     return lines
 
 

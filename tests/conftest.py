@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,18 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+
+
+@contextmanager
+def kept_page(browser: Any, name: str, **options: Any) -> Iterator[Any]:
+    """A page in a context of its own (``options`` for the context); a screenshot of where it
+    ended is kept as test-artefacts/NAME.png."""
+    context = browser.new_context(**options)
+    opened = context.new_page()
+    try:
+        yield opened
+        artefacts = ROOT / "test-artefacts"
+        artefacts.mkdir(exist_ok=True)
+        opened.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
+    finally:
+        context.close()

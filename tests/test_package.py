@@ -43,7 +43,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
-def test_the_wheel_carries_the_config_template_workflows_and_examples(wheel: Path) -> None:
+def test_the_wheel_carries_the_config_template_workflows_examples_and_desk_pages(
+    wheel: Path,
+) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "escalation_engine/data/config.yaml" in names
     assert {
@@ -55,6 +57,10 @@ def test_the_wheel_carries_the_config_template_workflows_and_examples(wheel: Pat
         "escalation_engine/data/examples/legacy/mapping.yaml",
         "escalation_engine/spec/schema.json",
         "escalation_engine/migrations/versions/0001_core.py",
+        "escalation_engine/web/templates/base.html",
+        "escalation_engine/web/templates/escalation.html",
+        "escalation_engine/web/static/govuk-frontend.min.css",
+        "escalation_engine/web/static/desk.css",
     } <= names
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import ROOT
+from .conftest import ROOT, kept_page
 from .databases import database
 from .server_support import Live, as_client, service_folder, serving
 from .test_cli import ESCALATE
@@ -56,13 +56,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context()
-    opened = context.new_page()
-    yield opened
-    artefacts = ROOT / "test-artefacts"
-    artefacts.mkdir(exist_ok=True)
-    opened.screenshot(path=str(artefacts / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    with kept_page(browser, request.node.name) as opened:
+        yield opened
 
 
 def _sign_in_at_provider(page: Page, login: str) -> None:
@@ -76,16 +71,16 @@ def test_a_manager_signs_in_with_the_identity_provider_in_a_browser(live: Live, 
     page.goto(live.url + "/sign-in")
     page.get_by_role("link", name="Sign in with the council account").click()
     _sign_in_at_provider(page, "jo.bennett")
-    page.wait_for_url(live.url + "/signed-in")
-    assert "Signed in as Jo Bennett (jo)." in page.inner_text("main")
+    page.wait_for_url(live.url + "/inbox")
+    assert "Signed in as Jo Bennett (jo)" in page.inner_text("nav")
     cookie = next(c for c in page.context.cookies() if c["name"] == "escalate_session")
     assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Lax")
     record = [(r.username, r.ok, r.method) for r in live.service.sign_ins("amir")]
     assert ("jo", True, "oidc") in record
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live.url + "/sign-in")
-    page.goto(live.url + "/signed-in")
-    page.wait_for_url(live.url + "/sign-in")  # the session ended with the sign-out
+    page.goto(live.url + "/inbox")
+    page.wait_for_url(live.url + "/sign-in?next=/inbox")  # the session ended with the sign-out
 
 
 def test_someone_the_service_does_not_list_is_refused_and_it_is_recorded(

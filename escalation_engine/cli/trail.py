@@ -13,15 +13,10 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from ..spreadsheet import inert
+from .. import trail_export
 from .backend import Backend
 
 FORMATS = ("table", "csv", "json")
-COLUMNS = (
-    "seq", "at", "reference", "case_refs", "team", "category", "workflow", "version",
-    "alert_type", "actor", "actor_name", "actor_kind", "action", "from_stage", "to_stage", "note",
-    "outcome", "hash",
-)  # fmt: skip
 
 
 def pages(backend: Backend, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -35,17 +30,8 @@ def pages(backend: Backend, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         after = page["next"]
 
 
-def _cell(value: Any) -> str:
-    text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
-    return inert(text)
-
-
 def write_csv(entries: Iterator[dict[str, Any]]) -> None:
-    writer = csv.writer(sys.stdout)
-    writer.writerow(COLUMNS)
-    for item in entries:
-        row = item | {"actor_name": item["shown"]["who"]}
-        writer.writerow([_cell(row[name]) for name in COLUMNS])
+    csv.writer(sys.stdout).writerows(trail_export.rows(entries))
 
 
 def write_json(entries: Iterator[dict[str, Any]]) -> None:

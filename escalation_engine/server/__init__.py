@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from .. import web
 from .api import Api
 from .oidc import Oidc
 from .pages import Pages
@@ -24,6 +25,9 @@ def create_app(service: EscalationService) -> ASGIApp:
     request size limit."""
     server = service.settings.server
     oidc = Oidc(service.settings, server.oidc) if server.oidc is not None else None
-    app = Starlette(routes=[*Api(service, oidc).routes(), *Pages(service, oidc).routes()])
+    app = Starlette(
+        routes=[*Api(service, oidc).routes(), *Pages(service, oidc).routes(),
+                *web.routes(service, oidc)]
+    )  # fmt: skip
     https = bool(server.url and server.url.startswith("https://"))
     return Guard(app, limit=server.max_request_kb * 1024, https=https)

@@ -19,13 +19,10 @@ from .. import operations, store
 from ..api_routes import API, ROUTES, query_value
 from ..api_routes import Route as ApiRoute
 from ..errors import (
-    ConcurrentUpdate,
     EscalationError,
     InvalidInput,
-    NotFound,
-    PermissionDenied,
     SignInRefused,
-    TransitionNotAllowed,
+    http_status,
 )
 from .oidc import Oidc
 
@@ -38,12 +35,7 @@ MAX_SECRET = 1_024
 
 def refusal(exc: EscalationError) -> JSONResponse:
     """An engine refusal as JSON, with the status that says what kind it is."""
-    status = 400
-    for kind, code in ((SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
-                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422)):  # fmt: skip
-        if isinstance(exc, kind):
-            status = code
-            break
+    status = http_status(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="escalate"'} if status == 401 else None
     body = {"error": str(exc), "kind": type(exc).__name__}
     return JSONResponse(body, status_code=status, headers=headers)

@@ -1,6 +1,7 @@
-"""The browser's way in: the sign-in page, the identity provider's round trip (authorization code
-with PKCE), and the page that says who is signed in. The session is a cookie that is Secure,
-HttpOnly and SameSite=Lax, holding a token kept by the service only as its SHA-256."""
+"""The browser's way in through the identity provider: its round trip (authorization code with
+PKCE), and signing out (the sign-in page itself is the desk's, ``web/desk.py``). The session is
+a cookie that is Secure, HttpOnly and SameSite=Lax, holding a token kept by the service only as
+its SHA-256."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import EscalationError, SignInRefused
+from ..web import forms
+from ..web.base import SESSION_COOKIE, set_session
 from .oidc import Oidc
 
 if TYPE_CHECKING:
     from ..service import EscalationService
 
-SESSION_COOKIE = "escalate_session"
 STATE_COOKIE = "escalate_sign_in"
+_NONE: frozenset[str] = frozenset()
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -40,7 +43,6 @@ class Pages:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/sign-in", self.sign_in, methods=["GET"]),
             Route("/sign-in/oidc", self.start, methods=["GET"]),
             Route("/sign-in/callback", self.callback, methods=["GET"]),
             Route("/signed-in", self.signed_in, methods=["GET"]),
@@ -49,13 +51,6 @@ class Pages:
 
     def base(self, request: Request) -> str:
         return self.service.settings.server.url or str(request.base_url).rstrip("/")
-
-    async def sign_in(self, request: Request) -> Response:
-        if self.oidc is None:
-            return page("Sign in", "<p>Sign in with <code>escalate login</code>: this service"
-                        " has no identity provider configured.</p>")  # fmt: skip
-        name = escape(self.oidc.config.name)
-        return page("Sign in", f'<p><a href="/sign-in/oidc">Sign in with {name}</a></p>')
 
     async def start(self, request: Request) -> Response:
         if self.oidc is None:
@@ -92,25 +87,14 @@ class Pages:
             source=source,
         )  # fmt: skip
         token, expires = await run_in_threadpool(self.service.start_session, username, "oidc")
-        response = RedirectResponse("/signed-in", status_code=303)
+        response = RedirectResponse("/inbox", status_code=303)
         response.delete_cookie(STATE_COOKIE, path="/sign-in")
-        max_age = int(self.service.settings.server.token_hours * 3600)
-        response.set_cookie(SESSION_COOKIE, token, max_age=max_age, path="/", secure=True,
-                            httponly=True, samesite="lax")  # fmt: skip
+        set_session(response, token, self.service.settings.server.token_hours)
         return response
 
     async def signed_in(self, request: Request) -> Response:
-        token = request.cookies.get(SESSION_COOKIE, "")
-        try:
-            username = await run_in_threadpool(self.service.session_user, token)
-        except EscalationError:
-            return RedirectResponse("/sign-in", status_code=303)
-        person = self.service.settings.person(username)
-        body = (
-            f"<p>Signed in as {escape(person.name)} ({escape(username)}).</p>"
-            '<form method="post" action="/sign-out"><button type="submit">Sign out</button></form>'
-        )
-        return page("Signed in", body)
+        # The address earlier releases sent people to after signing in.
+        return RedirectResponse("/inbox", status_code=303)
 
     async def sign_out(self, request: Request) -> Response:
         # A cross-site form cannot sign someone out: the Origin must be this service.
@@ -118,6 +102,10 @@ class Pages:
             return page("Refused", "<p>That request came from another site.</p>", status=403)
         token = request.cookies.get(SESSION_COOKIE, "")
         if token:
+            try:
+                forms.require_token(forms.session_token(token), await forms.read(request, _NONE))
+            except EscalationError as exc:
+                return page("Refused", f"<p>{escape(str(exc))}</p>", status=403)
             await run_in_threadpool(self.service.end_session, token)
         response = RedirectResponse("/sign-in", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")

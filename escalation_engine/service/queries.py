@@ -25,6 +25,9 @@ class Queries(ServiceBase):
             return escalation
 
     def spec_for(self, escalation: Escalation) -> WorkflowSpec:
+        known = self.registry.known(escalation)
+        if known is not None:  # versions never change: one read is enough
+            return known
         with self.engine.connect() as session:
             return self.registry.of(session, escalation)
 

@@ -41,11 +41,20 @@ class Viewing(Anchoring):
         roles.discard(RAISER)
         return Involvement(frozenset(waited), frozenset(told), frozenset(roles))
 
-    def sight_of(self, viewer: str, escalation: Escalation) -> Sight:
+    def sight_of(
+        self, viewer: str, escalation: Escalation, own: frozenset[str] | None = None
+    ) -> Sight:
+        """Whether ``viewer`` may see ``escalation`` (``own``: the case references of the alerts
+        they raised, when the caller has read them already)."""
         person = self.settings.person(viewer)
-        if any(role in person.roles for role in SEE_ALL) or viewer == escalation.raised_by:
-            return sight(person, escalation, Involvement(), self.settings.people, frozenset())
-        own = frozenset(store.case_references_raised_by(self.engine, viewer))
+        quick = any(role in person.roles for role in SEE_ALL) or viewer == escalation.raised_by
+        if quick or viewer in escalation.with_people:
+            # With them now, it was with them: its trail says so (replay holds row and trail
+            # alike), so the trail need not be read to know.
+            held = Involvement(waited_on=frozenset(escalation.with_people))
+            return sight(person, escalation, held, self.settings.people, frozenset())
+        if own is None:
+            own = frozenset(store.case_references_raised_by(self.engine, viewer))
         return sight(person, escalation, self._involvement(escalation), self.settings.people, own)
 
     def view(self, reference: str, viewer: str, view: str) -> Escalation:
@@ -62,7 +71,8 @@ class Viewing(Anchoring):
         self, escalations: list[Escalation], viewer: str, view: str = "list"
     ) -> list[Escalation]:
         """Those of ``escalations`` that ``viewer`` may see, the looks recorded."""
-        shown = [e for e in escalations if self.sight_of(viewer, e).allowed]
+        own = frozenset(store.case_references_raised_by(self.engine, viewer))
+        shown = [e for e in escalations if self.sight_of(viewer, e, own).allowed]
         self._record_looks(viewer, shown, view)
         return shown
 

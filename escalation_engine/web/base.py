@@ -1,0 +1,91 @@
+"""What every page of the desk shares: its templates, who the session cookie says is asking,
+how a refusal becomes a status, and the session cookie itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..api_routes import ROUTES, query_value
+from ..errors import EscalationError, InvalidInput
+from ..visibility import SEE_ALL
+from . import forms
+
+if TYPE_CHECKING:
+    from ..server.oidc import Oidc
+    from ..service import EscalationService
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "escalate_session"
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def query_of(request: Request, route: str, allowed: tuple[str, ...], what: str) -> dict[str, Any]:
+    """The query string's choices for the API operation ``route``: only ``allowed`` names (else
+    refused, naming ``what`` they are choices of), blanks left out, each checked as the API
+    checks it."""
+    kinds = ROUTES[route].params
+    chosen: dict[str, Any] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in allowed:
+            raise InvalidInput(f"{name[:40]!r} is not one of {what}.")
+        if value.strip():
+            chosen[name] = query_value(kinds[name], value.strip()[:200], name)
+    return chosen
+
+
+class PageBase:
+    """Pages over ``service``; ``oidc`` when the council's identity provider signs people in."""
+
+    def __init__(self, service: EscalationService, oidc: Oidc | None) -> None:
+        self.service = service
+        self.oidc = oidc
+
+    # --- rendering -----------------------------------------------------------------------
+    def render(
+        self, request: Request, template: str, status: int = 200, **values: Any
+    ) -> HTMLResponse:
+        session = request.cookies.get(SESSION_COOKIE, "")
+        values.setdefault("token", forms.session_token(session) if session else "")
+        values.setdefault("person", None)
+        person = values["person"]
+        # Links to what the person's roles may open (each page checks again).
+        values["oversees"] = person is not None and bool(set(person.roles) & set(SEE_ALL))
+        values["raises"] = person is not None and "iro" in person.roles
+        text = _TEMPLATES.get_template(template).render(service_name="IRO escalations", **values)
+        return HTMLResponse(text, status_code=status)
+
+    async def who(self, request: Request) -> str | None:
+        """Whose session came with ``request``, or ``None`` (not signed in, or it ended)."""
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if not token:
+            return None
+        try:
+            return await run_in_threadpool(self.service.session_user, token)
+        except EscalationError:
+            return None
+
+    def person(self, username: str) -> Any:
+        return self.service.settings.person(username)
+
+    @staticmethod
+    def to_sign_in(request: Request) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(target, safe='/')}", status_code=303)
+
+
+def set_session(response: Response, token: str, hours: float) -> None:
+    """The session cookie: sent over HTTPS only, out of scripts' reach, not on other sites' posts."""
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(hours * 3600), path="/", secure=True,
+                        httponly=True, samesite="lax")  # fmt: skip

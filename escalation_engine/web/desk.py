@@ -1,0 +1,165 @@
+"""The desk's pages: sign-in with a local account, the inbox, one escalation and its actions.
+
+Each page asks the same operation the API runs (``operations.run``) as the person whose session
+cookie came with the request, and renders its read model; each form posts back with its token
+(``forms.py``). A refusal is shown on the page it came from, saying what to do; nothing is
+written when a form is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import operations, render
+from ..errors import EscalationError, SignInRefused, http_status
+from . import forms, raising
+from .actionforms import FIELDS, forms_for, params_of
+from .base import HERE, SESSION_COOKIE, PageBase, set_session
+
+_SIGN_IN_FIELDS = frozenset({"username", "password", "next"})
+
+
+class Desk(PageBase):
+    """Signing in, the inbox, raising, and one escalation with its actions."""
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/", self.home, methods=["GET"]),
+            Route("/sign-in", self.sign_in_page, methods=["GET"]),
+            Route("/sign-in", self.sign_in, methods=["POST"]),
+            Route("/inbox", self.inbox, methods=["GET"]),
+            Route("/raise", self.raise_page, methods=["GET"]),
+            Route("/raise", self.raise_alert, methods=["POST"]),
+            Route("/escalations/{reference}", self.escalation, methods=["GET"]),
+            Route("/escalations/{reference}/actions/{action}", self.act, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ]
+
+    # --- sign-in -------------------------------------------------------------------------
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/inbox", status_code=303)
+
+    async def sign_in_page(
+        self, request: Request, error: str | None = None, status: int = 200
+    ) -> Response:
+        pre = forms.fresh_token()
+        response = self.render(
+            request, "sign_in.html", status, token=pre, error=error,
+            next=forms.safe_next(request.query_params.get("next")),
+            provider=self.oidc.config.name if self.oidc is not None else None,
+        )  # fmt: skip
+        response.set_cookie(forms.PRE_SESSION_COOKIE, pre, max_age=1800, path="/sign-in",
+                            secure=True, httponly=True, samesite="strict")  # fmt: skip
+        return response
+
+    async def sign_in(self, request: Request) -> Response:
+        source = request.client.host if request.client else "unknown"
+        try:
+            form = await forms.read(request, _SIGN_IN_FIELDS)
+            forms.require_token(request.cookies.get(forms.PRE_SESSION_COOKIE, ""), form)
+            username, password = str(form.get("username", "")), str(form.get("password", ""))
+            if not username or not password or len(username) > 64 or len(password) > 1024:
+                raise SignInRefused("Enter your username and password.")
+            person = await run_in_threadpool(
+                self.service.sign_in, username.strip(), password, source=source
+            )
+            token, _ = await run_in_threadpool(
+                self.service.start_session, person.username, "password"
+            )
+        except EscalationError as exc:
+            return await self.sign_in_page(request, str(exc), http_status(exc))
+        response = RedirectResponse(forms.safe_next(str(form.get("next", ""))), status_code=303)
+        response.delete_cookie(forms.PRE_SESSION_COOKIE, path="/sign-in")
+        set_session(response, token, self.service.settings.server.token_hours)
+        return response
+
+    # --- pages ---------------------------------------------------------------------------
+    async def inbox(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        found = await run_in_threadpool(operations.run, self.service, username, "inbox")
+        return self.render(request, "inbox.html", person=self.person(username), **found)
+
+    async def raise_page(
+        self, request: Request, error: str | None = None, status: int = 200,
+        sent: dict[str, str] | None = None,
+    ) -> Response:  # fmt: skip
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        choices = raising.choices(self.service, username)
+        return self.render(request, "raise.html", status, person=self.person(username),
+                           error=error, sent=sent or {}, **choices)  # fmt: skip
+
+    async def raise_alert(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        sent: dict[str, str] = {}
+        try:
+            form = await forms.read(request, raising.FIELDS)
+            sent = {name: str(value) for name, value in form.items() if name != forms.FIELD}
+            forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
+            done = await run_in_threadpool(
+                operations.run, self.service, username, "raise", None, raising.params_of(sent)
+            )
+        except EscalationError as exc:
+            return await self.raise_page(request, str(exc), http_status(exc), sent)
+        # Redirected, so that reloading the page it lands on cannot raise it twice.
+        return RedirectResponse(f"/escalations/{done['reference']}?raised=1", status_code=303)
+
+    async def escalation(
+        self, request: Request, error: str | None = None, status: int = 200,
+        said: str | None = None,
+    ) -> Response:  # fmt: skip
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        reference = str(request.path_params["reference"])
+        if said is None and request.query_params.get("raised") == "1":
+            said = f"Raised {reference}."
+        try:
+            shown = await run_in_threadpool(self._shown, username, reference)
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc),
+                               person=self.person(username), error=str(exc))  # fmt: skip
+        return self.render(request, "escalation.html", status, person=self.person(username),
+                           error=error, said=said, **shown)  # fmt: skip
+
+    def _shown(self, username: str, reference: str) -> dict[str, Any]:
+        service = self.service
+        data = operations.run(service, username, "show", {"reference": reference})
+        esc = service.get(data["reference"])
+        spec = service.spec_for(esc)
+        # The page offers its forms, not commands to type.
+        data["next"] = render.next_steps(esc, spec, data["may_take"], service.words, commands=False)
+        ladder = [
+            {"title": service.words.stage(spec, name), "current": name == esc.stage,
+             "reached": name in esc.stages_reached}
+            for name in spec.stage_names
+        ]  # fmt: skip
+        return {"esc": data, "ladder": ladder,
+                "forms": forms_for(spec, esc, data["may_take"], service.words)}  # fmt: skip
+
+    async def act(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        reference = str(request.path_params["reference"])
+        action = str(request.path_params["action"])
+        try:
+            form = await forms.read(request, FIELDS)
+            forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
+            done = await run_in_threadpool(
+                operations.run, self.service, username, "act",
+                {"reference": reference, "action": action}, params_of(form),
+            )  # fmt: skip
+        except EscalationError as exc:
+            return await self.escalation(request, str(exc), http_status(exc))
+        return await self.escalation(request, said=done["said"])

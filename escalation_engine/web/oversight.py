@@ -1,0 +1,73 @@
+"""For auditors and the IRO manager: the worker's status and the notifications not yet
+delivered, ``audit verify`` with its result and the last checkpoint, and the access log (who
+looked at which escalation). The sentences are the ones ``escalate status`` and ``escalate
+audit verify`` print, without their colours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from .. import operations
+from ..cli.views import status_lines, verify_lines
+from ..errors import EscalationError, InvalidInput, http_status
+from . import forms
+from .base import SESSION_COOKIE, PageBase
+
+#: Looks shown at once; the filters narrow the log.
+SHOWN = 200
+_LOG_FILTERS = ("viewer", "reference", "from", "to")
+
+
+def _plain(lines: list[tuple[bool, str]]) -> list[dict[str, Any]]:
+    return [{"problem": problem, "text": Text.from_markup(line).plain} for problem, line in lines]
+
+
+class Oversight(PageBase):
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/oversight", self.page, methods=["GET"]),
+            Route("/oversight/verify", self.verify, methods=["POST"]),
+        ]
+
+    async def page(self, request: Request, checked: list[dict[str, Any]] | None = None) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        person, chosen = self.person(username), {}
+        try:
+            for name, value in request.query_params.multi_items():
+                if name not in _LOG_FILTERS:
+                    raise InvalidInput(f"{name[:40]!r} is not one of the access log's filters.")
+                if value.strip():
+                    chosen[name] = value.strip()[:100]
+            status = await run_in_threadpool(operations.run, self.service, username, "status")
+            looks = await run_in_threadpool(
+                operations.run, self.service, username, "access_log", None, chosen
+            )
+        except EscalationError as exc:
+            return self.render(request, "oversight.html", http_status(exc), person=person,
+                               error=str(exc), chosen=chosen, health=None)  # fmt: skip
+        return self.render(
+            request, "oversight.html", person=person, chosen=chosen,
+            health=_plain(status_lines(status)), looks=looks[-SHOWN:][::-1],
+            total=len(looks), checked=checked,
+        )  # fmt: skip
+
+    async def verify(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        try:
+            form = await forms.read(request, frozenset())
+            forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
+            report = await run_in_threadpool(operations.run, self.service, username, "verify")
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc),
+                               person=self.person(username), error=str(exc))  # fmt: skip
+        return await self.page(request, _plain(verify_lines(report)))

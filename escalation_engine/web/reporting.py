@@ -1,0 +1,118 @@
+"""The annual report in a browser: the figures for a chosen period with their charts, each
+figure linking to the escalations behind it, and the downloads (HTML with charts, XLSX, CSV)
+that ``escalate report`` writes. The same operations and rules: the IRO manager and auditors."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from .. import operations
+from ..errors import EscalationError, InvalidInput, http_status
+from ..reports import charts, html, text, xlsx
+from .base import PageBase, query_of
+
+_PERIOD = ("year", "from", "to", "by")
+_DOWNLOADS = {
+    "html": ("text/html; charset=utf-8", "html"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
+
+
+def _chosen(request: Request, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    return query_of(request, "report_explain", (*_PERIOD, *extra), "the report's choices")
+
+
+class ReportPages(PageBase):
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/report", self.report, methods=["GET"]),
+            Route("/report/explain", self.explain, methods=["GET"]),
+            Route("/report/download/{form}", self.download, methods=["GET"]),
+        ]
+
+    async def report(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        person, chosen = self.person(username), {}
+        try:
+            chosen = _chosen(request)
+            found = await run_in_threadpool(
+                operations.run, self.service, username, "report", None, chosen
+            )
+        except EscalationError as exc:
+            return self.render(request, "report.html", http_status(exc), person=person,
+                               error=str(exc), chosen=chosen, report=None)  # fmt: skip
+        pictures = [
+            {"title": c.title, "alt": c.alt, "src": "data:image/png;base64,"
+             + base64.b64encode(c.png).decode("ascii")}
+            for c in charts.charts(found)
+        ]  # fmt: skip
+        query = urlencode(chosen)
+        tables = [
+            {**table, "printed": list(text.rows(table)),
+             "figures": [[cell.get("figure") if isinstance(cell, dict) else None
+                          for cell in row["cells"]] for row in table["rows"]]}
+            for table in found["tables"]
+        ]  # fmt: skip
+        return self.render(request, "report.html", person=person, chosen=chosen, report=found,
+                           heading=text.heading(found), tables=tables, pictures=pictures,
+                           query=query)  # fmt: skip
+
+    async def explain(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        person = self.person(username)
+        try:
+            chosen = _chosen(request, ("figure",))
+            if "figure" not in chosen:
+                raise InvalidInput("Choose a figure from the report.")
+            found = await run_in_threadpool(
+                operations.run, self.service, username, "report_explain", None, chosen
+            )
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc), person=person,
+                               error=str(exc))  # fmt: skip
+        back = "/report?" + urlencode({k: v for k, v in chosen.items() if k != "figure"})
+        return self.render(request, "explain.html", person=person, figures=found, back=back)
+
+    async def download(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        form = str(request.path_params["form"])
+        try:
+            if form not in _DOWNLOADS:
+                raise InvalidInput(f"{form[:20]!r} is not a download: html, xlsx or csv.")
+            chosen = _chosen(request)
+            found = await run_in_threadpool(
+                operations.run, self.service, username, "report", None, chosen
+            )
+            body = await run_in_threadpool(_written, found, form)
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc),
+                               person=self.person(username), error=str(exc))  # fmt: skip
+        kind, suffix = _DOWNLOADS[form]
+        name = f"escalations-{found['period']['label'].replace(' ', '-')}.{suffix}"
+        return Response(body, media_type=kind,
+                        headers={"content-disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+def _written(report: dict[str, Any], form: str) -> bytes:
+    if form == "html":
+        return html.page(report).encode()
+    if form == "xlsx":
+        return xlsx.workbook(report)
+    stream = io.StringIO()
+    text.write_csv(report, stream)
+    return stream.getvalue().encode()
