@@ -102,11 +102,10 @@ def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
 
     waiting = sorted(service.find(Filter(waiting_for=user)), key=soonest)
     waiting_for = {esc.reference for esc in waiting}
-    raised = sorted(
+    raised = sorted(  # a response to judge first, then by deadline
         (e for e in service.find(Filter(raised_by=user)) if e.reference not in waiting_for),
-        key=soonest,
+        key=lambda esc: (esc.status != "responded", *soonest(esc)),
     )
-    raised.sort(key=lambda esc: esc.status != "responded")  # a response to judge first
     # Each shown is a look in the access log: a page shows the soonest INBOX of each list and
     # says how many more there are (``escalate list`` lists them all).
     return {
