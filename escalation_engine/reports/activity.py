@@ -12,10 +12,11 @@ from .raised import open_at
 
 
 def _resolved(basis: Basis, span: Span) -> list[Evidence]:
+    this, start, end = span is basis.this, span.start, span.end
     found = []
     for facts in basis.facts:
-        closing = basis.closed_by(facts, span)
-        if closing and closing.outcome == "resolved" and span.holds(closing.at):
+        closing = facts.at_end if this else facts.at_end_before
+        if closing is not None and closing.outcome == "resolved" and start <= closing.at < end:
             found.append((facts.reference, closing.seq))
     return found
 
@@ -84,9 +85,15 @@ def _positions(buckets: list[tuple[str, str, date]], by: str) -> Callable[[int],
         for month in (_month(first, n) for n in range(step))
     }
 
+    hours: dict[int, int] = {}
+
     def find(moment: int) -> int:
-        when = day(moment)
-        return months.get((when.year, when.month), 0)
+        hour = moment - moment % 3600  # the hour decides the UK day
+        found = hours.get(hour)
+        if found is None:
+            when = day(hour)
+            found = hours[hour] = months.get((when.year, when.month), 0)
+        return found
 
     return find
 

@@ -129,7 +129,7 @@ class Basis:
         if self.keep:
             evidence = list(found)
             return len(evidence), evidence
-        return sum(1 for _ in found), []
+        return (len(found) if isinstance(found, list) else sum(1 for _ in found)), []
 
     def raisings(self, chosen: list[Facts]) -> tuple[int, list[Evidence]]:
         """How many of the cohort ``chosen`` is, and their raisings when explaining."""
@@ -160,12 +160,16 @@ class Basis:
     def _order(self) -> dict[str, dict[str, int]]:
         return {d: {s.name: i for i, s in enumerate(spec.stages)} for d, spec in self.specs.items()}
 
-    @cached_property
-    def _closed_at_end(self) -> dict[str, Closing | None]:
-        """How each escalation stood closed at the period's end (``None``: open), worked out
-        once for all the tables that ask."""
-        end = self.this.end
-        return {facts.reference: facts.closing_by(end) for facts in self.facts}
+    def __post_init__(self) -> None:
+        end, before = self.this.end, self.before.end
+        for facts in self.facts:
+            closings = facts.closings
+            if len(closings) == 1 and not facts.reopened:  # closed once, as most are
+                closing = closings[0]
+                facts.at_end = closing if closing.at < end else None
+                facts.at_end_before = closing if closing.at < before else None
+            elif closings:
+                facts.at_end, facts.at_end_before = facts.closing_by(end), facts.closing_by(before)
 
     @cached_property
     def _tops(self) -> dict[str, tuple[StageSpec | None, bool]]:
@@ -173,25 +177,22 @@ class Basis:
         and whether it had reached a formal one."""
         end = self.this.end
         found: dict[str, tuple[StageSpec | None, bool]] = {}
+        # Most of a cohort went the same few ways: each way is worked out once.
+        ways: dict[tuple[str, object], tuple[StageSpec | None, bool]] = {}
         for facts in self.cohort:
-            spec, order = self.specs[facts.digest], self._order[facts.digest]
-            reached = [name for name in facts.reached_by(end) if name in order]
-            top = spec.stages[max(order[name] for name in reached)] if reached else None
-            found[facts.reference] = (top, any(spec.stages[order[n]].formal for n in reached))
+            way = (facts.digest, facts.row_reached or tuple(facts.reached_by(end)))
+            known = ways.get(way)
+            if known is None:
+                spec, order = self.specs[facts.digest], self._order[facts.digest]
+                reached = [name for name in facts.reached_by(end) if name in order]
+                top = spec.stages[max(order[name] for name in reached)] if reached else None
+                known = ways[way] = (top, any(spec.stages[order[n]].formal for n in reached))
+            found[facts.reference] = known
         return found
-
-    def closed_at_end(self, facts: Facts) -> Closing | None:
-        return self._closed_at_end[facts.reference]
-
-    @cached_property
-    def _closed_before_end(self) -> dict[str, Closing | None]:
-        end = self.before.end
-        return {facts.reference: facts.closing_by(end) for facts in self.facts}
 
     def closed_by(self, facts: Facts, span: Span) -> Closing | None:
         """How it stood closed at ``span``'s end (either period's, worked out once)."""
-        found = self._closed_at_end if span is self.this else self._closed_before_end
-        return found[facts.reference]
+        return facts.at_end if span is self.this else facts.at_end_before
 
     def formal_at_end(self, facts: Facts) -> bool:
         """Whether one of the cohort had reached a formal stage by the period's end."""
@@ -233,8 +234,8 @@ class Basis:
         """The stages of the workflows ``chosen`` ran under, a workflow at a time, in ladder
         order; one entry per workflow name (its newest version's stages first seen)."""
         seen: dict[str, WorkflowSpec] = {}
-        for facts in chosen:
-            spec = self.spec(facts)
+        for digest in dict.fromkeys(facts.digest for facts in chosen):
+            spec = self.specs[digest]
             if spec.name not in seen or seen[spec.name].version < spec.version:
                 seen[spec.name] = spec
         return [(spec, stage) for spec in seen.values() for stage in spec.stages]
@@ -253,11 +254,22 @@ class Basis:
             current += timedelta(days=1)
         return counts
 
+    @cached_property
+    def _by_hour(self) -> dict[int, int | None]:
+        """The running count of working days (``_working``) by the hour a moment falls in,
+        filled as asked: the hour decides the London day."""
+        return {}
+
+    def _running(self, moment: int) -> int | None:
+        hour = moment - moment % 3600
+        hours = self._by_hour
+        if hour not in hours:
+            hours[hour] = self._working.get(day(hour).toordinal())
+        return hours[hour]
+
     def working_days(self, start: int, end: int) -> int:
         """Working days from the day of ``start`` to the day of ``end`` (0 on the same day)."""
-        first, last = day(start), day(end)
-        table = self._working
-        low, high = table.get(first.toordinal()), table.get(last.toordinal())
+        low, high = self._running(start), self._running(end)
         if low is not None and high is not None:
             return max(0, high - low)
-        return self.calendar.working_days_between(first, last)
+        return self.calendar.working_days_between(day(start), day(end))

@@ -45,7 +45,6 @@ class Facts:
     reference: str
     workflow: str
     digest: str
-    version: int
     alert_type: str
     category: str
     team: str
@@ -69,6 +68,10 @@ class Facts:
     #: (moment, entry, rating)
     ratings: list[tuple[int, int, str]] = field(default_factory=list)
     meetings: list[Mark] = field(default_factory=list)
+    #: How it stood closed at the end of the report's period and of the period before (``None``:
+    #: open), worked out once by the report's basis for every table to read.
+    at_end: Closing | None = None
+    at_end_before: Closing | None = None
 
     def closing_by(self, moment: int) -> Closing | None:
         """How it stood closed at ``moment``, or ``None`` if it was open (or not yet raised)."""

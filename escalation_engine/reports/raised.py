@@ -3,6 +3,7 @@ before, how far they went and how they ended by the period's end."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Callable
@@ -97,7 +98,7 @@ def highest_stage(basis: Basis) -> Table:
         highest = basis.highest(f)
         if highest is not None:
             top.setdefault((name, highest.name), []).append(f)
-        closing = basis.closed_at_end(f)
+        closing = f.at_end
         if closing is not None and closing.outcome == "resolved" and closing.stage:
             resolved.setdefault((name, closing.stage), []).append((f.reference, closing.seq))
     for spec, stage in basis.ladders(basis.cohort):
@@ -129,10 +130,11 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
     """Working days from raising to resolution, overall and by the stage it was resolved at;
     and in bands (for the chart)."""
     done: list[tuple[Facts, int, int, str]] = []
+    working_days = basis.working_days
     for facts in basis.cohort:
-        closing = basis.closed_at_end(facts)
+        closing = facts.at_end
         if closing is not None and closing.outcome == "resolved":
-            days = basis.working_days(facts.raised, closing.at)
+            days = working_days(facts.raised, closing.at)
             done.append((facts, closing.seq, days, closing.stage or ""))
     table = Table("resolution_time", "Working days to resolution", "Escalations raised in the"
                   " period and resolved by its end: working days from raising to resolution.",
@@ -148,8 +150,9 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
 
     add("all", "All stages", done)
     by_stage: dict[tuple[str, str], list[tuple[Facts, int, int, str]]] = {}
+    names = {digest: spec.name for digest, spec in basis.specs.items()}
     for item in done:
-        by_stage.setdefault((basis.spec(item[0]).name, item[3]), []).append(item)
+        by_stage.setdefault((names[item[0].digest], item[3]), []).append(item)
     for spec, stage in basis.ladders(basis.cohort):
         here = by_stage.get((spec.name, stage.name), [])
         if here:
@@ -157,8 +160,11 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
     bands = Table("resolution_bands", "Time to resolution in bands", "Escalations raised in the"
                   " period and resolved by its end, by working days taken.",
                   [("resolved", "Resolved")], "Working days")  # fmt: skip
-    for key, label, low, high in BANDS:
-        chosen = [(f.reference, seq) for f, seq, d, _ in done if low <= d <= high]
+    banded: list[list[Evidence]] = [[] for _ in BANDS]
+    lows = [low for _, _, low, _ in BANDS]
+    for f, seq, d, _ in done:
+        banded[bisect.bisect_right(lows, d) - 1].append((f.reference, seq))
+    for (key, label, _, _), chosen in zip(BANDS, banded, strict=True):
         bands.add(key, label, basis.tally(chosen))
     return table, bands
 
@@ -181,7 +187,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
     for category, chosen in sorted(groups.items(), key=lambda kv: basis.words.category(kv[0])):
         cells: dict[str, list[Evidence]] = {name: [] for name in [*kinds, "open"]}
         for facts in chosen:
-            closing = basis.closed_at_end(facts)
+            closing = facts.at_end
             if closing is None:
                 cells["open"].append((facts.reference, facts.raise_seq))
                 continue
@@ -209,7 +215,9 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
 
 def open_at(basis: Basis, span: Span) -> list[Evidence]:
     """Escalations raised before ``span`` ends and open at its end (good practice left out)."""
+    this, end, positive = span is basis.this, span.end, basis.positive_types
     return [
         (f.reference, f.raise_seq) for f in basis.facts
-        if f.raised < span.end and not basis.positive(f) and basis.closed_by(f, span) is None
+        if f.raised < end and (f.at_end if this else f.at_end_before) is None
+        and (f.digest, f.alert_type) not in positive
     ]  # fmt: skip

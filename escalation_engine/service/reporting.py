@@ -72,12 +72,9 @@ class Reporting(Viewing):
         since, end = periods.previous(period).start, Span.of(period).end
         found: dict[str, Facts] = {}
         for row in store.reporting.escalations(self.engine, since, period.end):
-            reference, workflow, digest, version, alert, category, team, raiser, raised = row[:9]
-            closed, outcome, stage, reached = row[9:]
-            facts = Facts(
-                reference=reference, workflow=workflow, digest=digest, version=version,
-                alert_type=alert, category=category, team=team, raiser=raiser, raised=raised,
-            )  # fmt: skip
+            reference, workflow, digest, alert, category, team, raiser, raised = row[:8]
+            closed, outcome, stage, reached = row[8:]
+            facts = Facts(reference, workflow, digest, alert, category, team, raiser, raised)
             if closed is not None and closed < end and outcome is not None:
                 facts.closings.append(Closing(closed, 0, outcome, stage, None))
                 facts.row_reached = reached
@@ -142,7 +139,6 @@ class Reporting(Viewing):
                 reference=f.reference,
                 workflow=f.workflow,
                 digest=f.digest,
-                version=f.version,
                 alert_type=f.alert_type,
                 category=f.category,
                 team=f.team,

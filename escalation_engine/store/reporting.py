@@ -65,8 +65,8 @@ def escalations(
     engine: Engine, since: datetime, end: datetime
 ) -> Generator[tuple[Any, ...], None, None]:
     """The escalations a report from ``since`` to ``end`` counts: (reference, workflow, digest,
-    version number, alert type, category, team, raiser, raised, closed (seconds), outcome, the
-    stage it closed from, the stages it reached (JSON))."""
+    alert type, category, team, raiser, raised, closed (seconds), outcome, the stage it closed
+    from, the stages it reached (JSON))."""
     e = _ESCALATION.c
 
     def query(connection: Connection) -> Any:
@@ -75,7 +75,6 @@ def escalations(
                 e.reference,
                 e.workflow,
                 e.workflow_digest,
-                _VERSION.c.version,
                 e.alert_type,
                 e.category,
                 e.team,
@@ -86,7 +85,6 @@ def escalations(
                 e.last_stage,
                 e.stages_reached,
             )  # fmt: skip
-            .select_from(_ESCALATION.join(_VERSION, _VERSION.c.digest == e.workflow_digest))
             .where(_counts(since, end))
             .order_by(e.id)
         )
@@ -169,6 +167,10 @@ def _tuples(
     driver's cursor is read directly (a cursor SQLAlchemy has not read from: without
     ``stream_results`` it buffers nothing)."""
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Enough memory to sort tens of thousands of rows without spilling to disk (for
+            # this transaction only).
+            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         if stream:
             result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
                 query(connection)
