@@ -346,6 +346,51 @@ def test_an_escalation_reopened_after_a_year_end_counts_as_it_stood_at_each(
         assert {f.key: f.value for f in table.figures()} == explained, table.key
 
 
+@pytest.mark.parametrize(
+    ("stored", "day"),
+    [("2025-06-01 22:59:59.000000", "2025-06-01"), ("2025-06-01 23:00:00.000000", "2025-06-02"),
+     ("2025-10-25 23:30:00.000000", "2025-10-26"), ("2025-10-26 23:30:00.000000", "2025-10-26"),
+     ("2025-03-30 00:30:00.000000", "2025-03-30"), ("2025-03-30 23:00:00", "2025-03-31")],
+)  # fmt: skip
+def test_sqlite_is_told_the_london_day_of_a_stored_moment(stored: str, day: str) -> None:
+    assert store.engine.london_day(stored) == day
+
+
+def test_escalations_alike_in_every_figure_are_counted_together_and_alike(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    """Raised on one day and resolved on another with the same category, team, raiser and
+    ladder, escalations are counted as one row standing for them all (grouped by the London
+    day); every figure is what explaining them one by one gives."""
+
+    def alert(raised: datetime, category: str = "drift_and_delay") -> str:
+        clock.set(raised)
+        reference = practice_alert(service, category=category).reference
+        return reference
+
+    morning = datetime(2025, 6, 2, 10, tzinfo=LONDON)
+    made = [alert(morning), alert(morning), alert(morning),
+            alert(morning.replace(hour=15)), alert(morning, "placement")]  # fmt: skip
+    clock.set(datetime(2025, 6, 3, 10, tzinfo=LONDON))
+    for reference in made:
+        service.act(reference, "jo", "respond", note="Meeting booked.")
+    clock.set(datetime(2025, 6, 9, 10, tzinfo=LONDON))
+    for reference in made:
+        service.act(reference, "aisha", "accept", note="Agreed.")
+    rows = list(store.reporting.escalations(service.engine, BEFORE.start, THIS.end, alike=True))
+    weights = sorted(row[12] for row in rows)
+    assert weights == [1, 4]
+    report = service.report("priya", THIS)
+    assert figures(report, "summary")["summary.raised.this"] == 5
+    assert figures(report, "by_category")["by_category.drift_and_delay.this"] == 4
+    resolution = figures(report, "resolution_time")
+    assert resolution["resolution_time.all.resolved"] == 5
+    assert resolution["resolution_time.all.median"] == 5  # 2 June to 9 June, working days
+    for table in report.tables:
+        explained = {f.key: f.value for f in service.explain("priya", THIS, table.key)}
+        assert {f.key: f.value for f in table.figures()} == explained, table.key
+
+
 @pytest.fixture
 def council(project: Path, engine: Engine, clock: FakeClock) -> EscalationService:
     """A service running the example council protocol, whose outcomes list reasons."""

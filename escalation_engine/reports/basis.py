@@ -129,11 +129,16 @@ class Basis:
         if self.keep:
             evidence = list(found)
             return len(evidence), evidence
+        if self._weights:
+            weights = self._weights
+            return sum(weights.get(reference, 1) for reference, _ in found), []
         return (len(found) if isinstance(found, list) else sum(1 for _ in found)), []
 
     def raisings(self, chosen: list[Facts]) -> tuple[int, list[Evidence]]:
         """How many of the cohort ``chosen`` is, and their raisings when explaining."""
-        return len(chosen), [(f.reference, f.raise_seq) for f in chosen] if self.keep else []
+        if self.keep:
+            return len(chosen), [(f.reference, f.raise_seq) for f in chosen]
+        return (sum(f.weight for f in chosen) if self._weights else len(chosen)), []
 
     def weigh(self, found: Iterable[Event]) -> tuple[int, list[Evidence]]:
         """How many events ``found`` stand for, and their entries when explaining."""
@@ -162,6 +167,8 @@ class Basis:
 
     def __post_init__(self) -> None:
         end, before = self.this.end, self.before.end
+        #: Facts standing for more than one escalation, by reference, with how many.
+        self._weights = {f.reference: f.weight for f in self.facts if f.weight != 1}
         for facts in self.facts:
             closings = facts.closings
             if len(closings) == 1 and not facts.reopened:  # closed once, as most are

@@ -72,6 +72,9 @@ class Facts:
     #: open), worked out once by the report's basis for every table to read.
     at_end: Closing | None = None
     at_end_before: Closing | None = None
+    #: How many escalations alike in every figure these facts stand for, when counting (their
+    #: rows say all the report asks and say it alike; ``store.reporting.escalations``).
+    weight: int = 1
 
     def closing_by(self, moment: int) -> Closing | None:
         """How it stood closed at ``moment``, or ``None`` if it was open (or not yet raised)."""

@@ -30,8 +30,8 @@ def compared(basis: Basis, table: Table, keys: list[tuple[str, str]], key: Key) 
         listed.setdefault(name, name)
     for name, label in listed.items():
         now, then = this.get(name, []), before.get(name, [])
-        counted = basis.raisings(now)
-        table.add(name, label, counted, basis.raisings(then), (len(now) - len(then), counted[1]))
+        counted, earlier = basis.raisings(now), basis.raisings(then)
+        table.add(name, label, counted, earlier, (counted[0] - earlier[0], counted[1]))
     return table
 
 
@@ -143,7 +143,7 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
 
     def add(key: str, label: str, chosen: list[tuple[Facts, int, int, str]]) -> None:
         evidence = [(f.reference, seq) for f, seq, _, _ in chosen]
-        days = [d for _, _, d, _ in chosen]
+        days = [d for f, _, d, _ in chosen for _ in range(f.weight)]
         median = statistics.median(days) if days else None
         table.add(key, label, basis.tally(evidence), (median, evidence),
                   (_p90(days) if days else None, evidence))  # fmt: skip

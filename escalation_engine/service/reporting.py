@@ -66,15 +66,17 @@ class Reporting(Viewing):
         if by not in GROUPINGS:
             raise InvalidInput(f"--by {by[:20]!r} is not one of {', '.join(GROUPINGS)}.")
 
-    def _facts(self, period: Period) -> dict[str, Facts]:
+    def _facts(self, period: Period, alike: bool = False) -> dict[str, Facts]:
         """Each escalation the report can count, with what its row says; an escalation closed
-        before the period's end (its row says how it stood then) has its closing and stages."""
+        before the period's end (its row says how it stood then) has its closing and stages.
+        With ``alike``, escalations alike in every figure come as one, with their number."""
         since, end = periods.previous(period).start, Span.of(period).end
         found: dict[str, Facts] = {}
-        for row in store.reporting.escalations(self.engine, since, period.end):
+        for row in store.reporting.escalations(self.engine, since, period.end, alike):
             reference, workflow, digest, alert, category, team, raiser, raised = row[:8]
-            closed, outcome, stage, reached = row[8:]
+            closed, outcome, stage, reached, weight = row[8:13]
             facts = Facts(reference, workflow, digest, alert, category, team, raiser, raised)
+            facts.weight = weight
             if closed is not None and closed < end and outcome is not None:
                 facts.closings.append(Closing(closed, 0, outcome, stage, None))
                 facts.row_reached = reached
@@ -84,7 +86,7 @@ class Reporting(Viewing):
     def _counted(self, period: Period) -> Basis:
         before = periods.previous(period)
         this, earlier = Span.of(period), Span.of(before)
-        facts = self._facts(period)
+        facts = self._facts(period, alike=True)
         specs = self._specs(facts.values())
         events = [
             Event(digest, alert, action, stage or None, _detail(action, detail or None),

@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import create_engine
+
+from ..calendar import LONDON
 
 #: How long a SQLite writer waits for another's transaction before giving up.
 BUSY_TIMEOUT_SECONDS = 30
@@ -34,6 +37,8 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # SQLite knows no time zones; the report groups by the London day (store.reporting).
+        dbapi_connection.create_function("london_day", 1, london_day, deterministic=True)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -42,6 +47,17 @@ def _sqlite_setup(engine: Engine) -> None:
         # transaction, which in WAL mode reads a snapshot and never waits for, or blocks, a writer.
         writing = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@lru_cache(maxsize=100_000)
+def _london_day_of_hour(hour: str) -> str:
+    return datetime.fromisoformat(hour).replace(tzinfo=UTC).astimezone(LONDON).date().isoformat()
+
+
+def london_day(moment: str | None) -> str | None:
+    """The London day (ISO) of a moment as SQLite holds it (UTC, ``YYYY-MM-DD HH:MM:SS``). The
+    UK's offset changes only on the hour, so the hour decides the day: hours are remembered."""
+    return None if moment is None else _london_day_of_hour(moment[:13] + ":00")
 
 
 def make_engine(url: str) -> Engine:
