@@ -107,6 +107,9 @@ ROUTES: dict[str, Route] = {
                 "to": "text",
             },
         ),  # fmt: skip
+        Route("watching", "GET", "/watching", {}),
+        Route("watch", "POST", "/escalations/{reference}/watch", {}),
+        Route("unwatch", "DELETE", "/escalations/{reference}/watch", {}),
         Route("away_list", "GET", "/away", {}),
         Route("away", "POST", "/people/{person}/away", {"until": "text", "note": "text"}),
         Route("back", "POST", "/people/{person}/back", {"note": "text"}),

@@ -34,6 +34,16 @@ class Told:
         return {f.name: list(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}
 
 
+#: The lists of an entry's details naming people told of the escalation without it being with
+#: them, who watch it from then on (``store.watches``).
+WATCHING = ("watchers", "copy", "raisers_manager")
+
+
+def told_to_watch(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The people an entry's details tell of the escalation, by the list that names them."""
+    return {key: list(data[key]) for key in WATCHING if data.get(key)}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entered:
     """A stage entered: its clocks (as explained deadlines), who it is with, who else is told."""

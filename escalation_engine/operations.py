@@ -101,11 +101,13 @@ def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
         return esc.stage_due_at is None, esc.stage_due_at or now
 
     waiting = sorted(service.find(Filter(waiting_for=user)), key=soonest)
-    waiting_for = {esc.reference for esc in waiting}
+    listed = {esc.reference for esc in waiting}
     raised = sorted(  # a response to judge first, then by deadline
-        (e for e in service.find(Filter(raised_by=user)) if e.reference not in waiting_for),
+        (e for e in service.find(Filter(raised_by=user)) if e.reference not in listed),
         key=lambda esc: (esc.status != "responded", *soonest(esc)),
     )
+    listed.update(esc.reference for esc in raised)
+    watched = sorted((e for e in service.watched(user) if e.reference not in listed), key=soonest)
     # Each shown is a look in the access log: a page shows the soonest INBOX of each list and
     # says how many more there are (``escalate list`` lists them all).
     return {
@@ -113,7 +115,25 @@ def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
         "waiting_more": max(0, len(waiting) - INBOX),
         "raised": [item(e) for e in service.visible(raised[:INBOX], user)],
         "raised_more": max(0, len(raised) - INBOX),
+        "watching": [item(e) for e in service.visible(watched[:INBOX], user)],
+        "watching_more": max(0, len(watched) - INBOX),
     }
+
+
+def _watching(service: EscalationService, username: str, _: Any, __: Any) -> Any:
+    """The open escalations ``username`` watches, most recently watched first."""
+    user = service.settings.person(username).username
+    return [readmodel.escalation(service, e) for e in service.visible(service.watched(user), user)]
+
+
+def _watch(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
+    esc = service.watch(username, path["reference"])
+    return {"reference": esc.reference, "watching": True}
+
+
+def _unwatch(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
+    esc = service.watch(username, path["reference"], watching=False)
+    return {"reference": esc.reference, "watching": False}
 
 
 def _show(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
@@ -124,6 +144,9 @@ def _show(service: EscalationService, username: str, path: dict[str, str], _: An
         service, esc, service.allowed_actions(esc), rows=rows, problem=problem
     )
     shown["may_take"] = service.may_take(username, esc)
+    shown["watching"] = service.is_watching(
+        service.settings.person(username).username, esc.reference
+    )
     return shown
 
 
@@ -315,7 +338,8 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 
 OPERATIONS: dict[str, Operation] = {
     "me": _me, "inbox": _inbox, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
-    "access_log": _access_log, "away_list": _away_list, "away": _away, "back": _back,
+    "access_log": _access_log, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
+    "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
     "search": _search, "report": _report, "report_explain": _report_explain,
 }  # fmt: skip

@@ -142,6 +142,27 @@ def test_a_manager_of_another_team_is_refused_and_changes_nothing(
     assert live.service.get(reference).version == before
 
 
+def test_an_auditor_watches_an_escalation_from_its_page_and_it_is_in_their_inbox(
+    live: Live, page: Page, tmp_path: Path
+) -> None:
+    reference = raised(live, tmp_path, "CLA-510003")
+    open_as(page, f"{live.url}/escalations/{reference}", "amir")
+    page.get_by_role("button", name="Watch this escalation").click()
+    assert "You are watching it" in page.inner_text(".govuk-notification-banner")
+    assert page.get_by_role("button", name="Stop watching").is_visible()
+    accessible(page)
+    page.goto(live.url + "/inbox")
+    watched = page.locator("table", has=page.locator("caption", has_text="What you watch"))
+    assert reference in watched.inner_text()
+    accessible(page)
+    watched.get_by_role("link", name=reference).click()
+    page.get_by_role("button", name="Stop watching").click()
+    assert "You no longer watch it" in page.inner_text(".govuk-notification-banner")
+    page.goto(live.url + "/inbox")
+    assert reference not in page.inner_text("main")
+    assert not live.service.is_watching("amir", reference)
+
+
 def test_a_stale_form_is_refused_with_what_the_escalation_is_now(
     live: Live, browser: Browser, page: Page, tmp_path: Path
 ) -> None:

@@ -109,12 +109,16 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP TABLE legacy_import")
         db.execute("DROP TABLE report_tally")
         db.execute("DROP TABLE report_mark")
+        db.execute("DROP TABLE watch")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Sealed audit at its end" in upgraded.stdout
     assert "Sealed access at its end" in upgraded.stdout
     assert run(site, "audit", "verify", user=None).returncode == 0
+    with closing(sqlite3.connect(site / "escalations.db")) as db:  # watches, from the trail
+        watching = db.execute("SELECT username, reference, why FROM watch ORDER BY id").fetchall()
+    assert watching == [("priya", "ESC-2026-0001", "watchers"), ("sam", "ESC-2026-0001", "copy")]
     with closing(sqlite3.connect(site / "escalations.db")) as db, db:
         db.execute("DROP TRIGGER access_entry_no_delete")  # as a writer without the key may
         db.execute("DELETE FROM access_entry")

@@ -1,4 +1,5 @@
-"""The commands that read: list, show, audit, and tick (which applies what is due)."""
+"""The commands that read: list, show, audit, and tick (which applies what is due); and watch,
+which chooses what your inbox lists."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def list_(
     category: Annotated[str | None, typer.Option("--category", help="Of this category.")] = None,
     workflow: Annotated[str | None, typer.Option("--workflow", help="Under this workflow.")] = None,
     closed: Annotated[bool, typer.Option("--all", help="Include closed ones.")] = False,
+    watching: Annotated[
+        bool, typer.Option("--watching", help="Open ones I watch ('escalate watch'), alone.")
+    ] = False,
     as_user: AsUser = None,
     as_json: Json = False,
 ) -> None:
@@ -40,10 +44,19 @@ def list_(
     from . import views
     from .backend import connect
 
-    items = connect(as_user).call(
-        "list", mine=mine, waiting=waiting, overdue=overdue, child=child, stage=stage, team=team,
-        category=category, workflow=workflow, all=closed,
-    )  # fmt: skip
+    filters = {"mine": mine, "waiting": waiting, "overdue": overdue, "child": child,
+               "stage": stage, "team": team, "category": category, "workflow": workflow,
+               "all": closed}  # fmt: skip
+    if watching:
+        given = [f"--{name}" for name, value in filters.items() if value]
+        if given:
+            raise InvalidInput(
+                f"--watching lists what you watch and takes no other filter (given: "
+                f"{', '.join(given)}); run it alone."
+            )
+        items = connect(as_user).call("watching")
+    else:
+        items = connect(as_user).call("list", **filters)
     if as_json:
         emit_json([bare(item) for item in items])
     elif items:
@@ -75,6 +88,30 @@ def show(reference: Ref, as_user: AsUser = None, as_json: Json = False) -> None:
         emit_json(bare(item) | {"timeline": [bare(entry) for entry in item["timeline"]]})
     else:
         out.print(views.escalation_panel(item))
+
+
+@app.command()
+def watch(
+    reference: Ref,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop watching it.")] = False,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """Watch an escalation you may see: it is listed in your inbox on the desk, and by
+    'escalate list --watching', until it closes. A stage's watchers, people copied and the
+    raiser's manager watch it from when they are told of it.
+
+    Example: escalate watch ESC-2026-0042 (and: escalate watch ESC-2026-0042 --stop)
+    """
+    from .backend import connect
+
+    done = connect(as_user).call("unwatch" if stop else "watch", {"reference": reference})
+    if as_json:
+        emit_json(done)
+    elif done["watching"]:
+        out.print(f"You are watching {done['reference']}: see 'escalate list --watching'.")
+    else:
+        out.print(f"You no longer watch {done['reference']}.")
 
 
 def _filter(help: str, metavar: str = "NAME", *names: str) -> Any:

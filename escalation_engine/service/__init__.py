@@ -15,6 +15,7 @@ from .importing import Importing
 from .raising import Raising
 from .sessions import Sessions
 from .sweeping import Applied, Sweeping, TickReport
+from .watching import Watching
 
 __all__ = [
     "ENGINE_ACTOR",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-class EscalationService(Raising, Acting, Sweeping, Importing, Sessions):
+class EscalationService(Raising, Acting, Sweeping, Importing, Sessions, Watching):
     """Commands and queries over escalations stored in ``engine``: raise, act, mark people away
     and back, apply what falls due, read under the read rules (each look logged), anchor and check the trail, and keep
-    local accounts and signed-in sessions."""
+    local accounts and signed-in sessions; and what each person watches."""

@@ -16,6 +16,7 @@ from ..clock import Clock
 from ..config import Person, Settings
 from ..errors import InvalidInput
 from ..escalation import Escalation
+from ..events import told_to_watch
 from ..labels import Words
 from ..registry import WorkflowRegistry
 from ..signing import Signer, load_signer, parse_public
@@ -90,6 +91,8 @@ class ServiceBase:
         store.tallies.record(
             session, entry, escalation.workflow_digest, escalation.alert_type, data | extra, tallied
         )
+        # Whoever it tells of the escalation (not with them) watches it from then on.
+        store.watches.told(session, escalation.reference, told_to_watch(data), entry.at)
         return entry
 
     @property

@@ -17,6 +17,7 @@ from . import (
     search,
     tallies,
     tokens,
+    watches,
     workers,
     workflows,
 )
@@ -60,6 +61,7 @@ from .escalations import (
     matching,
     next_due,
     next_reference,
+    open_of,
     overdue,
     row_values,
     save,
@@ -91,6 +93,6 @@ __all__ = [
     "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",
     "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
     "queue_notifications", "settle_notification", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
-    "case_references", "matching", "absences", "claim_open", "head", "stream_entries_by_reference",
+    "case_references", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
     "stream_rows_by_reference", "stored_row", "installation", "access", "case_references_raised_by", "accounts", "seals", "search", "imports", "reporting", "tallies",
 ]  # fmt: skip

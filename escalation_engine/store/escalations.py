@@ -217,6 +217,18 @@ def everything(engine: Engine, query: Select[Any] | None = None) -> list[Escalat
         return [from_row(row) for row in session.execute(chosen.order_by(_TABLE.c.id))]
 
 
+def open_of(engine: Engine, references: list[str]) -> list[Escalation]:
+    """Those of ``references`` still open, in the order given (read a batch at a time)."""
+    found: dict[str, Escalation] = {}
+    for first in range(0, len(references), 500):
+        query = select(_TABLE).where(
+            _TABLE.c.reference.in_(references[first : first + 500]),
+            _TABLE.c.stage.not_in(OUTCOMES),
+        )
+        found.update((e.reference, e) for e in everything(engine, query))
+    return [found[reference] for reference in references if reference in found]
+
+
 def next_due(engine: Engine) -> datetime | None:
     """The earliest moment anything is due for an open escalation."""
     with engine.connect() as session:

@@ -13,6 +13,7 @@ functions."""
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from ..calendar import LONDON
 from ..spec.model import OUTCOMES
 from .chain import CHUNK
+from .engine import london_day
 from .tables import AuditRow, EscalationRow, MarkRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
@@ -189,6 +191,22 @@ def moves(engine: Engine, end: datetime, references: Iterable[str]) -> Iterator[
         yield from _tuples(engine, query)
 
 
+@contextmanager
+def _london_days(connection: Connection) -> Iterator[None]:
+    """SQLite knows no time zones: for this read its connection is given ``london_day``, and it
+    is taken away after, so that no other connection holds a Python function (one that does
+    is not closed when the program ends, and leaves its write-ahead log behind)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.create_function("london_day", 1, london_day, deterministic=True)  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        driver.create_function("london_day", 1, None)  # type: ignore[union-attr]
+
+
 def _tuples(
     engine: Engine, query: Any, stream: bool = False
 ) -> Generator[tuple[Any, ...], None, None]:
@@ -197,7 +215,7 @@ def _tuples(
     server-side cursor (PostgreSQL) keeps memory flat, through SQLAlchemy's rows; without it, the
     driver's cursor is read directly (a cursor SQLAlchemy has not read from: without
     ``stream_results`` it buffers nothing)."""
-    with engine.connect() as connection:
+    with engine.connect() as connection, _london_days(connection):
         if connection.dialect.name == "postgresql":
             # For this transaction only: memory to sort tens of thousands of rows without
             # spilling to disk; and no compiling of the query, which these reads never repay

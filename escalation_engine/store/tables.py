@@ -292,3 +292,19 @@ class MarkRow(SQLModel, table=True):
     action: str
     detail: str | None = None
     reason: str | None = None
+
+
+class WatchRow(SQLModel, table=True):
+    """Someone starting or stopping to watch an escalation (append-only): told of it as a
+    stage's watcher, copied, as the raiser's manager, or of their own asking. The latest row of
+    a person's for an escalation says whether they watch it."""
+
+    __tablename__ = "watch"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True)
+    reference: str = Field(index=True)
+    watching: bool
+    #: Why: ``asked``, or the entry's list that named them (``watchers``, ``copy``,
+    #: ``raisers_manager``).
+    why: str
+    at: datetime = _when(nullable=False)

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import operations, render
-from ..errors import EscalationError, SignInRefused, http_status
+from ..errors import EscalationError, InvalidInput, SignInRefused, http_status
 from . import forms, raising
 from .actionforms import FIELDS, forms_for, params_of
 from .base import HERE, SESSION_COOKIE, PageBase, set_session
@@ -37,6 +37,7 @@ class Desk(PageBase):
             Route("/raise", self.raise_alert, methods=["POST"]),
             Route("/escalations/{reference}", self.escalation, methods=["GET"]),
             Route("/escalations/{reference}/actions/{action}", self.act, methods=["POST"]),
+            Route("/escalations/{reference}/watch", self.watch, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
@@ -163,3 +164,28 @@ class Desk(PageBase):
         except EscalationError as exc:
             return await self.escalation(request, str(exc), http_status(exc))
         return await self.escalation(request, said=done["said"])
+
+    async def watch(self, request: Request) -> Response:
+        """Start or stop watching (the form's ``watching`` is ``yes`` or ``no``)."""
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        reference = str(request.path_params["reference"])
+        try:
+            form = await forms.read(request, frozenset({"watching"}))
+            forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
+            choice = form.get("watching")
+            if choice not in ("yes", "no"):
+                raise InvalidInput("Say whether to watch it: watching=yes or watching=no.")
+            name = "watch" if choice == "yes" else "unwatch"
+            await run_in_threadpool(
+                operations.run, self.service, username, name, {"reference": reference}
+            )
+        except EscalationError as exc:
+            return await self.escalation(request, str(exc), http_status(exc))
+        said = (
+            "You are watching it: it is listed in your inbox until it closes."
+            if choice == "yes"
+            else "You no longer watch it."
+        )
+        return await self.escalation(request, said=said)

@@ -1,0 +1,38 @@
+"""Watching: the escalations a person keeps an eye on without their being with them.
+
+People told of an escalation at a stage (its watchers, people copied, the raiser's manager)
+watch it from then on; anyone who may see an escalation can start or stop watching it. What
+someone watches is listed in their inbox while it is open."""
+
+from __future__ import annotations
+
+from .. import store
+from ..escalation import Escalation
+from .viewing import Viewing
+
+
+class Watching(Viewing):
+    """Start and stop watching; what a person watches."""
+
+    def watch(self, username: str, reference: str, watching: bool = True) -> Escalation:
+        """Start (or, with ``watching=False``, stop) watching ``reference``. Only what someone
+        may see can be watched: otherwise refused, and nothing is written."""
+        escalation = self.view(reference, username, "watch")
+        user = self.settings.person(username).username
+        with store.unit_of_work(self.engine) as session:
+            if (user in store.watches.watchers(session, escalation.reference)) != watching:
+                store.watches.record(
+                    session, usernames=[user], reference=escalation.reference,
+                    watching=watching, why="asked", at=self.clock.now(),
+                )  # fmt: skip
+        return escalation
+
+    def is_watching(self, username: str, reference: str) -> bool:
+        with self.engine.connect() as connection:
+            return username in store.watches.watchers(connection, reference)
+
+    def watched(self, username: str) -> list[Escalation]:
+        """The open escalations ``username`` watches, most recently watched first (their looks
+        are recorded by whoever shows them, through ``visible``)."""
+        user = self.settings.person(username).username
+        return store.open_of(self.engine, store.watches.watched(self.engine, user))

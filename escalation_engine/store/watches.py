@@ -1,0 +1,77 @@
+"""Watches: who watches which escalation, as the latest of each person's marks for it says.
+
+Marks are only ever added, so who watched what, and since when, is never lost."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from ..events import told_to_watch
+from ..spec.model import OUTCOMES
+from .tables import AuditRow, EscalationRow, WatchRow
+
+_TABLE = WatchRow.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
+_ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
+
+
+def record(
+    session: Connection,
+    *,
+    usernames: Iterable[str],
+    reference: str,
+    watching: bool,
+    why: str,
+    at: datetime,
+) -> None:
+    rows = [{"username": name, "reference": reference, "watching": watching, "why": why, "at": at}
+            for name in usernames]  # fmt: skip
+    if rows:
+        session.execute(insert(_TABLE), rows)
+
+
+def told(session: Connection, reference: str, named: dict[str, list[str]], at: datetime) -> None:
+    """Those ``named`` (by why: ``events.told_to_watch``) watch ``reference`` from ``at``, each
+    once, for the first reason: those already watching it are left as they are."""
+    if not named:
+        return
+    already = watchers(session, reference)
+    for why, names in named.items():
+        fresh = [name for name in dict.fromkeys(names) if name not in already]
+        record(session, usernames=fresh, reference=reference, watching=True, why=why, at=at)
+        already.update(fresh)
+
+
+def from_trail(session: Connection) -> None:
+    """Watches as the trail of every open escalation says (for a database made before them):
+    whoever its entries told of it, as ``told`` would have recorded them."""
+    a, e = _AUDIT.c, _ESCALATION.c
+    query = (
+        select(a.reference, a.data, a.at)
+        .join(_ESCALATION, e.reference == a.reference)
+        .where(e.stage.not_in(OUTCOMES))
+        .order_by(a.seq)
+    )
+    for reference, data, at in session.execute(query).all():
+        told(session, reference, told_to_watch(json.loads(data)), at)
+
+
+def watchers(session: Connection, reference: str) -> set[str]:
+    """Who watches ``reference`` now."""
+    t = _TABLE.c
+    latest = select(func.max(t.id)).where(t.reference == reference).group_by(t.username).subquery()
+    query = select(t.username).where(t.id.in_(select(latest)), t.watching)
+    return {name for (name,) in session.execute(query)}
+
+
+def watched(engine: Engine, username: str) -> list[str]:
+    """The references ``username`` watches now, those they began to watch most recently first."""
+    t = _TABLE.c
+    latest = select(func.max(t.id)).where(t.username == username).group_by(t.reference).subquery()
+    query = select(t.reference).where(t.id.in_(select(latest)), t.watching).order_by(t.id.desc())
+    with engine.connect() as connection:
+        return [reference for (reference,) in connection.execute(query)]
