@@ -113,13 +113,15 @@ def append(
     signer: Signer | None = None,
     after: Entry | None = None,
     seal: bool = True,
+    pending: list[Entry] | None = None,
 ) -> Entry:
     """Add one entry inside the caller's transaction and return it (with its hash, and its
     signature when the service signs its trail).
 
     A transaction that appends many entries (an import) names the entry it appended last as
     ``after``, so the chain's head is read once, and seals the chain once, at its last entry
-    (``seal=False`` before it, then ``seal_end``)."""
+    (``seal=False`` before it, then ``seal_end``), and may keep its entries in ``pending``,
+    to write them many at a time (``store.insert_entries``) before it commits."""
     seq, prev_hash = (after.seq, after.hash) if after is not None else store.chain_head(session)
     fields: dict[str, Any] = {
         "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
@@ -130,7 +132,10 @@ def append(
     digest = hashlib.sha256(canonical(SimpleNamespace(**fields))).hexdigest()
     signature = signer.sign(signing.ENTRY, digest.encode()) if signer is not None else ""
     entry = Entry(**fields, hash=digest, signature=signature)
-    store.insert_entry(session, entry)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        store.insert_entry(session, entry)
     if seal:
         seal_end(session, entry, signer)
     return entry

@@ -74,12 +74,14 @@ class ServiceBase:
         data: dict[str, Any],
         record_login: bool = True,
         tallied: Counter[store.tallies.Key] | None = None,
+        watch: bool = True,
         **fields: Any,
     ) -> Entry:
         """Add an audit entry of ``escalation``, signed, saying who typed it when that is not
         whose it is (unless the entry says so itself: ``record_login=False``), and marked as
         training on a training database; the report's counts take it in the same transaction
-        (kept in ``tallied`` until ``store.tallies.add``, where given)."""
+        (kept in ``tallied`` until ``store.tallies.add``, where given), and whoever it tells of
+        the escalation watches it (unless ``watch`` is false)."""
         extra: dict[str, Any] = {}
         if record_login and self.entered_by is not None and self.entered_by != fields.get("actor"):
             extra["entered_by"] = self.entered_by
@@ -91,8 +93,8 @@ class ServiceBase:
         store.tallies.record(
             session, entry, escalation.workflow_digest, escalation.alert_type, data | extra, tallied
         )
-        # Whoever it tells of the escalation (not with them) watches it from then on.
-        store.watches.told(session, escalation.reference, told_to_watch(data), entry.at)
+        if watch:  # whoever it tells of the escalation (not with them) watches it from now on
+            store.watches.told(session, escalation.reference, told_to_watch(data), entry.at)
         return entry
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import audit, store
@@ -25,6 +25,25 @@ from .reporting import Reporting
 
 #: Who may import: the IRO manager and administrators.
 IMPORTERS = ("iro_manager", "administrator")
+
+
+@dataclass
+class _Writes:
+    """What an import writes, kept and written many rows at a time (a statement per batch, not
+    per entry): its entries, its escalations and the report's counts."""
+
+    tallied: Counter[store.tallies.Key] = field(default_factory=Counter)
+    entries: list[Entry] = field(default_factory=list)
+    escalations: list[tuple[Escalation, str]] = field(default_factory=list)
+
+    def flush(self, session: Any) -> None:
+        store.insert_entries(session, self.entries)
+        store.insert_many(session, self.escalations)
+        self.entries, self.escalations = [], []
+
+
+#: Rows whose writes are kept before they are written.
+BATCH = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +76,18 @@ class Importing(Reporting):
                 self.registry.remember(session, spec, now)
             references: list[str] = []
             last: Entry | None = None
-            tallied: Counter[store.tallies.Key] = Counter()
+            writes = _Writes()
             for done, row in enumerate(rows, start=1):
                 reference, last = self._import_row(
-                    session, keeper, username, sheet, row, last, tallied
+                    session, keeper, username, sheet, row, last, writes
                 )
                 references.append(reference)
+                if done % BATCH == 0:
+                    writes.flush(session)
                 if progress is not None:
                     progress(done)
-            store.tallies.add(session, tallied)
+            writes.flush(session)
+            store.tallies.add(session, writes.tallied)
             if last is not None:
                 audit.seal_end(session, last, self.signer)
             store.imports.record(
@@ -77,7 +99,7 @@ class Importing(Reporting):
 
     def _import_row(
         self, session: Any, keeper: Any, username: str, sheet: Sheet, row: LegacyRow,
-        last: Entry | None, tallied: Counter[store.tallies.Key],
+        last: Entry | None, writes: _Writes,
     ) -> tuple[str, Entry]:  # fmt: skip
         """Write one row's escalation: its entries follow ``last`` (the chain's head, kept
         here rather than read again), and the chain is sealed once, after the whole file."""
@@ -107,13 +129,13 @@ class Importing(Reporting):
             dates={}, entered=entered,
         )  # fmt: skip
         entry = self._imported(session, last, esc, raised, row.raised_by, "raise", None,
-                               row.summary, raise_event.data(), marker, tallied)  # fmt: skip
+                               row.summary, raise_event.data(), marker, writes)  # fmt: skip
         for stage in row.climbed:
             left, esc.stage = esc.stage, stage
             moved = Escalated(entered=keeper.enter(spec, esc, raised))
             note = f"Imported: reached {spec.stage(stage).title} in the earlier records."
             entry = self._imported(session, entry, esc, raised, row.raised_by, "escalate", left,
-                                   note, moved.data(), marker, tallied)  # fmt: skip
+                                   note, moved.data(), marker, writes)  # fmt: skip
         if not kind.positive:
             left, esc.stage = esc.stage, row.outcome
             keeper.close(esc, left, closed)
@@ -123,15 +145,17 @@ class Importing(Reporting):
             closing = PERSON_EVENTS[action](reason=row.reason)
             entry = self._imported(session, entry, esc, closed, row.raised_by, action, left,
                                    f"Imported: {self.words.outcome(spec, row.outcome)} in the earlier records.",
-                                   closing.data(), marker, tallied)  # fmt: skip
-        store.insert_new(session, esc, entry.hash)
+                                   closing.data(), marker, writes)  # fmt: skip
+        writes.escalations.append((esc, entry.hash))
         return esc.reference, entry
 
     def _imported(self, session: Any, after: Entry | None, esc: Escalation, at: Any, actor: str,
                   action: str, left: str | None, note: str, data: dict[str, Any],
-                  marker: dict[str, Any], tallied: Counter[store.tallies.Key]) -> Entry:  # fmt: skip
+                  marker: dict[str, Any], writes: _Writes) -> Entry:  # fmt: skip
         return self._append(
             session, esc, at=at, actor=actor, actor_kind="person",
             action=action, from_stage=left, to_stage=esc.stage, note=note,
-            data=data | {"imported": marker}, record_login=False, after=after, seal=False, tallied=tallied,
+            data=data | {"imported": marker}, record_login=False, after=after, seal=False, tallied=writes.tallied,
+            pending=writes.entries,
+            watch=False,  # it arrives as it ended in the earlier records: nobody is told of it now
         )  # fmt: skip

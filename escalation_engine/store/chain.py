@@ -43,6 +43,12 @@ def insert_entry(session: Connection, entry: Any) -> None:
     session.execute(_INSERT, {name: getattr(entry, name) for name in names})
 
 
+def insert_entries(session: Connection, written: list[Any]) -> None:
+    """Write many entries at once (an import's), in one statement per batch."""
+    if written:
+        session.execute(_INSERT, [{name: getattr(e, name) for name in _COLUMNS} for e in written])
+
+
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
     """Entries in order, for one escalation or all."""
     with Session(engine) as session:

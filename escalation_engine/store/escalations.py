@@ -177,6 +177,12 @@ def insert_new(session: Connection, escalation: Escalation, audit_head: str) -> 
     session.execute(_INSERT, row_values(escalation) | {"audit_head": audit_head})
 
 
+def insert_many(session: Connection, written: list[tuple[Escalation, str]]) -> None:
+    """Write many new escalations at once (an import's), each with its latest entry's hash."""
+    if written:
+        session.execute(_INSERT, [row_values(e) | {"audit_head": head} for e, head in written])
+
+
 def save(session: Connection, loaded: Loaded, audit_head: str) -> None:
     """Write the columns of ``loaded`` that changed, and its new version, in one UPDATE that
     matches only the version that was read."""
