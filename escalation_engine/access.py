@@ -41,14 +41,16 @@ def append(
     transaction."""
     seq, prev = store.access.head(session)
     prev = prev or GENESIS
+    rows = []
     for reference in references:
         seq += 1
         values: dict[str, Any] = {"seq": seq, "at": at, "viewer": viewer, "reference": reference,
                                   "view": view, "prev_hash": prev}  # fmt: skip
         digest = hashlib.sha256(canonical(_Row(values))).hexdigest()
         signature = signer.sign(signing.ACCESS, digest.encode()) if signer is not None else ""
-        store.access.insert_entry(session, values | {"hash": digest, "signature": signature})
+        rows.append(values | {"hash": digest, "signature": signature})
         prev = digest
+    store.access.insert_entries(session, rows)
     if signer is not None and references:
         seals.seal(session, seals.ACCESS, seq, prev, signer)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -42,20 +42,36 @@ class Viewing(Anchoring):
         return Involvement(frozenset(waited), frozenset(told), frozenset(roles))
 
     def sight_of(
-        self, viewer: str, escalation: Escalation, own: frozenset[str] | None = None
+        self, viewer: str, escalation: Escalation, own: Callable[[], frozenset[str]] | None = None
     ) -> Sight:
         """Whether ``viewer`` may see ``escalation`` (``own``: the case references of the alerts
-        they raised, when the caller has read them already)."""
+        they raised, read once by the caller when first needed: ``own_cases``)."""
         person = self.settings.person(viewer)
         quick = any(role in person.roles for role in SEE_ALL) or viewer == escalation.raised_by
+        people = self.settings.people
         if quick or viewer in escalation.with_people:
             # With them now, it was with them: its trail says so (replay holds row and trail
             # alike), so the trail need not be read to know.
             held = Involvement(waited_on=frozenset(escalation.with_people))
-            return sight(person, escalation, held, self.settings.people, frozenset())
-        if own is None:
-            own = frozenset(store.case_references_raised_by(self.engine, viewer))
-        return sight(person, escalation, self._involvement(escalation), self.settings.people, own)
+            return sight(person, escalation, held, people, frozenset())
+        involvement = self._involvement(escalation)
+        found = sight(person, escalation, involvement, people, frozenset())
+        if found.allowed:  # seen without their caseload: it need not be read
+            return found
+        cases = (own or self.own_cases(viewer))()
+        return sight(person, escalation, involvement, people, cases) if cases else found
+
+    def own_cases(self, viewer: str) -> Callable[[], frozenset[str]]:
+        """The case references of the alerts ``viewer`` raised, read when first asked for and
+        then remembered (for one request: they change as alerts are raised)."""
+        found: list[frozenset[str]] = []
+
+        def cases() -> frozenset[str]:
+            if not found:
+                found.append(frozenset(store.case_references_raised_by(self.engine, viewer)))
+            return found[0]
+
+        return cases
 
     def view(self, reference: str, viewer: str, view: str) -> Escalation:
         """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused
@@ -71,7 +87,7 @@ class Viewing(Anchoring):
         self, escalations: list[Escalation], viewer: str, view: str = "list"
     ) -> list[Escalation]:
         """Those of ``escalations`` that ``viewer`` may see, the looks recorded."""
-        own = frozenset(store.case_references_raised_by(self.engine, viewer))
+        own = self.own_cases(viewer)
         shown = [e for e in escalations if self.sight_of(viewer, e, own).allowed]
         self._record_looks(viewer, shown, view)
         return shown
@@ -84,6 +100,7 @@ class Viewing(Anchoring):
         other than its raiser is recorded in the access log as an export."""
         person = self.settings.person(viewer)
         sees_all = any(role in person.roles for role in SEE_ALL)
+        own = self.own_cases(viewer)
         allowed: dict[str, bool] = {}
         specs: dict[str, WorkflowSpec] = {}
         shown: dict[str, None] = {}
@@ -95,7 +112,7 @@ class Viewing(Anchoring):
                     continue  # narrowed in SQL by a text match, confirmed here
                 if not sees_all:
                     if reference not in allowed:
-                        allowed[reference] = self.sight_of(viewer, self.get(reference)).allowed
+                        allowed[reference] = self.sight_of(viewer, self.get(reference), own).allowed
                     if not allowed[reference]:
                         continue
                 digest = row.workflow_digest

@@ -35,8 +35,10 @@ def hash_at(engine: Engine, seq: int) -> str | None:
         return connection.execute(select(_TABLE.c.hash).where(_TABLE.c.seq == seq)).scalar()
 
 
-def insert_entry(session: Connection, values: dict[str, Any]) -> None:
-    session.execute(insert(_TABLE), values)
+def insert_entries(session: Connection, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` (a page's looks) in one statement."""
+    if rows:
+        session.execute(insert(_TABLE), rows)
 
 
 def stream(

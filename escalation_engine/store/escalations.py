@@ -229,6 +229,7 @@ def open_of(engine: Engine, references: list[str]) -> list[Escalation]:
     for first in range(0, len(references), 500):
         query = select(_TABLE).where(
             _TABLE.c.reference.in_(references[first : first + 500]),
+            _TABLE.c.closed_at.is_(None),
             _TABLE.c.stage.not_in(OUTCOMES),
         )
         found.update((e.reference, e) for e in everything(engine, query))
@@ -258,8 +259,8 @@ def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
     """The escalations ``chosen`` keeps, in the order they were raised, found by one query."""
     table = _TABLE.c
     query = select(_TABLE)
-    if not chosen.include_closed:
-        query = query.where(table.stage.not_in(OUTCOMES))
+    if not chosen.include_closed:  # closed_at is indexed; the stage is what decides
+        query = query.where(table.closed_at.is_(None), table.stage.not_in(OUTCOMES))
     if chosen.raised_by is not None:
         query = query.where(table.raised_by == chosen.raised_by)
     if chosen.waiting_for is not None:

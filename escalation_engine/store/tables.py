@@ -82,7 +82,7 @@ class EscalationRow(SQLModel, table=True):
     next_due_at: datetime | None = _when()
     last_stage: str | None = None
     outcome: str | None = None
-    closed_at: datetime | None = _when()
+    closed_at: datetime | None = _when(index=True)  # open ones: closed_at IS NULL
     cafcass_referred_at: datetime | None = _when()
     satisfied: str = "[]"
     stages_reached: str = "[]"
