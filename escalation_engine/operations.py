@@ -100,21 +100,22 @@ def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
     def soonest(esc: Any) -> tuple[bool, Any]:
         return esc.stage_due_at is None, esc.stage_due_at or now
 
-    waiting = sorted(service.find(Filter(waiting_for=user)), key=soonest)
-    listed = {esc.reference for esc in waiting}
-    raised = sorted(  # a response to judge first, then by deadline
-        (e for e in service.find(Filter(raised_by=user)) if e.reference not in listed),
-        key=lambda esc: (esc.status != "responded", *soonest(esc)),
+    # Soonest deadline first; of what they raised (and is not waiting for them), a response
+    # to judge first. Each list shows its first INBOX and says how many more there are
+    # (``escalate list`` lists them all); each shown is a look in the access log.
+    waiting, waiting_all = service.find_first(Filter(waiting_for=user), INBOX)
+    raised, raised_all = service.find_first(
+        Filter(raised_by=user, not_waiting_for=user), INBOX, judge_first=True
     )
-    listed.update(esc.reference for esc in raised)
-    watched = sorted((e for e in service.watched(user) if e.reference not in listed), key=soonest)
-    # Each shown is a look in the access log: a page shows the soonest INBOX of each list and
-    # says how many more there are (``escalate list`` lists them all).
+    watched = sorted(
+        (e for e in service.watched(user) if e.raised_by != user and user not in e.with_people),
+        key=soonest,
+    )
     return {
-        "waiting": [item(e) for e in service.visible(waiting[:INBOX], user)],
-        "waiting_more": max(0, len(waiting) - INBOX),
-        "raised": [item(e) for e in service.visible(raised[:INBOX], user)],
-        "raised_more": max(0, len(raised) - INBOX),
+        "waiting": [item(e) for e in service.visible(waiting, user)],
+        "waiting_more": max(0, waiting_all - INBOX),
+        "raised": [item(e) for e in service.visible(raised, user)],
+        "raised_more": max(0, raised_all - INBOX),
         "watching": [item(e) for e in service.visible(watched[:INBOX], user)],
         "watching_more": max(0, len(watched) - INBOX),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +154,22 @@ class Anchoring(Queries):
             return store.tallies.rebuild(session)
 
     def _version(self, digest: str, reference: str) -> WorkflowSpec:
+        """The stored workflow version ``digest``, read and checked afresh (as ``replay`` needs:
+        it is what finds stored text edited since)."""
         with self.engine.connect() as session:
             return self.registry.stored(session, digest, reference)
+
+    def _pinned(self, digest: str, reference: str) -> WorkflowSpec:
+        """The stored workflow version ``digest``, read once for what shows escalations (pages,
+        ``show``, the trail, reports); ``audit verify`` reads each afresh."""
+        found = self._pinned_versions.get(digest)
+        if found is None:
+            found = self._pinned_versions[digest] = self._version(digest, reference)
+        return found
+
+    @cached_property
+    def _pinned_versions(self) -> dict[str, WorkflowSpec]:
+        return {}
 
     def replay(self) -> ReplayReport:
         """Replay every escalation's trail through its pinned workflow version and compare the
@@ -174,5 +189,5 @@ class Anchoring(Queries):
         entries = store.entries(self.engine, reference.upper())
         if row is None or not entries:
             return None if row is None and not entries else "its row or its trail is missing"
-        spec = self._version(row.workflow_digest, row.reference)
+        spec = self._pinned(row.workflow_digest, row.reference)
         return replay.replay_one(entries, row, spec, replay.moves_of(spec))

@@ -38,6 +38,12 @@ class Queries(ServiceBase):
         """The escalations ``chosen`` keeps (every value in it already checked)."""
         return store.matching(self.engine, chosen)
 
+    def find_first(
+        self, chosen: Filter, limit: int, judge_first: bool = False
+    ) -> tuple[list[Escalation], int]:
+        """The first ``limit`` that ``chosen`` keeps in an inbox's order, and how many in all."""
+        return store.first_matching(self.engine, chosen, limit, judge_first)
+
     def case_references(self) -> set[str]:
         return store.case_references(self.engine)
 

@@ -163,7 +163,7 @@ class Reporting(Viewing):
         specs: dict[str, WorkflowSpec] = {}
         for item in facts:
             if item.digest not in specs:
-                specs[item.digest] = self._version(item.digest, item.reference)
+                specs[item.digest] = self._pinned(item.digest, item.reference)
         return specs
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from .. import access, store
@@ -62,16 +63,27 @@ class Viewing(Anchoring):
         return sight(person, escalation, involvement, people, cases) if cases else found
 
     def own_cases(self, viewer: str) -> Callable[[], frozenset[str]]:
-        """The case references of the alerts ``viewer`` raised, read when first asked for and
-        then remembered (for one request: they change as alerts are raised)."""
+        """The case references of the alerts ``viewer`` raised, worked out when first asked for
+        in a request. They are remembered between requests while the latest alert they raised
+        is the same (an index look-up), since an alert's case references never change."""
         found: list[frozenset[str]] = []
 
         def cases() -> frozenset[str]:
             if not found:
-                found.append(frozenset(store.case_references_raised_by(self.engine, viewer)))
+                latest = store.last_raised_by(self.engine, viewer)
+                known = self._caseloads.get(viewer)
+                if known is None or known[0] != latest:
+                    read = frozenset(store.case_references_raised_by(self.engine, viewer))
+                    known = self._caseloads[viewer] = (latest, read)
+                found.append(known[1])
             return found[0]
 
         return cases
+
+    @cached_property
+    def _caseloads(self) -> dict[str, tuple[int, frozenset[str]]]:
+        """Each viewer's caseload as last read, with the latest alert they had raised then."""
+        return {}
 
     def view(self, reference: str, viewer: str, view: str) -> Escalation:
         """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused
@@ -117,7 +129,7 @@ class Viewing(Anchoring):
                         continue
                 digest = row.workflow_digest
                 if digest not in specs:
-                    specs[digest] = self._version(digest, reference)
+                    specs[digest] = self._pinned(digest, reference)
                 if row.raised_by != viewer:
                     shown[reference] = None
                 yield row, specs[digest]

@@ -257,14 +257,38 @@ def contains(column: Any, item: str) -> Any:
 
 def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
     """The escalations ``chosen`` keeps, in the order they were raised, found by one query."""
+    return [e for e in everything(engine, _chosen(select(_TABLE), chosen)) if chosen.keeps(e)]
+
+
+def first_matching(
+    engine: Engine, chosen: Filter, limit: int, judge_first: bool = False
+) -> tuple[list[Escalation], int]:
+    """The first ``limit`` escalations ``chosen`` keeps in an inbox's order (a response to judge
+    first, with ``judge_first``; then the soonest deadline, those with none last), and how many
+    it keeps in all: a person's inbox reads only what it shows."""
+    t = _TABLE.c
+    order = [t.status != "responded"] if judge_first else []
+    order += [t.stage_due_at.is_(None), t.stage_due_at, t.id]
+    query = _chosen(select(_TABLE), chosen).order_by(*order).limit(limit)
+    with engine.connect() as session:
+        total = session.execute(_chosen(select(func.count()).select_from(_TABLE), chosen))
+        count = int(total.scalar_one())
+        found = [from_row(row) for row in session.execute(query)]
+    return [e for e in found if chosen.keeps(e)], count
+
+
+def _chosen(query: Any, chosen: Filter) -> Any:
+    """``query`` narrowed to what ``chosen`` keeps (names in JSON lists by a text match, which
+    the caller confirms with ``chosen.keeps``)."""
     table = _TABLE.c
-    query = select(_TABLE)
     if not chosen.include_closed:  # closed_at is indexed; the stage is what decides
         query = query.where(table.closed_at.is_(None), table.stage.not_in(OUTCOMES))
     if chosen.raised_by is not None:
         query = query.where(table.raised_by == chosen.raised_by)
     if chosen.waiting_for is not None:
         query = query.where(contains(table.with_people, chosen.waiting_for))
+    if chosen.not_waiting_for is not None:
+        query = query.where(~contains(table.with_people, chosen.not_waiting_for))
     if chosen.overdue_at is not None:
         query = query.where(
             (table.stage_due_at < chosen.overdue_at)
@@ -279,7 +303,7 @@ def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
         value = getattr(chosen, name)
         if value is not None:
             query = query.where(table[name] == value)
-    return [e for e in everything(engine, query) if chosen.keeps(e)]
+    return query
 
 
 def case_references(engine: Engine) -> set[str]:
@@ -287,6 +311,15 @@ def case_references(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         rows = connection.execute(select(_TABLE.c.case_refs).distinct())
         return {ref for (refs,) in rows for ref in json.loads(refs)}
+
+
+def last_raised_by(engine: Engine, username: str) -> int:
+    """The row number of the latest escalation ``username`` raised (0: none); escalations are
+    never deleted and their case references never change, so this says whether their caseload
+    has (an index look-up)."""
+    with engine.connect() as connection:
+        query = select(func.max(_TABLE.c.id)).where(_TABLE.c.raised_by == username)
+        return int(connection.execute(query).scalar() or 0)
 
 
 def case_references_raised_by(engine: Engine, username: str) -> set[str]:

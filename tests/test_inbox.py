@@ -1,0 +1,40 @@
+"""The inbox: what waits for a person, soonest deadline first (a response waits for the raiser to
+judge it); what else they raised, by deadline; each list its first few, with how many more."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from escalation_engine import operations
+from escalation_engine.clock import FakeClock
+from escalation_engine.service import EscalationService
+
+from .service_year import LONDON
+from .test_service import practice_alert
+
+
+def _refs(items: list[dict[str, object]]) -> list[object]:
+    return [item["reference"] for item in items]
+
+
+def test_the_inbox_lists_the_soonest_first_and_counts_the_rest(
+    service: EscalationService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = []
+    for day in (2, 5, 3, 4):  # raised on different days, so their deadlines differ
+        clock.set(datetime(2026, 11, day, 10, tzinfo=LONDON))
+        made.append(practice_alert(service).reference)
+    first, last, second, third = made
+    clock.set(datetime(2026, 11, 6, 10, tzinfo=LONDON))
+    service.act(last, "jo", "respond", note="Meeting booked.")
+    monkeypatch.setattr(operations, "INBOX", 2)
+    jo = operations.run(service, "jo", "inbox")
+    assert _refs(jo["waiting"]) == [first, second]
+    assert jo["waiting_more"] == 1
+    aisha = operations.run(service, "aisha", "inbox")
+    assert _refs(aisha["waiting"]) == [last]  # its response is hers to judge
+    assert aisha["waiting"][0]["to_judge"] is True
+    assert _refs(aisha["raised"]) == [first, second]  # not listed again, soonest first
+    assert aisha["raised_more"] == 1
