@@ -49,7 +49,7 @@ def prepare(url: str, escalations: int) -> tuple[Path, list[str], str]:
 
 
 async def _load(
-    url: str, tokens: list[str], paths: list[str], rounds: int
+    url: str, tokens: list[str], paths: list[str], rounds: int, think: float = 0.0
 ) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {path: [] for path in paths}
 
@@ -62,13 +62,18 @@ async def _load(
                     answer = await client.get(path)
                     times[path].append(time.perf_counter() - start)
                     assert answer.status_code == 200, (path, answer.status_code, answer.text[-600:])
+                    if think:  # a person reads the page before asking for the next
+                        await asyncio.sleep(think)
 
     await asyncio.gather(*(person(token) for token in tokens))
     return times
 
 
-def measure(folder: Path, tokens: list[str], reference: str, rounds: int = 10) -> dict[str, float]:
-    """The 95th percentile (seconds) of each page's answer time."""
+def measure(
+    folder: Path, tokens: list[str], reference: str, rounds: int = 10, think: float = 0.0
+) -> dict[str, float]:
+    """The 95th percentile (seconds) of each page's answer time, each person asking for the
+    next page as soon as one arrives (or after ``think`` seconds reading it)."""
     process = subprocess.Popen(
         [str(reporting.BIN / "escalate"), "serve", "--host", "127.0.0.1", "--port", "0"],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -80,7 +85,7 @@ def measure(folder: Path, tokens: list[str], reference: str, rounds: int = 10) -
         url = f"http://127.0.0.1:{found.group(1)}"
         paths = ["/inbox", f"/escalations/{reference}", "/trail?year=2025-26"]
         asyncio.run(_load(url, tokens[:2], paths, 1))  # warm: imports, caches, first queries
-        times = asyncio.run(_load(url, tokens, paths, rounds))
+        times = asyncio.run(_load(url, tokens, paths, rounds, think))
     finally:
         process.terminate()
         process.communicate(timeout=30)
