@@ -70,12 +70,15 @@ async def _load(
 
 
 def measure(
-    folder: Path, tokens: list[str], reference: str, rounds: int = 10, think: float = 0.0
-) -> dict[str, float]:
-    """The 95th percentile (seconds) of each page's answer time, each person asking for the
-    next page as soon as one arrives (or after ``think`` seconds reading it)."""
+    folder: Path, tokens: list[str], reference: str, rounds: int = 10, think: float = 0.0,
+    workers: int = 1,
+) -> dict[str, float]:  # fmt: skip
+    """The 95th percentile (seconds) of each page's answer time from ``escalate serve
+    --workers WORKERS``, each person asking for the next page as soon as one arrives (or after
+    ``think`` seconds reading it)."""
     process = subprocess.Popen(
-        [str(reporting.BIN / "escalate"), "serve", "--host", "127.0.0.1", "--port", "0"],
+        [str(reporting.BIN / "escalate"), "serve", "--host", "127.0.0.1", "--port", "0",
+         "--workers", str(workers)],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:
@@ -84,7 +87,7 @@ def measure(
         assert found is not None
         url = f"http://127.0.0.1:{found.group(1)}"
         paths = ["/inbox", f"/escalations/{reference}", "/trail?year=2025-26"]
-        asyncio.run(_load(url, tokens[:2], paths, 1))  # warm: imports, caches, first queries
+        asyncio.run(_load(url, tokens, paths, 1))  # warm: imports, caches, first queries
         times = asyncio.run(_load(url, tokens, paths, rounds, think))
     finally:
         process.terminate()

@@ -299,3 +299,50 @@ def test_a_client_produces_the_report_and_its_files_from_the_servers_figures(
     importing = as_client(priya, "import", "legacy.csv")
     assert importing.returncode == 1
     assert f"This computer is a client of {live.url}" in importing.stderr
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in found.stdout.split()]
+
+
+@pytest.mark.parametrize("ending", ["stopped", "a process dies"])
+def test_several_server_processes_share_the_port_and_stop_together(
+    tmp_path: Path, ending: str
+) -> None:
+    from .server_support import ESCALATE
+
+    with database("sqlite", tmp_path) as url:
+        folder = service_folder(tmp_path, url)
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+        process = subprocess.Popen(
+            [str(ESCALATE), "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "2"],
+            cwd=folder, env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            port = process.stdout.readline().split("127.0.0.1:")[1].split()[0]
+            url = f"http://127.0.0.1:{port}"
+            # Each process answers once it is up; both must be serving the one port.
+            answered = {httpx.get(url + "/health", timeout=30).status_code for _ in range(10)}
+            assert answered == {200}
+            servers = _children(process.pid)
+            assert len(servers) == 2
+            with sign_in(Live(folder, url, process), "jo") as session:
+                assert session.get("/api/v1/inbox").status_code == 200
+            if ending == "stopped":
+                process.terminate()
+            else:
+                os.kill(servers[0], 9)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert process.returncode == (0 if ending == "stopped" else 1), stderr
+        for pid in servers:  # none is left behind
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "zombie" in Path(f"/proc/{pid}/status").read_text()
+            )

@@ -4,12 +4,15 @@ HTTP service (``escalate serve``)."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import ConfigError
 from .common import Json, app, emit_json, err, open_service, out
+
+if TYPE_CHECKING:
+    from ..service import EscalationService
 
 
 def _configure_logging() -> None:
@@ -80,11 +83,20 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")
     ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes (one per core, say) sharing the port.",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the JSON API to signed-in people (behind your TLS reverse proxy in production).
-    Run the worker beside it with 'escalate run'.
+    """Serve the JSON API and the desk to signed-in people (behind your TLS reverse proxy in
+    production). Run the worker beside it with 'escalate run'.
 
-    Example: escalate serve --host 127.0.0.1 --port 8000
+    Example: escalate serve --host 127.0.0.1 --port 8000 --workers 2
     """
     import socket
 
@@ -110,8 +122,24 @@ def serve(
     bound = listener.getsockname()[1]  # --port 0 asks the system for a free port
     out.print(f"Serving on http://{host}:{bound} (stop with Ctrl-C).")
     sys.stdout.flush()
-    config = uvicorn.Config(
-        create_app(service), proxy_headers=True, server_header=False, log_config=None,
-        timeout_graceful_shutdown=10,
-    )  # fmt: skip
-    uvicorn.Server(config).run(sockets=[listener])
+
+    def serve_one(service: EscalationService) -> None:
+        config = uvicorn.Config(
+            create_app(service), proxy_headers=True, server_header=False, log_config=None,
+            timeout_graceful_shutdown=10,
+        )  # fmt: skip
+        uvicorn.Server(config).run(sockets=[listener])
+
+    if workers == 1:
+        serve_one(service)
+        return
+    from ..server.processes import serve_forked
+
+    service.close()  # each process opens its own connections
+
+    def forked() -> None:
+        own = open_service()
+        own.clock = SystemClock()
+        serve_one(own)
+
+    raise typer.Exit(serve_forked(listener, workers, forked))
