@@ -12,6 +12,7 @@ import logging
 import smtplib
 import ssl
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -78,11 +79,16 @@ class DeliveryReport:
 
 
 def deliver_due(
-    engine: Engine, settings: Settings, now: datetime, *, batch: int = 50
-) -> DeliveryReport:
-    """Try every notification that is due; never raises for a delivery failure."""
+    engine: Engine, settings: Settings, now: datetime, *, batch: int = 50,
+    stop: Callable[[], bool] | None = None,
+) -> DeliveryReport:  # fmt: skip
+    """Try every notification that is due; never raises for a delivery failure. When ``stop``
+    says so (the worker is stopping), the rest wait: their leases run out and the next worker
+    sends them, so a stop is prompt and nothing is lost."""
     report = DeliveryReport()
     for claimed in claim_due(engine, now, batch=batch):
+        if stop is not None and stop():
+            break
         error: str | None = None
         try:
             if claimed.channel == "email" and settings.notifications.email is not None:

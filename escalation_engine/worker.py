@@ -189,7 +189,8 @@ class Worker:
                 now, batch=self.settings.worker.batch, stop=self.stop.is_set, on_batch=logged
             )
             if not self.stop.is_set():
-                deliver_due(self.service.engine, self.settings, self.service.clock.now())
+                deliver_due(self.service.engine, self.settings, self.service.clock.now(),
+                            stop=self.stop.is_set)  # fmt: skip
                 self._checkpoint()
                 self._schedule_wake()
             failures = "; ".join(f"{r}: {p}" for r, p in report.failed.items())
