@@ -54,7 +54,10 @@ class ReferenceCounterRow(SQLModel, table=True):
 
 class EscalationRow(SQLModel, table=True):
     __tablename__ = "escalation"
-    __table_args__ = (Index("ix_escalation_next_due", "next_due_at"),)
+    __table_args__ = (
+        Index("ix_escalation_next_due", "next_due_at"),
+        Index("ix_escalation_raised_open", "raised_by", "closed_at"),  # "what I raised"
+    )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, index=True)
     workflow: str = Field(index=True)
@@ -65,7 +68,7 @@ class EscalationRow(SQLModel, table=True):
     summary: str
     team: str
     looked_after: bool = True
-    raised_by: str = Field(index=True)
+    raised_by: str
     raised_at: datetime = _when(nullable=False)
     stage: str = Field(index=True)
     status: str
