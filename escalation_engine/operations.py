@@ -279,7 +279,8 @@ def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]
         outcome=filters.outcome(text["outcome"]) if "outcome" in text else None,
     )  # fmt: skip
     entries: list[dict[str, Any]] = []
-    found = service.search_trail(username, chosen, p.get("after", 0))
+    # Read a page's worth at a time: most pages are short, and a chunk is read whole.
+    found = service.search_trail(username, chosen, p.get("after", 0), chunk=max(limit, 100))
     try:
         for row, spec in found:
             entries.append(readmodel.trail_entry(service, row, spec))

@@ -103,6 +103,23 @@ def test_a_page_ends_where_the_next_begins(service: EscalationService, year: lis
     assert rest["next"] is None
 
 
+def test_a_page_finds_what_the_viewer_may_see_however_much_they_may_not_comes_between(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    # The trail is read a page's worth at a time: what one viewer may see is found through
+    # chunks of others' entries, and a page that ends is continued from where it ended.
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=LONDON))
+    first = practice_alert(service).reference
+    for n in range(150):  # another IRO's children, not hers to see
+        practice_alert(service, username="tom", case_refs=[f"CLA-{500000 + n}"])
+    last = practice_alert(service).reference
+    page = operations.run(service, "aisha", "search", params={"limit": 1})
+    assert [e["reference"] for e in page["entries"]] == [first]
+    rest = operations.run(service, "aisha", "search", params={"after": page["next"]})
+    assert [e["reference"] for e in rest["entries"]] == [last]
+    assert rest["next"] is None
+
+
 def test_someone_not_listed_is_refused(service: EscalationService, year: list[str]) -> None:
     with pytest.raises(UnknownUser, match="stranger"):
         _search(service, "stranger")

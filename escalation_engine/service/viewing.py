@@ -105,18 +105,19 @@ class Viewing(Anchoring):
         return shown
 
     def search_trail(
-        self, viewer: str, chosen: TrailFilter, after: int = 0, limit: int | None = None
+        self, viewer: str, chosen: TrailFilter, after: int = 0, chunk: int = store.CHUNK
     ) -> Generator[tuple[Any, WorkflowSpec], None, None]:
         """Entries across escalations that ``chosen`` keeps and ``viewer`` may see, each with
-        its workflow version; once the caller stops reading, each escalation shown to someone
-        other than its raiser is recorded in the access log as an export."""
+        its workflow version, read ``chunk`` at a time; once the caller stops reading, each
+        escalation shown to someone other than its raiser is recorded in the access log as an
+        export."""
         person = self.settings.person(viewer)
         sees_all = any(role in person.roles for role in SEE_ALL)
         own = self.own_cases(viewer)
         allowed: dict[str, bool] = {}
         specs: dict[str, WorkflowSpec] = {}
         shown: dict[str, None] = {}
-        rows = store.search.trail(self.engine, chosen, after, limit)
+        rows = store.search.trail(self.engine, chosen, after, chunk)
         try:
             for row in rows:
                 reference = row.reference

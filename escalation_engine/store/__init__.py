@@ -22,6 +22,7 @@ from . import (
     workflows,
 )
 from .chain import (
+    CHUNK,
     chain_head,
     count_entries,
     dangling_heads,
@@ -89,7 +90,7 @@ from .tables import (
 )
 
 __all__ = [
-    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "SCHEMA_HEAD", "WRITE_OPTION", "AbsenceRow", "AuditRow",
+    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "CHUNK", "SCHEMA_HEAD", "WRITE_OPTION", "AbsenceRow", "AuditRow",
     "DeliveryAttemptRow", "EscalationRow", "Loaded", "NotificationRow", "ReferenceCounterRow",
     "UTCDateTime", "WorkerRow", "WorkflowVersionRow", "chain_head", "claim_due", "count_entries",
     "create_schema", "dangling_heads", "entries", "entry_hash_at", "everything", "from_row", "get",

@@ -80,10 +80,12 @@ def entry_hash_at(engine: Engine, seq: int) -> str | None:
         return connection.execute(select(_AUDIT.c.hash).where(_AUDIT.c.seq == seq)).scalar()
 
 
-def stream(engine: Engine, query: Callable[[Connection], Any]) -> Generator[Row[Any], None, None]:
-    """The rows of ``query`` (built for the connection's database), a chunk at a time."""
+def stream(
+    engine: Engine, query: Callable[[Connection], Any], chunk: int = CHUNK
+) -> Generator[Row[Any], None, None]:
+    """The rows of ``query`` (built for the connection's database), ``chunk`` at a time."""
     with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
+        result = connection.execution_options(stream_results=True, yield_per=chunk).execute(
             query(connection)
         )
         try:

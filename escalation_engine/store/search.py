@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, or_, select
 
 from ..filters import TrailFilter
-from .chain import stream
+from .chain import CHUNK, stream
 from .escalations import contains
 from .tables import AuditRow, EscalationRow, WorkflowVersionRow
 
@@ -23,10 +23,11 @@ _VERSION = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
 
 
 def trail(
-    engine: Engine, chosen: TrailFilter, after: int = 0, limit: int | None = None
+    engine: Engine, chosen: TrailFilter, after: int = 0, chunk: int = CHUNK
 ) -> Generator[Row[Any], None, None]:
     """Entries after ``after`` that ``chosen`` keeps, each with its escalation's team, category,
-    workflow and version, alert type, case references, raiser and outcome."""
+    workflow and version, alert type, case references, raiser and outcome; read ``chunk`` at a
+    time (a page's worth for a page: a chunk is read whole, however few of it are wanted)."""
     a, e = _AUDIT.c, _ESCALATION.c
     query = (
         select(
@@ -68,6 +69,4 @@ def trail(
         value = getattr(chosen, name)
         if value is not None:
             query = query.where(e[name] == value)
-    if limit is not None:
-        query = query.limit(limit)
-    return stream(engine, lambda _: query)
+    return stream(engine, lambda _: query, chunk)
