@@ -57,7 +57,7 @@ ROUTES: dict[str, Route] = {
     route.name: route
     for route in (
         Route("me", "GET", "/me", {}),
-        Route("inbox", "GET", "/inbox", {}),
+        Route("inbox", "GET", "/inbox", {"list": "text", "page": "int"}),
         Route(
             "raise",
             "POST",

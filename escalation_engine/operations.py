@@ -74,14 +74,26 @@ def _list(service: EscalationService, username: str, _: dict[str, str], p: dict[
 
 
 #: Escalations an inbox lists in each of its parts.
-INBOX = 50
+#: How many of each list the inbox shows at once; the rest are on further pages of that list.
+INBOX = 20
+#: The inbox's lists, each a page of its own beyond its first.
+INBOX_LISTS = ("waiting", "raised", "watching")
 
 
-def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
-    """What is waiting for ``username`` (soonest deadline first, with working days left), and
-    what else they raised that is still open (a response to judge first)."""
+def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    """What is waiting for ``username`` (soonest deadline first, with working days left), what
+    else they raised that is still open (a response to judge first), and what they watch: the
+    first INBOX of each, or with ``list``, page ``page`` of that list alone."""
     from .filters import Filter
 
+    chosen = p.get("list")
+    if chosen is not None and chosen not in INBOX_LISTS:
+        raise InvalidInput(f"list must be one of {', '.join(INBOX_LISTS)}, got {chosen[:40]!r}.")
+    page = p.get("page", 1)
+    if not 1 <= page <= 100_000:
+        raise InvalidInput(f"page must be a whole number from 1, got {page}.")
+    if chosen is None:
+        page = 1
     now = service.clock.now()
     calendar = service.calendar
     today = calendar.local_day(now)
@@ -100,25 +112,37 @@ def _inbox(service: EscalationService, username: str, _: Any, __: Any) -> Any:
     def soonest(esc: Any) -> tuple[bool, Any]:
         return esc.stage_due_at is None, esc.stage_due_at or now
 
+    def waiting(offset: int) -> tuple[list[Any], int]:
+        return service.find_first(Filter(waiting_for=user), INBOX, offset=offset)
+
+    def raised(offset: int) -> tuple[list[Any], int]:
+        kept = Filter(raised_by=user, not_waiting_for=user)
+        return service.find_first(kept, INBOX, judge_first=True, offset=offset)
+
+    def watching(offset: int) -> tuple[list[Any], int]:
+        watched = sorted(
+            (e for e in service.watched(user) if e.raised_by != user and user not in e.with_people),
+            key=soonest,
+        )
+        return watched[offset : offset + INBOX], len(watched)
+
     # Soonest deadline first; of what they raised (and is not waiting for them), a response
-    # to judge first. Each list shows its first INBOX and says how many more there are
-    # (``escalate list`` lists them all); each shown is a look in the access log.
-    waiting, waiting_all = service.find_first(Filter(waiting_for=user), INBOX)
-    raised, raised_all = service.find_first(
-        Filter(raised_by=user, not_waiting_for=user), INBOX, judge_first=True
-    )
-    watched = sorted(
-        (e for e in service.watched(user) if e.raised_by != user and user not in e.with_people),
-        key=soonest,
-    )
-    return {
-        "waiting": [item(e) for e in service.visible(waiting, user)],
-        "waiting_more": max(0, waiting_all - INBOX),
-        "raised": [item(e) for e in service.visible(raised, user)],
-        "raised_more": max(0, raised_all - INBOX),
-        "watching": [item(e) for e in service.visible(watched[:INBOX], user)],
-        "watching_more": max(0, len(watched) - INBOX),
-    }
+    # to judge first. Each list read is only the page shown, with how many it holds in all;
+    # each escalation shown is a look in the access log.
+    readers = {"waiting": waiting, "raised": raised, "watching": watching}
+    found: dict[str, Any] = {"list": chosen, "page": page}
+    for name, read in readers.items():
+        if chosen is not None and name != chosen:
+            found |= {name: [], f"{name}_more": 0}
+            continue
+        shown, total = read((page - 1) * INBOX)
+        if not shown and total and page > 1:  # the list shrank since the link: its last page
+            page = found["page"] = -(-total // INBOX)
+            shown, total = read((page - 1) * INBOX)
+        found |= {name: [item(e) for e in service.visible(shown, user)],
+                  f"{name}_more": max(0, total - page * INBOX), f"{name}_total": total}  # fmt: skip
+    found["pages"] = -(-found[f"{chosen}_total"] // INBOX) if chosen is not None else 1
+    return found
 
 
 def _watching(service: EscalationService, username: str, _: Any, __: Any) -> Any:

@@ -163,6 +163,29 @@ def test_an_auditor_watches_an_escalation_from_its_page_and_it_is_in_their_inbox
     assert not live.service.is_watching("amir", reference)
 
 
+def test_a_long_inbox_list_is_paged_and_each_page_passes_the_check(live: Live, page: Page) -> None:
+    # South's manager has one more waiting than the inbox shows of a list at once.
+    for n in range(21):
+        live.service.raise_alert(
+            username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+            case_refs=[f"CLA-52{n:04d}"], category="placement", team="south",
+            summary="Placement move not discussed at review.",
+        )  # fmt: skip
+    open_as(page, live.url + "/inbox", "kim")
+    waiting = page.locator("table", has=page.locator("caption", has_text="Waiting for you"))
+    assert waiting.locator("tbody tr").count() == 20
+    page.get_by_role("link", name="1 more with later deadlines").click()
+    page.wait_for_url(live.url + "/inbox?list=waiting&page=2")
+    assert "21 in all; page 2 of 2." in page.inner_text("main")
+    assert page.locator("main tbody tr").count() == 1
+    accessible(page)
+    page.get_by_role("link", name="Previous page").click()
+    assert page.locator("main tbody tr").count() == 20
+    accessible(page)
+    page.goto(live.url + "/inbox?list=everything")
+    assert "list must be one of waiting, raised, watching" in page.inner_text("main")
+
+
 def test_a_stale_form_is_refused_with_what_the_escalation_is_now(
     live: Live, browser: Browser, page: Page, tmp_path: Path
 ) -> None:

@@ -39,10 +39,11 @@ class Queries(ServiceBase):
         return store.matching(self.engine, chosen)
 
     def find_first(
-        self, chosen: Filter, limit: int, judge_first: bool = False
+        self, chosen: Filter, limit: int, judge_first: bool = False, offset: int = 0
     ) -> tuple[list[Escalation], int]:
-        """The first ``limit`` that ``chosen`` keeps in an inbox's order, and how many in all."""
-        return store.first_matching(self.engine, chosen, limit, judge_first)
+        """``limit`` that ``chosen`` keeps in an inbox's order after the first ``offset``, and
+        how many in all."""
+        return store.first_matching(self.engine, chosen, limit, judge_first, offset)
 
     def case_references(self) -> set[str]:
         return store.case_references(self.engine)

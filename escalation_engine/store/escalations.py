@@ -261,15 +261,15 @@ def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
 
 
 def first_matching(
-    engine: Engine, chosen: Filter, limit: int, judge_first: bool = False
+    engine: Engine, chosen: Filter, limit: int, judge_first: bool = False, offset: int = 0
 ) -> tuple[list[Escalation], int]:
-    """The first ``limit`` escalations ``chosen`` keeps in an inbox's order (a response to judge
-    first, with ``judge_first``; then the soonest deadline, those with none last), and how many
-    it keeps in all: a person's inbox reads only what it shows."""
+    """``limit`` escalations ``chosen`` keeps in an inbox's order (a response to judge first,
+    with ``judge_first``; then the soonest deadline, those with none last), after the first
+    ``offset``, and how many it keeps in all: a person's inbox reads only what it shows."""
     t = _TABLE.c
     order = [t.status != "responded"] if judge_first else []
     order += [t.stage_due_at.is_(None), t.stage_due_at, t.id]
-    query = _chosen(select(_TABLE), chosen).order_by(*order).limit(limit)
+    query = _chosen(select(_TABLE), chosen).order_by(*order).limit(limit).offset(offset)
     with engine.connect() as session:
         total = session.execute(_chosen(select(func.count()).select_from(_TABLE), chosen))
         count = int(total.scalar_one())

@@ -19,7 +19,7 @@ from .. import operations, render
 from ..errors import EscalationError, InvalidInput, SignInRefused, http_status
 from . import forms, raising
 from .actionforms import FIELDS, forms_for, params_of
-from .base import HERE, SESSION_COOKIE, PageBase, set_session
+from .base import HERE, SESSION_COOKIE, PageBase, query_of, set_session
 
 _SIGN_IN_FIELDS = frozenset({"username", "password", "next"})
 
@@ -84,8 +84,21 @@ class Desk(PageBase):
         username = await self.who(request)
         if username is None:
             return self.to_sign_in(request)
-        found = await run_in_threadpool(operations.run, self.service, username, "inbox")
-        return self.render(request, "inbox.html", person=self.person(username), **found)
+        try:
+            chosen = query_of(request, "inbox", ("list", "page"), "the inbox's choices")
+            found = await run_in_threadpool(
+                operations.run, self.service, username, "inbox", None, chosen
+            )
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc),
+                               person=self.person(username), error=str(exc))  # fmt: skip
+        lists = {
+            name: {"shown": found[name], "more": found[f"{name}_more"],
+                   "total": found.get(f"{name}_total", 0)}
+            for name in operations.INBOX_LISTS
+        }  # fmt: skip
+        return self.render(request, "inbox.html", person=self.person(username), lists=lists,
+                           list=found["list"], page=found["page"], pages=found["pages"])  # fmt: skip
 
     async def raise_page(
         self, request: Request, error: str | None = None, status: int = 200,
