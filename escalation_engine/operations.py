@@ -13,6 +13,7 @@ from .api_routes import ROUTES, check_params, parse_day
 from .errors import InvalidInput
 
 if TYPE_CHECKING:
+    from .escalation import Escalation
     from .service import EscalationService
 
 Operation = Callable[["EscalationService", str, dict[str, str], dict[str, Any]], Any]
@@ -162,17 +163,23 @@ def _unwatch(service: EscalationService, username: str, path: dict[str, str], _:
 
 
 def _show(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
-    esc = service.view(path["reference"], username, "show")
-    rows = service.trail(esc.reference)
-    problem = service.replay_problem(esc.reference)
-    shown = readmodel.escalation(
+    return shown(service, username, path["reference"])[0]
+
+
+def shown(service: EscalationService, username: str, reference: str) -> tuple[Any, Escalation]:
+    """``show`` for ``username``, and the escalation it shows (for a page that offers its
+    forms): its row and trail read once, together."""
+    esc, row, rows = service.get_with_trail(reference)
+    service.seen(esc, username, "show")
+    problem = service.replay_problem(esc.reference, (row, rows))
+    data = readmodel.escalation(
         service, esc, service.allowed_actions(esc), rows=rows, problem=problem
     )
-    shown["may_take"] = service.may_take(username, esc)
-    shown["watching"] = service.is_watching(
+    data["may_take"] = service.may_take(username, esc)
+    data["watching"] = service.is_watching(
         service.settings.person(username).username, esc.reference
     )
-    return shown
+    return data, esc
 
 
 def _trail(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:

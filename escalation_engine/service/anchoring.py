@@ -17,6 +17,7 @@ from ..replay import ReplayReport
 from ..reports.tallies import TallyReport
 from ..signing import Verifier, parse_public
 from ..spec.model import WorkflowSpec
+from ..store import AuditRow
 from .queries import Queries
 
 _UNSIGNED = (
@@ -183,10 +184,15 @@ class Anchoring(Queries):
 
         return replay.replay(self.engine, spec_for)
 
-    def replay_problem(self, reference: str) -> str | None:
-        """What is wrong with one escalation's row or trail, for ``show`` to warn of."""
-        row = store.stored_row(self.engine, reference)
-        entries = store.entries(self.engine, reference.upper())
+    def replay_problem(
+        self, reference: str, read: tuple[Any, list[AuditRow]] | None = None
+    ) -> str | None:
+        """What is wrong with one escalation's row or trail, for ``show`` to warn of (``read``:
+        its stored row and its entries, when the caller has them)."""
+        row, entries = read or (
+            store.stored_row(self.engine, reference),
+            store.entries(self.engine, reference.upper()),
+        )
         if row is None or not entries:
             return None if row is None and not entries else "its row or its trail is missing"
         spec = self._pinned(row.workflow_digest, row.reference)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from .. import audit, store
 from ..escalation import Escalation
@@ -23,6 +25,13 @@ class Queries(ServiceBase):
             escalation = store.load(session, reference).escalation
             self.keeper.prepare(self.registry.of(session, escalation), escalation)
             return escalation
+
+    def get_with_trail(self, reference: str) -> tuple[Escalation, Any, list[AuditRow]]:
+        """The escalation, its row's columns as stored, and its audit entries, read together."""
+        loaded, rows = store.escalation_and_trail(self.engine, reference)
+        escalation = loaded.escalation
+        self.keeper.prepare(self.spec_for(escalation), escalation)
+        return escalation, SimpleNamespace(**loaded.stored), rows
 
     def spec_for(self, escalation: Escalation) -> WorkflowSpec:
         known = self.registry.known(escalation)

@@ -89,11 +89,16 @@ class Viewing(Anchoring):
         """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused
         with the reason when they may not see it (and then nothing is recorded)."""
         escalation = self.get(reference)
+        self.seen(escalation, viewer, view)
+        return escalation
+
+    def seen(self, escalation: Escalation, viewer: str, view: str) -> None:
+        """Record that ``viewer`` saw ``escalation`` (read already) through ``view``; refused
+        with the reason when they may not see it (and then nothing is recorded)."""
         seen = self.sight_of(viewer, escalation)
         if not seen.allowed:
             raise PermissionDenied(seen.why)
         self._record_looks(viewer, [escalation], view)
-        return escalation
 
     def visible(
         self, escalations: list[Escalation], viewer: str, view: str = "list"

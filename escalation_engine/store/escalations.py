@@ -13,14 +13,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, insert, select, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from ..errors import ConcurrentUpdate, EscalationNotFound
 from ..escalation import Escalation
 from ..filters import Filter
 from ..spec.model import OUTCOMES
 from .engine import serialize_writes
-from .tables import EscalationRow, ReferenceCounterRow
+from .tables import AuditRow, EscalationRow, ReferenceCounterRow
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
 _COUNTER = ReferenceCounterRow.__table__  # type: ignore[attr-defined]
@@ -143,6 +143,16 @@ def stored_row(engine: Engine, reference: str) -> Row[Any] | None:
 def get(engine: Engine, reference: str) -> Escalation:
     with engine.connect() as session:
         return load(session, reference).escalation
+
+
+def escalation_and_trail(engine: Engine, reference: str) -> tuple[Loaded, list[AuditRow]]:
+    """An escalation and its entries in order, read together (one snapshot: the row and its
+    trail agree), for a page that shows both."""
+    with Session(engine) as session:
+        loaded = load(session.connection(), reference)
+        query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
+        query = query.where(col(AuditRow.reference) == loaded.escalation.reference)
+        return loaded, list(session.scalars(query))
 
 
 def claim_due(session: Connection, now: datetime, limit: int, skip: Iterable[str]) -> list[Loaded]:

@@ -148,8 +148,7 @@ class Desk(PageBase):
 
     def _shown(self, username: str, reference: str) -> dict[str, Any]:
         service = self.service
-        data = operations.run(service, username, "show", {"reference": reference})
-        esc = service.get(data["reference"])
+        data, esc = operations.shown(service, username, reference)
         spec = service.spec_for(esc)
         # The page offers its forms, not commands to type.
         data["next"] = render.next_steps(esc, spec, data["may_take"], service.words, commands=False)
