@@ -45,6 +45,10 @@ class Filter:
     waiting_for: str | None = None
     #: Not waiting for this person (the inbox's other lists leave out what its first has).
     not_waiting_for: str | None = None
+    not_raised_by: str | None = None
+    #: Watched by this person now: decided by the query alone (the watches are not on the
+    #: escalation, so ``keeps`` cannot check it).
+    watched_by: str | None = None
     overdue_at: datetime | None = None
     child: str | None = None
     stages: frozenset[str] = field(default_factory=frozenset)
@@ -58,6 +62,7 @@ class Filter:
             self.raised_by is None or esc.raised_by == self.raised_by,
             self.waiting_for is None or self.waiting_for in esc.with_people,
             self.not_waiting_for is None or self.not_waiting_for not in esc.with_people,
+            self.not_raised_by is None or esc.raised_by != self.not_raised_by,
             self.overdue_at is None or _overdue(esc, self.overdue_at),
             self.child is None or self.child in esc.case_refs,
             not self.stages or esc.stage in self.stages,

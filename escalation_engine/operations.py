@@ -110,9 +110,6 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         data["to_judge"] = esc.raised_by == user and esc.status == "responded"
         return data
 
-    def soonest(esc: Any) -> tuple[bool, Any]:
-        return esc.stage_due_at is None, esc.stage_due_at or now
-
     def waiting(offset: int) -> tuple[list[Any], int]:
         return service.find_first(Filter(waiting_for=user), INBOX, offset=offset)
 
@@ -121,11 +118,8 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         return service.find_first(kept, INBOX, judge_first=True, offset=offset)
 
     def watching(offset: int) -> tuple[list[Any], int]:
-        watched = sorted(
-            (e for e in service.watched(user) if e.raised_by != user and user not in e.with_people),
-            key=soonest,
-        )
-        return watched[offset : offset + INBOX], len(watched)
+        kept = Filter(watched_by=user, not_raised_by=user, not_waiting_for=user)
+        return service.find_first(kept, INBOX, offset=offset)
 
     # Soonest deadline first; of what they raised (and is not waiting for them), a response
     # to judge first. Each list read is only the page shown, with how many it holds in all;

@@ -58,6 +58,10 @@ def test_each_list_is_paged_alone_and_a_page_past_its_end_is_its_last(
     assert (_refs(beyond["waiting"]), beyond["page"]) == (made[4:], 3)  # the list shrank
     mine = operations.run(service, "aisha", "inbox", params={"list": "raised", "page": 3})
     assert _refs(mine["raised"]) == made[4:]
+    for reference in reversed(made):  # watched latest first, listed soonest deadline first
+        service.watch("amir", reference)
+    watched = operations.run(service, "amir", "inbox", params={"list": "watching", "page": 2})
+    assert (_refs(watched["watching"]), watched["watching_total"]) == (made[2:4], 5)
 
 
 @pytest.mark.parametrize(

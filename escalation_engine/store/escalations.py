@@ -21,6 +21,7 @@ from ..filters import Filter
 from ..spec.model import OUTCOMES
 from .engine import serialize_writes
 from .tables import AuditRow, EscalationRow, ReferenceCounterRow
+from .watches import watching_now
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
 _COUNTER = ReferenceCounterRow.__table__  # type: ignore[attr-defined]
@@ -299,6 +300,10 @@ def _chosen(query: Any, chosen: Filter) -> Any:
         query = query.where(contains(table.with_people, chosen.waiting_for))
     if chosen.not_waiting_for is not None:
         query = query.where(~contains(table.with_people, chosen.not_waiting_for))
+    if chosen.not_raised_by is not None:
+        query = query.where(table.raised_by != chosen.not_raised_by)
+    if chosen.watched_by is not None:
+        query = query.where(table.reference.in_(watching_now(chosen.watched_by)))
     if chosen.overdue_at is not None:
         query = query.where(
             (table.stage_due_at < chosen.overdue_at)

@@ -68,7 +68,7 @@ class EscalationRow(SQLModel, table=True):
     summary: str
     team: str
     looked_after: bool = True
-    raised_by: str
+    raised_by: str = Field(index=True)
     raised_at: datetime = _when(nullable=False)
     stage: str = Field(index=True)
     status: str

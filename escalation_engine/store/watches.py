@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, Select, func, insert, select
 
 from ..events import told_to_watch
 from ..spec.model import OUTCOMES
@@ -68,10 +69,15 @@ def watchers(session: Connection, reference: str) -> set[str]:
     return {name for (name,) in session.execute(query)}
 
 
-def watched(engine: Engine, username: str) -> list[str]:
-    """The references ``username`` watches now, those they began to watch most recently first."""
+def watching_now(username: str) -> Select[Any]:
+    """The query of the references ``username`` watches now, as their latest marks say."""
     t = _TABLE.c
     latest = select(func.max(t.id)).where(t.username == username).group_by(t.reference).subquery()
-    query = select(t.reference).where(t.id.in_(select(latest)), t.watching).order_by(t.id.desc())
+    return select(t.reference).where(t.id.in_(select(latest)), t.watching)
+
+
+def watched(engine: Engine, username: str) -> list[str]:
+    """The references ``username`` watches now, those they began to watch most recently first."""
+    query = watching_now(username).order_by(_TABLE.c.id.desc())
     with engine.connect() as connection:
         return [reference for (reference,) in connection.execute(query)]
