@@ -98,27 +98,23 @@ def serve(
 
     Example: escalate serve --host 127.0.0.1 --port 8000 --workers 2
     """
-    import socket
 
     import uvicorn
 
     from ..clock import SystemClock
     from ..server import create_app
+    from ..server.processes import listen
 
     _configure_logging()
     service = open_service()
     service.clock = SystemClock()  # sessions expire on real time
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind((host, port))
+        listener = listen(host, port)
     except OSError as exc:
         raise ConfigError(
             f"Cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port, or"
             " stop whatever is using it."
         ) from None
-    listener.listen(128)
     bound = listener.getsockname()[1]  # --port 0 asks the system for a free port
     out.print(f"Serving on http://{host}:{bound} (stop with Ctrl-C).")
     sys.stdout.flush()
