@@ -112,10 +112,14 @@ class ConcurrentUpdate(EscalationError):
     """The escalation changed between reading it and writing the change."""
 
 
+class Busy(EscalationError):
+    """The database stayed busy with other writers for longer than a writer waits."""
+
+
 def http_status(exc: EscalationError) -> int:
     """The HTTP status that says what kind of refusal ``exc`` is (the API's and the pages')."""
     for kind, code in ((SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
-                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422)):  # fmt: skip
+                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422), (Busy, 503)):  # fmt: skip
         if isinstance(exc, kind):
             return code
     return 400
