@@ -74,7 +74,6 @@ def _list(service: EscalationService, username: str, _: dict[str, str], p: dict[
     return [readmodel.escalation(service, e) for e in service.visible(service.find(chosen), user)]
 
 
-#: Escalations an inbox lists in each of its parts.
 #: How many of each list the inbox shows at once; the rest are on further pages of that list.
 INBOX = 20
 #: The inbox's lists, each a page of its own beyond its first.
@@ -92,7 +91,7 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         raise InvalidInput(f"list must be one of {', '.join(INBOX_LISTS)}, got {chosen[:40]!r}.")
     page = p.get("page", 1)
     if not 1 <= page <= 100_000:
-        raise InvalidInput(f"page must be a whole number from 1, got {page}.")
+        raise InvalidInput(f"page must be a whole number from 1 to 100,000, got {page}.")
     if chosen is None:
         page = 1
     now = service.clock.now()

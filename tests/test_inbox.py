@@ -67,7 +67,7 @@ def test_each_list_is_paged_alone_and_a_page_past_its_end_is_its_last(
 @pytest.mark.parametrize(
     ("params", "named"),
     [({"list": "everything"}, "list must be one of waiting, raised, watching"),
-     ({"list": "waiting", "page": 0}, "page must be a whole number from 1, got 0")],
+     ({"list": "waiting", "page": 0}, "page must be a whole number from 1 to 100,000, got 0")],
 )  # fmt: skip
 def test_an_unknown_list_or_page_is_refused_naming_what_is_allowed(
     service: EscalationService, params: dict[str, object], named: str
