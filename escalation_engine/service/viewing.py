@@ -26,10 +26,10 @@ class Viewing(Anchoring):
     def _involvement(self, escalation: Escalation) -> Involvement:
         waited: set[str] = set()
         told: set[str] = set()
-        for entry in store.entries(self.engine, escalation.reference):
-            data: dict[str, Any] = json.loads(entry.data)
+        for action, text in store.actions_and_data(self.engine, escalation.reference):
+            data: dict[str, Any] = json.loads(text)
             waited.update(data.get("with", ()))
-            waited.update(data.get("to", ()) if entry.action == "reroute" else ())
+            waited.update(data.get("to", ()) if action == "reroute" else ())
             for key in _TOLD:
                 told.update(data.get(key, ()))
         spec = self.spec_for(escalation)

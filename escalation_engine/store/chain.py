@@ -58,6 +58,15 @@ def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
         return list(session.scalars(query))
 
 
+def actions_and_data(engine: Engine, reference: str) -> list[tuple[str, str]]:
+    """Each entry's action and data (JSON) for one escalation, in order: what it says of who
+    was waited on and told, read without the rest of each entry."""
+    a = _AUDIT.c
+    query = select(a.action, a.data).where(a.reference == reference).order_by(a.seq)
+    with engine.connect() as connection:
+        return [(action, data) for action, data in connection.execute(query)]
+
+
 def last_entry(session: Connection, reference: str) -> Row[Any] | None:
     query = (
         select(AuditRow)

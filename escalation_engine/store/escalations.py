@@ -282,9 +282,13 @@ def first_matching(
     order += [t.stage_due_at.is_(None), t.stage_due_at, t.id]
     query = _chosen(select(_TABLE), chosen).order_by(*order).limit(limit).offset(offset)
     with engine.connect() as session:
-        total = session.execute(_chosen(select(func.count()).select_from(_TABLE), chosen))
-        count = int(total.scalar_one())
-        found = [from_row(row) for row in session.execute(query)]
+        rows = session.execute(query).all()
+        if offset == 0 and len(rows) < limit:  # all of them are here: nothing more to count
+            count = len(rows)
+        else:
+            total = session.execute(_chosen(select(func.count()).select_from(_TABLE), chosen))
+            count = int(total.scalar_one())
+    found = [from_row(row) for row in rows]
     return [e for e in found if chosen.keeps(e)], count
 
 
