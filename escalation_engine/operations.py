@@ -127,7 +127,7 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
     found: dict[str, Any] = {"list": chosen, "page": page}
     for name, read in readers.items():
         if chosen is not None and name != chosen:
-            found |= {name: [], f"{name}_more": 0}
+            found |= {name: [], f"{name}_more": 0, f"{name}_total": 0}  # not read
             continue
         shown, total = read((page - 1) * INBOX)
         if not shown and total and page > 1:  # the list shrank since the link: its last page
@@ -164,7 +164,7 @@ def shown(service: EscalationService, username: str, reference: str) -> tuple[An
     forms): its row and trail read once, together."""
     esc, row, rows = service.get_with_trail(reference)
     service.seen(esc, username, "show")
-    problem = service.replay_problem(esc.reference, (row, rows))
+    problem = service.replay_problem(row, rows)
     data = readmodel.escalation(
         service, esc, service.allowed_actions(esc), rows=rows, problem=problem
     )

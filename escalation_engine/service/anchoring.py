@@ -184,15 +184,9 @@ class Anchoring(Queries):
 
         return replay.replay(self.engine, spec_for)
 
-    def replay_problem(
-        self, reference: str, read: tuple[Any, list[AuditRow]] | None = None
-    ) -> str | None:
-        """What is wrong with one escalation's row or trail, for ``show`` to warn of (``read``:
-        its stored row and its entries, when the caller has them)."""
-        row, entries = read or (
-            store.stored_row(self.engine, reference),
-            store.entries(self.engine, reference.upper()),
-        )
+    def replay_problem(self, row: Any, entries: list[AuditRow]) -> str | None:
+        """What is wrong with one escalation's stored ``row`` or its ``entries`` (read
+        together by the caller), for ``show`` to warn of."""
         if row is None or not entries:
             return None if row is None and not entries else "its row or its trail is missing"
         spec = self._pinned(row.workflow_digest, row.reference)

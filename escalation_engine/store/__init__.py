@@ -72,7 +72,6 @@ from .escalations import (
     overdue,
     row_values,
     save,
-    stored_row,
 )
 from .notifications import lease_due as lease_notifications
 from .notifications import queue as queue_notifications
@@ -101,5 +100,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
     "queue_notifications", "settle_notification", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "first_matching", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "stored_row", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "seals", "search", "imports", "reporting", "tallies",
+    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "seals", "search", "imports", "reporting", "tallies",
 ]  # fmt: skip

@@ -52,10 +52,15 @@ def insert_entries(session: Connection, written: list[Any]) -> None:
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
     """Entries in order, for one escalation or all."""
     with Session(engine) as session:
-        query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
-        if reference is not None:
-            query = query.where(col(AuditRow.reference) == reference)
-        return list(session.scalars(query))
+        return entries_in(session, reference)
+
+
+def entries_in(session: Session, reference: str | None = None) -> list[AuditRow]:
+    """Entries in order, for one escalation or all, read in the caller's session."""
+    query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
+    if reference is not None:
+        query = query.where(col(AuditRow.reference) == reference)
+    return list(session.scalars(query))
 
 
 def actions_and_data(engine: Engine, reference: str) -> list[tuple[str, str]]:

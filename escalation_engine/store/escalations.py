@@ -19,6 +19,7 @@ from ..errors import ConcurrentUpdate, EscalationNotFound
 from ..escalation import Escalation
 from ..filters import Filter
 from ..spec.model import OUTCOMES
+from .chain import entries_in
 from .engine import serialize_writes
 from .tables import AuditRow, EscalationRow, ReferenceCounterRow
 from .watches import watching_now
@@ -135,12 +136,6 @@ def load(session: Connection, reference: str, *, lock: bool = False) -> Loaded:
     return _loaded(row)
 
 
-def stored_row(engine: Engine, reference: str) -> Row[Any] | None:
-    """The escalation's row as stored, every column as the database holds it."""
-    with engine.connect() as session:
-        return session.execute(_LOAD, {"ref": reference.upper()}).first()
-
-
 def get(engine: Engine, reference: str) -> Escalation:
     with engine.connect() as session:
         return load(session, reference).escalation
@@ -151,9 +146,7 @@ def escalation_and_trail(engine: Engine, reference: str) -> tuple[Loaded, list[A
     trail agree), for a page that shows both."""
     with Session(engine) as session:
         loaded = load(session.connection(), reference)
-        query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
-        query = query.where(col(AuditRow.reference) == loaded.escalation.reference)
-        return loaded, list(session.scalars(query))
+        return loaded, entries_in(session, loaded.escalation.reference)
 
 
 def claim_due(session: Connection, now: datetime, limit: int, skip: Iterable[str]) -> list[Loaded]:

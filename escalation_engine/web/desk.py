@@ -94,7 +94,7 @@ class Desk(PageBase):
                                person=self.person(username), error=str(exc))  # fmt: skip
         lists = {
             name: {"shown": found[name], "more": found[f"{name}_more"],
-                   "total": found.get(f"{name}_total", 0)}
+                   "total": found[f"{name}_total"]}
             for name in operations.INBOX_LISTS
         }  # fmt: skip
         return self.render(request, "inbox.html", person=self.person(username), lists=lists,
