@@ -14,7 +14,7 @@ from typing import Any
 
 from .config_fields import Fields, web_address
 
-SERVER_KEYS = ("url", "token_hours", "max_request_kb", "oidc")
+SERVER_KEYS = ("url", "token_hours", "max_request_kb", "threads", "oidc")
 OIDC_KEYS = ("issuer", "client_id", "client_secret_env", "claim", "match", "scopes", "name")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 
@@ -43,6 +43,8 @@ class ServerSettings:
     token_hours: float = 8.0
     #: The largest request body accepted, in KiB.
     max_request_kb: int = 64
+    #: How many requests each server process works on at once (the rest wait their turn).
+    threads: int = 2
     oidc: OidcSettings | None = None
 
 
@@ -53,6 +55,7 @@ def server_settings(fields: Fields, raw: Any) -> ServerSettings:
         url=web_address(url, f"{fields.path}: server.url", "the address people reach the service at").rstrip("/") if url is not None else None,
         token_hours=fields.number(data.get("token_hours"), "server.token_hours", 8.0, 0.25, 24.0 * 30),
         max_request_kb=fields.whole(data.get("max_request_kb"), "server.max_request_kb", 64, 4, 10_240),
+        threads=fields.whole(data.get("threads"), "server.threads", 2, 1, 64),
         oidc=_oidc(fields, data.get("oidc")),
     )  # fmt: skip
 

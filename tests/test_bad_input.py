@@ -586,6 +586,16 @@ CASES = [
     config("sweep-word", "must be a number", append("worker:\n  sweep_seconds: fast")),
     config("worker-a-list", "must be a mapping", append("worker: [1, 2]")),
     config("worker-unknown-key", "unknown setting", append("worker:\n  threads: 4")),
+    config(
+        "server-threads-zero",
+        "server.threads: must be a whole number from 1 to 64",
+        append("server:\n  threads: 0"),
+    ),
+    config(
+        "server-threads-word",
+        "server.threads: must be a whole number",
+        append("server:\n  threads: many"),
+    ),
     config("retry-zero", "must be a number", append("notifications:\n  retry_base_seconds: 0")),
     config(
         "attempts-huge",

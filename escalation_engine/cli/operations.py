@@ -12,6 +12,8 @@ from ..errors import ConfigError
 from .common import Json, app, emit_json, err, open_service, out
 
 if TYPE_CHECKING:
+    import socket
+
     from ..service import EscalationService
 
 
@@ -109,17 +111,17 @@ def serve(
     service = open_service()
     service.clock = SystemClock()  # sessions expire on real time
     try:
-        listener = listen(host, port)
+        listeners = listen(host, port, workers)
     except OSError as exc:
         raise ConfigError(
             f"Cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port, or"
             " stop whatever is using it."
         ) from None
-    bound = listener.getsockname()[1]  # --port 0 asks the system for a free port
+    bound = listeners[0].getsockname()[1]  # --port 0 asks the system for a free port
     out.print(f"Serving on http://{host}:{bound} (stop with Ctrl-C).")
     sys.stdout.flush()
 
-    def serve_one(service: EscalationService) -> None:
+    def serve_one(service: EscalationService, listener: socket.socket) -> None:
         config = uvicorn.Config(
             create_app(service), proxy_headers=True, server_header=False, log_config=None,
             timeout_graceful_shutdown=10,
@@ -127,15 +129,15 @@ def serve(
         uvicorn.Server(config).run(sockets=[listener])
 
     if workers == 1:
-        serve_one(service)
+        serve_one(service, listeners[0])
         return
     from ..server.processes import serve_forked
 
     service.close()  # each process opens its own connections
 
-    def forked() -> None:
+    def forked(listener: socket.socket) -> None:
         own = open_service()
         own.clock = SystemClock()
-        serve_one(own)
+        serve_one(own, listener)
 
-    raise typer.Exit(serve_forked(listener, workers, forked))
+    raise typer.Exit(serve_forked(listeners, forked))

@@ -24,6 +24,7 @@ from ..errors import (
     SignInRefused,
     http_status,
 )
+from ..threads import in_thread
 from .oidc import Oidc
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class Api:
         return run
 
     async def user(self, request: Request) -> str:
-        return await run_in_threadpool(self.service.session_user, bearer(request))
+        return await in_thread(self.service, self.service.session_user, bearer(request))
 
     def operation(self, route: ApiRoute) -> Handler:
         async def handle(request: Request) -> Response:
@@ -115,8 +116,8 @@ class Api:
                     params[name] = query_value(kind, value, name)
             else:
                 params = await json_body(request)
-            result = await run_in_threadpool(
-                operations.run, self.service, username, route.name, path, params
+            result = await in_thread(
+                self.service, operations.run, self.service, username, route.name, path, params
             )
             return JSONResponse(result, status_code=201 if route.name == "raise" else 200)
 
@@ -129,13 +130,13 @@ class Api:
             raise InvalidInput("Send username and password, both as text.")
         if len(username) > 64 or len(password) > MAX_SECRET:
             raise SignInRefused("Sign-in refused: the username or password was not accepted.")
-        person = await run_in_threadpool(
-            self.service.sign_in, username, password, source=source(request)
+        person = await in_thread(
+            self.service, self.service.sign_in, username, password, source=source(request)
         )
         return await self.issued(person.username, "password")
 
     async def issued(self, username: str, method: str) -> JSONResponse:
-        token, expires = await run_in_threadpool(self.service.start_session, username, method)
+        token, expires = await in_thread(self.service, self.service.start_session, username, method)
         person = self.service.settings.person(username)
         return JSONResponse(
             {
@@ -170,28 +171,28 @@ class Api:
                 return JSONResponse({"pending": True}, status_code=202)
             username = oidc.person_for(claims)
         except SignInRefused as exc:
-            await run_in_threadpool(
-                self.service.record_sign_in, "(identity provider)", ok=False,
+            await in_thread(
+                self.service, self.service.record_sign_in, "(identity provider)", ok=False,
                 method="oidc-device", detail=str(exc), source=source(request),
             )  # fmt: skip
             raise
-        await run_in_threadpool(
-            self.service.record_sign_in, username, ok=True, method="oidc-device",
+        await in_thread(
+            self.service, self.service.record_sign_in, username, ok=True, method="oidc-device",
             detail="signed in", source=source(request),
         )  # fmt: skip
         return await self.issued(username, "oidc-device")
 
     async def sign_out(self, request: Request) -> Response:
         token = bearer(request)
-        await run_in_threadpool(self.service.session_user, token)
-        await run_in_threadpool(self.service.end_session, token)
+        await in_thread(self.service, self.service.session_user, token)
+        await in_thread(self.service, self.service.end_session, token)
         return JSONResponse({"signed_out": True})
 
     async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def ready(self, request: Request) -> Response:
-        problems = await run_in_threadpool(self._problems)
+        problems = await in_thread(self.service, self._problems)
         return JSONResponse(
             {"ready": not problems, "problems": problems}, status_code=503 if problems else 200
         )

@@ -1,7 +1,13 @@
-"""Serving from several processes: the socket is bound once, then each process forked from the
-command serves it with its own service (its own database connections and caches), so that a
-council's server uses every core. The first process watches the others: a stop signal is passed
-to each once, and if one ends the rest are stopped too, for the service manager to restart."""
+"""Serving from several processes: each process forked from the command serves a listening socket
+of its own on the one port, with its own service (its own database connections and caches), so
+that a council's server uses every core. The first process watches the others: a stop signal is
+passed to each once, and if one ends the rest are stopped too, for the service manager to restart.
+
+One socket shared by every process gives each new connection to whichever process wakes first,
+and it takes every connection then waiting: 20 people arriving together were served 14 by one
+process and 6 by the other, which then sat idle while the first fell behind. A socket each
+(SO_REUSEPORT) lets the system share new connections out between the processes instead.
+"""
 
 from __future__ import annotations
 
@@ -12,40 +18,77 @@ import socket
 from collections.abc import Callable
 from types import FrameType
 
+_SHARE = getattr(socket, "SO_REUSEPORT", None)  # Linux and the BSDs; elsewhere one shared socket
 
-def listen(host: str, port: int) -> socket.socket:
-    """A socket listening on ``host``:``port`` (0: a free port), for one process or several."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # Named TCP, so that asyncio sets TCP_NODELAY on each connection it accepts (it does only
-    # for sockets that say so): otherwise a response written in two parts waits for the
-    # client's delayed acknowledgement, 40 ms on every request after a connection's first.
-    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+
+def listen(host: str, port: int, count: int = 1) -> list[socket.socket]:
+    """``count`` sockets listening on ``host``:``port`` (0: a free port), one for each process
+    that will serve it. A port something else is using is refused (OSError), even by a program
+    that shares ports too."""
+    if count > 1 and _SHARE is not None:
+        # Sockets sharing a port do not see each other as using it, so a second service started
+        # on the same port would take half the connections: a plain socket bound first finds
+        # anything already there (and, for port 0, picks the free port).
+        probe = _bound(host, port, share=False)
+        port = probe.getsockname()[1]
+        probe.close()
+        sockets: list[socket.socket] = []
+        try:
+            for _ in range(count):
+                sockets.append(_bound(host, port, share=True))
+                sockets[-1].listen(128)
+        except OSError:
+            for sock in sockets:
+                sock.close()
+            raise
+        return sockets
+    listener = _bound(host, port, share=False)
     try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
         listener.listen(128)
     except OSError:
         listener.close()
         raise
-    return listener
+    return [listener] * count
 
 
-def serve_forked(listener: socket.socket, count: int, serve: Callable[[], None]) -> int:
-    """Run ``serve`` (which serves ``listener``) in ``count`` forked processes until they end;
-    returns the exit status to end with (0 when all stopped cleanly)."""
+def _bound(host: str, port: int, *, share: bool) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # Named TCP, so that asyncio sets TCP_NODELAY on each connection it accepts (it does only
+    # for sockets that say so): otherwise a response written in two parts waits for the
+    # client's delayed acknowledgement, 40 ms on every request after a connection's first.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if share and _SHARE is not None:
+            sock.setsockopt(socket.SOL_SOCKET, _SHARE, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve_forked(listeners: list[socket.socket], serve: Callable[[socket.socket], None]) -> int:
+    """Run ``serve`` in a forked process for each of ``listeners`` (from ``listen``), each
+    serving its own, until they end; returns the exit status to end with (0 when all stopped
+    cleanly)."""
     children: list[int] = []
-    for _ in range(count):
+    for mine in listeners:
         pid = os.fork()
         if pid == 0:  # a server process, in its own group: Ctrl-C reaches only the first
             os.setpgid(0, 0)
             status = 1
             try:
-                serve()
+                for other in listeners:
+                    if other is not mine:
+                        other.close()
+                serve(mine)
                 status = 0
             finally:
                 os._exit(status)
         children.append(pid)
-    listener.close()
+    for listener in listeners:
+        listener.close()
     stopping = False
 
     def stop(_signal: int = signal.SIGTERM, _frame: FrameType | None = None) -> None:

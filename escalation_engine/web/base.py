@@ -3,17 +3,19 @@ how a refusal becomes a status, and the session cookie itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import operations
 from ..api_routes import ROUTES, query_value
 from ..errors import EscalationError, InvalidInput
+from ..threads import in_thread
 from ..visibility import SEE_ALL
 from . import forms
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from ..server.oidc import Oidc
     from ..service import EscalationService
 
+T = TypeVar("T")
 HERE = Path(__file__).parent
 SESSION_COOKIE = "escalate_session"
 _TEMPLATES = Environment(
@@ -52,6 +55,18 @@ class PageBase:
         self.service = service
         self.oidc = oidc
 
+    async def work(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``work(*args, **kwargs)`` in one of the process's database threads."""
+        return await in_thread(self.service, work, *args, **kwargs)
+
+    async def operation(
+        self, username: str, name: str, path: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:  # fmt: skip
+        """The API's operation ``name`` as ``username`` (``operations.run``), in a database
+        thread."""
+        return await self.work(operations.run, self.service, username, name, path, params)
+
     # --- rendering -----------------------------------------------------------------------
     def render(
         self, request: Request, template: str, status: int = 200, **values: Any
@@ -72,7 +87,7 @@ class PageBase:
         if not token:
             return None
         try:
-            return await run_in_threadpool(self.service.session_user, token)
+            return await self.work(self.service.session_user, token)
         except EscalationError:
             return None
 

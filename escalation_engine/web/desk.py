@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -66,12 +65,10 @@ class Desk(PageBase):
             username, password = str(form.get("username", "")), str(form.get("password", ""))
             if not username or not password or len(username) > 64 or len(password) > 1024:
                 raise SignInRefused("Enter your username and password.")
-            person = await run_in_threadpool(
+            person = await self.work(
                 self.service.sign_in, username.strip(), password, source=source
             )
-            token, _ = await run_in_threadpool(
-                self.service.start_session, person.username, "password"
-            )
+            token, _ = await self.work(self.service.start_session, person.username, "password")
         except EscalationError as exc:
             return await self.sign_in_page(request, str(exc), http_status(exc))
         response = RedirectResponse(forms.safe_next(str(form.get("next", ""))), status_code=303)
@@ -86,9 +83,7 @@ class Desk(PageBase):
             return self.to_sign_in(request)
         try:
             chosen = query_of(request, "inbox", ("list", "page"), "the inbox's choices")
-            found = await run_in_threadpool(
-                operations.run, self.service, username, "inbox", None, chosen
-            )
+            found = await self.operation(username, "inbox", None, chosen)
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip
@@ -120,9 +115,7 @@ class Desk(PageBase):
             form = await forms.read(request, raising.FIELDS)
             sent = {name: str(value) for name, value in form.items() if name != forms.FIELD}
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
-            done = await run_in_threadpool(
-                operations.run, self.service, username, "raise", None, raising.params_of(sent)
-            )
+            done = await self.operation(username, "raise", None, raising.params_of(sent))
         except EscalationError as exc:
             return await self.raise_page(request, str(exc), http_status(exc), sent)
         # Redirected, so that reloading the page it lands on cannot raise it twice.
@@ -139,7 +132,7 @@ class Desk(PageBase):
         if said is None and request.query_params.get("raised") == "1":
             said = f"Raised {reference}."
         try:
-            shown = await run_in_threadpool(self._shown, username, reference)
+            shown = await self.work(self._shown, username, reference)
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip
@@ -169,8 +162,8 @@ class Desk(PageBase):
         try:
             form = await forms.read(request, FIELDS)
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
-            done = await run_in_threadpool(
-                operations.run, self.service, username, "act",
+            done = await self.operation(
+                username, "act",
                 {"reference": reference, "action": action}, params_of(form),
             )  # fmt: skip
         except EscalationError as exc:
@@ -190,9 +183,7 @@ class Desk(PageBase):
             if choice not in ("yes", "no"):
                 raise InvalidInput("Say whether to watch it: watching=yes or watching=no.")
             name = "watch" if choice == "yes" else "unwatch"
-            await run_in_threadpool(
-                operations.run, self.service, username, name, {"reference": reference}
-            )
+            await self.operation(username, name, {"reference": reference})
         except EscalationError as exc:
             return await self.escalation(request, str(exc), http_status(exc))
         said = (

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .. import operations
 from ..cli.views import status_lines, verify_lines
 from ..errors import EscalationError, InvalidInput, http_status
 from . import forms
@@ -46,10 +44,8 @@ class Oversight(PageBase):
                     raise InvalidInput(f"{name[:40]!r} is not one of the access log's filters.")
                 if value.strip():
                     chosen[name] = value.strip()[:100]
-            status = await run_in_threadpool(operations.run, self.service, username, "status")
-            looks = await run_in_threadpool(
-                operations.run, self.service, username, "access_log", None, chosen
-            )
+            status = await self.operation(username, "status")
+            looks = await self.operation(username, "access_log", None, chosen)
         except EscalationError as exc:
             return self.render(request, "oversight.html", http_status(exc), person=person,
                                error=str(exc), chosen=chosen, health=None)  # fmt: skip
@@ -66,7 +62,7 @@ class Oversight(PageBase):
         try:
             form = await forms.read(request, frozenset())
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
-            report = await run_in_threadpool(operations.run, self.service, username, "verify")
+            report = await self.operation(username, "verify")
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip

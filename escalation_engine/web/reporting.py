@@ -9,12 +9,10 @@ import io
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .. import operations
 from ..errors import EscalationError, InvalidInput, http_status
 from ..reports import charts, html, text, xlsx
 from .base import PageBase, query_of
@@ -46,9 +44,7 @@ class ReportPages(PageBase):
         person, chosen = self.person(username), {}
         try:
             chosen = _chosen(request)
-            found = await run_in_threadpool(
-                operations.run, self.service, username, "report", None, chosen
-            )
+            found = await self.operation(username, "report", None, chosen)
         except EscalationError as exc:
             return self.render(request, "report.html", http_status(exc), person=person,
                                error=str(exc), chosen=chosen, report=None)  # fmt: skip
@@ -77,9 +73,7 @@ class ReportPages(PageBase):
             chosen = _chosen(request, ("figure",))
             if "figure" not in chosen:
                 raise InvalidInput("Choose a figure from the report.")
-            found = await run_in_threadpool(
-                operations.run, self.service, username, "report_explain", None, chosen
-            )
+            found = await self.operation(username, "report_explain", None, chosen)
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc), person=person,
                                error=str(exc))  # fmt: skip
@@ -95,10 +89,8 @@ class ReportPages(PageBase):
             if form not in _DOWNLOADS:
                 raise InvalidInput(f"{form[:20]!r} is not a download: html, xlsx or csv.")
             chosen = _chosen(request)
-            found = await run_in_threadpool(
-                operations.run, self.service, username, "report", None, chosen
-            )
-            body = await run_in_threadpool(_written, found, form)
+            found = await self.operation(username, "report", None, chosen)
+            body = await self.work(_written, found, form)
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip

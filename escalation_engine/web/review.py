@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -47,9 +46,7 @@ class Review(PageBase):
         chosen: dict[str, Any] = {}
         try:
             chosen = filters_of(request)
-            found = await run_in_threadpool(
-                operations.run, self.service, username, "search", None, chosen | {"limit": PAGE}
-            )
+            found = await self.operation(username, "search", None, chosen | {"limit": PAGE})
         except EscalationError as exc:
             return self.render(request, "trail.html", http_status(exc), person=person,
                                error=str(exc), chosen=chosen, entries=[], more=None,
@@ -72,9 +69,7 @@ class Review(PageBase):
             chosen = filters_of(request)
             chosen.pop("after", None)
             # The first page is read before answering, so a refusal is a page, not a broken file.
-            first = await run_in_threadpool(
-                operations.run, self.service, username, "search", None, chosen
-            )
+            first = await self.operation(username, "search", None, chosen)
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip
