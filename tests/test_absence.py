@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from escalation_engine import audit
+from escalation_engine import audit, operations
 from escalation_engine.clock import FakeClock
 from escalation_engine.errors import InvalidInput, PermissionDenied
 from escalation_engine.filters import Filter
@@ -133,3 +133,20 @@ def test_absences_are_append_only(south: EscalationService, engine: Engine) -> N
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text(statement))
     assert len(south.absences()) == 1
+
+
+def test_whoever_an_escalation_was_with_finds_it_in_the_trail_once_its_trail_says_so(
+    south: EscalationService,
+) -> None:
+    # What a trail says of who was waited on is remembered by its latest entry: a look before
+    # the stand-in held it must not hide it from them after.
+    def found_by(viewer: str) -> set[str]:
+        page = operations.run(south, viewer, "search", params={})
+        return {entry["reference"] for entry in page["entries"]}
+
+    esc = practice_alert(south, team="south")
+    assert found_by("sol") == set()
+    south.mark("lena", "kay", away=True)
+    south.mark("kay", "kay", away=False)  # back with kay: sol held it in between
+    assert south.get(esc.reference).with_people == ("kay",)
+    assert found_by("sol") == {esc.reference}

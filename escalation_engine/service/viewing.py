@@ -18,12 +18,33 @@ from .anchoring import Anchoring
 
 _TOLD = ("copy", "watchers", "addressed", "raisers_manager")
 AUDITOR = "auditor"
+#: How many escalations' involvement (read from their trails) a process remembers.
+_REMEMBERED = 20_000
 
 
 class Viewing(Anchoring):
     """Escalations as a named person may see them, each look recorded."""
 
-    def _involvement(self, escalation: Escalation) -> Involvement:
+    def _involvement(self, escalation: Escalation, head: str | None = None) -> Involvement:
+        """Who ``escalation``'s trail says was waited on or told, and the roles of the stages
+        it reached; remembered by its latest entry's hash (``head``, where the caller has it),
+        which names every entry before it: the trail is append-only, so an escalation's
+        involvement at a head never changes."""
+        if head is None:
+            return self._read_involvement(escalation)
+        key = (escalation.reference, head)
+        known = self._involvements.get(key)
+        if known is None:
+            known = self._involvements[key] = self._read_involvement(escalation)
+            if len(self._involvements) > _REMEMBERED:  # the one remembered longest goes
+                self._involvements.pop(next(iter(self._involvements), key), None)
+        return known
+
+    @cached_property
+    def _involvements(self) -> dict[tuple[str, str], Involvement]:
+        return {}
+
+    def _read_involvement(self, escalation: Escalation) -> Involvement:
         waited: set[str] = set()
         told: set[str] = set()
         for action, text in store.actions_and_data(self.engine, escalation.reference):
@@ -43,10 +64,12 @@ class Viewing(Anchoring):
         return Involvement(frozenset(waited), frozenset(told), frozenset(roles))
 
     def sight_of(
-        self, viewer: str, escalation: Escalation, own: Callable[[], frozenset[str]] | None = None
-    ) -> Sight:
+        self, viewer: str, escalation: Escalation, own: Callable[[], frozenset[str]] | None = None,
+        head: str | None = None,
+    ) -> Sight:  # fmt: skip
         """Whether ``viewer`` may see ``escalation`` (``own``: the case references of the alerts
-        they raised, read once by the caller when first needed: ``own_cases``)."""
+        they raised, read once by the caller when first needed: ``own_cases``; ``head``: the
+        hash of its latest entry, where the caller read it)."""
         person = self.settings.person(viewer)
         quick = any(role in person.roles for role in SEE_ALL) or viewer == escalation.raised_by
         people = self.settings.people
@@ -55,7 +78,7 @@ class Viewing(Anchoring):
             # alike), so the trail need not be read to know.
             held = Involvement(waited_on=frozenset(escalation.with_people))
             return sight(person, escalation, held, people, frozenset())
-        involvement = self._involvement(escalation)
+        involvement = self._involvement(escalation, head)
         found = sight(person, escalation, involvement, people, frozenset())
         if found.allowed:  # seen without their caseload: it need not be read
             return found
@@ -130,7 +153,8 @@ class Viewing(Anchoring):
                     continue  # narrowed in SQL by a text match, confirmed here
                 if not sees_all:
                     if reference not in allowed:
-                        allowed[reference] = self.sight_of(viewer, self.get(reference), own).allowed
+                        seen = self.sight_of(viewer, self.get(reference), own, row.audit_head)
+                        allowed[reference] = seen.allowed
                     if not allowed[reference]:
                         continue
                 digest = row.workflow_digest
