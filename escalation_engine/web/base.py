@@ -26,11 +26,26 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 HERE = Path(__file__).parent
 SESSION_COOKIE = "escalate_session"
-_TEMPLATES = Environment(
+
+
+class _Templates(Environment):
+    """Jinja2 over the read model, which is plain dicts: ``entry.shown.when`` looks the key up
+    first, where Jinja2 would first look for an attribute and raise, for every field of every row
+    (600 times for a page of the trail). A dict's own methods are found as before when no key has
+    their name."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_TEMPLATES = _Templates(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=select_autoescape(default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates are the package's own: not looked at again each page
 )
 
 
