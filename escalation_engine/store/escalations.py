@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, insert, select, update
@@ -20,9 +21,9 @@ from ..escalation import Escalation
 from ..filters import Filter
 from ..spec.model import OUTCOMES
 from .chain import entries_in
+from .choosing import conditions, pattern
 from .engine import serialize_writes
 from .tables import AuditRow, EscalationRow, ReferenceCounterRow
-from .watches import watching_now
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
 _COUNTER = ReferenceCounterRow.__table__  # type: ignore[attr-defined]
@@ -255,8 +256,7 @@ def overdue(engine: Engine, now: datetime) -> int:
 
 def contains(column: Any, item: str) -> Any:
     """``column`` (a JSON list of names) holds ``item``: narrowed in SQL, confirmed in Python."""
-    escaped = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f'%"{escaped}"%', escape="\\")
+    return column.like(pattern(item), escape="\\")
 
 
 def matching(engine: Engine, chosen: Filter) -> list[Escalation]:
@@ -270,52 +270,35 @@ def first_matching(
     """``limit`` escalations ``chosen`` keeps in an inbox's order (a response to judge first,
     with ``judge_first``; then the soonest deadline, those with none last), after the first
     ``offset``, and how many it keeps in all: a person's inbox reads only what it shows."""
+    where, values = conditions(chosen)
+    first, count = _first_queries(where, judge_first)
+    with engine.connect() as session:
+        rows = session.execute(first, values | {"limit": limit, "offset": offset}).all()
+        if offset == 0 and len(rows) < limit:  # all of them are here: nothing more to count
+            total = len(rows)
+        else:
+            total = int(session.execute(count, values).scalar_one())
+    found = [from_row(row) for row in rows]
+    return [e for e in found if chosen.keeps(e)], total
+
+
+@lru_cache(maxsize=512)
+def _first_queries(where: tuple[Any, ...], judge_first: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page and the count of an inbox's list under ``where`` (``choosing.built``'s, which
+    is the same tuple for the same choices), built once."""
     t = _TABLE.c
     order = [t.status != "responded"] if judge_first else []
     order += [t.stage_due_at.is_(None), t.stage_due_at, t.id]
-    query = _chosen(select(_TABLE), chosen).order_by(*order).limit(limit).offset(offset)
-    with engine.connect() as session:
-        rows = session.execute(query).all()
-        if offset == 0 and len(rows) < limit:  # all of them are here: nothing more to count
-            count = len(rows)
-        else:
-            total = session.execute(_chosen(select(func.count()).select_from(_TABLE), chosen))
-            count = int(total.scalar_one())
-    found = [from_row(row) for row in rows]
-    return [e for e in found if chosen.keeps(e)], count
+    first = select(_TABLE).where(*where).order_by(*order)
+    first = first.limit(bindparam("limit")).offset(bindparam("offset"))
+    return first, select(func.count()).select_from(_TABLE).where(*where)
 
 
 def _chosen(query: Any, chosen: Filter) -> Any:
     """``query`` narrowed to what ``chosen`` keeps (names in JSON lists by a text match, which
     the caller confirms with ``chosen.keeps``)."""
-    table = _TABLE.c
-    if not chosen.include_closed:  # closed_at is indexed; the stage is what decides
-        query = query.where(table.closed_at.is_(None), table.stage.not_in(OUTCOMES))
-    if chosen.raised_by is not None:
-        query = query.where(table.raised_by == chosen.raised_by)
-    if chosen.waiting_for is not None:
-        query = query.where(contains(table.with_people, chosen.waiting_for))
-    if chosen.not_waiting_for is not None:
-        query = query.where(~contains(table.with_people, chosen.not_waiting_for))
-    if chosen.not_raised_by is not None:
-        query = query.where(table.raised_by != chosen.not_raised_by)
-    if chosen.watched_by is not None:
-        query = query.where(table.reference.in_(watching_now(chosen.watched_by)))
-    if chosen.overdue_at is not None:
-        query = query.where(
-            (table.stage_due_at < chosen.overdue_at)
-            | table.overall_breached_at.is_not(None)
-            | table.stage_breached_at.is_not(None)
-        )
-    if chosen.child is not None:
-        query = query.where(contains(table.case_refs, chosen.child))
-    if chosen.stages:
-        query = query.where(table.stage.in_(sorted(chosen.stages)))
-    for name in ("team", "category", "workflow"):
-        value = getattr(chosen, name)
-        if value is not None:
-            query = query.where(table[name] == value)
-    return query
+    where, values = conditions(chosen)
+    return query.where(*where).params(values)
 
 
 def case_references(engine: Engine) -> set[str]:

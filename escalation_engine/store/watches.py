@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, func, insert, select
+from sqlalchemy import BindParameter, Connection, Engine, Select, func, insert, select
 
 from ..events import told_to_watch
 from ..spec.model import OUTCOMES
@@ -69,8 +69,9 @@ def watchers(session: Connection, reference: str) -> set[str]:
     return {name for (name,) in session.execute(query)}
 
 
-def watching_now(username: str) -> Select[Any]:
-    """The query of the references ``username`` watches now, as their latest marks say."""
+def watching_now(username: str | BindParameter[str]) -> Select[Any]:
+    """The query of the references ``username`` (or the parameter naming them) watches now, as
+    their latest marks say."""
     t = _TABLE.c
     latest = select(func.max(t.id)).where(t.username == username).group_by(t.reference).subquery()
     return select(t.reference).where(t.id.in_(select(latest)), t.watching)
