@@ -29,29 +29,22 @@ def listen(host: str, port: int, count: int = 1) -> list[socket.socket]:
         # Sockets sharing a port do not see each other as using it, so a second service started
         # on the same port would take half the connections: a plain socket bound first finds
         # anything already there (and, for port 0, picks the free port).
-        probe = _bound(host, port, share=False)
+        probe = _listening(host, port, share=False)
         port = probe.getsockname()[1]
         probe.close()
         sockets: list[socket.socket] = []
         try:
             for _ in range(count):
-                sockets.append(_bound(host, port, share=True))
-                sockets[-1].listen(128)
+                sockets.append(_listening(host, port, share=True))
         except OSError:
             for sock in sockets:
                 sock.close()
             raise
         return sockets
-    listener = _bound(host, port, share=False)
-    try:
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return [listener] * count
+    return [_listening(host, port, share=False)] * count
 
 
-def _bound(host: str, port: int, *, share: bool) -> socket.socket:
+def _listening(host: str, port: int, *, share: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # Named TCP, so that asyncio sets TCP_NODELAY on each connection it accepts (it does only
     # for sockets that say so): otherwise a response written in two parts waits for the
@@ -62,6 +55,7 @@ def _bound(host: str, port: int, *, share: bool) -> socket.socket:
         if share and _SHARE is not None:
             sock.setsockopt(socket.SOL_SOCKET, _SHARE, 1)
         sock.bind((host, port))
+        sock.listen(128)
     except OSError:
         sock.close()
         raise

@@ -35,6 +35,13 @@ def pattern(item: str) -> str:
 def conditions(chosen: Filter) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The conditions of what ``chosen`` keeps (built once for choices like these) and the
     values of their parameters."""
+    values = values_of(chosen)
+    return built(chosen.include_closed, tuple(values)), values
+
+
+def values_of(chosen: Filter) -> dict[str, Any]:
+    """The values of the choices ``chosen`` makes, by the name of their parameter; the names, in
+    order, and whether closed escalations are kept say which conditions apply."""
     values: dict[str, Any] = {}
     for name in (*_EQUAL, "not_raised_by", "watched_by", "overdue_at"):
         value = getattr(chosen, name)
@@ -46,7 +53,7 @@ def conditions(chosen: Filter) -> tuple[tuple[Any, ...], dict[str, Any]]:
             values[name] = pattern(value)
     if chosen.stages:
         values["stages"] = sorted(chosen.stages)
-    return built(chosen.include_closed, tuple(values)), values
+    return values
 
 
 @lru_cache(maxsize=512)

@@ -21,7 +21,7 @@ from ..escalation import Escalation
 from ..filters import Filter
 from ..spec.model import OUTCOMES
 from .chain import entries_in
-from .choosing import conditions, pattern
+from .choosing import built, conditions, pattern, values_of
 from .engine import serialize_writes
 from .tables import AuditRow, EscalationRow, ReferenceCounterRow
 
@@ -270,8 +270,8 @@ def first_matching(
     """``limit`` escalations ``chosen`` keeps in an inbox's order (a response to judge first,
     with ``judge_first``; then the soonest deadline, those with none last), after the first
     ``offset``, and how many it keeps in all: a person's inbox reads only what it shows."""
-    where, values = conditions(chosen)
-    first, count = _first_queries(where, judge_first)
+    values = values_of(chosen)
+    first, count = _first_queries(chosen.include_closed, tuple(values), judge_first)
     with engine.connect() as session:
         rows = session.execute(first, values | {"limit": limit, "offset": offset}).all()
         if offset == 0 and len(rows) < limit:  # all of them are here: nothing more to count
@@ -283,9 +283,11 @@ def first_matching(
 
 
 @lru_cache(maxsize=512)
-def _first_queries(where: tuple[Any, ...], judge_first: bool) -> tuple[Select[Any], Select[Any]]:
-    """The page and the count of an inbox's list under ``where`` (``choosing.built``'s, which
-    is the same tuple for the same choices), built once."""
+def _first_queries(
+    include_closed: bool, names: tuple[str, ...], judge_first: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The page and the count of an inbox's list for choices like these, built once."""
+    where = built(include_closed, names)
     t = _TABLE.c
     order = [t.status != "responded"] if judge_first else []
     order += [t.stage_due_at.is_(None), t.stage_due_at, t.id]

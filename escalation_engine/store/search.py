@@ -26,8 +26,9 @@ def trail(
     engine: Engine, chosen: TrailFilter, after: int = 0, chunk: int = CHUNK
 ) -> Generator[Row[Any], None, None]:
     """Entries after ``after`` that ``chosen`` keeps, each with its escalation's team, category,
-    workflow and version, alert type, case references, raiser, outcome and latest entry; read ``chunk`` at a
-    time (a page's worth for a page: a chunk is read whole, however few of it are wanted)."""
+    workflow and version, alert type, case references, raiser, outcome and latest entry's hash;
+    read ``chunk`` at a time (a page's worth for a page: a chunk is read whole, however few of
+    it are wanted)."""
     a, e = _AUDIT.c, _ESCALATION.c
     query = (
         select(
