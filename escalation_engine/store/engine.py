@@ -10,7 +10,6 @@ a deferred transaction whose read-then-write meets another writer can lose an up
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import create_engine
 
 from ..calendar import LONDON
-from ..errors import Busy
+from .writers import writers
 
 #: How long a SQLite writer waits for another's transaction before giving up.
 BUSY_TIMEOUT_SECONDS = 30
@@ -105,26 +104,15 @@ def unit_of_work(engine: Engine) -> Iterator[Connection]:
         with _writer(engine).begin() as connection:
             yield connection
         return
-    # A process's writers queue on a lock of its own first: released, it wakes the next at
-    # once, where SQLite's busy handler polls, sleeping up to 100 ms between looks, so that
-    # under load some writers waited seconds for writes that take a millisecond. Other
-    # processes still queue through the busy handler.
-    lock = _write_lock(str(engine.url))
-    if not lock.acquire(timeout=BUSY_TIMEOUT_SECONDS):
-        raise Busy(
-            f"The database was busy with other changes for {BUSY_TIMEOUT_SECONDS} s; nothing was"
-            " written. Try again in a moment."
-        )
-    try:
-        with _writer(engine).begin() as connection:
-            yield connection
-    finally:
-        lock.release()
-
-
-@lru_cache(maxsize=64)
-def _write_lock(url: str) -> threading.RLock:
-    return threading.RLock()
+    # Writers take turns before asking SQLite, whose busy handler hands the file over unfairly
+    # under load (``writers.py``).
+    database = engine.url.database
+    path = os.path.abspath(database) if database and database != ":memory:" else None
+    with (
+        writers(str(engine.url), path).turn(BUSY_TIMEOUT_SECONDS),
+        _writer(engine).begin() as connection,
+    ):
+        yield connection
 
 
 #: Advisory-lock key that serialises appends to the audit chain on PostgreSQL ("IROAUDIT").
