@@ -4,6 +4,7 @@ screenshot of each test's last page is kept in test-artefacts/."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -15,6 +16,9 @@ import httpx
 import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page
+
+from escalation_engine import operations
+from escalation_engine.web.base import SESSION_COOKIE
 
 from .conftest import ROOT, kept_page
 from .databases import database
@@ -323,6 +327,28 @@ def test_the_iro_manager_searches_the_trail_and_downloads_it_as_csv(
     page.goto(live.url + "/trail?child=Jane+Smith")
     assert "There is a problem" in page.inner_text(".govuk-error-summary")
     accessible(page)
+
+
+def test_the_trails_csv_holds_every_entry_once_past_its_first_page(live: Live) -> None:
+    # The download reads the trail a page (operations.PAGE entries) at a time: the pages after
+    # the first follow on, none repeated or left out, and the heading comes once.
+    service = live.service
+    for n in range(operations.PAGE + 1):  # raising writes one entry
+        service.raise_alert(
+            username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+            case_refs=[f"CLA-{700000 + n}"], category="permanence", team="north",
+            summary="Plan drifted.",
+        )  # fmt: skip
+    token, _ = service.start_session("priya", "password")
+    answer = httpx.get(
+        live.url + "/trail.csv", cookies={SESSION_COOKIE: token}, timeout=120
+    )  # fmt: skip
+    assert answer.status_code == 200
+    lines = list(csv.reader(io.StringIO(answer.text)))
+    assert lines[0][:3] == ["seq", "at", "reference"]
+    sequence = [int(line[0]) for line in lines[1:]]
+    assert sequence == [entry.seq for entry in service.trail()]
+    assert len(sequence) > operations.PAGE
 
 
 def test_the_iro_manager_reads_the_years_report_with_its_charts_and_the_escalations_behind_it(
