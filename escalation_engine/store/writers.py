@@ -19,6 +19,7 @@ import fcntl
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -45,6 +46,7 @@ class Writers:
         self._lock = threading.RLock()
         self._depth = 0
         self._file: tuple[int, int] | None = None  # (process id, descriptor)
+        self._closing: weakref.finalize[[int], Writers] | None = None
 
     @contextmanager
     def turn(self, timeout: float) -> Iterator[None]:
@@ -89,14 +91,16 @@ class Writers:
             return None
         pid = os.getpid()
         if self._file is None or self._file[0] != pid:
-            if self._file is not None:
-                os.close(self._file[1])  # the parent's: closing it leaves the parent's lock be
+            if self._closing is not None:
+                self._closing()  # the parent's copy: closing it leaves the parent's lock be
             try:
                 descriptor = os.open(self.path + ".writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:  # a folder it may not write to: SQLite's busy handler alone
                 self.path = None
                 return None
             self._file = (pid, descriptor)
+            # Closed when these writers are forgotten (``writers`` keeps the latest 64).
+            self._closing = weakref.finalize(self, os.close, descriptor)
         return self._file[1]
 
 
