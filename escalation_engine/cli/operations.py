@@ -105,7 +105,7 @@ def serve(
 
     from ..clock import SystemClock
     from ..server import create_app
-    from ..server.processes import listen
+    from ..server.processes import listen, settle
 
     _configure_logging()
     service = open_service()
@@ -126,6 +126,8 @@ def serve(
             create_app(service), proxy_headers=True, server_header=False, log_config=None,
             timeout_graceful_shutdown=10,
         )  # fmt: skip
+        config.load()  # uvicorn's own start-up, so that it is settled too
+        settle()
         uvicorn.Server(config).run(sockets=[listener])
 
     if workers == 1:

@@ -12,6 +12,7 @@ process and 6 by the other, which then sat idle while the first fell behind. A s
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import socket
@@ -19,6 +20,15 @@ from collections.abc import Callable
 from types import FrameType
 
 _SHARE = getattr(socket, "SO_REUSEPORT", None)  # Linux and the BSDs; elsewhere one shared socket
+
+
+def settle() -> None:
+    """Leave what start-up built (modules, workflows, the app and its templates: about 110,000
+    objects) out of the garbage collector's full passes, for the life of the process. Each full
+    pass looked at all of it, every request of the process waiting: 70 ms, against 8-17 ms for
+    what requests build since. Called by each serving process just before it serves."""
+    gc.collect()  # what start-up left to collect is collected, not kept for good
+    gc.freeze()
 
 
 def listen(host: str, port: int, count: int = 1) -> list[socket.socket]:
