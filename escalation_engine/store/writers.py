@@ -45,8 +45,9 @@ class Writers:
         self.path = path
         self._lock = threading.RLock()
         self._depth = 0
-        self._file: tuple[int, int] | None = None  # (process id, descriptor)
-        self._closing: weakref.finalize[[int], Writers] | None = None
+        # The lock file as this process opened it: its process id, its descriptor, and what
+        # closes it when these writers are forgotten (``writers`` keeps the latest 64).
+        self._file: tuple[int, int, weakref.finalize[[int], Writers]] | None = None
 
     @contextmanager
     def turn(self, timeout: float) -> Iterator[None]:
@@ -91,16 +92,14 @@ class Writers:
             return None
         pid = os.getpid()
         if self._file is None or self._file[0] != pid:
-            if self._closing is not None:
-                self._closing()  # the parent's copy: closing it leaves the parent's lock be
+            if self._file is not None:
+                self._file[2]()  # the parent's copy: closing it leaves the parent's lock be
             try:
                 descriptor = os.open(self.path + ".writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:  # a folder it may not write to: SQLite's busy handler alone
                 self.path = None
                 return None
-            self._file = (pid, descriptor)
-            # Closed when these writers are forgotten (``writers`` keeps the latest 64).
-            self._closing = weakref.finalize(self, os.close, descriptor)
+            self._file = (pid, descriptor, weakref.finalize(self, os.close, descriptor))
         return self._file[1]
 
 
