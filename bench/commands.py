@@ -15,8 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from escalation_engine.clock import FakeClock
-from escalation_engine.config import load_settings
 from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import load_settings
 from escalation_engine.store import create_schema, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]

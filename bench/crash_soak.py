@@ -15,7 +15,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from escalation_engine import audit
+from escalation_engine.trail import audit
 from tests.worker_support import make_site, raise_quick, service, start_worker, wait_for
 
 

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from escalation_engine.clock import SystemClock
-from escalation_engine.config import load_settings
 from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import load_settings
 from escalation_engine.store import make_engine
 
 from . import reporting

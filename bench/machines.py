@@ -10,7 +10,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from escalation_engine.machine import WorkflowMachine
+from escalation_engine.domain.machine import WorkflowMachine
 from escalation_engine.spec import load_workflows_dir
 
 ROOT = Path(__file__).resolve().parents[1]

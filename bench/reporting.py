@@ -19,7 +19,6 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from escalation_engine import audit
 from escalation_engine.clock import FakeClock
 from escalation_engine.service import EscalationService
 from escalation_engine.store import (
@@ -30,6 +29,7 @@ from escalation_engine.store import (
     tallies,
     unit_of_work,
 )
+from escalation_engine.trail import audit
 
 from .workloads import settings_for
 
@@ -136,9 +136,9 @@ def _child(code: str, *args: str, cwd: Path | None = None) -> tuple[float, float
 
 REPORT = (
     "import resource, sys, time, dataclasses;"
-    "from escalation_engine.config import load_settings; from escalation_engine.clock import SystemClock;"
+    "from escalation_engine.settings.config import load_settings; from escalation_engine.clock import SystemClock;"
     "from escalation_engine.service import EscalationService; from escalation_engine.store import make_engine;"
-    "from escalation_engine.periods import financial_year;"
+    "from escalation_engine.domain.periods import financial_year;"
     "s = load_settings(__import__('pathlib').Path(sys.argv[1]));"
     "service = EscalationService(s, make_engine(s.database_url), SystemClock());"
     "times = []\n"

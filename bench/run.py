@@ -146,7 +146,7 @@ def verify(count: int) -> None:
         url = f"sqlite:///{folder / 'trail.db'}"
         workloads.fill_trail(url, count)
         code = (
-            "import resource, sys, time; from escalation_engine import audit;"
+            "import resource, sys, time; from escalation_engine.trail import audit;"
             "from escalation_engine.store import make_engine;"
             "engine = make_engine(sys.argv[1]); start = time.perf_counter();"
             "report = audit.verify(engine); took = time.perf_counter() - start;"

@@ -19,12 +19,12 @@ from types import SimpleNamespace
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.pool import NullPool
 
-from escalation_engine import audit, skeleton
+from escalation_engine.app import skeleton
 from escalation_engine.clock import FakeClock
-from escalation_engine.config import Settings, load_settings
-from escalation_engine.database import redact
-from escalation_engine.escalation import Escalation
+from escalation_engine.domain.escalation import Escalation
 from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import Settings, load_settings
+from escalation_engine.settings.database import redact
 from escalation_engine.store import (
     AuditRow,
     EscalationRow,
@@ -33,6 +33,7 @@ from escalation_engine.store import (
     row_values,
     unit_of_work,
 )
+from escalation_engine.trail import audit
 
 #: The worker's default sweep interval (config.yaml's worker.sweep_seconds).
 SWEEP_SECONDS = 15.0

@@ -1,33 +1,64 @@
-"""Shared fixtures: a fresh project folder (config + shipped workflows), its database, a service
-on a fake clock. Every test gets its own SQLite file, so nothing leaks between tests."""
+"""The rings and the fixtures every ring shares.
+
+Tests come in three rings that mirror the package: ``tests/unit`` (no database, no process, no
+network), ``tests/integration`` (a database: each test on SQLite and on PostgreSQL) and
+``tests/e2e`` (real processes, servers and browsers). Each test is marked with its ring from its
+folder, so ``-m unit`` runs the unit ring alone. The fixtures here give a fresh project folder
+(config and shipped workflows), its database and a service on a fake clock; every test gets its
+own database, so nothing leaks between tests.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
 
-from escalation_engine.calendar import WorkingCalendar
 from escalation_engine.clock import FakeClock
-from escalation_engine.config import Settings, load_settings
+from escalation_engine.domain.calendar import WorkingCalendar
 from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import Settings, load_settings
 from escalation_engine.store import create_schema, make_engine
+from tests.support.browser import ARGS, CHROMIUM
+from tests.support.databases import DATABASES, database, unreachable
+from tests.support.scenarios import svc  # noqa: F401  (a service with a team south)
+from tests.support.service_year import ServiceYear, generate
+from tests.support.shipped import LONDON, MONDAY, ROOT
 
-from .databases import DATABASES, database
-from .service_year import ServiceYear, generate
+RINGS = ("unit", "integration", "e2e")
 
-ROOT = Path(__file__).resolve().parents[1]
-LONDON = ZoneInfo("Europe/London")
-#: Monday 5 January 2026, 09:00 in London: a plain working week with no holidays nearby.
-MONDAY = datetime(2026, 1, 5, 9, 0, tzinfo=LONDON)
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(item.path).relative_to(ROOT / "tests").parts
+        if parts and parts[0] in RINGS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
+        if "year" in getattr(item, "fixturenames", ()):
+            # The generated year is made once per database for a session: its tests share it
+            # on one worker rather than each worker making its own.
+            item.add_marker(pytest.mark.xdist_group("year"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Without PostgreSQL, the rings that need it say how to start it, once, instead of failing
+    test by test; the unit ring needs no database at all."""
+    config = session.config
+    if hasattr(config, "workerinput") or "postgresql" not in DATABASES:
+        return
+    if config.getoption("markexpr") == "unit" or config.getoption("collectonly"):
+        return
+    chosen = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    if chosen and all(ROOT / "tests" / "unit" in (p, *p.parents) for p in chosen):
+        return
+    problem = unreachable()
+    if problem is not None:
+        pytest.exit(problem, returncode=4)
 
 
 @pytest.fixture
@@ -71,12 +102,12 @@ def calendar() -> WorkingCalendar:
     return WorkingCalendar()
 
 
-@pytest.fixture(scope="module", params=DATABASES)
+@pytest.fixture(scope="session", params=DATABASES)
 def year(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServiceYear]:
     """A generated service-year (2024-25 to April 2026, about 480 escalations) in a folder of
-    its own, made once per database for the module that asks for it."""
+    its own, made once per database and shared by every test that reads it (none writes)."""
     folder = tmp_path_factory.mktemp(f"year-{request.param}")
     shutil.copytree(ROOT / "workflows", folder / "workflows")
     with database(request.param, folder) as url:
@@ -92,12 +123,6 @@ def year(
         engine.dispose()
 
 
-#: Debian's Chromium, driven by Playwright, which downloads no browser of its own.
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-background-networking",
-        "--disable-component-update"]  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium for the module's browser tests."""
@@ -107,18 +132,3 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
-
-
-@contextmanager
-def kept_page(browser: Any, name: str, **options: Any) -> Iterator[Any]:
-    """A page in a context of its own (``options`` for the context); a screenshot of where it
-    ended is kept as test-artefacts/NAME.png."""
-    context = browser.new_context(**options)
-    opened = context.new_page()
-    try:
-        yield opened
-        artefacts = ROOT / "test-artefacts"
-        artefacts.mkdir(exist_ok=True)
-        opened.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
-    finally:
-        context.close()

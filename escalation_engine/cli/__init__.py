@@ -11,21 +11,21 @@ import sys
 
 import typer
 
-from ..errors import EscalationError
-from . import (
+from escalation_engine.cli import (
     acting,
     auditing,
     importing,
     meetings,
-    operations,
     people,
     reading,
     reporting,
+    running,
     setup,
     signin,
     users,
 )
-from .common import STATE, app, err, escape
+from escalation_engine.cli.common import STATE, app, err, escape
+from escalation_engine.errors import EscalationError
 
 __all__ = [
     "acting",
@@ -34,7 +34,7 @@ __all__ = [
     "importing",
     "main",
     "meetings",
-    "operations",
+    "running",
     "people",
     "reading",
     "reporting",
@@ -84,7 +84,7 @@ def main() -> None:
     except Exception as exc:
         if not _unreachable_database(exc):
             raise
-        from ..database import describe_failure
+        from escalation_engine.settings.database import describe_failure
 
         _refuse(describe_failure(STATE.database_url or "", exc), 1)
     sys.exit(result if isinstance(result, int) else 0)

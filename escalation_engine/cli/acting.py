@@ -10,8 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..action_table import PERSON
-from .common import (
+from escalation_engine.cli.common import (
     AsUser,
     Force,
     IfVersion,
@@ -25,6 +24,7 @@ from .common import (
     escape,
     out,
 )
+from escalation_engine.domain.action_table import PERSON
 
 
 def _ask(value: str | None, option: str, question: str, choices: list[str] | None = None) -> str:
@@ -87,7 +87,7 @@ def raise_(
 
     Example: escalate raise --type practice_alert --case CLA-100234 --category drift_and_delay --summary "No permanence plan 4 months after the second review"
     """
-    from .backend import Local, connect
+    from escalation_engine.cli.backend import Local, connect
 
     backend = connect(as_user)  # before any question is asked
     if isinstance(backend, Local):
@@ -119,7 +119,7 @@ def raise_(
 def run_action(
     reference: str, action: str, as_user: str | None, as_json: bool, **params: Any
 ) -> None:
-    from .backend import connect
+    from escalation_engine.cli.backend import connect
 
     result = connect(as_user).call("act", {"reference": reference, "action": action}, **params)
     if as_json:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import AsUser, Json, app, emit_json, escape, out
+from escalation_engine.cli.common import AsUser, Json, app, emit_json, escape, out
 
 
 @app.command("access-log")
@@ -35,7 +35,7 @@ def access_log(
 
     Example: escalate access-log --viewer jo --from 2026-04-01 --csv > looks.csv
     """
-    from .backend import connect
+    from escalation_engine.cli.backend import connect
 
     rows = connect(as_user).call(
         "access_log", viewer=viewer, reference=reference, **{"from": start, "to": end}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import ConfigError, PermissionDenied
-from .common import STATE
+from escalation_engine.cli.common import STATE
+from escalation_engine.errors import ConfigError, PermissionDenied
 
 if TYPE_CHECKING:
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
 
 
 class Backend(Protocol):
@@ -28,15 +28,15 @@ class Local:
         self.username = username
 
     def call(self, name: str, path: dict[str, str] | None = None, /, **params: Any) -> Any:
-        from .. import operations
+        from escalation_engine.app import operations
 
         return operations.run(self.service, self.username, name, path, params)
 
 
 def server() -> str | None:
     """The server this computer uses, if any."""
-    from ..client import configured_server
-    from ..config import find_config
+    from escalation_engine.cli.client import configured_server
+    from escalation_engine.settings.config import find_config
 
     try:
         config = find_config(STATE.config)
@@ -50,7 +50,7 @@ def remote() -> Backend | None:
     url = server()
     if url is None:
         return None
-    from ..client import Remote
+    from escalation_engine.cli.client import Remote
 
     return Remote(url)
 
@@ -64,10 +64,10 @@ def connect(as_user: str | None) -> Backend:
                 f" server at {url}, where you act only as the person who signed in. Leave out --as"
                 " (and unset ESCALATE_USER); 'escalate login' signs you in as yourself."
             )
-        from ..client import Remote
+        from escalation_engine.cli.client import Remote
 
         return Remote(url)
-    from .common import acting_user, open_service
+    from escalation_engine.cli.common import acting_user, open_service
 
     service = open_service()
     return Local(service, acting_user(as_user, service))

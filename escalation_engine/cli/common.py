@@ -18,15 +18,17 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ..api_routes import parse_day as parse_day  # the commands read days as the API does
-from ..errors import ConfigError, PermissionDenied
+from escalation_engine.app.routes import (
+    parse_day as parse_day,  # the commands read days as the API does
+)
+from escalation_engine.errors import ConfigError, PermissionDenied
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..clock import Clock
-    from ..config import Settings
-    from ..service import EscalationService
+    from escalation_engine.clock import Clock
+    from escalation_engine.service import EscalationService
+    from escalation_engine.settings.config import Settings
 
 FAKE_NOW_ENV = "ESCALATE_FAKE_NOW"
 Fn = TypeVar("Fn", bound=Callable[..., Any])
@@ -221,7 +223,7 @@ Note = Annotated[
 
 def _print_version(value: bool) -> None:
     if value:
-        from .. import __version__
+        from escalation_engine import __version__
 
         out.print(f"escalate {__version__}")
         raise typer.Exit()
@@ -250,8 +252,8 @@ def _root(
 def make_clock(*, training: bool) -> Clock:
     """The real clock; on a training database, the moment in ``$ESCALATE_FAKE_NOW`` if set (on a
     live one that is refused: entries dated by a pretended clock would be false records)."""
-    from ..clock import FakeClock, SystemClock
-    from ..config_fields import EARLIEST, LATEST
+    from escalation_engine.clock import FakeClock, SystemClock
+    from escalation_engine.domain.calendar import EARLIEST, LATEST
 
     fake = os.environ.get(FAKE_NOW_ENV)
     if not fake:
@@ -279,20 +281,20 @@ def make_clock(*, training: bool) -> Clock:
 
 
 def current_settings() -> Settings:
-    from ..config import find_config, load_settings
+    from escalation_engine.settings.config import find_config, load_settings
 
     return load_settings(find_config(STATE.config))
 
 
 def open_service(*, need_schema: bool = True) -> EscalationService:
-    from ..database import safe_url, sqlite_path
-    from ..service import EscalationService
-    from ..store import SCHEMA_HEAD, make_engine, schema_revision
+    from escalation_engine.service import EscalationService
+    from escalation_engine.settings.database import safe_url, sqlite_path
+    from escalation_engine.store import SCHEMA_HEAD, make_engine, schema_revision
 
     try:
         settings = current_settings()
     except ConfigError as exc:
-        from .backend import server
+        from escalation_engine.cli.backend import server
 
         url = server()
         if url is None:
@@ -323,7 +325,7 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
                 f"The database at {where} is at schema {revision}, older than this"
                 f" version's {head}; back it up, then run 'escalate db upgrade'."
             )
-    from ..clock import SystemClock
+    from escalation_engine.clock import SystemClock
 
     service = EscalationService(settings, engine, SystemClock())
     service.clock = make_clock(training=bool(os.environ.get(FAKE_NOW_ENV)) and service.training)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import AsUser, acting_user, app, err, escape, open_service, out
+from escalation_engine.cli.common import AsUser, acting_user, app, err, escape, open_service, out
 
 #: Problems printed before the rest are counted (all are found; the file is mended in one go).
 SHOWN = 200
@@ -71,10 +71,10 @@ def import_(
     """
     from rich.progress import Progress
 
-    from ..errors import InvalidInput
-    from ..legacy import files
-    from ..legacy.mapping import from_options
-    from ..legacy.rows import Checker
+    from escalation_engine.errors import InvalidInput
+    from escalation_engine.legacy import files
+    from escalation_engine.legacy.mapping import from_options
+    from escalation_engine.legacy.rows import Checker
 
     service = open_service()
     username = acting_user(as_user, service)

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from .acting import run_action
-from .common import AsUser, Force, IfVersion, Json, Note, Ref, app
+from escalation_engine.cli.acting import run_action
+from escalation_engine.cli.common import AsUser, Force, IfVersion, Json, Note, Ref, app
 
 
 @app.command()

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import AsUser, Json, Note, app, emit_json, escape, out
+from escalation_engine.cli.common import AsUser, Json, Note, app, emit_json, escape, out
 
 Person = Annotated[
     str | None, typer.Argument(help="Username of the person away (leave out to list who is away).")
@@ -50,7 +50,7 @@ def away(
 
     Example: escalate away jo --until 2026-12-04 --note "Annual leave"
     """
-    from .backend import connect
+    from escalation_engine.cli.backend import connect
 
     backend = connect(as_user)
     if person is None:
@@ -80,6 +80,6 @@ def back(
 
     Example: escalate back jo
     """
-    from .backend import connect
+    from escalation_engine.cli.backend import connect
 
     _report(connect(as_user).call("back", {"person": person}, note=note), as_json)

@@ -8,11 +8,22 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from ..errors import InvalidInput
-from .common import AsUser, Json, Ref, app, bare, emit_json, err, escape, open_service, out
+from escalation_engine.cli.common import (
+    AsUser,
+    Json,
+    Ref,
+    app,
+    bare,
+    emit_json,
+    err,
+    escape,
+    open_service,
+    out,
+)
+from escalation_engine.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from ..service import EscalationService, TrailReport
+    from escalation_engine.service import EscalationService, TrailReport
 
 
 @app.command("list")
@@ -41,8 +52,8 @@ def list_(
 
     Example: escalate list --waiting --as jo
     """
-    from . import views
-    from .backend import connect
+    from escalation_engine.cli import views
+    from escalation_engine.cli.backend import connect
 
     filters = {"mine": mine, "waiting": waiting, "overdue": overdue, "child": child,
                "stage": stage, "team": team, "category": category, "workflow": workflow,
@@ -74,8 +85,8 @@ def show(reference: Ref, as_user: AsUser = None, as_json: Json = False) -> None:
 
     Example: escalate show ESC-2026-0042
     """
-    from . import views
-    from .backend import connect
+    from escalation_engine.cli import views
+    from escalation_engine.cli.backend import connect
 
     item = connect(as_user).call("show", {"reference": reference})
     problem = item["trail_problem"]
@@ -103,7 +114,7 @@ def watch(
 
     Example: escalate watch ESC-2026-0042 (and: escalate watch ESC-2026-0042 --stop)
     """
-    from .backend import connect
+    from escalation_engine.cli.backend import connect
 
     done = connect(as_user).call("unwatch" if stop else "watch", {"reference": reference})
     if as_json:
@@ -177,7 +188,7 @@ def audit_(
     Examples: escalate audit ESC-2026-0042 | escalate audit verify --checkpoints /mnt/audit | escalate audit checkpoint
     """
     if target is None:
-        from .trail import search
+        from escalation_engine.cli.trail import search
 
         given = {"from": start, "to": end, "year": year, "team": team, "person": person,
                  "child": child, "workflow": workflow, "version": version, "type": alert_type,
@@ -186,8 +197,8 @@ def audit_(
                "json" if as_json else output)  # fmt: skip
         return
     if target.lower() not in ("verify", "checkpoint"):
-        from . import views
-        from .backend import connect
+        from escalation_engine.cli import views
+        from escalation_engine.cli.backend import connect
 
         rows = connect(as_user).call("trail", {"reference": target})
         if as_json:
@@ -212,8 +223,8 @@ def audit_(
 def _verify_all(since: int, folder: Path | None, as_json: bool) -> NoReturn:
     """Check the trail as ``verify_all`` does, here or on the server; exit 1 naming the first
     problem found."""
-    from . import views
-    from .backend import remote
+    from escalation_engine.app.oversight import verify_lines
+    from escalation_engine.cli.backend import remote
 
     server = remote()
     if server is None:
@@ -229,7 +240,7 @@ def _verify_all(since: int, folder: Path | None, as_json: bool) -> NoReturn:
     if as_json:
         emit_json(report)
     else:
-        for problem, line in views.verify_lines(report):
+        for problem, line in verify_lines(report):
             (err if problem else out).print(line)
     raise typer.Exit(0 if report["ok"] else 1)
 
@@ -253,20 +264,21 @@ def tick(as_json: Json = False) -> None:
 
     Example: escalate tick
     """
-    from .. import render
+    from escalation_engine.app import sentences
+    from escalation_engine.domain import labels
 
     service = open_service()
     report = service.tick()
     if as_json:
-        emit_json({"now": render.iso(report.now), "applied": [
-            {"reference": a.reference, "kind": a.kind, "due_at": render.iso(a.due_at), "from_stage": a.from_stage, "to_stage": a.to_stage}
+        emit_json({"now": labels.iso(report.now), "applied": [
+            {"reference": a.reference, "kind": a.kind, "due_at": labels.iso(a.due_at), "from_stage": a.from_stage, "to_stage": a.to_stage}
             for a in report.applied
         ]})  # fmt: skip
         return
     for item in report.applied:
         spec = service.spec_for(service.get(item.reference))
         moves = (item.from_stage, item.to_stage)
-        line = render.applied_line(
+        line = sentences.applied_line(
             item.reference, item.kind, item.due_at, moves, service.words, spec
         )
         out.print(escape(line))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import AsUser, app, emit_json, escape, out
+from escalation_engine.cli.common import AsUser, app, emit_json, escape, out
 
 FORMATS = ("table", "markdown", "csv", "json", "html", "xlsx")
 #: Formats that are files, not text for a terminal.
@@ -67,8 +67,8 @@ def report(
     Examples: escalate report --year 2025-26 | escalate report --format html -o report.html |
     escalate report --explain summary.cafcass.this
     """
-    from ..errors import InvalidInput
-    from .backend import connect
+    from escalation_engine.cli.backend import connect
+    from escalation_engine.errors import InvalidInput
 
     if output not in FORMATS:
         raise InvalidInput(f"--format {output[:20]!r} is not one of {', '.join(FORMATS)}.")
@@ -86,7 +86,7 @@ def report(
 
 
 def _write(data: dict[str, Any], output: str, path: Path | None) -> None:
-    from ..reports import text
+    from escalation_engine.reports import text
 
     if output == "table":
         _print(data)
@@ -110,11 +110,11 @@ def _write(data: dict[str, Any], output: str, path: Path | None) -> None:
             path.write_text(written, encoding="utf-8", newline="")
         return
     if output == "html":
-        from ..reports.html import page
+        from escalation_engine.reports.html import page
 
         blob = page(data).encode("utf-8")
     else:
-        from ..reports.xlsx import workbook
+        from escalation_engine.reports.xlsx import workbook
 
         blob = workbook(data)
     if path is None:
@@ -127,7 +127,7 @@ def _write(data: dict[str, Any], output: str, path: Path | None) -> None:
 def _print(data: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from ..reports.text import heading, rows
+    from escalation_engine.reports.text import heading, rows
 
     out.print(f"[bold]{escape(heading(data))}[/bold]")
     for table in data["tables"]:

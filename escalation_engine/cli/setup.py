@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, EscalationError
-from .common import (
+from escalation_engine.cli.common import (
     STATE,
     Json,
     app,
@@ -26,6 +25,7 @@ from .common import (
     parse_day,
     workflows_app,
 )
+from escalation_engine.errors import ConfigError, EscalationError
 
 
 @app.command()
@@ -45,10 +45,11 @@ def init(
 
     Example: escalate init | escalate init --training my-training-folder
     """
-    from .. import skeleton, store
-    from ..config import find_config, load_settings
-    from ..database import safe_url
-    from ..store import create_schema, make_engine
+    from escalation_engine import store
+    from escalation_engine.app import skeleton
+    from escalation_engine.settings.config import find_config, load_settings
+    from escalation_engine.settings.database import safe_url
+    from escalation_engine.store import create_schema, make_engine
 
     directory = directory.resolve()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's alone
@@ -82,14 +83,14 @@ def workflows_list(as_json: Json = False) -> None:
 
     Example: escalate workflows list
     """
-    from . import views
-    from .backend import remote
+    from escalation_engine.cli import views
+    from escalation_engine.cli.backend import remote
 
     server = remote()
     if server is not None:
         items = server.call("workflows")
     else:
-        from ..readmodel import workflow_summary
+        from escalation_engine.app.readmodel import workflow_summary
 
         service = open_service(need_schema=False)
         for path, problem in service.registry.failures.items():
@@ -113,7 +114,7 @@ def workflows_validate(
 
     Example: escalate workflows validate workflows/my_council.yaml
     """
-    from ..spec.loader import load_workflow
+    from escalation_engine.spec.loader import load_workflow
 
     paths = files or sorted(current_settings().workflows_dir.glob("*.y*ml"))
     failed = 0
@@ -153,14 +154,14 @@ def workflows_show(
 
     Example: escalate workflows show dispute_resolution --mermaid
     """
-    from . import views
-    from .backend import remote
+    from escalation_engine.cli import views
+    from escalation_engine.cli.backend import remote
 
     server = remote()
     if server is not None:
         spec = server.call("workflow", {"name": name})
     else:
-        from ..readmodel import workflow
+        from escalation_engine.app.readmodel import workflow
 
         service = open_service(need_schema=False)
         spec = workflow(service, service.workflow(name))
@@ -186,8 +187,8 @@ def calendar_due(
 
     Example: escalate calendar due 2022-09-15 --working-days 3 --json
     """
-    from .. import render
-    from ..calendar import WorkingCalendar
+    from escalation_engine.domain import labels
+    from escalation_engine.domain.calendar import WorkingCalendar
 
     try:
         calendar = current_settings().calendar
@@ -201,7 +202,7 @@ def calendar_due(
         emit_json(deadline.explain())
         return
     out.print(
-        f"Due: [bold]{render.local(deadline.due)}[/bold] ({deadline.rule} after {day:%a %d %b %Y})"
+        f"Due: [bold]{labels.local(deadline.due)}[/bold] ({deadline.rule} after {day:%a %d %b %Y})"
     )
     for skip in deadline.skipped:
         out.print(f"  skipped {skip.day:%a %d %b %Y}: {skip.reason}")
@@ -217,7 +218,7 @@ def demo(
 
     Example: escalate demo
     """
-    from ..demo import run_demo
+    from escalation_engine.cli.demo import run_demo
 
     run_demo(out.console, keep)
 
@@ -236,9 +237,8 @@ def db_upgrade(
 
     Example: escalate db upgrade
     """
-    from .. import migrate
-    from ..database import safe_url
-    from ..store import create_schema, make_engine
+    from escalation_engine.settings.database import safe_url
+    from escalation_engine.store import create_schema, make_engine, migrate
 
     settings = current_settings()
     engine = make_engine(settings.database_url)
@@ -282,9 +282,8 @@ def db_current(as_json: Json = False) -> None:
 
     Example: escalate db current --json
     """
-    from .. import migrate
-    from ..database import safe_url
-    from ..store import make_engine
+    from escalation_engine.settings.database import safe_url
+    from escalation_engine.store import make_engine, migrate
 
     settings = current_settings()
     revision = migrate.current(make_engine(settings.database_url))

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ConfigError
-from .backend import connect, server
-from .common import AsUser, Json, app, emit_json, escape, out
+from escalation_engine.cli.backend import connect, server
+from escalation_engine.cli.common import AsUser, Json, app, emit_json, escape, out
+from escalation_engine.errors import ConfigError
 
 
 def _password() -> str:
@@ -41,8 +41,8 @@ def login(
 
     Example: escalate login --server https://escalations.example.gov.uk
     """
-    from ..client import SignedIn, request, save
-    from ..config_fields import web_address
+    from escalation_engine.cli.client import SignedIn, request, save
+    from escalation_engine.settings.fields import web_address
 
     url = (
         web_address(server_url, "--server", "the service's address").rstrip("/")
@@ -74,8 +74,8 @@ def _device_sign_in(url: str) -> dict[str, Any]:
     """Device authorization: the person approves this sign-in in any browser, with a code."""
     import time
 
-    from ..client import request
-    from ..errors import SignInRefused
+    from escalation_engine.cli.client import request
+    from escalation_engine.errors import SignInRefused
 
     started = request(url, "POST", "/api/v1/device")
     where = started.get("verification_uri_complete") or started["verification_uri"]
@@ -99,8 +99,8 @@ def logout() -> None:
 
     Example: escalate logout
     """
-    from ..client import forget, load, request
-    from ..errors import EscalationError
+    from escalation_engine.cli.client import forget, load, request
+    from escalation_engine.errors import EscalationError
 
     url = server()
     # Already ended, expired or unreadable: forgetting it is all that is left to do.

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from .. import trail_export
-from .backend import Backend
+from escalation_engine.cli.backend import Backend
+from escalation_engine.reports import trail_csv
 
 FORMATS = ("table", "csv", "json")
 
@@ -31,7 +31,7 @@ def pages(backend: Backend, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def write_csv(entries: Iterator[dict[str, Any]]) -> None:
-    csv.writer(sys.stdout).writerows(trail_export.rows(entries))
+    csv.writer(sys.stdout).writerows(trail_csv.rows(entries))
 
 
 def write_json(entries: Iterator[dict[str, Any]]) -> None:
@@ -46,7 +46,7 @@ def write_json(entries: Iterator[dict[str, Any]]) -> None:
 
 def write_timeline(entries: Iterator[dict[str, Any]], print_: Any) -> int:
     """The timeline in tables of a page each, so that nothing waits for the end."""
-    from . import views
+    from escalation_engine.cli import views
 
     count, page = 0, []
     for item in entries:
@@ -62,9 +62,9 @@ def write_timeline(entries: Iterator[dict[str, Any]], print_: Any) -> int:
 
 def search(as_user: str | None, params: dict[str, Any], output: str) -> None:
     """Print the trail the filters keep, in ``output`` (table, csv or json)."""
-    from ..errors import InvalidInput
-    from .backend import connect
-    from .common import out
+    from escalation_engine.cli.backend import connect
+    from escalation_engine.cli.common import out
+    from escalation_engine.errors import InvalidInput
 
     if output not in FORMATS:
         raise InvalidInput(f"--format {output[:20]!r} is not one of {', '.join(FORMATS)}.")

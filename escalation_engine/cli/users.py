@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from .common import AsUser, Json, acting_user, app, emit_json, escape, open_service, out
+from escalation_engine.cli.common import (
+    AsUser,
+    Json,
+    acting_user,
+    app,
+    emit_json,
+    escape,
+    open_service,
+    out,
+)
 
 user_app = typer.Typer(
     help="Local accounts, for services without an identity provider.", no_args_is_help=True

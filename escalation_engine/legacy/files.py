@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..errors import InvalidInput
+from escalation_engine.errors import InvalidInput
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import InvalidInput, did_you_mean, one_of
-from ..spec.yamlnodes import describe, parse_yaml, read_text
+from escalation_engine.errors import InvalidInput, did_you_mean, one_of
+from escalation_engine.spec.yamlnodes import describe, parse_yaml, read_text
 
 #: Every fact an imported row can hold: name → (title, required).
 FIELDS: dict[str, tuple[str, bool]] = {

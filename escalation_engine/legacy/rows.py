@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from .. import filters, patterns
-from ..config import Settings
-from ..errors import EscalationError, did_you_mean, one_of
-from ..replay import moves_of
-from ..spec.model import OUTCOMES, WorkflowSpec
-from .files import Cell, Sheet
-from .mapping import Mapping
+from escalation_engine.domain import filters, patterns, people
+from escalation_engine.domain.machine import moves_of
+from escalation_engine.errors import EscalationError, did_you_mean, one_of
+from escalation_engine.legacy.files import Cell, Sheet
+from escalation_engine.legacy.mapping import Mapping
+from escalation_engine.settings.config import Settings
+from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 
 #: The action whose entry closes an escalation with each outcome.
 CLOSING = {"resolved": "accept", "withdrawn": "withdraw", "superseded": "supersede",
@@ -135,8 +135,8 @@ class Checker:
             )
             return None
         alert = attempt(lambda: filters.alert_type([spec], text("alert_type")))
-        category = attempt(lambda: filters.category(self.settings, text("category")))
-        team = attempt(lambda: filters.team(self.settings, text("team")))
+        category = attempt(lambda: filters.category(self.settings.categories, text("category")))
+        team = attempt(lambda: filters.team(people.teams(self.settings.people), text("team")))
         raiser = attempt(lambda: self._person(text("raised_by")))
         cases = attempt(lambda: self._cases(text("case")))
         raised = attempt(lambda: self._day(values, "raised_on", "raised on"))
@@ -194,12 +194,12 @@ class Checker:
         )
 
     def _person(self, value: str) -> str:
-        people = self.settings.people
-        for person in people.values():
+        listed = self.settings.people
+        for person in listed.values():
             if value.casefold() in (person.username.casefold(), person.name.casefold()):
                 return person.username
         raise ValueError(
-            f"raised by {value!r} is nobody listed under people.{did_you_mean(value, people)}"
+            f"raised by {value!r} is nobody listed under people.{did_you_mean(value, listed)}"
         )
 
     def _cases(self, value: str) -> tuple[str, ...]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from .basis import Basis, Span, day
-from .model import Evidence, Table
-from .raised import open_at
+from escalation_engine.reports.basis import Basis, Span, day
+from escalation_engine.reports.model import Evidence, Table
+from escalation_engine.reports.raised import open_at
 
 
 def _resolved(basis: Basis, span: Span) -> list[Evidence]:
@@ -103,7 +103,7 @@ def by_month(basis: Basis, by: str) -> Table:
     before."""
     these, before = _buckets(basis.this, by), _buckets(basis.before, by)
     seen = {f.category for f in basis.cohort}
-    categories = [c for c in basis.words.settings.categories if c in seen]
+    categories = [c for c in basis.words.categories if c in seen]
     categories += sorted(seen - set(categories))
     word = "quarter" if by == "quarter" else "month"
     table = Table(f"by_{word}", f"Raised by {word}", f"Escalations raised in each {word}, by"

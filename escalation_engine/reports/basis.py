@@ -21,13 +21,17 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
-from ..calendar import LONDON, WorkingCalendar
-from ..labels import Words
-from ..periods import Period
-from ..spec.model import StageSpec, WorkflowSpec
-from ..store.reporting import seconds
-from .facts import Closing, Facts
-from .model import Evidence
+from escalation_engine.domain.calendar import LONDON, WorkingCalendar
+from escalation_engine.domain.labels import Words
+from escalation_engine.domain.periods import Period
+from escalation_engine.reports.facts import Closing, Facts
+from escalation_engine.reports.model import Evidence
+from escalation_engine.spec.model import StageSpec, WorkflowSpec
+
+
+def seconds(moment: datetime) -> int:
+    """A moment as the whole seconds since 1970 the report's rows use."""
+    return int(moment.timestamp() // 1)
 
 
 @dataclass(frozen=True, slots=True)

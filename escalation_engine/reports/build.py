@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..periods import Period
-from . import activity, raised, ratings
-from .basis import Basis
-from .model import Report
+from escalation_engine.domain.periods import Period
+from escalation_engine.reports import activity, raised, ratings
+from escalation_engine.reports.basis import Basis
+from escalation_engine.reports.model import Report
 
 #: How the raised-by-time table groups: by month, or by quarter of the period.
 GROUPINGS = ("month", "quarter")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..spec.model import OUTCOMES
+from escalation_engine.spec.model import OUTCOMES
 
 #: (moment, entry number)
 Mark = tuple[int, int]

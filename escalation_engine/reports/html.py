@@ -7,8 +7,8 @@ import base64
 from html import escape
 from typing import Any
 
-from .charts import charts
-from .text import heading, rows
+from escalation_engine.reports.charts import charts
+from escalation_engine.reports.text import heading, rows
 
 _STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; margin: 2em auto;

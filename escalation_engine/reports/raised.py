@@ -8,10 +8,10 @@ import math
 import statistics
 from collections.abc import Callable
 
-from ..spec.model import OUTCOMES
-from .basis import Basis, Span
-from .facts import Facts
-from .model import Evidence, Table
+from escalation_engine.reports.basis import Basis, Span
+from escalation_engine.reports.facts import Facts
+from escalation_engine.reports.model import Evidence, Table
+from escalation_engine.spec.model import OUTCOMES
 
 Key = Callable[[Facts], str]
 
@@ -42,7 +42,7 @@ def _columns() -> list[tuple[str, str]]:
 def by_category(basis: Basis) -> Table:
     table = Table("by_category", "Raised by category", "Escalations raised in each period, good"
                   " practice left out.", _columns(), "Category")  # fmt: skip
-    categories = list(basis.words.settings.categories.items())
+    categories = list(basis.words.categories.items())
     return compared(basis, table, categories, lambda f: f.category)
 
 

@@ -4,8 +4,8 @@ good-practice alerts. All count what happened in the period, whenever the escala
 
 from __future__ import annotations
 
-from .basis import Basis, Event
-from .model import Evidence, Table
+from escalation_engine.reports.basis import Basis, Event
+from escalation_engine.reports.model import Evidence, Table
 
 
 def _label(basis: Basis, digest: str, rating: str) -> tuple[str, str]:

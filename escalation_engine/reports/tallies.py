@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..spec.model import OUTCOMES
+from escalation_engine.spec.model import OUTCOMES
 
 #: Entries a tally counts (a raising only when it gave a rating or was imported).
 COUNTED = frozenset({"respond", "timeout", "stage_breach", "overall_breach", "rate", "raise",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO, Any
 
-from ..spreadsheet import inert
+from escalation_engine.reports.cells import inert
 
 
 def shown(column: str, cell: Any) -> str:

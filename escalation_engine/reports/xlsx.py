@@ -7,8 +7,8 @@ import io
 import re
 from typing import Any
 
-from ..spreadsheet import inert
-from .text import heading
+from escalation_engine.reports.cells import inert
+from escalation_engine.reports.text import heading
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from .. import web
-from .api import Api
-from .oidc import Oidc
-from .pages import Pages
-from .security import Guard
+from escalation_engine import web
+from escalation_engine.server.api import Api
+from escalation_engine.server.pages import Pages
+from escalation_engine.server.security import Guard
+from escalation_engine.web.oidc import Oidc
 
 if TYPE_CHECKING:
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
 
 __all__ = ["create_app"]
 

@@ -15,20 +15,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import operations, store
-from ..api_routes import API, ROUTES, query_value
-from ..api_routes import Route as ApiRoute
-from ..errors import (
-    EscalationError,
-    InvalidInput,
-    SignInRefused,
-    http_status,
-)
-from ..threads import in_thread
-from .oidc import Oidc
+from escalation_engine import store
+from escalation_engine.app import operations
+from escalation_engine.app.routes import API, ROUTES, query_value
+from escalation_engine.app.routes import Route as ApiRoute
+from escalation_engine.app.threads import in_thread
+from escalation_engine.errors import EscalationError, InvalidInput, SignInRefused, http_status
+from escalation_engine.web.oidc import Oidc
 
 if TYPE_CHECKING:
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_SECRET = 1_024

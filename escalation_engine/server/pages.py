@@ -13,14 +13,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import EscalationError, SignInRefused
-from ..threads import in_thread
-from ..web import forms
-from ..web.base import SESSION_COOKIE, set_session
-from .oidc import Oidc
+from escalation_engine.app.threads import in_thread
+from escalation_engine.errors import EscalationError, SignInRefused
+from escalation_engine.web import forms
+from escalation_engine.web.base import SESSION_COOKIE, set_session
+from escalation_engine.web.oidc import Oidc
 
 if TYPE_CHECKING:
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
 
 STATE_COOKIE = "escalate_sign_in"
 _NONE: frozenset[str] = frozenset()

@@ -8,14 +8,14 @@ the injected clock; the state machine decides which moves exist; ``stages``, ``a
 
 from __future__ import annotations
 
-from .acting import Acting
-from .anchoring import TrailReport
-from .base import ENGINE_ACTOR, check_text
-from .importing import Importing
-from .raising import Raising
-from .sessions import Sessions
-from .sweeping import Applied, Sweeping, TickReport
-from .watching import Watching
+from escalation_engine.service.acting import Acting
+from escalation_engine.service.anchoring import TrailReport
+from escalation_engine.service.base import ENGINE_ACTOR, check_text
+from escalation_engine.service.importing import Importing
+from escalation_engine.service.raising import Raising
+from escalation_engine.service.sessions import Sessions
+from escalation_engine.service.sweeping import Applied, Sweeping, TickReport
+from escalation_engine.service.watching import Watching
 
 __all__ = [
     "ENGINE_ACTOR",

@@ -6,13 +6,15 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from .. import absence, outbox, store
-from ..config import Person
-from ..errors import UnknownUser, did_you_mean
-from ..escalation import Escalation
-from ..events import Rerouted
-from ..store import unit_of_work
-from .base import ENGINE_ACTOR, MAX_NOTE, ServiceBase, check_text
+from escalation_engine import store
+from escalation_engine.domain import absences
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import Rerouted
+from escalation_engine.domain.people import Person
+from escalation_engine.errors import UnknownUser, did_you_mean
+from escalation_engine.service import outbox
+from escalation_engine.service.base import ENGINE_ACTOR, MAX_NOTE, ServiceBase, check_text
+from escalation_engine.store import unit_of_work
 
 
 class Availability(ServiceBase):
@@ -34,7 +36,7 @@ class Availability(ServiceBase):
             )
         with unit_of_work(self.engine) as session:
             people = self._people(session, now)
-            absence.check_mark(
+            absences.check_mark(
                 people, marker, people[who], away=away, until=until,
                 today=self.calendar.local_day(now),
             )  # fmt: skip
@@ -48,11 +50,11 @@ class Availability(ServiceBase):
         """Mark back everyone whose last day away has passed, and re-route for them."""
         today = self.calendar.local_day(now)
         with self.engine.connect() as reading:
-            if not absence.ended(store.absences.latest(reading), today):
+            if not absences.ended(store.absences.latest(reading), today):
                 return []
         moved: list[Escalation] = []
         with unit_of_work(self.engine) as session:
-            for who in absence.ended(store.absences.latest(session), today):
+            for who in absences.ended(store.absences.latest(session), today):
                 store.absences.record(
                     session, username=who, away=False, until=None, marked_by=ENGINE_ACTOR,
                     at=now, note="last day away has passed",
@@ -67,7 +69,7 @@ class Availability(ServiceBase):
         keeper = self.keeper.among(people)
         marked = people[who]
         until = marked.away_until.isoformat() if marked.away_until else None
-        sentence = absence.phrase(people, [who]) if marked.away else f"{who} is back"
+        sentence = absences.phrase(people, [who]) if marked.away else f"{who} is back"
         moved = []
         for loaded in store.claim_open(session):
             escalation = loaded.escalation

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .. import accounts, store
-from ..config import Person
-from ..errors import InvalidInput, PermissionDenied, SignInRefused
-from .base import ServiceBase
-from .viewing import AUDITOR
+from escalation_engine import store
+from escalation_engine.domain import passwords
+from escalation_engine.domain.people import Person
+from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefused
+from escalation_engine.service.base import ServiceBase
+from escalation_engine.service.viewing import AUDITOR
 
 
 class Accounts(ServiceBase):
@@ -17,17 +18,17 @@ class Accounts(ServiceBase):
 
     def _admin(self, by: str, username: str, what: str) -> Person:
         actor = self.settings.person(by)
-        if by != username and not set(accounts.ACCOUNT_ADMINS) & set(actor.roles):
+        if by != username and not set(passwords.ACCOUNT_ADMINS) & set(actor.roles):
             raise PermissionDenied(
                 f"{actor.name} ({by}) may not {what} {username}'s account: that is for people with"
-                f" the {' or '.join(accounts.ACCOUNT_ADMINS)} role, or the person themselves."
+                f" the {' or '.join(passwords.ACCOUNT_ADMINS)} role, or the person themselves."
             )
         return self.settings.person(username)
 
     def add_account(self, by: str, username: str, password: str) -> None:
         """Give ``username`` (listed under people) a local account with ``password``."""
         self._admin(by, username, "add")
-        accounts.check_password(password, username)
+        passwords.check_password(password, username)
         now = self.clock.now()
         with store.unit_of_work(self.engine) as session:
             if store.accounts.get(session, username) is not None:
@@ -36,7 +37,7 @@ class Accounts(ServiceBase):
                     f" passwd {username}', or enable it again with 'escalate user enable {username}'."
                 )
             store.accounts.create(session, {
-                "username": username, "password_hash": accounts.hash_password(password),
+                "username": username, "password_hash": passwords.hash_password(password),
                 "disabled": False, "failures": 0, "locked_until": None, "created_at": now,
                 "changed_at": now, "changed_by": by,
             })  # fmt: skip
@@ -54,9 +55,9 @@ class Accounts(ServiceBase):
 
     def set_password(self, by: str, username: str, password: str) -> None:
         """A new password (which also lifts a lockout)."""
-        accounts.check_password(password, username)
+        passwords.check_password(password, username)
         values = {
-            "password_hash": accounts.hash_password(password),
+            "password_hash": passwords.hash_password(password),
             "failures": 0,
             "locked_until": None,
         }
@@ -73,10 +74,10 @@ class Accounts(ServiceBase):
         with store.unit_of_work(self.engine) as session:
             row = store.accounts.get(session, username, lock=True)
             listed = username in self.settings.people
-            attempt = accounts.decide(
+            attempt = passwords.decide(
                 exists=row is not None and listed, disabled=bool(row and row.disabled),
                 failures=row.failures if row else 0, locked_until=row.locked_until if row else None,
-                password_ok=accounts.matches(row.password_hash if row else None, password), now=now,
+                password_ok=passwords.matches(row.password_hash if row else None, password), now=now,
             )  # fmt: skip
             if row is not None:
                 store.accounts.change(session, username, {"failures": attempt.failures,
@@ -91,7 +92,7 @@ class Accounts(ServiceBase):
             assert attempt.locked_until is not None
             until = attempt.locked_until.astimezone(self.calendar.tz)
             raise SignInRefused(
-                f"Sign-in refused: after {accounts.MAX_FAILURES} failed attempts this account is"
+                f"Sign-in refused: after {passwords.MAX_FAILURES} failed attempts this account is"
                 f" locked until {until:%H:%M}. Ask an administrator to reset the password sooner."
             )
         raise SignInRefused("Sign-in refused: the username or password was not accepted.")

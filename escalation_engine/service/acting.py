@@ -7,15 +7,29 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from .. import actions, outbox, store
-from ..errors import ConcurrentUpdate, InvalidInput, PermissionDenied, did_you_mean, one_of
-from ..escalation import Escalation
-from ..events import PERSON_EVENTS
-from ..machine import machine_for, trigger_name
-from ..routing import authorise
-from ..spec.model import OUTCOMES, WorkflowSpec
-from ..store import unit_of_work
-from .base import MAX_NOTE, NOTE_REQUIRED, TARGETED, ServiceBase, check_text
+from escalation_engine import store
+from escalation_engine.domain import actions
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import PERSON_EVENTS
+from escalation_engine.domain.machine import machine_for, trigger_name
+from escalation_engine.domain.routing import authorise
+from escalation_engine.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    PermissionDenied,
+    did_you_mean,
+    one_of,
+)
+from escalation_engine.service import outbox
+from escalation_engine.service.base import (
+    MAX_NOTE,
+    NOTE_REQUIRED,
+    TARGETED,
+    ServiceBase,
+    check_text,
+)
+from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
+from escalation_engine.store import unit_of_work
 
 
 class Acting(ServiceBase):
@@ -73,7 +87,9 @@ class Acting(ServiceBase):
             handler = actions.HANDLERS.get(action)
             event = (
                 handler(
-                    actions.Context(self.settings, spec, person, now, roles), escalation, request
+                    actions.Context(self.calendar, keeper.people, spec, person, now, roles),
+                    escalation,
+                    request,
                 )
                 if handler is not None
                 else PERSON_EVENTS[action]()

@@ -9,16 +9,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .. import access, checkpoints, replay, seals, store
-from ..audit import ChainReport
-from ..checkpoints import Checkpoint, CheckpointReport
-from ..errors import ConfigError
-from ..replay import ReplayReport
-from ..reports.tallies import TallyReport
-from ..signing import Verifier, parse_public
-from ..spec.model import WorkflowSpec
-from ..store import AuditRow
-from .queries import Queries
+from escalation_engine import store
+from escalation_engine.domain.machine import moves_of
+from escalation_engine.errors import ConfigError
+from escalation_engine.reports.tallies import TallyReport
+from escalation_engine.service.queries import Queries
+from escalation_engine.settings.keys import Verifier, parse_public
+from escalation_engine.spec.model import WorkflowSpec
+from escalation_engine.store import AuditRow
+from escalation_engine.trail import access, checkpoints, replay, seals
+from escalation_engine.trail.audit import ChainReport
+from escalation_engine.trail.checkpoints import Checkpoint, CheckpointReport
+from escalation_engine.trail.replay import ReplayReport
 
 _UNSIGNED = (
     "Checkpoints are signed with the audit trail's key, and config.yaml names no"
@@ -190,4 +192,4 @@ class Anchoring(Queries):
         if row is None or not entries:
             return None if row is None and not entries else "its row or its trail is missing"
         spec = self._pinned(row.workflow_digest, row.reference)
-        return replay.replay_one(entries, row, spec, replay.moves_of(spec))
+        return replay.replay_one(entries, row, spec, moves_of(spec))

@@ -9,19 +9,21 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from .. import absence, audit, store
-from ..action_table import PERSON
-from ..audit import Entry
-from ..clock import Clock
-from ..config import Person, Settings
-from ..errors import InvalidInput
-from ..escalation import Escalation
-from ..events import told_to_watch
-from ..labels import Words
-from ..registry import WorkflowRegistry
-from ..signing import Signer, load_signer, parse_public
-from ..spec.model import WorkflowSpec
-from ..stages import StageKeeper
+from escalation_engine import store
+from escalation_engine.clock import Clock
+from escalation_engine.domain import absences
+from escalation_engine.domain.action_table import PERSON
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import told_to_watch
+from escalation_engine.domain.people import Person
+from escalation_engine.domain.stages import StageKeeper
+from escalation_engine.errors import InvalidInput
+from escalation_engine.service.registry import WorkflowRegistry
+from escalation_engine.settings.config import Settings
+from escalation_engine.settings.keys import Signer, load_signer, parse_public
+from escalation_engine.spec.model import WorkflowSpec
+from escalation_engine.trail import audit
+from escalation_engine.trail.audit import Entry
 
 ENGINE_ACTOR = "engine"
 NOTE_REQUIRED = {action.name for action in PERSON if action.note_required}
@@ -51,8 +53,8 @@ class ServiceBase:
         self.clock = clock
         self.calendar = settings.calendar
         self.registry = WorkflowRegistry(settings.workflows_dir)
-        self.keeper = StageKeeper(settings)
-        self.words = Words(settings)
+        self.keeper = StageKeeper(settings.calendar, settings.people)
+        self.words = settings.words
         self._signer: Signer | None = None
         self._training: bool | None = None
         #: The computer login of whoever typed the command, when they act as someone else
@@ -122,7 +124,7 @@ class ServiceBase:
     def _people(self, session: Connection, now: datetime) -> dict[str, Person]:
         """Everyone as they stand at ``now``: config.yaml, then the away and back marks."""
         marks = store.absences.latest(session)
-        return absence.as_marked(self.settings.people, marks, self.calendar.local_day(now))
+        return absences.as_marked(self.settings.people, marks, self.calendar.local_day(now))
 
     @staticmethod
     def _rating(spec: WorkflowSpec, given: str | None) -> str | None:

@@ -13,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import audit, store
-from ..audit import Entry
-from ..escalation import Escalation
-from ..events import PERSON_EVENTS, Escalated, Raised
-from ..legacy.files import Sheet
-from ..legacy.rows import CLOSING, LegacyRow, moment
-from ..spec.model import OUTCOMES
-from ..store import unit_of_work
-from .reporting import Reporting
+from escalation_engine import store
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import PERSON_EVENTS, Escalated, Raised
+from escalation_engine.legacy.files import Sheet
+from escalation_engine.legacy.rows import CLOSING, LegacyRow, moment
+from escalation_engine.service.reporting import Reporting
+from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store import unit_of_work
+from escalation_engine.trail import audit
+from escalation_engine.trail.audit import Entry
 
 #: Who may import: the IRO manager and administrators.
 IMPORTERS = ("iro_manager", "administrator")

@@ -7,14 +7,15 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from .. import audit, store
-from ..escalation import Escalation
-from ..filters import Filter
-from ..machine import machine_for
-from ..signing import Verifier, parse_public
-from ..spec.model import WorkflowSpec
-from ..store import AuditRow
-from .base import ServiceBase
+from escalation_engine import store
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.filters import Filter
+from escalation_engine.domain.machine import machine_for
+from escalation_engine.service.base import ServiceBase
+from escalation_engine.settings.keys import Verifier, parse_public
+from escalation_engine.spec.model import WorkflowSpec
+from escalation_engine.store import AuditRow
+from escalation_engine.trail import audit
 
 
 class Queries(ServiceBase):

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from .. import outbox, patterns, store
-from ..errors import InvalidInput, WorkflowNotFound, did_you_mean, one_of
-from ..escalation import Escalation
-from ..events import Raised
-from ..routing import authorise
-from ..spec.model import OUTCOMES, AlertType, WorkflowSpec
-from ..store import unit_of_work
-from .base import MAX_CASES, MAX_SUMMARY, ServiceBase, check_text
+from escalation_engine import store
+from escalation_engine.domain import patterns
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import Raised
+from escalation_engine.domain.routing import authorise
+from escalation_engine.errors import InvalidInput, WorkflowNotFound, did_you_mean, one_of
+from escalation_engine.service import outbox
+from escalation_engine.service.base import MAX_CASES, MAX_SUMMARY, ServiceBase, check_text
+from escalation_engine.spec.model import OUTCOMES, AlertType, WorkflowSpec
+from escalation_engine.store import unit_of_work
 
 
 class Raising(ServiceBase):

@@ -14,15 +14,16 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from .. import periods, store
-from ..errors import InvalidInput
-from ..periods import Period
-from ..reports.basis import Basis, Event, Span, events_of
-from ..reports.build import GROUPINGS, build
-from ..reports.facts import TRUE, Closing, Facts, take
-from ..reports.model import Figure, Report
-from ..spec.model import WorkflowSpec
-from .viewing import Viewing
+from escalation_engine import store
+from escalation_engine.domain import periods
+from escalation_engine.domain.periods import Period
+from escalation_engine.errors import InvalidInput
+from escalation_engine.reports.basis import Basis, Event, Span, events_of
+from escalation_engine.reports.build import GROUPINGS, build
+from escalation_engine.reports.facts import TRUE, Closing, Facts, take
+from escalation_engine.reports.model import Figure, Report
+from escalation_engine.service.viewing import Viewing
+from escalation_engine.spec.model import WorkflowSpec
 
 
 class Reporting(Viewing):

@@ -7,9 +7,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from .. import store
-from ..errors import SignInRefused
-from .accounts import Accounts
+from escalation_engine import store
+from escalation_engine.errors import SignInRefused
+from escalation_engine.service.accounts import Accounts
 
 TOKEN_PREFIX = "esc_"
 

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from .. import outbox, policy, store, sweep
-from ..stages import StageKeeper
-from ..store import Loaded, unit_of_work
-from .absences import Availability
-from .base import ENGINE_ACTOR
+from escalation_engine import store
+from escalation_engine.domain import policy, sweep
+from escalation_engine.domain.stages import StageKeeper
+from escalation_engine.service import outbox
+from escalation_engine.service.absences import Availability
+from escalation_engine.service.base import ENGINE_ACTOR
+from escalation_engine.store import Loaded, unit_of_work
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,14 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from .. import access, store
-from ..errors import PermissionDenied
-from ..escalation import Escalation
-from ..filters import TrailFilter
-from ..spec.model import RAISER, WorkflowSpec
-from ..visibility import SEE_ALL, Involvement, Sight, sight
-from .anchoring import Anchoring
+from escalation_engine import store
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.filters import TrailFilter
+from escalation_engine.domain.visibility import SEE_ALL, Involvement, Sight, sight
+from escalation_engine.errors import PermissionDenied
+from escalation_engine.service.anchoring import Anchoring
+from escalation_engine.spec.model import RAISER, WorkflowSpec
+from escalation_engine.trail import access
 
 _TOLD = ("copy", "watchers", "addressed", "raisers_manager")
 AUDITOR = "auditor"

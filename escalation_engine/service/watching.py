@@ -6,9 +6,9 @@ someone watches is listed in their inbox while it is open."""
 
 from __future__ import annotations
 
-from .. import store
-from ..escalation import Escalation
-from .viewing import Viewing
+from escalation_engine import store
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.service.viewing import Viewing
 
 
 class Watching(Viewing):

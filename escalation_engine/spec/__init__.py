@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from .loader import (
+from escalation_engine.spec.loader import (
     WorkflowFolder,
     load_workflow,
     load_workflow_text,
     load_workflows_dir,
     read_workflows_dir,
 )
-from .model import OUTCOMES, PERSON_ACTIONS, AlertType, StageSpec, Timescale, WorkflowSpec
+from escalation_engine.spec.model import (
+    OUTCOMES,
+    PERSON_ACTIONS,
+    AlertType,
+    StageSpec,
+    Timescale,
+    WorkflowSpec,
+)
 
 __all__ = [
     "OUTCOMES",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import did_you_mean
-from .model import (
+from escalation_engine.errors import did_you_mean
+from escalation_engine.spec.model import (
     CLOCK_STARTS,
     OUTCOMES,
     OVERALL_STARTS,
@@ -20,7 +20,7 @@ from .model import (
     Timescale,
     WorkflowSpec,
 )
-from .yamlnodes import Parsed
+from escalation_engine.spec.yamlnodes import Parsed
 
 _SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
 

@@ -11,9 +11,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import did_you_mean
-from .model import CLOCK_WORDS, COUNTED_UNITS, PERSON_ACTIONS, ClockKind, RoleSet, Timescale
-from .yamlnodes import Parsed
+from escalation_engine.errors import did_you_mean
+from escalation_engine.spec.model import (
+    CLOCK_WORDS,
+    COUNTED_UNITS,
+    PERSON_ACTIONS,
+    ClockKind,
+    RoleSet,
+    Timescale,
+)
+from escalation_engine.spec.yamlnodes import Parsed
 
 _SHORT_CLOCK = re.compile(
     r"^\s*(\d+)\s+(working|calendar)?\s*(day|days|month|months|hour|hours|minute|minutes|second|seconds)\s*$"

@@ -15,10 +15,15 @@ from typing import Any
 
 import yaml
 
-from ..errors import DefinitionError, EscalationError, WorkflowNotFound, did_you_mean
-from .checks import check_workflow
-from .fields import Reader, named_section
-from .model import (
+from escalation_engine.errors import (
+    DefinitionError,
+    EscalationError,
+    WorkflowNotFound,
+    did_you_mean,
+)
+from escalation_engine.spec.checks import check_workflow
+from escalation_engine.spec.fields import Reader, named_section
+from escalation_engine.spec.model import (
     DEFAULT_REMINDER,
     OUTCOMES,
     RAISER,
@@ -38,7 +43,7 @@ from .model import (
     WorkflowSpec,
     default_permissions,
 )
-from .yamlnodes import Parsed, describe, parse_yaml, read_text
+from escalation_engine.spec.yamlnodes import Parsed, describe, parse_yaml, read_text
 
 TOP_KEYS = (
     "schema_version", "name", "version", "title", "description", "roles", "permissions",

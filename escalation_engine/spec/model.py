@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..action_table import PERSON_ACTIONS as PERSON_ACTIONS
+from escalation_engine.spec.vocabulary import PERSON_ACTIONS as PERSON_ACTIONS
 
 SCHEMA_VERSION = 1
 

@@ -6,7 +6,7 @@ inside its transactions (``unit_of_work``); reads open their own short sessions.
 
 from __future__ import annotations
 
-from . import (
+from escalation_engine.store import (
     absences,
     access,
     accounts,
@@ -21,7 +21,7 @@ from . import (
     workers,
     workflows,
 )
-from .chain import (
+from escalation_engine.store.chain import (
     CHUNK,
     actions_and_data,
     chain_head,
@@ -38,7 +38,7 @@ from .chain import (
     stream_entries_by_reference,
     stream_rows_by_reference,
 )
-from .engine import (
+from escalation_engine.store.engine import (
     AUDIT_LOCK_KEY,
     BUSY_TIMEOUT_SECONDS,
     SCHEMA_HEAD,
@@ -50,7 +50,7 @@ from .engine import (
     serialize_writes,
     unit_of_work,
 )
-from .escalations import (
+from escalation_engine.store.escalations import (
     Loaded,
     case_references,
     case_references_raised_by,
@@ -73,12 +73,12 @@ from .escalations import (
     row_values,
     save,
 )
-from .notifications import lease_due as lease_notifications
-from .notifications import queue as queue_notifications
-from .notifications import settle as settle_notification
-from .notifications import undelivered
-from .servers import create_database, drop_database
-from .tables import (
+from escalation_engine.store.notifications import lease_due as lease_notifications
+from escalation_engine.store.notifications import queue as queue_notifications
+from escalation_engine.store.notifications import settle as settle_notification
+from escalation_engine.store.notifications import undelivered
+from escalation_engine.store.servers import create_database, drop_database
+from escalation_engine.store.tables import (
     AbsenceRow,
     AuditRow,
     DeliveryAttemptRow,

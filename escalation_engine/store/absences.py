@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from .tables import AbsenceRow
+from escalation_engine.store.tables import AbsenceRow
 
 _TABLE = AbsenceRow.__table__  # type: ignore[attr-defined]
 _LATEST = select(_TABLE.c.username, _TABLE.c.away, _TABLE.c.until).where(

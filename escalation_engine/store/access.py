@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select
 
-from .chain import stream as _stream
-from .engine import serialize_writes
-from .tables import AccessRow
+from escalation_engine.store.chain import stream as _stream
+from escalation_engine.store.engine import serialize_writes
+from escalation_engine.store.tables import AccessRow
 
 _TABLE = AccessRow.__table__  # type: ignore[attr-defined]
 _HEAD = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select, update
 
-from .tables import AccountRow, SignInRow
+from escalation_engine.store.tables import AccountRow, SignInRow
 
 _ACCOUNTS = AccountRow.__table__  # type: ignore[attr-defined]
 _SIGN_INS = SignInRow.__table__  # type: ignore[attr-defined]

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlmodel import Session, col
 
-from .engine import serialize_writes
-from .tables import AuditRow, EscalationRow
+from escalation_engine.store.engine import serialize_writes
+from escalation_engine.store.tables import AuditRow, EscalationRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, literal
 
-from ..filters import Filter
-from ..spec.model import OUTCOMES
-from .tables import EscalationRow
-from .watches import watching_now
+from escalation_engine.domain.filters import Filter
+from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store.tables import EscalationRow
+from escalation_engine.store.watches import watching_now
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
 _EQUAL = ("raised_by", "team", "category", "workflow")

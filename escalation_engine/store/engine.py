@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import create_engine
 
-from ..calendar import LONDON
-from .writers import writers
+from escalation_engine.domain.calendar import LONDON
+from escalation_engine.store.writers import writers
 
 #: How long a SQLite writer waits for another's transaction before giving up.
 BUSY_TIMEOUT_SECONDS = 30
@@ -74,7 +74,7 @@ def create_schema(engine: Engine) -> None:
     """Bring the database to the current schema (tables, and the guards that make the audit
     trail append-only) through the migrations. A new SQLite file, and a folder made for it, are
     readable by their owner only: the file holds every concern raised."""
-    from ..migrate import upgrade
+    from escalation_engine.store.migrate import upgrade
 
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         _owner_only_file(Path(engine.url.database))

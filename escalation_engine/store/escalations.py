@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, insert, select, update
 from sqlmodel import Session, col
 
-from ..errors import ConcurrentUpdate, EscalationNotFound
-from ..escalation import Escalation
-from ..filters import Filter
-from ..spec.model import OUTCOMES
-from .chain import entries_in
-from .choosing import built, conditions, pattern, values_of
-from .engine import serialize_writes
-from .tables import AuditRow, EscalationRow, ReferenceCounterRow
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.filters import Filter
+from escalation_engine.errors import ConcurrentUpdate, EscalationNotFound
+from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store.chain import entries_in
+from escalation_engine.store.choosing import built, conditions, pattern, values_of
+from escalation_engine.store.engine import serialize_writes
+from escalation_engine.store.tables import AuditRow, EscalationRow, ReferenceCounterRow
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
 _COUNTER = ReferenceCounterRow.__table__  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from .tables import ImportRow
+from escalation_engine.store.tables import ImportRow
 
 _TABLE = ImportRow.__table__  # type: ignore[attr-defined]
 

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, insert, select
 
-from ..errors import ConfigError
-from .engine import unit_of_work
-from .tables import AuditRow, InstallationRow
+from escalation_engine.errors import ConfigError
+from escalation_engine.store.engine import unit_of_work
+from escalation_engine.store.tables import AuditRow, InstallationRow
 
 _TABLE = InstallationRow.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]

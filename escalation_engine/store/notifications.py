@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from .engine import unit_of_work
-from .tables import DeliveryAttemptRow, NotificationRow
+from escalation_engine.store.engine import unit_of_work
+from escalation_engine.store.tables import DeliveryAttemptRow, NotificationRow
 
 _OUTBOX = NotificationRow.__table__  # type: ignore[attr-defined]
 _ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]

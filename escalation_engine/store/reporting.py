@@ -32,11 +32,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from ..calendar import LONDON
-from ..spec.model import OUTCOMES
-from .chain import CHUNK
-from .engine import london_day
-from .tables import AuditRow, EscalationRow, MarkRow
+from escalation_engine.domain.calendar import LONDON
+from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store.chain import CHUNK
+from escalation_engine.store.engine import london_day
+from escalation_engine.store.tables import AuditRow, EscalationRow, MarkRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
@@ -58,11 +58,6 @@ def _detail(connection: Connection, column: Any, *path: str) -> Any:
         found = cast(column, JSONB)
         return (found[path[0]] if len(path) == 1 else found[path]).astext
     return func.json_extract(column, "$." + ".".join(path))
-
-
-def seconds(moment: datetime) -> int:
-    """A moment as the whole seconds since 1970 the report's rows use."""
-    return int(moment.timestamp() // 1)
 
 
 def _counts(since: datetime, end: datetime) -> Any:

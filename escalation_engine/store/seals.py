@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select, update
 
-from .tables import SealRow
+from escalation_engine.store.tables import SealRow
 
 _TABLE = SealRow.__table__  # type: ignore[attr-defined]
 

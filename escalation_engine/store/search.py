@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, or_, select
 
-from ..filters import TrailFilter
-from .chain import CHUNK, stream
-from .escalations import contains
-from .tables import AuditRow, EscalationRow, WorkflowVersionRow
+from escalation_engine.domain.filters import TrailFilter
+from escalation_engine.store.chain import CHUNK, stream
+from escalation_engine.store.escalations import contains
+from escalation_engine.store.tables import AuditRow, EscalationRow, WorkflowVersionRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]

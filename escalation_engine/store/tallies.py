@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..calendar import LONDON
-from ..reports.tallies import COUNTED, Mark, mark_of, tally_of
-from ..spec.model import OUTCOMES
-from .chain import CHUNK
-from .tables import AuditRow, EscalationRow, MarkRow, TallyRow
+from escalation_engine.domain.calendar import LONDON
+from escalation_engine.reports.tallies import COUNTED, Mark, mark_of, tally_of
+from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store.chain import CHUNK
+from escalation_engine.store.tables import AuditRow, EscalationRow, MarkRow, TallyRow
 
 _TALLY = TallyRow.__table__  # type: ignore[attr-defined]
 _MARK = MarkRow.__table__  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from .tables import TokenRow
+from escalation_engine.store.tables import TokenRow
 
 _TOKENS = TokenRow.__table__  # type: ignore[attr-defined]
 

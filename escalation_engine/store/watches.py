@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Engine, Select, func, insert, select
 
-from ..events import told_to_watch
-from ..spec.model import OUTCOMES
-from .tables import AuditRow, EscalationRow, WatchRow
+from escalation_engine.domain.events import told_to_watch
+from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store.tables import AuditRow, EscalationRow, WatchRow
 
 _TABLE = WatchRow.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]

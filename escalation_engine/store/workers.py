@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, func, insert, select, text, update
 from sqlalchemy.pool import NullPool
 
-from .engine import unit_of_work
-from .tables import WorkerRow
+from escalation_engine.store.engine import unit_of_work
+from escalation_engine.store.tables import WorkerRow
 
 _WORKER = WorkerRow.__table__  # type: ignore[attr-defined]
 #: Advisory-lock key of the active worker on PostgreSQL ("IROWORKR").

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from .tables import WorkflowVersionRow
+from escalation_engine.store.tables import WorkflowVersionRow
 
 _VERSIONS = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
 

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from ..errors import Busy
+from escalation_engine.errors import Busy
 
 #: Longest sleep between looks at another process's file lock.
 _LONGEST_LOOK = 0.0005

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 
-from .desk import Desk
-from .oversight import Oversight
-from .reporting import ReportPages
-from .review import Review
+from escalation_engine.web.desk import Desk
+from escalation_engine.web.oversight import Oversight
+from escalation_engine.web.reporting import ReportPages
+from escalation_engine.web.review import Review
 
 if TYPE_CHECKING:
-    from ..server.oidc import Oidc
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
+    from escalation_engine.web.oidc import Oidc
 
 __all__ = ["routes"]
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from ..action_table import BY_NAME
-from ..escalation import Escalation
-from ..labels import Words
-from ..machine import machine_for
-from ..spec.model import WorkflowSpec
+from escalation_engine.domain.action_table import BY_NAME
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.labels import Words
+from escalation_engine.domain.machine import machine_for
+from escalation_engine.spec.model import WorkflowSpec
 
 #: The outcome an action closes an escalation with, where it closes one.
 _CLOSES = {"accept": "resolved", "withdraw": "withdrawn", "supersede": "superseded",

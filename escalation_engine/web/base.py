@@ -12,16 +12,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import operations
-from ..api_routes import ROUTES, query_value
-from ..errors import EscalationError, InvalidInput
-from ..threads import in_thread
-from ..visibility import SEE_ALL
-from . import forms
+from escalation_engine.app import operations
+from escalation_engine.app.routes import ROUTES, query_value
+from escalation_engine.app.threads import in_thread
+from escalation_engine.domain.visibility import SEE_ALL
+from escalation_engine.errors import EscalationError, InvalidInput
+from escalation_engine.web import forms
 
 if TYPE_CHECKING:
-    from ..server.oidc import Oidc
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
+    from escalation_engine.web.oidc import Oidc
 
 T = TypeVar("T")
 HERE = Path(__file__).parent

@@ -14,11 +14,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import operations, render
-from ..errors import EscalationError, InvalidInput, SignInRefused, http_status
-from . import forms, raising
-from .actionforms import FIELDS, forms_for, params_of
-from .base import HERE, SESSION_COOKIE, PageBase, query_of, set_session
+from escalation_engine.app import operations, sentences
+from escalation_engine.errors import EscalationError, InvalidInput, SignInRefused, http_status
+from escalation_engine.web import forms, raising
+from escalation_engine.web.actionforms import FIELDS, forms_for, params_of
+from escalation_engine.web.base import HERE, SESSION_COOKIE, PageBase, query_of, set_session
 
 _SIGN_IN_FIELDS = frozenset({"username", "password", "next"})
 
@@ -144,7 +144,9 @@ class Desk(PageBase):
         data, esc = operations.shown(service, username, reference)
         spec = service.spec_for(esc)
         # The page offers its forms, not commands to type.
-        data["next"] = render.next_steps(esc, spec, data["may_take"], service.words, commands=False)
+        data["next"] = sentences.next_steps(
+            esc, spec, data["may_take"], service.words, commands=False
+        )
         ladder = [
             {"title": service.words.stage(spec, name), "current": name == esc.stage,
              "reached": name in esc.stages_reached}

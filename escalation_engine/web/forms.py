@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
-from ..api_routes import MAX_ITEMS, MAX_TEXT
-from ..errors import InvalidInput, PermissionDenied
+from escalation_engine.app.routes import MAX_ITEMS, MAX_TEXT
+from escalation_engine.errors import InvalidInput, PermissionDenied
 
 FIELD = "csrf_token"
 #: The sign-in form's own cookie, before there is a session.

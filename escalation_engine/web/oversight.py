@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..cli.views import status_lines, verify_lines
-from ..errors import EscalationError, InvalidInput, http_status
-from . import forms
-from .base import SESSION_COOKIE, PageBase
+from escalation_engine.app.oversight import status_lines, verify_lines
+from escalation_engine.errors import EscalationError, InvalidInput, http_status
+from escalation_engine.web import forms
+from escalation_engine.web.base import SESSION_COOKIE, PageBase
 
 #: Looks shown at once; the filters narrow the log.
 SHOWN = 200

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..service import EscalationService
+    from escalation_engine.service import EscalationService
 
 FIELDS = frozenset({"kind", "case_refs", "category", "team", "summary", "rating", "looked_after"})
 

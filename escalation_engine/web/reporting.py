@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..errors import EscalationError, InvalidInput, http_status
-from ..reports import charts, html, text, xlsx
-from .base import PageBase, query_of
+from escalation_engine.errors import EscalationError, InvalidInput, http_status
+from escalation_engine.reports import charts, html, text, xlsx
+from escalation_engine.web.base import PageBase, query_of
 
 _PERIOD = ("year", "from", "to", "by")
 _DOWNLOADS = {

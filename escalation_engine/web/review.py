@@ -14,9 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from .. import operations, trail_export
-from ..errors import EscalationError, http_status
-from .base import PageBase, query_of
+from escalation_engine.app import operations
+from escalation_engine.errors import EscalationError, http_status
+from escalation_engine.reports import trail_csv
+from escalation_engine.web.base import PageBase, query_of
 
 #: Entries on one page of the trail.
 PAGE = 50
@@ -98,7 +99,7 @@ class Review(PageBase):
 def _text(entries: list[dict[str, Any]], heading: bool) -> str:
     """``entries`` as lines of CSV, after the heading when ``heading``."""
     buffer = io.StringIO()
-    lines = trail_export.rows(entries)
+    lines = trail_csv.rows(entries)
     if not heading:
         next(lines)
     csv.writer(buffer).writerows(lines)

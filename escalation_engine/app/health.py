@@ -1,0 +1,82 @@
+"""``escalate status``: is the engine doing its job, in a form monitoring can act on.
+
+A worker can be alive and still fail every sweep, and a workflow file can be broken while the
+others run; both are reported, and either makes the status unhealthy (non-zero exit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from escalation_engine.service import EscalationService
+from escalation_engine.service.outbox import undelivered
+from escalation_engine.store import workers
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    worker_alive: bool
+    worker: dict[str, Any] | None
+    next_deadline: datetime | None
+    overdue: int
+    undelivered: int
+    notifying: bool
+    sweeps_failing_since: datetime | None = None
+    sweep_error: str = ""
+    broken_workflows: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return self.worker_alive and self.sweeps_failing_since is None and not self.broken_workflows
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "healthy": self.healthy,
+            "worker_alive": self.worker_alive,
+            "worker": self.worker,
+            "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
+            "overdue": self.overdue,
+            "undelivered_notifications": self.undelivered,
+            "notifications_configured": self.notifying,
+            "sweeps_failing_since": self.sweeps_failing_since.isoformat()
+            if self.sweeps_failing_since
+            else None,
+            "sweep_error": self.sweep_error,
+            "broken_workflow_files": self.broken_workflows,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def status(service: EscalationService) -> Status:
+    """Whether a worker is alive (a recent heartbeat) and sweeping cleanly, the next deadline,
+    the backlogs, and the workflow files that do not load."""
+    now = service.clock.now()
+    row = workers.latest(service.engine)
+    worker = None
+    alive = False
+    failing_since, error = None, ""
+    if row is not None:
+        stale_after = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 5)
+        alive = row.stopped_at is None and now - row.heartbeat_at <= stale_after
+        worker = {"pid": row.pid, "host": row.host, "started_at": _iso(row.started_at),
+                  "heartbeat_at": _iso(row.heartbeat_at), "stopped_at": _iso(row.stopped_at)}  # fmt: skip
+        if alive and row.sweep_failures:
+            failing_since, error = row.failing_since, row.last_error
+    return Status(
+        worker_alive=alive,
+        worker=worker,
+        next_deadline=service.next_due(),
+        overdue=service.overdue(now),
+        undelivered=undelivered(service.engine),
+        notifying=service.settings.notifications.configured,
+        sweeps_failing_since=failing_since,
+        sweep_error=error,
+        broken_workflows={
+            path: str(problem) for path, problem in service.registry.failures.items()
+        },
+    )

@@ -1,0 +1,88 @@
+"""The worker's status and the trail's check, as the lines a person reads: ``escalate status``
+and ``escalate audit verify`` print them with their colours, the desk's oversight page without.
+
+Each line says whether it reports a problem, so the terminal prints problems to standard error
+and the desk marks them. They read the JSON the ``status`` and ``verify`` operations return.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+
+from escalation_engine.domain.labels import local_text
+
+#: A line to print, and whether it reports a problem (printed to standard error).
+Line = tuple[bool, str]
+
+
+def status_lines(report: dict[str, Any]) -> list[Line]:
+    """``escalate status``: the worker, the sweeps, the workflow files and the backlogs."""
+    lines: list[Line] = []
+    worker = report["worker"]
+    if report["worker_alive"] and worker:
+        lines.append((False, f"Worker: [green]running[/green] (pid {worker['pid']} on"
+                             f" {escape(worker['host'])}, last seen {worker['heartbeat_at']})"))  # fmt: skip
+    elif worker:
+        lines.append((True, f"Worker: [red]not running[/red] (last seen {worker['heartbeat_at']},"
+                            f" pid {worker['pid']} on {escape(worker['host'])})"))  # fmt: skip
+    else:
+        lines.append((True, "Worker: [red]never started[/red]; start one with 'escalate run'."))
+    if report["sweeps_failing_since"]:
+        lines.append((True, f"Sweeps: [red]failing[/red] since {local_text(report['sweeps_failing_since'])}:"
+                            f" {escape(report['sweep_error'])}"))  # fmt: skip
+    for path, problem in report["broken_workflow_files"].items():
+        lines.append((True, f"Workflow file [red]not loaded[/red]: {escape(problem)}"))
+        lines.append((True, f"  ({escape(path)} is left out until fixed; 'escalate workflows"
+                            " validate' lists its problems.)"))  # fmt: skip
+    lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))
+    lines.append((False, f"Overdue (due but not yet applied): {report['overdue']}"))
+    if report["notifications_configured"]:
+        lines.append((False, f"Undelivered notifications: {report['undelivered_notifications']}"))
+    else:
+        lines.append((True, "Notifications: [red]none configured[/red]: nobody is being notified."
+                            " Add an email or webhook under notifications in config.yaml."))  # fmt: skip
+    return lines
+
+
+def verify_lines(report: dict[str, Any]) -> list[Line]:
+    """``escalate audit verify``: the first problem found, or what was checked."""
+    looks, replayed, anchored = report["access"], report["replay"], report["checkpoints"]
+    if report["problem"] is not None:  # the chain's own problem (the other parts have theirs)
+        return [(True, f"[red]Audit trail broken[/red]: {escape(str(report['problem']))}.")]
+    for part, title in ((looks, "Access log broken"), (replayed, "Escalation and trail disagree"),
+                        (anchored, "Checkpoint not matched")):  # fmt: skip
+        if part is not None and not part["ok"]:
+            return [(True, f"[red]{title}[/red]: {escape(str(part['problem']))}.")]
+    counted = report.get("tallies")
+    if counted is not None and not counted["ok"]:
+        return [(True, f"[red]Report counts disagree with the trail[/red]:"
+                       f" {escape(str(counted['problem']))}. The trail is intact and is what"
+                       " counts: 'escalate db recount' counts the report afresh from it.")]  # fmt: skip
+    after = f" after entry {report['since']}" if report["since"] else ""
+    signed = (
+        "every signature checked"
+        if report["signed"]
+        else "[yellow]not signed[/yellow] (config.yaml names no audit.public_key: anyone"
+        " who can write to the database could rewrite it consistently)"
+    )
+    lines: list[Line] = [(False, f"[green]Audit trail verified[/green]: {report['entries']} entries"
+                                 f"{after}, {signed}, head {report['head'][:16]}…")]  # fmt: skip
+    if looks is not None:
+        lines.append((False, f"Access log verified: {looks['entries']} looks at escalations."))
+    if replayed is not None:
+        lines.append(
+            (False, f"Every escalation ({replayed['escalations']}) matches its replayed trail.")
+        )
+    if counted is not None:
+        lines.append((False, "The report's counts agree with the trail."))
+    if anchored is not None and anchored["latest"] is None:
+        lines.append((False, "No checkpoint has been written yet: the worker writes one every"
+                             f" {report['checkpoint_every']:,} entries and daily, or run"
+                             " 'escalate audit checkpoint'."))  # fmt: skip
+    if anchored is not None and anchored["latest"] is not None:
+        checked = anchored["checked"]
+        lines.append((False, f"{checked} checkpoint{'s' if checked != 1 else ''} still part of the"
+                             f" trail; the latest is {escape(anchored['latest']['described'])}."))  # fmt: skip
+    return lines

@@ -1,0 +1,239 @@
+"""The JSON API's operations: each one's method, address and parameters, in one table.
+
+The server registers a route for each, the CLI in client mode calls them by name, and direct mode
+runs the same operations in-process: so every command the API offers is defined once. This module
+imports nothing but the standard library, because a client must not load the database layer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from escalation_engine.domain.calendar import EARLIEST, LATEST
+from escalation_engine.errors import InvalidInput
+
+API = "/api/v1"
+
+#: What a parameter may be: ``text``, ``int``, ``bool``, ``list`` (of text) or ``map`` (text to
+#: text); anything else sent is refused before an operation sees it.
+Kind = str
+
+_ACT_PARAMS = {
+    "note": "text", "expected_version": "int", "force": "bool", "holding": "bool",
+    "follow_up": "text", "target": "text", "consulted": "text", "until": "text",
+    "reason": "text", "held_on": "text", "attendees": "list", "outcome": "text",
+    "next_step": "text",
+}  # fmt: skip
+
+_REPORT_PARAMS = {"year": "text", "from": "text", "to": "text", "by": "text"}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    method: str
+    path: str
+    params: dict[str, Kind]
+    #: Parameters that must be given (a path's own parameters always are).
+    required: tuple[str, ...] = ()
+    #: Whether it may take minutes (checking the whole trail), so a client waits that long.
+    slow: bool = False
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+    def url(self, **values: str) -> str:
+        path = self.path
+        for name in self.path_params:
+            path = path.replace("{" + name + "}", _segment(values[name], name))
+        return API + path
+
+
+ROUTES: dict[str, Route] = {
+    route.name: route
+    for route in (
+        Route("me", "GET", "/me", {}),
+        Route("inbox", "GET", "/inbox", {"list": "text", "page": "int"}),
+        Route(
+            "raise",
+            "POST",
+            "/escalations",
+            {
+                "workflow": "text",
+                "alert_type": "text",
+                "case_refs": "list",
+                "category": "text",
+                "summary": "text",
+                "team": "text",
+                "looked_after": "bool",
+                "rating": "text",
+                "due": "text",
+                "dates": "map",
+                "tell_my_manager": "bool",
+            },
+            ("alert_type", "case_refs", "category", "summary"),
+        ),  # fmt: skip
+        Route(
+            "list",
+            "GET",
+            "/escalations",
+            {
+                "mine": "bool",
+                "waiting": "bool",
+                "overdue": "bool",
+                "child": "text",
+                "stage": "text",
+                "team": "text",
+                "category": "text",
+                "workflow": "text",
+                "all": "bool",
+            },
+        ),  # fmt: skip
+        Route("show", "GET", "/escalations/{reference}", {}),
+        Route("trail", "GET", "/escalations/{reference}/trail", {}),
+        Route("act", "POST", "/escalations/{reference}/actions/{action}", _ACT_PARAMS),
+        Route(
+            "access_log",
+            "GET",
+            "/access-log",
+            {
+                "viewer": "text",
+                "reference": "text",
+                "from": "text",
+                "to": "text",
+            },
+        ),  # fmt: skip
+        Route("watching", "GET", "/watching", {}),
+        Route("watch", "POST", "/escalations/{reference}/watch", {}),
+        Route("unwatch", "DELETE", "/escalations/{reference}/watch", {}),
+        Route("away_list", "GET", "/away", {}),
+        Route("away", "POST", "/people/{person}/away", {"until": "text", "note": "text"}),
+        Route("back", "POST", "/people/{person}/back", {"note": "text"}),
+        Route(
+            "search",
+            "GET",
+            "/trail",
+            {
+                "from": "text",
+                "to": "text",
+                "year": "text",
+                "team": "text",
+                "person": "text",
+                "child": "text",
+                "workflow": "text",
+                "version": "int",
+                "type": "text",
+                "category": "text",
+                "stage": "text",
+                "action": "text",
+                "outcome": "text",
+                "after": "int",
+                "limit": "int",
+            },
+        ),  # fmt: skip
+        Route("report", "GET", "/report", _REPORT_PARAMS, slow=True),
+        Route(
+            "report_explain",
+            "GET",
+            "/report/explain",
+            _REPORT_PARAMS | {"figure": "text"},
+            ("figure",),
+            slow=True,
+        ),
+        Route("workflows", "GET", "/workflows", {}),
+        Route("workflow", "GET", "/workflows/{name}", {}),
+        Route("status", "GET", "/status", {}),
+        Route("verify", "POST", "/audit/verify", {"since": "int"}, slow=True),
+    )
+}
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+MAX_TEXT = 8_000
+MAX_ITEMS = 50
+
+
+def _segment(value: str, name: str) -> str:
+    if not _SEGMENT.match(value):
+        raise InvalidInput(
+            f"{name} {value[:40]!r} is not valid here: use letters, digits, '.', '_', '@' or '-'."
+        )
+    return value
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text, got {type(value).__name__}.")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{name} is {len(value):,} characters long; keep it to {MAX_TEXT:,}.")
+    return value
+
+
+def check_params(route: Route, given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` with every parameter checked against ``route``: unknown names, wrong kinds and
+    oversized values are refused naming the parameter, and missing required ones named."""
+    checked: dict[str, Any] = {}
+    for name, value in given.items():
+        kind = route.params.get(name)
+        if kind is None:
+            known = ", ".join(route.params) or "none"
+            raise InvalidInput(f"{name!r} is not a parameter of {route.name}; known: {known}.")
+        if value is None:
+            continue
+        if kind == "text":
+            checked[name] = _text(value, name)
+        elif kind == "int":
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not -(2**62) < value < 2**62
+            ):
+                raise InvalidInput(f"{name} must be a whole number, got {value!r:.40}.")
+            checked[name] = value
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise InvalidInput(f"{name} must be true or false, got {value!r:.40}.")
+            checked[name] = value
+        elif kind == "list":
+            if not isinstance(value, list) or len(value) > MAX_ITEMS:
+                raise InvalidInput(f"{name} must be a list of at most {MAX_ITEMS} texts.")
+            checked[name] = [_text(item, name) for item in value]
+        else:
+            if not isinstance(value, dict) or len(value) > MAX_ITEMS:
+                raise InvalidInput(f"{name} must be a mapping of at most {MAX_ITEMS} texts.")
+            checked[name] = {_text(k, name): _text(v, name) for k, v in value.items()}
+    for name in route.required:
+        if checked.get(name) in (None, "", []):
+            raise InvalidInput(f"{route.name} needs {name}; give it and try again.")
+    return checked
+
+
+def query_value(kind: Kind, raw: str, name: str) -> Any:
+    """A query-string value as the kind its parameter is."""
+    if kind == "bool":
+        if raw not in ("true", "false"):
+            raise InvalidInput(f"{name} must be true or false, got {raw[:40]!r}.")
+        return raw == "true"
+    if kind == "int":
+        if not raw.lstrip("-").isdigit() or len(raw) > 18:
+            raise InvalidInput(f"{name} must be a whole number, got {raw[:40]!r}.")
+        return int(raw)
+    return raw
+
+
+def parse_day(value: str, option: str) -> date:
+    """A day as people type it (YYYY-MM-DD), within the years a record can hold."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{option} {value[:40]!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."
+        ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(
+            f"{option} {day} is outside the years {EARLIEST.year}-{LATEST.year}; check the year."
+        )
+    return day

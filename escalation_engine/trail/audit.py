@@ -1,0 +1,272 @@
+"""The audit trail: append-only, hash-chained, verifiable by anyone with read access.
+
+Each entry's hash covers its own content, its sequence number and the previous entry's hash, so an
+edit, an insertion or a deletion anywhere breaks the chain from that point on; each escalation row
+also records the hash of its latest entry, which catches a deletion at the very end. The database
+itself refuses UPDATE and DELETE on the table (triggers), so the chain is the second line of
+defence, for changes made behind the engine's back with the triggers removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from escalation_engine import store
+from escalation_engine.settings import keys
+from escalation_engine.settings.keys import Signer, Verifier
+from escalation_engine.store import AuditRow
+from escalation_engine.trail import seals
+
+#: Version 2 stores ``data`` in canonical form (sorted keys, no spaces, UTF-8), so that verifying
+#: re-hashes stored text instead of parsing and re-serialising it; version 1 entries still verify.
+SCHEMA_VERSION = 2
+GENESIS = "0" * 64
+_ENCODE: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def body(row: AuditRow) -> dict[str, Any]:
+    """Everything an entry's hash covers, as plain JSON-ready values (times in UTC)."""
+    return {
+        "seq": row.seq,
+        "schema_version": row.schema_version,
+        "reference": row.reference,
+        "at": row.at.astimezone(UTC).isoformat(),
+        "actor": row.actor,
+        "actor_kind": row.actor_kind,
+        "action": row.action,
+        "from_stage": row.from_stage,
+        "to_stage": row.to_stage,
+        "note": row.note,
+        "data": json.loads(row.data),
+        "prev_hash": row.prev_hash,
+    }
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _ENCODE(value)
+
+
+def canonical(row: Any) -> bytes:
+    """The bytes an entry's hash covers: its body as canonical JSON.
+
+    Built from the stored columns directly (``row`` is an ``AuditRow`` or a plain row of its
+    table); a version 2 entry's data is spliced in as stored, already canonical.
+    """
+    data = row.data if row.schema_version >= 2 else canonical_json(json.loads(row.data))
+    return (
+        f'{{"action":{_text(row.action)},"actor":{_text(row.actor)},'
+        f'"actor_kind":{_text(row.actor_kind)},"at":{_text(row.at.astimezone(UTC).isoformat())},'
+        f'"data":{data},"from_stage":{_text(row.from_stage)},"note":{_text(row.note)},'
+        f'"prev_hash":{_text(row.prev_hash)},"reference":{_text(row.reference)},'
+        f'"schema_version":{row.schema_version},"seq":{row.seq},"to_stage":{_text(row.to_stage)}}}'
+    ).encode()
+
+
+def entry_hash(row: Any) -> str:
+    return hashlib.sha256(canonical(row)).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry as written: what the outbox and the caller need of it, without an ORM object
+    (building one cost more than writing the row)."""
+
+    seq: int
+    schema_version: int
+    reference: str
+    at: datetime
+    actor: str
+    actor_kind: str
+    action: str
+    from_stage: str | None
+    to_stage: str | None
+    note: str
+    data: str
+    prev_hash: str
+    hash: str
+    signature: str = ""
+
+
+def append(
+    session: Connection,
+    *,
+    reference: str,
+    at: datetime,
+    actor: str,
+    actor_kind: str,
+    action: str,
+    from_stage: str | None,
+    to_stage: str | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    signer: Signer | None = None,
+    after: Entry | None = None,
+    seal: bool = True,
+    pending: list[Entry] | None = None,
+) -> Entry:
+    """Add one entry inside the caller's transaction and return it (with its hash, and its
+    signature when the service signs its trail).
+
+    A transaction that appends many entries (an import) names the entry it appended last as
+    ``after``, so the chain's head is read once, and seals the chain once, at its last entry
+    (``seal=False`` before it, then ``seal_end``), and may keep its entries in ``pending``,
+    to write them many at a time (``store.insert_entries``) before it commits."""
+    seq, prev_hash = (after.seq, after.hash) if after is not None else store.chain_head(session)
+    fields: dict[str, Any] = {
+        "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
+        "actor": actor, "actor_kind": actor_kind, "action": action, "from_stage": from_stage,
+        "to_stage": to_stage, "note": note, "data": canonical_json(data or {}),
+        "prev_hash": prev_hash or GENESIS,
+    }  # fmt: skip
+    digest = hashlib.sha256(canonical(SimpleNamespace(**fields))).hexdigest()
+    signature = signer.sign(keys.ENTRY, digest.encode()) if signer is not None else ""
+    entry = Entry(**fields, hash=digest, signature=signature)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        store.insert_entry(session, entry)
+    if seal:
+        seal_end(session, entry, signer)
+    return entry
+
+
+def seal_end(session: Connection, entry: Entry, signer: Signer | None) -> None:
+    """Seal the trail as ending at ``entry`` (where the service signs its trail)."""
+    if signer is not None:
+        seals.seal(session, seals.AUDIT, entry.seq, entry.hash, signer)
+
+
+def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
+    """Entries in order, for one escalation or all."""
+    return store.entries(engine, reference)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The result of checking the trail (from ``since``, a checkpoint, when given)."""
+
+    ok: bool
+    entries: int
+    head: str
+    problem: str | None = None
+    first_bad_seq: int | None = None
+    since: int = 0
+    #: Whether every entry's signature was checked (the service signs its trail).
+    signed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "signed": self.signed,
+            "entries": self.entries,
+            "head": self.head,
+            "problem": self.problem,
+            "first_bad_seq": self.first_bad_seq,
+            "since": self.since,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Signatures:
+    """What ``verify`` checks signatures with, and from which entry on."""
+
+    verifier: Verifier
+    signed_from: int = 1
+
+    def problem(self, row: Any) -> str | None:
+        if row.seq < self.signed_from:
+            return None
+        what = f"entry {row.seq} ({row.reference}, {row.action})"
+        if not row.signature:
+            return f"{what} is not signed: it was not written by the engine (or signing was off)"
+        if not self.verifier.valid(keys.ENTRY, row.hash.encode(), row.signature):
+            return f"{what} has a signature that does not match it: it was forged or rewritten"
+        return None
+
+
+def _problem(row: Any, expected_seq: int, prev: str) -> str | None:
+    if row.seq != expected_seq:
+        what = "missing (deleted)" if row.seq > expected_seq else "out of sequence (inserted)"
+        return f"entry {expected_seq} is {what}"
+    if row.prev_hash != prev:
+        return (
+            f"entry {row.seq} ({row.reference}, {row.action}) does not follow entry"
+            f" {expected_seq - 1}: the chain was broken there"
+        )
+    if entry_hash(row) != row.hash:
+        return f"entry {row.seq} ({row.reference}, {row.action}) was altered after it was written"
+    return None
+
+
+def verify(
+    engine: Engine,
+    *,
+    since: int = 0,
+    progress: Callable[[int], None] | None = None,
+    every: int = 10_000,
+    signatures: Signatures | None = None,
+) -> ChainReport:
+    """Check every entry after ``since`` (0: the whole trail) and every escalation's
+    latest-entry hash; name the first break. Reads the trail as a stream: memory stays flat
+    however long it is. ``progress`` hears how many entries have been checked, ``every`` so
+    many. With ``signatures``, every entry from ``signed_from`` on must carry a valid one."""
+    signed = signatures is not None
+    prev = GENESIS
+    if since:
+        checkpoint = store.entry_hash_at(engine, since)
+        if checkpoint is None:
+            return ChainReport(
+                ok=False, entries=0, head="", since=since, first_bad_seq=since,
+                problem=f"there is no entry {since} to start from (is the checkpoint right?)",
+            )  # fmt: skip
+        prev = checkpoint
+    expected_seq, count = since + 1, 0
+    heads: dict[str, str] = {}
+    with closing(store.stream_entries(engine, since)) as rows:
+        for row in rows:
+            count += 1
+            problem = _problem(row, expected_seq, prev)
+            if problem is None and signatures is not None:
+                problem = signatures.problem(row)
+            if problem is not None:
+                total = store.count_entries(engine, since)
+                return ChainReport(ok=False, entries=total, head=prev, problem=problem,
+                                   first_bad_seq=expected_seq, since=since, signed=signed)  # fmt: skip
+            prev = row.hash
+            heads[row.reference] = row.hash
+            expected_seq += 1
+            if progress is not None and count % every == 0:
+                progress(count)
+    for reference in _stale_heads(engine, heads):
+        return ChainReport(
+            ok=False, entries=count, head=prev, since=since,
+            problem=f"the latest audit entries of {reference} are missing (deleted at the end of the trail)",
+            signed=signed,
+        )  # fmt: skip
+    if signatures is not None and expected_seq > signatures.signed_from:
+        problem = seals.problem(engine, seals.AUDIT, expected_seq - 1, prev, signatures.verifier)
+        if problem is not None:
+            return ChainReport(ok=False, entries=count, head=prev, since=since, problem=problem,
+                               first_bad_seq=expected_seq, signed=signed)  # fmt: skip
+    return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed)
+
+
+def _stale_heads(engine: Engine, heads: dict[str, str]) -> Iterable[str]:
+    """Escalations whose recorded latest entry is not the latest in the trail, or not in it."""
+    yield from store.dangling_heads(engine)
+    for reference, audit_head in store.recorded_heads(engine, set(heads)):
+        if heads[reference] != audit_head:
+            yield reference

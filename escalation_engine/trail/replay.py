@@ -1,0 +1,201 @@
+"""Replay: each escalation's entries, run through its pinned workflow, must give its stored row.
+
+Signatures prove each entry is the engine's; they say nothing of the escalation rows beside them.
+Someone who can write to the database could set a row's stage to "resolved" with no entry, or
+delete a row and leave its trail orphaned. Replaying the trail (every move checked against the
+workflow version the escalation runs under) and comparing what it leads to with the stored row
+finds both. It reads entries grouped by escalation and rows in the same order, one escalation at
+a time, so memory stays flat however many there are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Engine
+
+from escalation_engine import store
+from escalation_engine.domain.machine import Moves, moves_of
+from escalation_engine.errors import EscalationError
+from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
+
+#: Entries that record something about an escalation without being an action on its stage.
+_RECORDS = frozenset({"raise", "reminder", "stage_breach", "overall_breach", "reroute"})
+
+
+@dataclass
+class Replayed:
+    """What an escalation's trail says it is now."""
+
+    reference: str
+    workflow: str = ""
+    alert_type: str = ""
+    category: str = ""
+    team: str = ""
+    case_refs: tuple[str, ...] = ()
+    summary: str = ""
+    raised_by: str = ""
+    looked_after: bool = True
+    stage: str = ""
+    status: str = ""
+    outcome: str | None = None
+    rag: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def compare(self, row: Any) -> str | None:
+        """The first stored value the trail does not lead to, named, or ``None``."""
+        stored = {
+            "workflow": row.workflow, "alert_type": row.alert_type, "category": row.category,
+            "team": row.team, "case_refs": tuple(json.loads(row.case_refs)), "summary": row.summary,
+            "raised_by": row.raised_by, "looked_after": bool(row.looked_after), "stage": row.stage,
+            "status": row.status, "outcome": row.outcome, "rag": row.rag,
+        }  # fmt: skip
+        for name, value in stored.items():
+            expected = getattr(self, name)
+            if value != expected:
+                return (
+                    f"{self.reference}: its stored {name.replace('_', ' ')} is {value!r}, but its"
+                    f" audit trail leads to {expected!r}: the escalation was changed without an"
+                    " audit entry, or its latest entries were removed"
+                )
+        return None
+
+
+def _entry_problem(state: Replayed, entry: Any, moves: Moves) -> str | None:
+    where = f"entry {entry.seq} ({entry.reference}, {entry.action})"
+    if entry.from_stage != state.stage:
+        return f"{where} starts from stage {entry.from_stage!r}, but the trail had it at {state.stage!r}"
+    if entry.to_stage != entry.from_stage and (
+        entry.action in _RECORDS or (entry.action, entry.from_stage, entry.to_stage) not in moves
+    ):
+        return (
+            f"{where} moves it from {entry.from_stage!r} to {entry.to_stage!r}, which its"
+            " workflow version does not allow"
+        )
+    return None
+
+
+def _apply(state: Replayed, entry: Any, data: dict[str, Any]) -> None:
+    moved = entry.to_stage != state.stage
+    state.stage = entry.to_stage
+    if entry.action == "rate":
+        state.rag = data.get("rating")
+    elif entry.action == "reallocate":
+        state.raised_by = data.get("raiser", state.raised_by)
+    elif entry.action == "not_looked_after":
+        state.looked_after = False
+    if state.stage in OUTCOMES:
+        state.status, state.outcome = "closed", state.stage
+    elif moved:
+        state.status, state.outcome = "awaiting_response", None
+    elif entry.action == "respond":
+        state.status = "holding" if data.get("holding") else "responded"
+    elif entry.action == "reject" and data.get("escalation_by"):
+        state.status = "awaiting_escalation"
+
+
+def _raised(entry: Any, data: dict[str, Any]) -> Replayed:
+    return Replayed(
+        reference=entry.reference, workflow=data.get("workflow", ""),
+        alert_type=data.get("alert_type", ""), category=data.get("category", ""),
+        team=data.get("team", ""), case_refs=tuple(data.get("case_refs", ())),
+        summary=entry.note, raised_by=entry.actor, looked_after=bool(data.get("looked_after", True)),
+        stage=entry.to_stage, status="closed" if entry.to_stage in OUTCOMES else "awaiting_response",
+        outcome=entry.to_stage if entry.to_stage in OUTCOMES else None, rag=data.get("rating"),
+    )  # fmt: skip
+
+
+def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -> str | None:
+    """The first thing wrong with one escalation's trail or its row, or ``None``."""
+    first = entries[0]
+    if first.action != "raise":
+        return (
+            f"{row.reference}: its trail starts with entry {first.seq} ({first.action}), not with"
+            " its raising: the first entries are missing"
+        )
+    data = json.loads(first.data)
+    if data.get("workflow") not in (spec.label, spec.name):
+        return (
+            f"{row.reference}: its trail raised it under {data.get('workflow')!r}, but its row"
+            f" runs it under {spec.label!r}: the escalation was changed without an audit entry"
+        )
+    state = _raised(first, data | {"workflow": spec.name})
+    for entry in entries[1:]:
+        if entry.action == "raise":
+            return f"entry {entry.seq} raises {entry.reference} a second time"
+        problem = _entry_problem(state, entry, moves)
+        if problem is not None:
+            return problem
+        _apply(state, entry, json.loads(entry.data))
+    return state.compare(row)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayReport:
+    ok: bool
+    escalations: int
+    problem: str | None = None
+    reference: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "escalations": self.escalations, "problem": self.problem,
+                "reference": self.reference}  # fmt: skip
+
+
+SpecFor = Callable[[str, str], WorkflowSpec]
+
+
+def replay(engine: Engine, spec_for: SpecFor) -> ReplayReport:
+    """Replay every escalation's trail against its row; name the first that disagrees.
+
+    ``spec_for(digest, reference)`` gives the workflow version with a digest (raising when it is
+    not stored, or its stored text no longer has that digest)."""
+    moves: dict[str, Moves] = {}
+    checked = 0
+    with (
+        closing(store.stream_rows_by_reference(engine)) as rows,
+        closing(store.stream_entries_by_reference(engine)) as stream,
+    ):
+        trails: Iterator[tuple[str, Iterator[Any]]] = groupby(stream, key=lambda e: e.reference)
+        pending = next(trails, None)
+        for row in rows:
+            if pending is not None and pending[0] < row.reference:
+                return _fail(
+                    checked,
+                    pending[0],
+                    f"{pending[0]} has audit entries but no escalation row: it was deleted",
+                )
+            if pending is None or pending[0] != row.reference:
+                return _fail(
+                    checked,
+                    row.reference,
+                    f"{row.reference} has no audit entries: it was written without being raised",
+                )
+            entries = list(pending[1])
+            pending = next(trails, None)
+            try:
+                spec = spec_for(row.workflow_digest, row.reference)
+            except EscalationError as exc:
+                return _fail(checked, row.reference, f"{row.reference}: {exc}")
+            if spec.digest not in moves:
+                moves[spec.digest] = moves_of(spec)
+            problem = replay_one(entries, row, spec, moves[spec.digest])
+            if problem is not None:
+                return _fail(checked, row.reference, problem)
+            checked += 1
+        if pending is not None:
+            return _fail(
+                checked,
+                pending[0],
+                f"{pending[0]} has audit entries but no escalation row: it was deleted",
+            )
+    return ReplayReport(True, checked)
+
+
+def _fail(checked: int, reference: str, problem: str) -> ReplayReport:
+    return ReplayReport(False, checked, problem, reference)

@@ -1,0 +1,40 @@
+"""A database from before seals, upgraded from the command line, has both chains sealed with the key."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from tests.support.cli import NOW, RAISE, new_site, run
+
+
+def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
+    tmp_path: Path,
+) -> None:
+    site = new_site(tmp_path, "--training")
+    assert run(site, *RAISE, user="aisha", now=NOW).returncode == 0
+    assert run(site, "show", "ESC-2026-0001", user="jo", now=NOW).returncode == 0  # a look
+    with closing(sqlite3.connect(site / "escalations.db")) as db, db:
+        db.execute("DROP TABLE chain_seal")  # as revision 0010 left it
+        db.execute("DROP TABLE legacy_import")
+        db.execute("DROP TABLE report_tally")
+        db.execute("DROP TABLE report_mark")
+        db.execute("DROP TABLE watch")
+        db.execute("DROP INDEX ix_escalation_closed_at")
+        db.execute("DROP INDEX ix_escalation_raised_open")
+        db.execute("UPDATE alembic_version SET version_num = '0010'")
+    upgraded = run(site, "db", "upgrade", user=None)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "Sealed audit at its end" in upgraded.stdout
+    assert "Sealed access at its end" in upgraded.stdout
+    assert run(site, "audit", "verify", user=None).returncode == 0
+    with closing(sqlite3.connect(site / "escalations.db")) as db:  # watches, from the trail
+        watching = db.execute("SELECT username, reference, why FROM watch ORDER BY id").fetchall()
+    assert watching == [("priya", "ESC-2026-0001", "watchers"), ("sam", "ESC-2026-0001", "copy")]
+    with closing(sqlite3.connect(site / "escalations.db")) as db, db:
+        db.execute("DROP TRIGGER access_entry_no_delete")  # as a writer without the key may
+        db.execute("DELETE FROM access_entry")
+    cut = run(site, "audit", "verify", user=None)
+    assert cut.returncode == 1
+    assert "the access log ends at entry 0, but its seal says it ended at entry 1" in cut.stderr

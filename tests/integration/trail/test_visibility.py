@@ -1,0 +1,111 @@
+"""The read rules and the access log: each person sees what involves them, every look by anyone
+but the raiser is recorded, and the log is chained and reviewed by auditors only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+
+from escalation_engine.errors import PermissionDenied
+from escalation_engine.service import EscalationService
+from tests.support.scenarios import practice_alert
+from tests.support.tampering import guards_off
+
+
+def _looks(svc: EscalationService) -> list[tuple[str, str, str]]:
+    return [(r.viewer, r.reference, r.view) for r in svc.access_log("amir")]
+
+
+def test_the_raiser_sees_their_own_without_a_look_being_logged(svc: EscalationService) -> None:
+    ref = practice_alert(svc).reference
+    assert svc.view(ref, "aisha", "show").reference == ref
+    assert _looks(svc) == []
+
+
+@pytest.mark.parametrize(
+    ("viewer", "why"),
+    [
+        ("tom", "not raised by them"),  # another IRO, about another child
+        ("kim", "not raised by them"),  # a team manager of another team
+        ("david", "not raised by them"),  # up the line, but it never reached the director
+    ],
+)
+def test_people_it_does_not_involve_are_refused_with_the_reason_and_nothing_is_logged(
+    svc: EscalationService, viewer: str, why: str
+) -> None:
+    ref = practice_alert(svc).reference
+    with pytest.raises(PermissionDenied, match=why):
+        svc.view(ref, viewer, "show")
+    assert _looks(svc) == []
+    assert svc.visible(svc.all(), viewer) == []
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    ["jo", "ellie", "sam", "priya", "amir"],  # waited on, waited on, copied, IRO manager, auditor
+)
+def test_people_it_involves_see_it_and_their_look_is_logged(
+    svc: EscalationService, viewer: str
+) -> None:
+    ref = practice_alert(svc).reference
+    svc.view(ref, viewer, "show")
+    assert _looks(svc) == [(viewer, ref, "show")]
+
+
+def test_an_iro_sees_alerts_about_children_on_their_caseload(svc: EscalationService) -> None:
+    ref = practice_alert(svc).reference
+    with pytest.raises(PermissionDenied):
+        svc.view(ref, "tom", "audit")
+    practice_alert(svc, username="tom")  # the same child
+    svc.view(ref, "tom", "audit")
+    assert _looks(svc) == [("tom", ref, "audit")]
+
+
+def test_a_manager_sees_it_once_it_has_been_with_their_tier(svc: EscalationService) -> None:
+    ref = practice_alert(svc).reference
+    svc.act(
+        ref,
+        "aisha",
+        "bypass",
+        note="Placement breaking down.",
+        target="director",
+        consulted="priya",
+    )
+    svc.view(ref, "david", "show")
+    svc.act(ref, "aisha", "withdraw", note="Resolved at panel.")
+    svc.view(ref, "david", "show")  # what *was* with them stays visible
+    assert [look[0] for look in _looks(svc)] == ["david", "david"]
+
+
+def test_the_access_log_is_for_auditors_only_and_filters(svc: EscalationService) -> None:
+    one = practice_alert(svc).reference
+    two = practice_alert(svc, case_refs=["CLA-200001"]).reference
+    svc.visible(svc.all(), "jo")
+    svc.view(two, "priya", "show")
+    assert [(v, r) for v, r, _ in _looks(svc)] == [("jo", one), ("jo", two), ("priya", two)]
+    assert [r.viewer for r in svc.access_log("amir", reference=two)] == ["jo", "priya"]
+    assert [r.reference for r in svc.access_log("amir", viewer="priya")] == [two]
+    with pytest.raises(PermissionDenied, match="auditor role"):
+        list(svc.access_log("priya"))
+
+
+def test_the_access_log_is_chained_so_an_edit_is_found(
+    svc: EscalationService, engine: Engine
+) -> None:
+    ref = practice_alert(svc).reference
+    svc.view(ref, "jo", "show")
+    svc.view(ref, "priya", "show")
+    assert svc.verify_all().ok
+    with engine.begin() as connection:
+        guards_off(connection)
+        connection.execute(text("UPDATE access_entry SET viewer = 'mark' WHERE seq = 2"))
+    report = svc.verify_all()
+    assert not report.ok
+    assert "access log entry 2" in str(report.problem)
+
+
+def test_the_access_log_refuses_changes(svc: EscalationService, engine: Engine) -> None:
+    ref = practice_alert(svc).reference
+    svc.view(ref, "jo", "show")
+    with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+        connection.execute(text("DELETE FROM access_entry"))

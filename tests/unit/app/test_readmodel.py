@@ -1,0 +1,120 @@
+"""The read model as JSON: an escalation with its facts in words, what happens next, an entry of
+its trail and a workflow told stage by stage; keys stay keys, and people read titles and names."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from escalation_engine.app import readmodel
+from escalation_engine.clock import FakeClock
+from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.labels import Words
+from escalation_engine.domain.machine import machine_for
+from escalation_engine.spec.model import WorkflowSpec
+from escalation_engine.trail.audit import Entry
+from tests.support import shipped
+from tests.support.shipped import MONDAY
+
+DRP = shipped.workflow("dispute_resolution")
+
+
+@dataclass
+class Shipped:
+    """The shipped service's words and workflows, at a moment of the test's choosing."""
+
+    clock: FakeClock
+    words: Words = shipped.settings().words
+
+    def spec_for(self, escalation: Escalation) -> WorkflowSpec:
+        return shipped.workflow(escalation.workflow)
+
+    def allowed_actions(self, escalation: Escalation) -> list[str]:
+        return machine_for(self.spec_for(escalation)).allowed_actions(escalation.stage)
+
+
+def test_an_escalation_keeps_its_keys_and_shows_words() -> None:
+    esc, _ = shipped.entered(DRP)
+    data = readmodel.escalation(Shipped(FakeClock(MONDAY)), esc)
+    assert (data["stage"], data["category"], data["with_people"]) == (
+        "team_manager", "drift_and_delay", ["ellie", "jo"],
+    )  # fmt: skip
+    assert data["stage_due_at"] == "2026-01-12T17:00:00+00:00"
+    assert data["shown"] == {
+        "case": "CLA-100234",
+        "workflow": f"Dispute Resolution Protocol (dispute_resolution v1 ({DRP.digest[:8]})), Practice Alert",
+        "category": "Drift and delay",
+        "team": "north",
+        "raised": "Mon 05 Jan 2026 09:00 by Aisha Khan",
+        "stage": "Stage 1: team manager",
+        "rating": None,
+        "with": "Ellie Ward, Jo Bennett",
+        "due": "12 Jan 2026 17:00",
+        "status": "awaiting a response",
+        "status_style": "waiting",
+        "plain_status": "awaiting a response",
+    }
+
+
+def test_past_its_deadline_it_shows_as_overdue() -> None:
+    esc, _ = shipped.entered(DRP)
+    late = Shipped(FakeClock(MONDAY + timedelta(days=8)))
+    assert readmodel.escalation(late, esc)["shown"]["status"] == "overdue"
+
+
+def test_with_the_actions_allowed_it_says_what_happens_next_in_sentences() -> None:
+    esc, _ = shipped.entered(DRP)
+    source = Shipped(FakeClock(MONDAY))
+    data = readmodel.escalation(source, esc, source.allowed_actions(esc))
+    assert data["next"][:2] == [
+        "Waiting for a response from Ellie Ward, Jo Bennett (assistant team manager or team"
+        " manager).",
+        "Deadline Mon 12 Jan 2026 17:00; if nothing satisfactory by then, it moves to Stage 2:"
+        " service manager or head of service.",
+    ]
+    assert data["allowed_actions"] == source.allowed_actions(esc)
+
+
+def test_a_new_escalation_is_reported_in_one_sentence() -> None:
+    esc, _ = shipped.entered(DRP)
+    said = readmodel.raised(Shipped(FakeClock(MONDAY)), esc)["said"]
+    assert said == (
+        "Raised ESC-2026-0001: now with Ellie Ward, Jo Bennett at Stage 1: team manager, due"
+        " Mon 12 Jan 2026 17:00."
+    )
+
+
+def test_an_entry_shows_when_who_what_and_the_note_with_what_it_records() -> None:
+    esc, _ = shipped.entered(DRP)
+    row = Entry(
+        seq=2, schema_version=2, reference=esc.reference, at=MONDAY, actor="jo",
+        actor_kind="person", action="respond", from_stage="team_manager",
+        to_stage="team_manager", note="Meeting booked",
+        data=json.dumps({"routed": "jo is away", "training": True}), prev_hash="0" * 64,
+        hash="1" * 64,
+    )  # fmt: skip
+    data = readmodel.entry(Shipped(FakeClock(MONDAY)), row, esc)  # type: ignore[arg-type]
+    assert data["action"] == "respond"
+    assert data["data"]["training"] is True
+    assert data["shown"] == {
+        "when": "05 Jan 2026 09:00",
+        "who": "Jo Bennett",
+        "what": "Responded",
+        "move": "Stage 1: team manager",
+        "note": "Meeting booked\nRouted: jo is away\nTraining: recorded on a training database,"
+        " on its clock",
+    }
+
+
+def test_a_workflow_is_told_stage_by_stage_with_its_diagram() -> None:
+    data = readmodel.workflow(Shipped(FakeClock(MONDAY)), DRP)
+    first = data["stages"][0]
+    assert first["title"] == "Stage 1: team manager"
+    assert first["sentence"] == (
+        "5 working days; with no satisfactory response by then it moves to Stage 2: service"
+        " manager or head of service"
+    )
+    assert "stands in: duty manager" in first["facts"]
+    assert data["overall_limit"] == "20 working days (from raised)"
+    assert data["mermaid"].startswith("flowchart TD")
