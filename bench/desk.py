@@ -41,7 +41,9 @@ def prepare(url: str, escalations: int) -> tuple[Path, list[str], str]:
             case_refs=[f"CLA-{600000 + n}"], category="permanence", team="north",
             summary="Plan drifted.",
         ).reference  # fmt: skip
-    tokens = [service.start_session(PEOPLE[n % len(PEOPLE)], "password")[0] for n in range(20)]
+    tokens = [
+        service.sessions.start_session(PEOPLE[n % len(PEOPLE)], "password")[0] for n in range(20)
+    ]
     engine.dispose()
     return config.parent, tokens, reference
 

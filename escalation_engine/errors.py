@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Protocol
 
 
 def did_you_mean(value: str, allowed: Iterable[str]) -> str:
@@ -78,8 +79,33 @@ class UnknownUser(NotFound):
     """The acting user is not listed in config.yaml."""
 
 
+class Given(Protocol):
+    """Something a person gives, as each door spells it: its name in the API and the desk's
+    forms, its option on the command line, and its label on the desk."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def option(self) -> str: ...
+
+    @property
+    def metavar(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
 class InvalidInput(EscalationError, ValueError):
-    """A value given by a person is malformed or out of range."""
+    """A value given by a person is malformed or out of range.
+
+    The message names the fact ("the new deadline"), never how a door spells it; ``given`` says
+    which input it is about, so the command line can add its option and the desk mark its
+    field."""
+
+    def __init__(self, message: str, *, given: Given | None = None) -> None:
+        super().__init__(message)
+        self.given = given
 
 
 class PermissionDenied(EscalationError):

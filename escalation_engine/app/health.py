@@ -70,8 +70,8 @@ def status(service: EscalationService) -> Status:
     return Status(
         worker_alive=alive,
         worker=worker,
-        next_deadline=service.next_due(),
-        overdue=service.overdue(now),
+        next_deadline=service.queries.next_due(),
+        overdue=service.queries.overdue(now),
         undelivered=undelivered(service.engine),
         notifying=service.settings.notifications.configured,
         sweeps_failing_since=failing_since,

@@ -65,7 +65,9 @@ def _list(service: EscalationService, username: str, _: dict[str, str], p: dict[
         raised_by=user if p.get("mine") else None,
         waiting_for=user if p.get("waiting") else None,
         overdue_at=now if p.get("overdue") else None,
-        child=filters.child(settings.case_reference_pattern, child, service.case_references())
+        child=filters.child(
+            settings.case_reference_pattern, child, service.queries.case_references()
+        )
         if child
         else None,
         stages=filters.stage_keys(service.workflows.values(), stage) if stage else frozenset(),
@@ -112,15 +114,15 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         return data
 
     def waiting(offset: int) -> tuple[list[Any], int]:
-        return service.find_first(Filter(waiting_for=user), INBOX, offset=offset)
+        return service.queries.find_first(Filter(waiting_for=user), INBOX, offset=offset)
 
     def raised(offset: int) -> tuple[list[Any], int]:
         kept = Filter(raised_by=user, not_waiting_for=user)
-        return service.find_first(kept, INBOX, judge_first=True, offset=offset)
+        return service.queries.find_first(kept, INBOX, judge_first=True, offset=offset)
 
     def watching(offset: int) -> tuple[list[Any], int]:
         kept = Filter(watched_by=user, not_raised_by=user, not_waiting_for=user)
-        return service.find_first(kept, INBOX, offset=offset)
+        return service.queries.find_first(kept, INBOX, offset=offset)
 
     # Soonest deadline first; of what they raised (and is not waiting for them), a response
     # to judge first. Each list read is only the page shown, with how many it holds in all;
@@ -144,7 +146,10 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
 def _watching(service: EscalationService, username: str, _: Any, __: Any) -> Any:
     """The open escalations ``username`` watches, most recently watched first."""
     user = service.settings.person(username).username
-    return [readmodel.escalation(service, e) for e in service.visible(service.watched(user), user)]
+    return [
+        readmodel.escalation(service, e)
+        for e in service.visible(service.watching.watched(user), user)
+    ]
 
 
 def _watch(service: EscalationService, username: str, path: dict[str, str], _: Any) -> Any:
@@ -164,14 +169,14 @@ def _show(service: EscalationService, username: str, path: dict[str, str], _: An
 def shown(service: EscalationService, username: str, reference: str) -> tuple[Any, Escalation]:
     """``show`` for ``username``, and the escalation it shows (for a page that offers its
     forms): its row and trail read once, together."""
-    esc, row, rows = service.get_with_trail(reference)
-    service.seen(esc, username, "show")
-    problem = service.replay_problem(row, rows)
+    esc, row, rows = service.queries.get_with_trail(reference)
+    service.viewing.seen(esc, username, "show")
+    problem = service.anchoring.replay_problem(row, rows)
     data = readmodel.escalation(
         service, esc, service.allowed_actions(esc), rows=rows, problem=problem
     )
     data["may_take"] = service.may_take(username, esc)
-    data["watching"] = service.is_watching(
+    data["watching"] = service.watching.is_watching(
         service.settings.person(username).username, esc.reference
     )
     return data, esc
@@ -183,9 +188,9 @@ def _trail(service: EscalationService, username: str, path: dict[str, str], _: A
 
 
 def _act(service: EscalationService, username: str, path: dict[str, str], p: dict[str, Any]) -> Any:
-    from escalation_engine.domain.actions import Meeting
+    from escalation_engine.domain.actions import catalogue
 
-    action = path["action"]
+    action = catalogue.named(path["action"])
     if p.get("force") and p.get("expected_version") is not None:
         raise InvalidInput("Give --if-version or --force, not both.")
     expected = p.get("expected_version")
@@ -193,24 +198,24 @@ def _act(service: EscalationService, username: str, path: dict[str, str], p: dic
         # Act on the version read now, so a retried request is refused with what the escalation
         # has become instead of moving it twice.
         expected = service.get(path["reference"]).version
-    meeting = None
-    if action == "meeting":
-        meeting = Meeting(
-            held_on=parse_day(p.get("held_on", ""), "--held"),
-            attendees=tuple(p.get("attendees", [])), outcome=p.get("outcome", ""),
-            next_step=p.get("next_step", ""),
-        )  # fmt: skip
-    until = p.get("until")
-    follow_up = p.get("follow_up")
-    esc = service.act(
-        path["reference"], username, action, note=p.get("note", ""), target=p.get("target"),
-        until=parse_day(until, "--until" if action == "extend" else "--due") if until else None,
-        holding=p.get("holding", False),
-        follow_up=parse_day(follow_up, "--follow-up") if follow_up else None,
-        consulted=p.get("consulted"), reason=p.get("reason"), meeting=meeting,
+    values: dict[str, Any] = {"note": p.get("note", ""), "reason": p.get("reason")}
+    for given in action.command.inputs():
+        raw = p.get(given.name)
+        if raw in (None, "", []):
+            if given.required:
+                raise InvalidInput(f"Give {given.fact}.", given=given)
+            continue
+        if given.kind == "day":
+            values[given.name] = parse_day(raw, given.fact.capitalize(), given=given)
+        elif given.kind == "roles":
+            values[given.name] = tuple(raw)
+        else:
+            values[given.name] = raw
+    esc = service.acting.take(
+        path["reference"], username, action, action.build(**values),
         expected_version=expected, force=p.get("force", False),
     )  # fmt: skip
-    return readmodel.acted(service, esc, action)
+    return readmodel.acted(service, esc, action.name)
 
 
 def _access_log(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
@@ -221,7 +226,7 @@ def _access_log(service: EscalationService, username: str, _: Any, p: dict[str, 
 
     first = parse_day(p["from"], "--from") if "from" in p else None
     last = parse_day(p["to"], "--to") if "to" in p else None
-    rows = service.access_log(
+    rows = service.viewing.access_log(
         username, viewer=p.get("viewer"), reference=p.get("reference"),
         start=moment(first) if first else None,
         end=moment(last + timedelta(days=1)) if last else None,
@@ -280,7 +285,7 @@ PAGE = 1_000
 def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
     """A page of the trail across escalations; ``next`` is where the next page starts."""
     from escalation_engine.domain import filters, people, periods
-    from escalation_engine.domain.action_table import BY_NAME
+    from escalation_engine.domain.actions import catalogue
 
     settings, specs = service.settings, list(service.workflows.values())
     first = parse_day(p["from"], "--from") if "from" in p else None
@@ -295,18 +300,18 @@ def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]
         start=period.start if period else None, end=period.end if period else None,
         team=filters.team(people.teams(settings.people), text["team"]) if "team" in text else None,
         person=settings.person(text["person"]).username if "person" in text else None,
-        child=filters.child(settings.case_reference_pattern, text["child"], service.case_references()) if "child" in text else None,
+        child=filters.child(settings.case_reference_pattern, text["child"], service.queries.case_references()) if "child" in text else None,
         workflow=service.workflow(text["workflow"]).name if "workflow" in text else None,
         version=p.get("version"),
         alert_type=filters.alert_type(specs, text["type"]) if "type" in text else None,
         category=filters.category(settings.categories, text["category"]) if "category" in text else None,
         stages=filters.stage_keys(specs, text["stage"]) if "stage" in text else frozenset(),
-        action=filters.action(text["action"], BY_NAME) if "action" in text else None,
+        action=filters.action(text["action"], catalogue.kinds()) if "action" in text else None,
         outcome=filters.outcome(text["outcome"]) if "outcome" in text else None,
     )  # fmt: skip
     entries: list[dict[str, Any]] = []
     # Read a page's worth at a time: most pages are short, and a chunk is read whole.
-    found = service.search_trail(username, chosen, p.get("after", 0), chunk=max(limit, 100))
+    found = service.viewing.search_trail(username, chosen, p.get("after", 0), chunk=max(limit, 100))
     try:
         for row, spec in found:
             entries.append(readmodel.trail_entry(service, row, spec))
@@ -322,7 +327,7 @@ def _report_period(service: EscalationService, p: dict[str, Any]) -> Any:
 
     first = parse_day(p["from"], "--from") if "from" in p else None
     last = parse_day(p["to"], "--to") if "to" in p else None
-    return periods.chosen(p.get("year"), first, last) or service.default_period()
+    return periods.chosen(p.get("year"), first, last) or service.reporting.default_period()
 
 
 def _report(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
@@ -352,12 +357,12 @@ def _workflow(service: EscalationService, _: str, path: dict[str, str], __: Any)
 def _status(service: EscalationService, username: str, _: Any, __: Any) -> Any:
     from escalation_engine.app.health import status
 
-    service.require_oversight(username, "see the worker's status")
+    service.viewing.require_oversight(username, "see the worker's status")
     return status(service).as_dict()
 
 
 def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
-    service.require_oversight(username, "verify the audit trail")
+    service.viewing.require_oversight(username, "verify the audit trail")
     since = p.get("since", 0)
     if since < 0:
         raise InvalidInput(f"since must be 0 or an entry number, got {since}.")

@@ -118,7 +118,9 @@ def _entry(service: Source, row: Any, spec: WorkflowSpec) -> dict[str, Any]:
             "who": who,
             "what": words.done(row.action).capitalize(),
             "move": move,
-            "note": "\n".join(filter(None, [row.note, *sentences.entry_facts(row.data, spec)])),
+            "note": "\n".join(
+                filter(None, [row.note, *sentences.entry_facts(row.action, row.data, spec)])
+            ),
         }
     }
 
@@ -177,5 +179,6 @@ def workflow(service: Source, spec: WorkflowSpec) -> dict[str, Any]:
         "name": spec.name, "version": spec.version, "digest": spec.digest, "title": spec.title,
         "label": spec.label, "description": spec.description, "stages": stages,
         "overall_limit": f"{limit.clock.describe()} (from {limit.starts})" if limit else None,
+        "may": sentences.who_may(spec, words),
         "mermaid": sentences.mermaid(spec),
     }  # fmt: skip

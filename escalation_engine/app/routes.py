@@ -8,12 +8,13 @@ imports nothing but the standard library, because a client must not load the dat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from escalation_engine.domain.calendar import EARLIEST, LATEST
-from escalation_engine.errors import InvalidInput
+from escalation_engine.errors import Given, InvalidInput
 
 API = "/api/v1"
 
@@ -21,12 +22,24 @@ API = "/api/v1"
 #: text); anything else sent is refused before an operation sees it.
 Kind = str
 
-_ACT_PARAMS = {
-    "note": "text", "expected_version": "int", "force": "bool", "holding": "bool",
-    "follow_up": "text", "target": "text", "consulted": "text", "until": "text",
-    "reason": "text", "held_on": "text", "attendees": "list", "outcome": "text",
-    "next_step": "text",
-}  # fmt: skip
+#: How an action's input travels in a request: a yes/no as a boolean, several as a list, the
+#: rest as text (days as YYYY-MM-DD).
+_SENT_AS = {"flag": "bool", "roles": "list"}
+
+
+def act_params() -> dict[str, Kind]:
+    """The ``act`` route's parameters: every action's inputs (read from the action catalogue
+    when first asked, so a client that never acts loads none of the rules), with the note, the
+    outcome's reason and the version acted on."""
+    from escalation_engine.domain.actions import catalogue
+
+    params: dict[str, Kind] = {"note": "text", "reason": "text", "expected_version": "int",
+                               "force": "bool"}  # fmt: skip
+    for action in catalogue.actions():
+        for given in action.command.inputs():
+            params[given.name] = _SENT_AS.get(given.kind, "text")
+    return params
+
 
 _REPORT_PARAMS = {"year": "text", "from": "text", "to": "text", "by": "text"}
 
@@ -36,11 +49,16 @@ class Route:
     name: str
     method: str
     path: str
-    params: dict[str, Kind]
+    #: Its parameters and their kinds, or what works them out when asked.
+    given: dict[str, Kind] | Callable[[], dict[str, Kind]]
     #: Parameters that must be given (a path's own parameters always are).
     required: tuple[str, ...] = ()
     #: Whether it may take minutes (checking the whole trail), so a client waits that long.
     slow: bool = False
+
+    @property
+    def params(self) -> dict[str, Kind]:
+        return self.given() if callable(self.given) else self.given
 
     @property
     def path_params(self) -> list[str]:
@@ -95,7 +113,7 @@ ROUTES: dict[str, Route] = {
         ),  # fmt: skip
         Route("show", "GET", "/escalations/{reference}", {}),
         Route("trail", "GET", "/escalations/{reference}/trail", {}),
-        Route("act", "POST", "/escalations/{reference}/actions/{action}", _ACT_PARAMS),
+        Route("act", "POST", "/escalations/{reference}/actions/{action}", act_params),
         Route(
             "access_log",
             "GET",
@@ -224,16 +242,19 @@ def query_value(kind: Kind, raw: str, name: str) -> Any:
     return raw
 
 
-def parse_day(value: str, option: str) -> date:
-    """A day as people type it (YYYY-MM-DD), within the years a record can hold."""
+def parse_day(value: str, option: str, *, given: Given | None = None) -> date:
+    """A day as people type it (YYYY-MM-DD), within the years a record can hold; ``option`` says
+    what it is in a refusal, and ``given`` which input."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            f"{option} {value[:40]!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."
+            f"{option} {value[:40]!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14.",
+            given=given,
         ) from None
     if not EARLIEST <= day <= LATEST:
         raise InvalidInput(
-            f"{option} {day} is outside the years {EARLIEST.year}-{LATEST.year}; check the year."
+            f"{option} {day} is outside the years {EARLIEST.year}-{LATEST.year}; check the year.",
+            given=given,
         )
     return day

@@ -12,9 +12,14 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from escalation_engine.domain.actions import catalogue
+from escalation_engine.domain.actions.judging import Rejected
+from escalation_engine.domain.actions.meetings import MeetingHeld
 from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import PersonEvent, Rerouted, Written
 from escalation_engine.domain.labels import Words, iso, local
 from escalation_engine.domain.labels import commands as command_list
+from escalation_engine.spec import vocabulary
 from escalation_engine.spec.model import OUTCOMES, RoleSet, StageSpec, WorkflowSpec
 
 if TYPE_CHECKING:
@@ -115,38 +120,43 @@ def next_steps(
     return lines
 
 
-def entry_facts(data: str, spec: WorkflowSpec) -> list[str]:
-    """What an entry records beyond its note, in words: why it went where it went, a meeting's
-    record, the reason for an outcome, who is to carry out an escalation, who typed it when they
-    acted as someone else, and that it was training."""
-    facts = json.loads(data) if data and data != "{}" else {}
+def entry_facts(action: str, data: str, spec: WorkflowSpec) -> list[str]:
+    """What an entry of kind ``action`` records beyond its note, in words: why it went where it
+    went, a meeting's record, the reason for an outcome, who is to carry out an escalation, who
+    typed it when they acted as someone else, that it was imported, and that it was training."""
+    stored = json.loads(data) if data and data != "{}" else {}
+    event, written = catalogue.event_of(action, stored), Written.read(stored)
     lines = []
-    if facts.get("routed"):
-        lines.append(f"Routed: {facts['routed']}")
-    if facts.get("held_on"):
+    routed = (
+        event.routed
+        if isinstance(event, Rerouted)
+        else (event.entered.routed if event.entered is not None else None)
+    )
+    if routed:
+        lines.append(f"Routed: {routed}")
+    if isinstance(event, MeetingHeld) and event.held_on:
         lines.append(
-            f"Meeting held {facts['held_on']}; attended: {', '.join(facts.get('attendees', []))};"
-            f" decided: {facts.get('outcome', '')}"
-            + (f"; next: {facts['next_step']}" if facts.get("next_step") else "")
+            f"Meeting held {event.held_on}; attended: {', '.join(event.attendees or ())};"
+            f" decided: {event.outcome or ''}"
+            + (f"; next: {event.next_step}" if event.next_step else "")
         )
-    if facts.get("escalation_by"):
-        lines.append(f"To be escalated by: {', '.join(facts['escalation_by']).replace('_', ' ')}")
-    if facts.get("reason"):
+    if isinstance(event, Rejected) and event.escalation_by:
+        lines.append(f"To be escalated by: {', '.join(event.escalation_by).replace('_', ' ')}")
+    reason = event.reason if isinstance(event, PersonEvent) else None
+    if reason:
         titles = {k: v for reasons in spec.outcome_reasons.values() for k, v in reasons.items()}
-        lines.append(f"Reason: {titles.get(facts['reason'], facts['reason'])}")
-    if facts.get("entered_by"):
-        lines.append(f"Entered by the computer login {facts['entered_by']}, acting as this person")
-    imported = facts.get("imported")
-    if isinstance(imported, dict):
-        legacy = f" (legacy ID {imported['legacy_id']})" if imported.get("legacy_id") else ""
-        typed = (
-            f", typed by the login {imported['entered_by']}" if imported.get("entered_by") else ""
-        )
+        lines.append(f"Reason: {titles.get(reason, reason)}")
+    if written.entered_by:
+        lines.append(f"Entered by the computer login {written.entered_by}, acting as this person")
+    imported = written.imported
+    if imported is not None:
+        legacy = f" (legacy ID {imported.legacy_id})" if imported.legacy_id else ""
+        typed = f", typed by the login {imported.entered_by}" if imported.entered_by else ""
         lines.append(
-            f"Imported by {imported.get('by')}{typed} from {imported.get('file')}, row"
-            f" {imported.get('row')}{legacy}; file SHA-256 {str(imported.get('digest'))[:12]}…"
+            f"Imported by {imported.by}{typed} from {imported.file}, row"
+            f" {imported.row}{legacy}; file SHA-256 {imported.digest[:12]}…"
         )
-    if facts.get("training"):
+    if written.training:
         lines.append("Training: recorded on a training database, on its clock")
     return lines
 
@@ -222,6 +232,23 @@ def stage_sentence(spec: WorkflowSpec, stage: StageSpec, words: Words) -> str:
         f"{clock.describe()}; with no satisfactory response by then the deadline is recorded as"
         f" breached and reminders continue{every}"
     )
+
+
+def who_may(spec: WorkflowSpec, words: Words) -> list[dict[str, Any]]:
+    """Every action and who may take it under ``spec``: the roles the workflow grants, or the
+    stage's own people for the actions each stage decides."""
+    found = []
+    for action in catalogue.actions():
+        roles = spec.roles_for(action.name, None)
+        if roles:
+            who = _roles(roles, " or ", words)
+        elif action.name in vocabulary.with_default("stage"):
+            who = "as each stage says"
+        else:
+            who = "nobody: the workflow names no role"
+        found.append({"action": action.name, "command": action.cli, "roles": list(roles),
+                      "who": who})  # fmt: skip
+    return found
 
 
 def _label(text: str) -> str:

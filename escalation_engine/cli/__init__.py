@@ -13,9 +13,9 @@ import typer
 
 from escalation_engine.cli import (
     acting,
+    actions,
     auditing,
     importing,
-    meetings,
     people,
     reading,
     reporting,
@@ -29,11 +29,11 @@ from escalation_engine.errors import EscalationError
 
 __all__ = [
     "acting",
+    "actions",
     "app",
     "auditing",
     "importing",
     "main",
-    "meetings",
     "running",
     "people",
     "reading",
@@ -42,6 +42,15 @@ __all__ = [
     "signin",
     "users",
 ]
+
+
+def spelled(exc: EscalationError) -> str:
+    """A refusal as the command line says it: where it is about an input, with its option."""
+    given = getattr(exc, "given", None)
+    if given is None:
+        return str(exc)
+    option = f"{given.option} {given.metavar}".strip()
+    return f"{str(exc).rstrip('.')} ({option})."
 
 
 def _refuse(message: str, code: int) -> None:
@@ -76,7 +85,7 @@ def main() -> None:
     try:
         result = app(prog_name="escalate", standalone_mode=False)
     except EscalationError as exc:
-        _refuse(str(exc), 1)
+        _refuse(spelled(exc), 1)
     except typer.Abort:
         _refuse("Stopped; nothing more was done.", 1)
     except typer.TyperException as exc:

@@ -27,7 +27,12 @@ SLOW_TIMEOUT = 1_800.0
 
 
 class ServerRefused(EscalationError):
-    """The server refused a request; its message says why."""
+    """The server refused a request; its message says why, and ``field`` which input it is
+    about, where it is about one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def session_file() -> Path:
@@ -152,7 +157,8 @@ def request(
     message = message or f"The server answered {response.status_code} {response.reason_phrase}."
     if response.status_code == 401:
         raise SignInRefused(f"{message} Run 'escalate login' to sign in.")
-    raise ServerRefused(str(message))
+    field = body.get("field") if isinstance(body, dict) else None
+    raise ServerRefused(str(message), field if isinstance(field, str) else None)
 
 
 class Remote:

@@ -286,7 +286,11 @@ def current_settings() -> Settings:
     return load_settings(find_config(STATE.config))
 
 
-def open_service(*, need_schema: bool = True) -> EscalationService:
+def open_service(*, need_schema: bool = True, real_time: bool = False) -> EscalationService:
+    """The service this folder's config.yaml names, on the clock its commands run on: real time,
+    or (on a training database, where ``ESCALATE_FAKE_NOW`` says so and not ``real_time``) a
+    pretended moment."""
+    from escalation_engine import store
     from escalation_engine.service import EscalationService
     from escalation_engine.settings.database import safe_url, sqlite_path
     from escalation_engine.store import SCHEMA_HEAD, make_engine, schema_revision
@@ -327,9 +331,11 @@ def open_service(*, need_schema: bool = True) -> EscalationService:
             )
     from escalation_engine.clock import SystemClock
 
-    service = EscalationService(settings, engine, SystemClock())
-    service.clock = make_clock(training=bool(os.environ.get(FAKE_NOW_ENV)) and service.training)
-    return service
+    # A pretended clock is refused on a live database whatever the command.
+    clock = make_clock(
+        training=bool(os.environ.get(FAKE_NOW_ENV)) and store.installation.is_training(engine)
+    )
+    return EscalationService(settings, engine, SystemClock() if real_time else clock)
 
 
 def acting_user(as_user: str | None, service: EscalationService) -> str:
@@ -347,7 +353,7 @@ def acting_user(as_user: str | None, service: EscalationService) -> str:
             f" computer as {login!r}, and {service.settings.path} does not say allow_act_as: true."
             " Leave out --as to act as yourself (listed under people with that username)."
         )
-    service.entered_by = login
+    service.ctx.entered_by = login
     return as_user
 
 

@@ -78,7 +78,7 @@ def import_(
 
     service = open_service()
     username = acting_user(as_user, service)
-    service.require_importer(username)
+    service.importing.require_importer(username)
     chosen = from_options(mapping, column or [], default or [])
     read = files.read(file, sheet)
     today = service.calendar.local_day(service.clock.now())
@@ -102,7 +102,7 @@ def import_(
         return
     with Progress(console=err.console, transient=True) as progress:
         task = progress.add_task("Importing", total=len(rows))
-        done = service.import_rows(
+        done = service.importing.import_rows(
             username, read, rows, lambda n: progress.update(task, completed=n)
         )
     if done.before is not None:

@@ -210,7 +210,7 @@ def audit_(
         _verify_all(since, checkpoints, as_json)
     service = open_service()
     if target.lower() == "checkpoint":
-        point, path = service.checkpoint(checkpoints)
+        point, path = service.anchoring.checkpoint(checkpoints)
         if as_json:
             emit_json({"seq": point.seq, "head": point.head, "count": point.count,
                        "at": point.at.isoformat(), "path": str(path)})  # fmt: skip
@@ -254,7 +254,7 @@ def _verify(
     from rich.progress import Progress
 
     with Progress(console=err.console, transient=True) as bar:
-        task = bar.add_task("Verifying the audit trail", total=service.trail_length(since))
+        task = bar.add_task("Verifying the audit trail", total=service.queries.trail_length(since))
         return service.verify_all(since, folder, lambda done: bar.update(task, completed=done))
 
 

@@ -43,12 +43,10 @@ def run() -> None:
     Example: escalate run
     """
     # Only the worker needs APScheduler.
-    from escalation_engine.clock import SystemClock
     from escalation_engine.runtime.worker import Worker
 
     _configure_logging()
-    service = open_service()
-    service.clock = SystemClock()  # the worker always runs on real time
+    service = open_service(real_time=True)  # the worker always runs on real time
     if not Worker(service).run():
         raise typer.Exit(1)
 
@@ -108,8 +106,7 @@ def serve(
     from escalation_engine.server.processes import listen, settle
 
     _configure_logging()
-    service = open_service()
-    service.clock = SystemClock()  # sessions expire on real time
+    service = open_service(real_time=True)  # sessions expire on real time
     try:
         listeners = listen(host, port, workers)
     except OSError as exc:

@@ -137,9 +137,9 @@ def workflows_schema() -> None:
 
     Example: escalate workflows schema > workflow.schema.json
     """
-    from importlib import resources
+    from escalation_engine.spec import schema
 
-    sys.stdout.write(resources.files("escalation_engine.spec").joinpath("schema.json").read_text())
+    sys.stdout.write(schema.text())
 
 
 @workflows_app.command("show")
@@ -264,7 +264,7 @@ def _seal_upgraded() -> None:
     found now (a migration cannot sign; this command runs where the signing key is)."""
     service = open_service()
     try:
-        sealed = service.seal_ends()
+        sealed = service.anchoring.seal_ends()
     except ConfigError as exc:
         raise ConfigError(
             f"The schema is upgraded, but the chains could not be sealed: {exc} Run"
@@ -308,5 +308,5 @@ def db_recount() -> None:
     Example: escalate db recount
     """
     service = open_service()
-    counts = service.recount()
+    counts = service.anchoring.recount()
     out.print(f"Counted the report afresh from the trail: {counts:,} counts by day and kind.")

@@ -51,7 +51,7 @@ def user_add(
     """
     service = open_service()
     by = acting_user(as_user, service)
-    service.add_account(by, username, _password(password_stdin))
+    service.accounts.add_account(by, username, _password(password_stdin))
     out.print(f"{escape(service.words.person(username))} can now sign in as {username}.")
 
 
@@ -65,13 +65,13 @@ def user_passwd(
     """
     service = open_service()
     by = acting_user(as_user, service)
-    service.set_password(by, username, _password(password_stdin))
+    service.accounts.set_password(by, username, _password(password_stdin))
     out.print(f"New password set for {username}.")
 
 
 def _switch(username: str, as_user: str | None, *, disabled: bool) -> None:
     service = open_service()
-    service.set_disabled(acting_user(as_user, service), username, disabled)
+    service.accounts.set_disabled(acting_user(as_user, service), username, disabled)
     out.print(f"{username} can {'no longer sign in' if disabled else 'sign in again'}.")
 
 
@@ -104,7 +104,7 @@ def user_sign_ins(
     Example: escalate user sign-ins jo
     """
     service = open_service()
-    rows = service.sign_ins(acting_user(as_user, service), username)
+    rows = service.accounts.sign_ins(acting_user(as_user, service), username)
     if as_json:
         emit_json([{"at": r.at.isoformat(), "username": r.username, "ok": r.ok, "method": r.method,
                     "detail": r.detail, "source": r.source} for r in rows])  # fmt: skip

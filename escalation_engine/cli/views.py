@@ -116,5 +116,8 @@ def workflow_text(spec: dict[str, Any]) -> list[str]:
         )
     if spec["overall_limit"]:
         lines.append(f"Overall limit: {escape(spec['overall_limit'])}.")
+    if spec.get("may"):
+        said = "; ".join(f"{m['command']}: {m['who']}" for m in spec["may"])
+        lines.append(f"Who may: {escape(said)}.")
     lines.append("\n```mermaid\n" + escape(spec["mermaid"]) + "\n```")
     return lines

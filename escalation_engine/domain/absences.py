@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 
+from escalation_engine.domain.inputs import AWAY_UNTIL
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import InvalidInput, PermissionDenied
 
@@ -68,7 +69,9 @@ def check_mark(
         )
     if not away:
         if until is not None:
-            raise InvalidInput("--until goes with 'escalate away', not 'escalate back'.")
+            raise InvalidInput(
+                "A last day away goes with marking someone away, not back.", given=AWAY_UNTIL
+            )
         if not who.away:
             raise InvalidInput(
                 f"{who.username} is not marked away, so cannot be marked back. Nothing was written."
@@ -76,13 +79,15 @@ def check_mark(
         return
     if until is not None and until < today:
         raise InvalidInput(
-            f"--until {until} has passed; give the last day {who.username} is away (today,"
-            f" {today}, or later)."
+            f"The last day away, {until}, has passed; give the last day {who.username} is away"
+            f" (today, {today}, or later).",
+            given=AWAY_UNTIL,
         )
     if until is not None and until > today + LONGEST:
         raise InvalidInput(
-            f"--until {until} is more than a year ahead; mark {who.username} away without"
-            " --until, and back with 'escalate back' when they return."
+            f"The last day away, {until}, is more than a year ahead; mark {who.username} away"
+            " with no last day, and back when they return.",
+            given=AWAY_UNTIL,
         )
 
 

@@ -2,13 +2,15 @@
 
 An entry's details are built as one of these and serialised once, to the canonical JSON its hash
 covers. The outbox asks the event who else hears of it; nothing parses a half-built dict back.
-Field names are the keys the trail has always stored, so old and new entries read alike.
+Field names are the keys the trail has always stored, so old and new entries read alike. The
+events of people's actions are defined with their actions (``domain/actions``); these are the
+base classes, the raising, the engine's own entries and re-routing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar
 
 
@@ -17,6 +19,13 @@ def _plain(value: Any) -> Any:
         return [_plain(item) for item in value]
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _typed(value: Any) -> Any:
+    """A stored value as the event holds it: lists as tuples."""
+    if isinstance(value, list):
+        return tuple(_typed(item) for item in value)
     return value
 
 
@@ -33,15 +42,23 @@ class Told:
     def data(self) -> dict[str, Any]:
         return {f.name: list(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}
 
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> Told:
+        return cls(**{f.name: tuple(data.get(f.name) or ()) for f in fields(cls)})
 
-#: The lists of an entry's details naming people told of the escalation without it being with
-#: them, who watch it from then on (``store.watches``).
-WATCHING = ("watchers", "copy", "raisers_manager")
+    def everyone(self) -> frozenset[str]:
+        """Everyone told, however."""
+        return frozenset((*self.copy, *self.watchers, *self.raisers_manager, *self.addressed))
 
-
-def told_to_watch(data: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The people an entry's details tell of the escalation, by the list that names them."""
-    return {key: list(data[key]) for key in WATCHING if data.get(key)}
+    def to_watch(self) -> dict[str, list[str]]:
+        """The people told who watch the escalation from then on, by the list that names them
+        (``store.watches``): copies, watchers and the raiser's manager, not those addressed."""
+        lists = {
+            "watchers": self.watchers,
+            "copy": self.copy,
+            "raisers_manager": self.raisers_manager,
+        }
+        return {key: list(names) for key, names in lists.items() if names}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +79,17 @@ class Entered:
             if getattr(self, name) is not None:
                 account[name] = _plain(getattr(self, name))
         return account | {"with": list(self.with_people)} | self.told.data()
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> Entered | None:
+        """The stage entered, where the entry says one was (its details name who it is with)."""
+        if "with" not in data:
+            return None
+        return cls(
+            stage_due=data.get("stage_due"), remind_at=data.get("remind_at"),
+            overall_due=data.get("overall_due"), with_people=tuple(data["with"]),
+            routed=data.get("routed"), told=Told.read(data),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +116,95 @@ class Event:
             values["as" if f.name == "roles" else f.name] = _plain(value)
         return values | (self.entered.data() if self.entered is not None else {})
 
+    @classmethod
+    def key(cls, name: str) -> str:
+        """The key fact ``name`` of this kind is stored under in an entry's details, for a
+        query that reads it where it lies."""
+        if name not in {f.name for f in fields(cls)}:
+            raise KeyError(f"{cls.__name__} records no {name!r}")
+        return "as" if name == "roles" else name
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> Any:
+        """The event an entry's stored details describe (the reverse of ``data``). A fact an
+        older entry does not record reads as its default, or ``None``."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = "as" if f.name == "roles" else f.name
+            if f.name == "entered":
+                values[f.name] = Entered.read(data)
+            elif key in data:
+                values[f.name] = _typed(data[key])
+            elif f.default is MISSING and f.default_factory is MISSING:
+                values[f.name] = None
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportedFrom:
+    """An entry brought in from an earlier system's file: which file (and its digest), which row
+    and legacy ID, who imported it, and the login that typed it where that is someone else."""
+
+    file: str
+    digest: str
+    row: int
+    by: str
+    entered_by: str | None = None
+    legacy_id: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        said: dict[str, Any] = {"file": self.file, "digest": self.digest, "row": self.row,
+                                "by": self.by}  # fmt: skip
+        if self.entered_by is not None:
+            said["entered_by"] = self.entered_by
+        if self.legacy_id:
+            said["legacy_id"] = self.legacy_id
+        return said
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> ImportedFrom:
+        return cls(
+            file=str(data.get("file")), digest=str(data.get("digest")), row=data.get("row", 0),
+            by=str(data.get("by")), entered_by=data.get("entered_by"),
+            legacy_id=data.get("legacy_id"),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Written:
+    """How an entry came to be written, beside what it records: typed by a login acting as
+    someone else, recorded on a training database, or imported from an earlier system's file."""
+
+    entered_by: str | None = None
+    training: bool = False
+    imported: ImportedFrom | None = None
+
+    def data(self) -> dict[str, Any]:
+        said: dict[str, Any] = {}
+        if self.entered_by is not None:
+            said["entered_by"] = self.entered_by
+        if self.training:
+            said["training"] = True
+        if self.imported is not None:
+            said["imported"] = self.imported.data()
+        return said
+
+    @classmethod
+    def key(cls, name: str) -> str:
+        """The key fact ``name`` of this kind is stored under in an entry's details, for a
+        query that reads it where it lies."""
+        if name not in {f.name for f in fields(cls)}:
+            raise KeyError(f"{cls.__name__} records no {name!r}")
+        return "as" if name == "roles" else name
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> Written:
+        imported = data.get("imported")
+        return cls(
+            entered_by=data.get("entered_by"), training=bool(data.get("training")),
+            imported=ImportedFrom.read(imported) if isinstance(imported, Mapping) else None,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Raised(Event):
@@ -112,117 +229,6 @@ class PersonEvent(Event):
     forced: bool | None = None
     #: Why it closed as it did, from the workflow's ``outcome_reasons``, when it closed.
     reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Responded(PersonEvent):
-    ACTION: ClassVar[str] = "respond"
-    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {
-        "holding",
-        "follow_up",
-        "judge_reminder",
-        "due",
-        "in_time",
-    }
-    holding: bool | None = None
-    follow_up: str | None = None
-    judge_reminder: str | None = None
-    #: The stage's deadline when the response came, and whether it came by then (reports count
-    #: responses within timescale from these); left out at a stage with no clock.
-    due: str | None = None
-    in_time: bool | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Accepted(PersonEvent):
-    ACTION: ClassVar[str] = "accept"
-    satisfied: tuple[str, ...] = ()
-    still_to_satisfy: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rejected(PersonEvent):
-    ACTION: ClassVar[str] = "reject"
-    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {
-        "escalation_by",
-        "escalation_due",
-    }
-    #: Where the workflow names who carries out the escalation: them, and their deadline.
-    escalation_by: tuple[str, ...] | None = None
-    escalation_due: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Escalated(PersonEvent):
-    ACTION: ClassVar[str] = "escalate"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Bypassed(PersonEvent):
-    ACTION: ClassVar[str] = "bypass"
-    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {"consulted"}
-    consulted: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Extended(PersonEvent):
-    ACTION: ClassVar[str] = "extend"
-    previous_due: str = ""
-    stage_due: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Withdrawn(PersonEvent):
-    ACTION: ClassVar[str] = "withdraw"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Superseded(PersonEvent):
-    ACTION: ClassVar[str] = "supersede"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReferredToCafcass(PersonEvent):
-    ACTION: ClassVar[str] = "refer_cafcass"
-    concurrent: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reopened(PersonEvent):
-    ACTION: ClassVar[str] = "reopen"
-    previous_outcome: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rated(PersonEvent):
-    ACTION: ClassVar[str] = "rate"
-    previous_rating: str | None = None
-    rating: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reallocated(PersonEvent):
-    ACTION: ClassVar[str] = "reallocate"
-    previous_raiser: str = ""
-    raiser: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MeetingHeld(PersonEvent):
-    """A dispute resolution meeting: when, who attended (by role), what it decided, what next."""
-
-    ACTION: ClassVar[str] = "meeting"
-    OPTIONAL: ClassVar[frozenset[str]] = PersonEvent.OPTIONAL | {"next_step"}
-    held_on: str = ""
-    attendees: tuple[str, ...] = ()
-    outcome: str = ""
-    next_step: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NoLongerLookedAfter(PersonEvent):
-    ACTION: ClassVar[str] = "not_looked_after"
-    looked_after: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -272,11 +278,8 @@ class Rerouted(Event):
     routed: str | None = None
 
 
-#: The event of each person's action, for actions that record nothing beyond who and where.
-PERSON_EVENTS: dict[str, type[PersonEvent]] = {
+#: The event of each kind of entry that is not a person's action.
+RECORDED: dict[str, type[Event]] = {
     kind.ACTION: kind
-    for kind in (
-        Responded, Accepted, Rejected, Escalated, Bypassed, Extended, Withdrawn, Superseded,
-        ReferredToCafcass, Reopened, Rated, Reallocated, NoLongerLookedAfter, MeetingHeld,
-    )
-}  # fmt: skip
+    for kind in (Raised, TimedOut, StageBreached, OverallBreached, Reminded, Rerouted)
+}

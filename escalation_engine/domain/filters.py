@@ -115,7 +115,7 @@ def child(pattern: str, value: str, known: Iterable[str]) -> str:
     if reference not in known:
         raise InvalidInput(
             f"No escalation is about case {reference}.{did_you_mean(reference, known)} Check the"
-            " reference on the child's record; 'escalate list --all' shows every escalation."
+            " reference on the child's record."
         )
     return reference
 

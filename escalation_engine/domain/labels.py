@@ -12,13 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from escalation_engine.domain.action_table import ENGINE, PERSON, ROUTING
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.calendar import LONDON
 from escalation_engine.domain.people import Person
 from escalation_engine.spec.model import RAISER, WorkflowSpec
-
-#: What each action or engine event did, as a line of a timeline.
-DONE = {action.name: action.done for action in (*PERSON, *ENGINE, *ROUTING)}
 
 #: Outcomes as a sentence says them, unless the workflow gives its own titles.
 OUTCOME_TITLES = {
@@ -114,7 +111,9 @@ class Words:
 
     @staticmethod
     def done(action: str) -> str:
-        return DONE.get(action) or humanize(action)
+        """What an entry of kind ``action`` did, as a line of a timeline says it."""
+        said = catalogue.words(action)
+        return said[0] if said else humanize(action)
 
     def rating(self, spec: WorkflowSpec, key: str | None) -> str:
         if key is None:

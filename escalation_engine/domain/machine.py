@@ -12,11 +12,9 @@ from typing import Any, Protocol
 
 from transitions import Machine, MachineError
 
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.errors import TransitionNotAllowed
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
-
-#: Outcomes a closed escalation can be reopened from.
-REOPENABLE = ("resolved", "withdrawn", "unresolved", "referred_to_cafcass")
 
 
 class MachineModel(Protocol):
@@ -39,50 +37,17 @@ def action_of(trigger: str) -> str:
 
 
 def _transitions(spec: WorkflowSpec) -> list[dict[str, Any]]:
-    stages = spec.stage_names
+    """Every way the workflow allows between stages and outcomes: each action's own, and the
+    engine's timeout."""
     result: list[dict[str, Any]] = []
-
-    def add(trigger: str, source: str, dest: str | None, **extra: Any) -> None:
-        result.append({"trigger": trigger, "source": source, "dest": dest, **extra})
-
     for stage in spec.stages:
-        name = stage.name
-        add("respond", name, None)
-        add("extend", name, None)
-        add("withdraw", name, "withdrawn")
-        add("supersede", name, "superseded")
-        add("reallocate", name, None)
-        add("not_looked_after", name, None)
-        add("meeting", name, None)
-        add("timeout", name, stage.on_timeout)
-        if stage.satisfied_by.roles:
-            add("accept", name, "resolved", conditions="is_satisfied")
-            add("accept", name, None)
-        if stage.on_unsatisfactory and stage.escalation_step is not None:
-            # The rejection is recorded; the named role then carries out the escalation.
-            add("reject", name, None)
-            add("escalate", name, stage.on_unsatisfactory)
-        elif stage.on_unsatisfactory:
-            add("reject", name, stage.on_unsatisfactory)
-            if stage.on_unsatisfactory in stages:
-                add("escalate", name, stage.on_unsatisfactory)
-        if spec.bypass.allowed:
-            for other in stages:
-                if other != name:
-                    add(trigger_name("bypass", other), name, other)
-        if spec.cafcass.allowed and (
-            spec.cafcass.from_stages is None or name in spec.cafcass.from_stages
-        ):
-            add("refer_cafcass", name, None if spec.cafcass.concurrent else "referred_to_cafcass")
-        for rating in spec.rag.names if spec.rag else ():
-            target = spec.rag.drives.get(rating) if spec.rag else None
-            if target is not None and target != name:
-                add(trigger_name("rate", rating), name, target, conditions="rating_moves")
-            add(trigger_name("rate", rating), name, None)
-    if spec.reopen.allowed:
-        for outcome in REOPENABLE:
-            for stage_name in stages:
-                add(trigger_name("reopen", stage_name), outcome, stage_name)
+        result.append({"trigger": "timeout", "source": stage.name, "dest": stage.on_timeout})
+    for action in catalogue.actions():
+        for move in action.moves(spec):
+            result.append({
+                "trigger": trigger_name(action.name, move.target), "source": move.source,
+                "dest": move.dest, **({"conditions": move.condition} if move.condition else {}),
+            })  # fmt: skip
     return result
 
 
@@ -155,12 +120,14 @@ class WorkflowMachine:
         return model.stage != stage
 
 
-_MACHINES: dict[str, WorkflowMachine] = {}
+_MACHINES: dict[tuple[str, tuple[str, ...]], WorkflowMachine] = {}
 
 
 def machine_for(spec: WorkflowSpec) -> WorkflowMachine:
-    """The shared machine for ``spec``'s version (keyed by content digest), built on first use."""
-    machine = _MACHINES.get(spec.digest)
+    """The shared machine for ``spec``'s version (keyed by content digest, and the actions
+    known), built on first use."""
+    key = (spec.digest, catalogue.names())
+    machine = _MACHINES.get(key)
     if machine is None:
-        machine = _MACHINES[spec.digest] = WorkflowMachine(spec)
+        machine = _MACHINES[key] = WorkflowMachine(spec)
     return machine

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from escalation_engine.domain.calendar import EARLIEST, LATEST, LONDON
+from escalation_engine.domain.inputs import TO, YEAR
 from escalation_engine.errors import InvalidInput
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
@@ -53,17 +54,22 @@ def financial_year(text: str) -> Period:
     found = _YEAR.match(text)
     if found is None:
         raise InvalidInput(
-            f"--year {text[:20]!r} is not a financial year; write it as 2025-26 (April 2025 to"
-            " March 2026)."
+            f"{text[:20]!r} is not a financial year; write it as 2025-26 (April 2025 to March"
+            " 2026).",
+            given=YEAR,
         )
     first, second = int(found[1]), int(found[2])
     if second % 100 != (first + 1) % 100 or (second >= 1000 and second != first + 1):
         raise InvalidInput(
-            f"--year {text.strip()!r}: a financial year runs into the next calendar year; did you"
-            f" mean {first}-{(first + 1) % 100:02d}?"
+            f"{text.strip()!r}: a financial year runs into the next calendar year; did you mean"
+            f" {first}-{(first + 1) % 100:02d}?",
+            given=YEAR,
         )
     if not EARLIEST.year <= first < LATEST.year:
-        raise InvalidInput(f"--year {text.strip()!r} is outside the years a record can hold.")
+        raise InvalidInput(
+            f"The financial year {text.strip()!r} is outside the years a record can hold.",
+            given=YEAR,
+        )
     return Period(date(first, 4, 1), date(first + 1, 3, 31))
 
 
@@ -71,12 +77,16 @@ def chosen(year: str | None, first: date | None, last: date | None) -> Period | 
     """The period given as ``--year`` or as ``--from``/``--to`` (either end may be open)."""
     if year is not None:
         if first is not None or last is not None:
-            raise InvalidInput("Give --year or --from/--to, not both.")
+            raise InvalidInput(
+                "Give a financial year or a first and last day, not both.", given=YEAR
+            )
         return financial_year(year)
     if first is None and last is None:
         return None
     if first is not None and last is not None and last < first:
-        raise InvalidInput(f"--to {last} is before --from {first}; swap them.")
+        raise InvalidInput(
+            f"The last day, {last}, is before the first, {first}; swap them.", given=TO
+        )
     return Period(first or EARLIEST, last or LATEST)
 
 

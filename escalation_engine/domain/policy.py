@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 from escalation_engine.domain.calendar import Deadline, WorkingCalendar, add_months
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.errors import InvalidInput
+from escalation_engine.domain.inputs import NAMED_DATE
+from escalation_engine.errors import Given, InvalidInput
 from escalation_engine.spec.model import StageSpec, Timescale
 
 START_OF_BUSINESS_HOUR = 9
@@ -32,24 +33,32 @@ def deadline_after(clock: Timescale, start: datetime, calendar: WorkingCalendar)
 
 
 def due_from_person(
-    value: date | datetime, *, now: datetime, calendar: WorkingCalendar, limit: Timescale | None
+    value: date | datetime,
+    *,
+    now: datetime,
+    calendar: WorkingCalendar,
+    limit: Timescale | None,
+    given: Given | None = None,
 ) -> Deadline:
     """A deadline a person sets (the raiser, or a manager extending): close of business on a date,
-    or an exact time; it must be in the future and within ``limit`` if there is one."""
+    or an exact time; it must be in the future and within ``limit`` if there is one. A refusal
+    says which input it is about (``given``)."""
     due = value if isinstance(value, datetime) else calendar.end_of_day(value)
     if due.tzinfo is None:
         due = due.replace(tzinfo=calendar.tz)
     if due <= now:
         raise InvalidInput(
             f"The date {value.isoformat()} is not in the future (it is now"
-            f" {now.astimezone(calendar.tz):%Y-%m-%d %H:%M}); give a later date."
+            f" {now.astimezone(calendar.tz):%Y-%m-%d %H:%M}); give a later date.",
+            given=given,
         )
     if limit is not None:
         latest = deadline_after(limit, now, calendar).due
         if due > latest:
             raise InvalidInput(
                 f"The date {value.isoformat()} is later than this stage allows ({limit.describe()},"
-                f" so at most {latest.astimezone(calendar.tz):%Y-%m-%d %H:%M}); give an earlier date."
+                f" so at most {latest.astimezone(calendar.tz):%Y-%m-%d %H:%M}); give an earlier date.",
+                given=given,
             )
     return Deadline(due=due, rule="set by a person", start=now)
 
@@ -66,7 +75,8 @@ def clock_start(
     if given is None:
         raise InvalidInput(
             f"Stage {stage.name!r} counts from the {stage.starts.replace('_', ' ')}, which was not"
-            f" given; add --date {stage.starts}=YYYY-MM-DD."
+            f" given; give it as {stage.starts}=YYYY-MM-DD.",
+            given=NAMED_DATE,
         )
     return calendar.end_of_day(given)
 

@@ -14,13 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from escalation_engine.domain.absences import phrase
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import PermissionDenied, one_of
-from escalation_engine.spec.model import OWN_ALERT_ACTIONS, RAISER, StageSpec, WorkflowSpec
-
-#: Stage actions: only people the escalation reaches may take them in a stage role.
-REACHED_ACTIONS = ("respond", "accept", "reject", "escalate", "extend")
+from escalation_engine.spec import vocabulary
+from escalation_engine.spec.model import RAISER, StageSpec, WorkflowSpec
 
 
 def reach(people: Mapping[str, Person], escalation: Escalation) -> set[str]:
@@ -170,7 +169,7 @@ def separate(
     who = f"{person.name} ({person.username})"
     verb = action.replace("_", "-")
     if escalation.raised_by == person.username:
-        if rules.raiser_only_as_raiser and action in OWN_ALERT_ACTIONS:
+        if rules.raiser_only_as_raiser and action in vocabulary.own_alert():
             filled = [role for role in filled if role == RAISER]
             if not filled:
                 raise PermissionDenied(
@@ -187,8 +186,7 @@ def separate(
     managers = one_of([r.replace("_", " ") for r in rules.others_alerts]) or "nobody"
     raise PermissionDenied(
         f"{who} may not {verb} {escalation.reference}: {escalation.raised_by} raised it, and acting"
-        f" on another's alert needs {managers}, or reallocating it first"
-        f" (escalate reallocate {escalation.reference} --to {person.username})."
+        f" on another's alert needs {managers}, or reallocating it to {person.username} first."
     )
 
 
@@ -200,7 +198,8 @@ def _within_reach(
     escalation: Escalation,
     filled: list[str],
 ) -> None:
-    if action not in REACHED_ACTIONS or RAISER in filled:
+    defined = catalogue.find(action)
+    if defined is None or not defined.reached or RAISER in filled:
         return
     stage = spec.stage(escalation.stage)
     if stage.scope == "service" or person.username in escalation.with_people:

@@ -14,6 +14,7 @@ from escalation_engine.domain import policy
 from escalation_engine.domain.calendar import Deadline, WorkingCalendar
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Entered, Told
+from escalation_engine.domain.inputs import DUE
 from escalation_engine.domain.people import Person
 from escalation_engine.domain.routing import holders, route
 from escalation_engine.errors import InvalidInput
@@ -50,7 +51,8 @@ class StageKeeper:
                 )
             if clock.maximum is None:
                 raise InvalidInput(
-                    f"Stage {stage.name!r} has a timescale the raiser sets; give it with --due YYYY-MM-DD."
+                    f"Stage {stage.name!r} has a timescale the raiser sets; give the deadline.",
+                    given=DUE,
                 )
             return policy.deadline_after(clock.maximum, at, self.calendar)
         if not clock.has_deadline:

@@ -14,12 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from escalation_engine.domain.actions import catalogue
+from escalation_engine.domain.actions.changing import Rated
+from escalation_engine.domain.actions.moving import Reopened
+from escalation_engine.domain.actions.responding import Responded
+from escalation_engine.domain.events import Event, PersonEvent, Raised, Written
 from escalation_engine.spec.model import OUTCOMES
 
 #: Entries a tally counts (a raising only when it gave a rating or was imported).
 COUNTED = frozenset({"respond", "timeout", "stage_breach", "overall_breach", "rate", "raise",
                      "refer_cafcass", "meeting"})  # fmt: skip
-_RATED = frozenset({"raise", "rate"})
 
 
 class Tally(NamedTuple):
@@ -41,19 +45,26 @@ class Mark(NamedTuple):
     reason: str | None
 
 
+def _rating(event: Event) -> str | None:
+    """The rating an entry gave: when raised, or rated."""
+    rating = event.rating if isinstance(event, Raised | Rated) else None
+    return rating if isinstance(rating, str) else None
+
+
 def tally_of(action: str, from_stage: str | None, data: dict[str, Any]) -> Tally | None:
     """The count ``action`` at ``from_stage`` with ``data`` adds to, or ``None`` for none."""
     if action not in COUNTED:
         return None
-    rating = data.get("rating")
-    imported = action == "raise" and isinstance(data.get("imported"), dict)
-    if action == "raise" and not isinstance(rating, str) and not imported:
+    event = catalogue.event_of(action, data)
+    rating = _rating(event)
+    imported = isinstance(event, Raised) and Written.read(data).imported is not None
+    if isinstance(event, Raised) and rating is None and not imported:
         return None
     detail = ""
-    if action in _RATED and isinstance(rating, str):
+    if rating is not None:
         detail = rating
-    elif action == "respond" and isinstance(data.get("in_time"), bool):
-        detail = "true" if data["in_time"] else "false"
+    elif isinstance(event, Responded) and isinstance(event.in_time, bool):
+        detail = "true" if event.in_time else "false"
     return Tally(action, from_stage or "", detail, imported)
 
 
@@ -62,12 +73,13 @@ def mark_of(
 ) -> Mark | None:
     """The mark an entry leaves, or ``None``: a rating given, a reopening, or a closing that
     said why."""
-    rating = data.get("rating")
-    if action in _RATED and isinstance(rating, str):
+    event = catalogue.event_of(action, data)
+    rating = _rating(event)
+    if rating is not None:
         return Mark(action, rating, None)
-    if action == "reopen":
+    if isinstance(event, Reopened):
         return Mark(action, None, None)
-    reason = data.get("reason")
+    reason = event.reason if isinstance(event, PersonEvent) else None
     closing = to_stage in OUTCOMES and from_stage != to_stage
     if closing and isinstance(reason, str):
         return Mark(action, None, reason)

@@ -185,7 +185,7 @@ class Worker:
                 for reference, problem in failed.items():
                     log.error("%s: its due work could not be applied: %s", reference, problem)
 
-            report = self.service.tick(
+            report = self.service.sweeping.tick(
                 now, batch=self.settings.worker.batch, stop=self.stop.is_set, on_batch=logged
             )
             if not self.stop.is_set():
@@ -206,7 +206,7 @@ class Worker:
         entries, and daily): a file in the folder, and a copy emailed to the auditors. A folder
         that cannot be written, or mail that cannot be sent, is logged, not fatal."""
         try:
-            path = self.service.checkpoint_if_due()
+            path = self.service.anchoring.checkpoint_if_due()
         except (OSError, EscalationError) as exc:
             log.error("could not write the audit checkpoint: %s", exc)
             return
@@ -224,7 +224,7 @@ class Worker:
             log.exception("could not record the sweep's health")
 
     def _schedule_wake(self) -> None:
-        nearest = self.service.next_due()
+        nearest = self.service.queries.next_due()
         if nearest is None:
             return
         now = self.service.clock.now()

@@ -35,6 +35,9 @@ def refusal(exc: EscalationError) -> JSONResponse:
     status = http_status(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="escalate"'} if status == 401 else None
     body = {"error": str(exc), "kind": type(exc).__name__}
+    given = getattr(exc, "given", None)
+    if given is not None:  # which input it is about, so each door can point at its own field
+        body["field"] = given.name
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -97,7 +100,7 @@ class Api:
         return run
 
     async def user(self, request: Request) -> str:
-        return await in_thread(self.service, self.service.session_user, bearer(request))
+        return await in_thread(self.service, self.service.sessions.session_user, bearer(request))
 
     def operation(self, route: ApiRoute) -> Handler:
         async def handle(request: Request) -> Response:
@@ -127,12 +130,14 @@ class Api:
         if len(username) > 64 or len(password) > MAX_SECRET:
             raise SignInRefused("Sign-in refused: the username or password was not accepted.")
         person = await in_thread(
-            self.service, self.service.sign_in, username, password, source=source(request)
+            self.service, self.service.accounts.sign_in, username, password, source=source(request)
         )
         return await self.issued(person.username, "password")
 
     async def issued(self, username: str, method: str) -> JSONResponse:
-        token, expires = await in_thread(self.service, self.service.start_session, username, method)
+        token, expires = await in_thread(
+            self.service, self.service.sessions.start_session, username, method
+        )
         person = self.service.settings.person(username)
         return JSONResponse(
             {
@@ -168,20 +173,20 @@ class Api:
             username = oidc.person_for(claims)
         except SignInRefused as exc:
             await in_thread(
-                self.service, self.service.record_sign_in, "(identity provider)", ok=False,
+                self.service, self.service.sessions.record_sign_in, "(identity provider)", ok=False,
                 method="oidc-device", detail=str(exc), source=source(request),
             )  # fmt: skip
             raise
         await in_thread(
-            self.service, self.service.record_sign_in, username, ok=True, method="oidc-device",
+            self.service, self.service.sessions.record_sign_in, username, ok=True, method="oidc-device",
             detail="signed in", source=source(request),
         )  # fmt: skip
         return await self.issued(username, "oidc-device")
 
     async def sign_out(self, request: Request) -> Response:
         token = bearer(request)
-        await in_thread(self.service, self.service.session_user, token)
-        await in_thread(self.service, self.service.end_session, token)
+        await in_thread(self.service, self.service.sessions.session_user, token)
+        await in_thread(self.service, self.service.sessions.end_session, token)
         return JSONResponse({"signed_out": True})
 
     async def health(self, request: Request) -> Response:
@@ -204,7 +209,7 @@ class Api:
         if revision != store.SCHEMA_HEAD:
             problems.append(f"the database schema is {revision}, not {store.SCHEMA_HEAD}")
         try:
-            service.signer  # noqa: B018 - loading the key is the check
+            service.ctx.signer  # noqa: B018 - loading the key is the check
         except EscalationError as exc:
             problems.append(str(exc))
         return problems

@@ -78,16 +78,18 @@ class Pages:
             username = oidc.person_for(claims)
         except EscalationError as exc:
             await in_thread(
-                self.service, self.service.record_sign_in, "(identity provider)", ok=False,
+                self.service, self.service.sessions.record_sign_in, "(identity provider)", ok=False,
                 method="oidc", detail=str(exc), source=source,
             )  # fmt: skip
             body = f'<p>{escape(str(exc))}</p><p><a href="/sign-in">Sign in again</a></p>'
             return page("Sign-in refused", body, status=401)
         await in_thread(
-            self.service, self.service.record_sign_in, username, ok=True, method="oidc",
+            self.service, self.service.sessions.record_sign_in, username, ok=True, method="oidc",
             detail="signed in", source=source,
         )  # fmt: skip
-        token, expires = await in_thread(self.service, self.service.start_session, username, "oidc")
+        token, expires = await in_thread(
+            self.service, self.service.sessions.start_session, username, "oidc"
+        )
         response = RedirectResponse("/inbox", status_code=303)
         response.delete_cookie(STATE_COOKIE, path="/sign-in")
         set_session(response, token, self.service.settings.server.token_hours)
@@ -107,7 +109,7 @@ class Pages:
                 forms.require_token(forms.session_token(token), await forms.read(request, _NONE))
             except EscalationError as exc:
                 return page("Refused", f"<p>{escape(str(exc))}</p>", status=403)
-            await in_thread(self.service, self.service.end_session, token)
+            await in_thread(self.service, self.service.sessions.end_session, token)
         response = RedirectResponse("/sign-in", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

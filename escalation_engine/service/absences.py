@@ -13,32 +13,35 @@ from escalation_engine.domain.events import Rerouted
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import UnknownUser, did_you_mean
 from escalation_engine.service import outbox
-from escalation_engine.service.base import ENGINE_ACTOR, MAX_NOTE, ServiceBase, check_text
+from escalation_engine.service.context import ENGINE_ACTOR, MAX_NOTE, Context, check_text
 from escalation_engine.store import unit_of_work
 
 
-class Availability(ServiceBase):
+class Availability:
     """``mark``: someone away or back, with their open escalations re-routed in the same
     transaction."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     def mark(
         self, by: str, who: str, *, away: bool, until: date | None = None, note: str = ""
     ) -> list[Escalation]:
         """Mark ``who`` away (until a day, inclusive) or back, as ``by``; re-route their open
         escalations at once. Return the escalations that now wait on someone else."""
-        now = self.clock.now()
-        marker = self.settings.person(by)
+        now = self.ctx.clock.now()
+        marker = self.ctx.settings.person(by)
         check_text(note.strip(), "The note (--note)", MAX_NOTE)
-        if who not in self.settings.people:
+        if who not in self.ctx.settings.people:
             raise UnknownUser(
-                f"{who!r} is not listed under people in {self.settings.path}."
-                f"{did_you_mean(who, self.settings.people)}"
+                f"{who!r} is not listed under people in {self.ctx.settings.path}."
+                f"{did_you_mean(who, self.ctx.settings.people)}"
             )
-        with unit_of_work(self.engine) as session:
-            people = self._people(session, now)
+        with unit_of_work(self.ctx.engine) as session:
+            people = self.ctx.people_at(session, now)
             absences.check_mark(
                 people, marker, people[who], away=away, until=until,
-                today=self.calendar.local_day(now),
+                today=self.ctx.calendar.local_day(now),
             )  # fmt: skip
             store.absences.record(
                 session, username=who, away=away, until=until, marked_by=by, at=now,
@@ -46,14 +49,14 @@ class Availability(ServiceBase):
             )  # fmt: skip
             return self._reroute_all(session, now, by, who, note.strip())
 
-    def _end_absences(self, now: datetime) -> list[Escalation]:
+    def end_absences(self, now: datetime) -> list[Escalation]:
         """Mark back everyone whose last day away has passed, and re-route for them."""
-        today = self.calendar.local_day(now)
-        with self.engine.connect() as reading:
+        today = self.ctx.calendar.local_day(now)
+        with self.ctx.engine.connect() as reading:
             if not absences.ended(store.absences.latest(reading), today):
                 return []
         moved: list[Escalation] = []
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.ctx.engine) as session:
             for who in absences.ended(store.absences.latest(session), today):
                 store.absences.record(
                     session, username=who, away=False, until=None, marked_by=ENGINE_ACTOR,
@@ -65,15 +68,15 @@ class Availability(ServiceBase):
     def _reroute_all(
         self, session: Connection, now: datetime, by: str, who: str, note: str
     ) -> list[Escalation]:
-        people = self._people(session, now)
-        keeper = self.keeper.among(people)
+        people = self.ctx.people_at(session, now)
+        keeper = self.ctx.keeper.among(people)
         marked = people[who]
         until = marked.away_until.isoformat() if marked.away_until else None
         sentence = absences.phrase(people, [who]) if marked.away else f"{who} is back"
         moved = []
         for loaded in store.claim_open(session):
             escalation = loaded.escalation
-            spec = self.registry.of(session, escalation)
+            spec = self.ctx.registry.of(session, escalation)
             keeper.prepare(spec, escalation)
             before = escalation.with_people
             why = keeper.reroute(spec, escalation)
@@ -83,22 +86,22 @@ class Availability(ServiceBase):
                 person=who, away=marked.away, until=until, previously=before,
                 to=escalation.with_people, routed=why,
             )  # fmt: skip
-            entry = self._append(
+            entry = self.ctx.append(
                 session, escalation, at=now, actor=by,
                 actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
                 from_stage=escalation.stage, to_stage=escalation.stage,
                 note=f"{sentence}{': ' + note if note else ''}", data=event.data(),
             )  # fmt: skip
             store.save(session, loaded, entry.hash)
-            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
             moved.append(escalation)
         return moved
 
     def absences(self) -> list[store.AbsenceRow]:
         """Every away and back mark, oldest first."""
-        return store.absences.history(self.engine)
+        return store.absences.history(self.ctx.engine)
 
     def people_now(self) -> dict[str, Person]:
         """Everyone as they stand now (who is away, and until when)."""
-        with self.engine.connect() as session:
-            return self._people(session, self.clock.now())
+        with self.ctx.engine.connect() as session:
+            return self.ctx.people_at(session, self.ctx.clock.now())

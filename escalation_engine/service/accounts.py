@@ -9,28 +9,31 @@ from escalation_engine import store
 from escalation_engine.domain import passwords
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefused
-from escalation_engine.service.base import ServiceBase
+from escalation_engine.service.context import Context
 from escalation_engine.service.viewing import AUDITOR
 
 
-class Accounts(ServiceBase):
+class Accounts:
     """Local accounts for people listed in config.yaml."""
 
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def _admin(self, by: str, username: str, what: str) -> Person:
-        actor = self.settings.person(by)
+        actor = self.ctx.settings.person(by)
         if by != username and not set(passwords.ACCOUNT_ADMINS) & set(actor.roles):
             raise PermissionDenied(
                 f"{actor.name} ({by}) may not {what} {username}'s account: that is for people with"
                 f" the {' or '.join(passwords.ACCOUNT_ADMINS)} role, or the person themselves."
             )
-        return self.settings.person(username)
+        return self.ctx.settings.person(username)
 
     def add_account(self, by: str, username: str, password: str) -> None:
         """Give ``username`` (listed under people) a local account with ``password``."""
         self._admin(by, username, "add")
         passwords.check_password(password, username)
-        now = self.clock.now()
-        with store.unit_of_work(self.engine) as session:
+        now = self.ctx.clock.now()
+        with store.unit_of_work(self.ctx.engine) as session:
             if store.accounts.get(session, username) is not None:
                 raise InvalidInput(
                     f"{username} already has an account; set a new password with 'escalate user"
@@ -44,13 +47,13 @@ class Accounts(ServiceBase):
 
     def _change(self, by: str, username: str, what: str, values: dict[str, Any]) -> None:
         self._admin(by, username, what)
-        with store.unit_of_work(self.engine) as session:
+        with store.unit_of_work(self.ctx.engine) as session:
             if store.accounts.get(session, username, lock=True) is None:
                 raise InvalidInput(
                     f"{username} has no account yet; add one with 'escalate user add {username}'."
                 )
             store.accounts.change(
-                session, username, values | {"changed_at": self.clock.now(), "changed_by": by}
+                session, username, values | {"changed_at": self.ctx.clock.now(), "changed_by": by}
             )
 
     def set_password(self, by: str, username: str, password: str) -> None:
@@ -70,10 +73,10 @@ class Accounts(ServiceBase):
         """The person ``username`` names, if the password is theirs; every attempt is recorded.
 
         :raises SignInRefused: saying only that it failed (or that the account is locked)."""
-        now = self.clock.now()
-        with store.unit_of_work(self.engine) as session:
+        now = self.ctx.clock.now()
+        with store.unit_of_work(self.ctx.engine) as session:
             row = store.accounts.get(session, username, lock=True)
-            listed = username in self.settings.people
+            listed = username in self.ctx.settings.people
             attempt = passwords.decide(
                 exists=row is not None and listed, disabled=bool(row and row.disabled),
                 failures=row.failures if row else 0, locked_until=row.locked_until if row else None,
@@ -87,10 +90,10 @@ class Accounts(ServiceBase):
                 detail=attempt.detail, source=source[:100],
             )  # fmt: skip
         if attempt.ok:
-            return self.settings.person(username)
+            return self.ctx.settings.person(username)
         if attempt.detail == "account locked" or attempt.detail.endswith("locked"):
             assert attempt.locked_until is not None
-            until = attempt.locked_until.astimezone(self.calendar.tz)
+            until = attempt.locked_until.astimezone(self.ctx.calendar.tz)
             raise SignInRefused(
                 f"Sign-in refused: after {passwords.MAX_FAILURES} failed attempts this account is"
                 f" locked until {until:%H:%M}. Ask an administrator to reset the password sooner."
@@ -98,10 +101,10 @@ class Accounts(ServiceBase):
         raise SignInRefused("Sign-in refused: the username or password was not accepted.")
 
     def sign_ins(self, auditor: str, username: str | None = None) -> Iterator[Any]:
-        person = self.settings.person(auditor)
+        person = self.ctx.settings.person(auditor)
         if AUDITOR not in person.roles:
             raise PermissionDenied(
                 f"{person.name} ({auditor}) may not read the sign-in record: it is for people with"
                 " the auditor role."
             )
-        return store.accounts.sign_ins(self.engine, username)
+        return store.accounts.sign_ins(self.ctx.engine, username)

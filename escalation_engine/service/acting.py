@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import fields, replace
+from typing import Any
 
 from sqlalchemy import Connection
 
 from escalation_engine import store
-from escalation_engine.domain import actions
+from escalation_engine.domain.actions import catalogue
+from escalation_engine.domain.actions.base import NOTE, REASON, Action, ActionContext, Command
+from escalation_engine.domain.actions.moving import default_reopening
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.domain.events import PERSON_EVENTS
 from escalation_engine.domain.machine import machine_for, trigger_name
 from escalation_engine.domain.routing import authorise
 from escalation_engine.errors import (
@@ -21,19 +22,16 @@ from escalation_engine.errors import (
     one_of,
 )
 from escalation_engine.service import outbox
-from escalation_engine.service.base import (
-    MAX_NOTE,
-    NOTE_REQUIRED,
-    TARGETED,
-    ServiceBase,
-    check_text,
-)
+from escalation_engine.service.context import MAX_NOTE, Context, check_text
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 from escalation_engine.store import unit_of_work
 
 
-class Acting(ServiceBase):
+class Acting:
     """``act``: one action by one person, the one way people change an escalation."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     def act(
         self,
@@ -41,80 +39,86 @@ class Acting(ServiceBase):
         username: str,
         action: str,
         *,
-        note: str = "",
-        target: str | None = None,
-        until: date | datetime | None = None,
-        holding: bool = False,
-        follow_up: date | None = None,
-        consulted: str | None = None,
-        reason: str | None = None,
-        meeting: actions.Meeting | None = None,
+        expected_version: int | None = None,
+        force: bool = False,
+        dry_run: bool = False,
+        **given: Any,
+    ) -> Escalation:
+        """Take ``action`` on escalation ``reference`` as ``username``, with ``given`` (its note,
+        the reason for an outcome, and its own inputs by name): on ``expected_version`` (the
+        version the person saw) if given, else, with ``force``, on whatever is there now,
+        recorded as such. With ``dry_run``, every check is made and the result returned, and
+        nothing is written (what a page offering only the actions someone may take asks)."""
+        definition = catalogue.named(action)
+        try:
+            command = definition.build(**given)
+        except TypeError:
+            unknown = sorted(set(given) - {f.name for f in fields(definition.command)})
+            raise InvalidInput(
+                f"{action.replace('_', ' ')} takes no {', '.join(unknown)}; it takes"
+                f" {one_of(f.name for f in fields(definition.command))}."
+            ) from None
+        return self.take(reference, username, definition, command, expected_version=expected_version,
+                         force=force, dry_run=dry_run)  # fmt: skip
+
+    def take(
+        self,
+        reference: str,
+        username: str,
+        definition: Action,
+        command: Command,
+        *,
         expected_version: int | None = None,
         force: bool = False,
         dry_run: bool = False,
     ) -> Escalation:
-        """Take ``action`` on escalation ``reference`` as ``username``: on ``expected_version``
-        (the version the person saw) if given, else, with ``force``, on whatever is there now,
-        recorded as such. With ``dry_run``, every check is made and the result returned, and
-        nothing is written (what a page offering only the actions someone may take asks)."""
-        now = self.clock.now()
-        person = self.settings.person(username)
-        request = actions.Request(
-            note=note.strip(), target=target, until=until, holding=holding,
-            follow_up=follow_up, consulted=consulted, reason=reason, meeting=meeting,
-        )  # fmt: skip
-        check_text(request.note, "The note (--note)", MAX_NOTE)
-        if action in NOTE_REQUIRED and not request.note:
+        """``act`` with its command built: checked, applied and recorded in one transaction."""
+        now = self.ctx.clock.now()
+        person = self.ctx.settings.person(username)
+        action = definition.name
+        command = replace(command, note=command.note.strip())
+        check_text(command.note, "The note", MAX_NOTE, given=NOTE)
+        if definition.note_required and not command.note:
             raise InvalidInput(
-                f"Say why: {action.replace('_', ' ')} needs a note or reason (--note)."
+                f"Say why: {action.replace('_', ' ')} needs a note or reason.", given=NOTE
             )
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.ctx.engine) as session:
             loaded = store.load(session, reference, lock=True)
             escalation = loaded.escalation
             if expected_version is not None and expected_version != escalation.version:
                 raise ConcurrentUpdate(self._changed_under(session, escalation, expected_version))
-            spec = self.registry.of(session, escalation)
-            if action == "rate" and target is not None:
-                target = self._rating(spec, target)
-                request = replace(request, target=target)
+            spec = self.ctx.registry.of(session, escalation)
+            if action == "rate" and getattr(command, "target", None) is not None:
+                command = replace(command, target=self.ctx.rating_named(spec, command.target))  # type: ignore[call-arg, attr-defined]
             machine = machine_for(spec)
-            keeper = self.keeper.among(self._people(session, now))
+            keeper = self.ctx.keeper.among(self.ctx.people_at(session, now))
             keeper.prepare(spec, escalation)
             from_stage = escalation.stage
-            trigger = self._trigger(spec, escalation, action, target)
+            trigger = self._trigger(spec, escalation, definition, command)
             machine.require(from_stage, trigger, reference=escalation.reference)
             roles = tuple(authorise(spec, person, action, escalation, people=keeper.people))
-            handler = actions.HANDLERS.get(action)
-            event = (
-                handler(
-                    actions.Context(self.calendar, keeper.people, spec, person, now, roles),
-                    escalation,
-                    request,
-                )
-                if handler is not None
-                else PERSON_EVENTS[action]()
-            )
+            context = ActionContext(self.ctx.calendar, keeper.people, spec, person, now, roles)
+            event = definition.event_of(context, escalation, command)
             moved = machine.fire(escalation, trigger, reference=escalation.reference)
             entered = None
             if moved and escalation.stage in OUTCOMES:
                 keeper.close(escalation, from_stage, now)
             elif moved:
-                entered = keeper.enter(
-                    spec, escalation, now, due=until if action == "bypass" else None
-                )
+                due = getattr(command, definition.sets_due.name) if definition.sets_due else None
+                entered = keeper.enter(spec, escalation, now, due=due)
             else:
                 keeper.reroute(spec, escalation)
-            reason = self._outcome_reason(spec, escalation, moved, request.reason)
+            reason = self._outcome_reason(spec, escalation, moved, command.reason)
             event = replace(
                 event, roles=roles, entered=entered, forced=force or None, reason=reason
             )
-            entry = self._append(
+            entry = self.ctx.append(
                 session, escalation, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
-                to_stage=escalation.stage, note=request.note, data=event.data(),
+                to_stage=escalation.stage, note=command.note, data=event.data(),
             )  # fmt: skip
             store.save(session, loaded, entry.hash)
-            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
             if dry_run:
                 session.rollback()
         return escalation
@@ -122,10 +126,10 @@ class Acting(ServiceBase):
     def may_take(self, username: str, escalation: Escalation) -> list[str]:
         """The actions ``escalation``'s stage allows that ``username`` may take on it now (what
         a page offers; ``act`` checks everything again when one is taken)."""
-        person = self.settings.person(username)
-        with self.engine.connect() as session:
-            spec = self.registry.of(session, escalation)
-            people = self._people(session, self.clock.now())
+        person = self.ctx.settings.person(username)
+        with self.ctx.engine.connect() as session:
+            spec = self.ctx.registry.of(session, escalation)
+            people = self.ctx.people_at(session, self.ctx.clock.now())
         allowed = []
         for action in machine_for(spec).allowed_actions(escalation.stage):
             try:
@@ -148,14 +152,16 @@ class Acting(ServiceBase):
         if outcome is None or not reasons:
             closes = f"closes it as {outcome.replace('_', ' ')}" if outcome else "does not close it"
             raise InvalidInput(
-                f"--outcome-reason {given!r} is not needed: this action {closes}, and"
-                f" {spec.name} lists no reasons for that. Leave it out."
+                f"The reason {given!r} is not needed: this action {closes}, and"
+                f" {spec.name} lists no reasons for that. Leave it out.",
+                given=REASON,
             )
         if given not in reasons:
             raise InvalidInput(
                 f"Say why {escalation.reference} closes as {outcome.replace('_', ' ')}: give"
-                f" --outcome-reason with one of {one_of(list(reasons))}."
-                + (did_you_mean(given, reasons) if given else "")
+                f" the reason, one of {one_of(list(reasons))}."
+                + (did_you_mean(given, reasons) if given else ""),
+                given=REASON,
             )
         return given
 
@@ -173,22 +179,25 @@ class Acting(ServiceBase):
         )
 
     def _trigger(
-        self, spec: WorkflowSpec, escalation: Escalation, action: str, target: str | None
+        self, spec: WorkflowSpec, escalation: Escalation, definition: Action, command: Command
     ) -> str:
-        if action not in TARGETED:
+        aimed = definition.target
+        action = definition.name
+        if aimed is None:
             return action
         machine = machine_for(spec)
         if action not in machine.allowed_actions(escalation.stage):
             machine.require(escalation.stage, action, reference=escalation.reference)
+        target = getattr(command, aimed.name)
         if action == "reopen" and target is None:
-            target = escalation.last_stage if spec.reopen.to == "last_stage" else spec.reopen.to
-        what = TARGETED[action]
+            target = default_reopening(spec, escalation)
         if not target:
-            raise InvalidInput(f"{action.capitalize()} needs a {what}.")
-        choices = machine_for(spec).targets(escalation.stage, action)
+            raise InvalidInput(f"{action.capitalize()} needs {aimed.fact}.", given=aimed)
+        choices = machine.targets(escalation.stage, action)
         if choices and target not in choices:
             raise InvalidInput(
                 f"Cannot {action} {escalation.reference} to {target!r} from {escalation.stage!r}."
-                f"{did_you_mean(target, choices)} Choose a {what.split(' ')[0]} from: {one_of(choices)}."
+                f"{did_you_mean(target, choices)} Choose {aimed.fact} from: {one_of(choices)}.",
+                given=aimed,
             )
         return trigger_name(action, target)

@@ -13,6 +13,7 @@ from escalation_engine import store
 from escalation_engine.domain.machine import moves_of
 from escalation_engine.errors import ConfigError
 from escalation_engine.reports.tallies import TallyReport
+from escalation_engine.service.context import Context
 from escalation_engine.service.queries import Queries
 from escalation_engine.settings.keys import Verifier, parse_public
 from escalation_engine.spec.model import WorkflowSpec
@@ -67,11 +68,15 @@ class TrailReport:
         }
 
 
-class Anchoring(Queries):
+class Anchoring:
     """Checkpoints of the trail's head kept outside the database, and the replay."""
 
+    def __init__(self, ctx: Context, queries: Queries) -> None:
+        self.ctx = ctx
+        self.queries = queries
+
     def _folder(self, folder: Path | None) -> Path:
-        chosen = folder or self.settings.audit.checkpoint_folder
+        chosen = folder or self.ctx.settings.audit.checkpoint_folder
         if chosen is None:
             raise ConfigError(
                 "No checkpoint folder: give one with --checkpoints DIR, or set"
@@ -81,22 +86,22 @@ class Anchoring(Queries):
 
     def checkpoint(self, folder: Path | None = None) -> tuple[Checkpoint, Path]:
         """Write a signed checkpoint of the trail as it stands now."""
-        signer = self.signer
+        signer = self.ctx.signer
         if signer is None:
             raise ConfigError(_UNSIGNED)
-        point = checkpoints.take(self.engine, signer, self.clock.now())
+        point = checkpoints.take(self.ctx.engine, signer, self.ctx.clock.now())
         return point, checkpoints.write(self._folder(folder), point)
 
     def checkpoint_if_due(self) -> Path | None:
         """Write a checkpoint when ``audit.checkpoints.every`` entries have been added since
         the last, or a day has passed; ``None`` when none is due (or none is configured)."""
-        settings = self.settings.audit
+        settings = self.ctx.settings.audit
         folder = settings.checkpoint_folder
         if folder is None or settings.public_key is None:
             return None
-        seq, _ = store.head(self.engine)
+        seq, _ = store.head(self.ctx.engine)
         if not checkpoints.due(
-            checkpoints.latest(folder), seq, settings.checkpoint_every, self.clock.now()
+            checkpoints.latest(folder), seq, settings.checkpoint_every, self.ctx.clock.now()
         ):
             return None
         return self.checkpoint(folder)[1]
@@ -104,11 +109,11 @@ class Anchoring(Queries):
     def seal_ends(self) -> list[str]:
         """Seal each chain at its end as found, where it has entries and no seal yet (a database
         upgraded from before seals); the chains sealed. Needs the signing key."""
-        signer = self.signer
+        signer = self.ctx.signer
         if signer is None:
             return []
         sealed = []
-        with store.unit_of_work(self.engine) as session:
+        with store.unit_of_work(self.ctx.engine) as session:
             ends = {
                 seals.AUDIT: store.chain_head(session),
                 seals.ACCESS: store.access.head(session),
@@ -123,12 +128,12 @@ class Anchoring(Queries):
         """Prove every checkpoint in ``folder`` (the configured one by default) is still a
         prefix of the trail. A folder given must hold checkpoints; the configured one may have
         none yet (nothing has been written since the service was set up)."""
-        public = self.settings.audit.public_key
+        public = self.ctx.settings.audit.public_key
         if public is None:
             raise ConfigError(_UNSIGNED)
-        verifier = Verifier(parse_public(public, f"{self.settings.path}: audit.public_key"))
+        verifier = Verifier(parse_public(public, f"{self.ctx.settings.path}: audit.public_key"))
         return checkpoints.check(
-            self.engine, self._folder(folder), verifier, required=folder is not None
+            self.ctx.engine, self._folder(folder), verifier, required=folder is not None
         )
 
     def verify_all(
@@ -139,30 +144,30 @@ class Anchoring(Queries):
     ) -> TrailReport:
         """The chain and every signature; then, if it holds, the replay (whole-trail checks
         only) and the checkpoints (in ``folder``, else the configured folder, if any)."""
-        chain = self.verify(since, progress)
+        chain = self.queries.verify(since, progress)
         whole = chain.ok and not since
-        looks = access.verify(self.engine, self.signatures()) if whole else None
+        looks = access.verify(self.ctx.engine, self.queries.signatures()) if whole else None
         replayed = self.replay() if whole else None
-        counted = TallyReport(store.tallies.disagreement(self.engine)) if whole else None
-        wanted = folder is not None or self.settings.audit.checkpoint_folder is not None
+        counted = TallyReport(store.tallies.disagreement(self.ctx.engine)) if whole else None
+        wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
         anchored = self.check_checkpoints(folder) if chain.ok and wanted else None
-        every = self.settings.audit.checkpoint_every
+        every = self.ctx.settings.audit.checkpoint_every
         return TrailReport(chain, replayed, anchored, looks, every, counted)
 
     def recount(self) -> int:
         """Count the report's figures afresh from the trail (after ``audit verify`` found them
         disagreeing, or to be sure); returns how many counts there are. Writers wait meanwhile."""
-        with store.unit_of_work(self.engine) as session:
+        with store.unit_of_work(self.ctx.engine) as session:
             store.serialize_writes(session)
             return store.tallies.rebuild(session)
 
     def _version(self, digest: str, reference: str) -> WorkflowSpec:
         """The stored workflow version ``digest``, read and checked afresh (as ``replay`` needs:
         it is what finds stored text edited since)."""
-        with self.engine.connect() as session:
-            return self.registry.stored(session, digest, reference)
+        with self.ctx.engine.connect() as session:
+            return self.ctx.registry.stored(session, digest, reference)
 
-    def _pinned(self, digest: str, reference: str) -> WorkflowSpec:
+    def pinned(self, digest: str, reference: str) -> WorkflowSpec:
         """The stored workflow version ``digest``, read once for what shows escalations (pages,
         ``show``, the trail, reports); ``audit verify`` reads each afresh."""
         found = self._pinned_versions.get(digest)
@@ -184,12 +189,12 @@ class Anchoring(Queries):
                 versions[digest] = self._version(digest, reference)
             return versions[digest]
 
-        return replay.replay(self.engine, spec_for)
+        return replay.replay(self.ctx.engine, spec_for)
 
     def replay_problem(self, row: Any, entries: list[AuditRow]) -> str | None:
         """What is wrong with one escalation's stored ``row`` or its ``entries`` (read
         together by the caller), for ``show`` to warn of."""
         if row is None or not entries:
             return None if row is None and not entries else "its row or its trail is missing"
-        spec = self._pinned(row.workflow_digest, row.reference)
+        spec = self.pinned(row.workflow_digest, row.reference)
         return replay.replay_one(entries, row, spec, moves_of(spec))

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from escalation_engine import store
+from escalation_engine.domain.actions import catalogue
+from escalation_engine.domain.actions.judging import Escalated
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.domain.events import PERSON_EVENTS, Escalated, Raised
+from escalation_engine.domain.events import ImportedFrom, Raised, Written
 from escalation_engine.legacy.files import Sheet
 from escalation_engine.legacy.rows import CLOSING, LegacyRow, moment
-from escalation_engine.service.reporting import Reporting
+from escalation_engine.service.context import Context
+from escalation_engine.service.viewing import Viewing
 from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store import unit_of_work
 from escalation_engine.trail import audit
@@ -56,9 +59,15 @@ class Imported:
     before: Any = None
 
 
-class Importing(Reporting):
+class Importing:
+    """``import``: an earlier system's finished escalations, brought in whole or not at all."""
+
+    def __init__(self, ctx: Context, viewing: Viewing) -> None:
+        self.ctx = ctx
+        self.viewing = viewing
+
     def require_importer(self, username: str) -> None:
-        self.require_role(username, IMPORTERS, "import escalations")
+        self.viewing.require_role(username, IMPORTERS, "import escalations")
 
     def import_rows(
         self, username: str, sheet: Sheet, rows: list[LegacyRow],
@@ -67,14 +76,14 @@ class Importing(Reporting):
         """Write every row of ``sheet`` (all already checked) in one transaction; a file
         imported before (the same bytes) imports nothing."""
         self.require_importer(username)
-        now = self.clock.now()
-        with unit_of_work(self.engine) as session:
+        now = self.ctx.clock.now()
+        with unit_of_work(self.ctx.engine) as session:
             before = store.imports.find(session, sheet.digest)
             if before is not None:
                 return Imported(0, before=before)
-            keeper = self.keeper.among(self._people(session, now))
-            for spec in {row.workflow: self.workflow(row.workflow) for row in rows}.values():
-                self.registry.remember(session, spec, now)
+            keeper = self.ctx.keeper.among(self.ctx.people_at(session, now))
+            for spec in {row.workflow: self.ctx.workflow(row.workflow) for row in rows}.values():
+                self.ctx.registry.remember(session, spec, now)
             references: list[str] = []
             last: Entry | None = None
             writes = _Writes()
@@ -90,7 +99,7 @@ class Importing(Reporting):
             writes.flush(session)
             store.tallies.add(session, writes.tallied)
             if last is not None:
-                audit.seal_end(session, last, self.signer)
+                audit.seal_end(session, last, self.ctx.signer)
             store.imports.record(
                 session, digest=sheet.digest, file_name=sheet.name, rows=len(rows),
                 first_reference=references[0], last_reference=references[-1],
@@ -104,15 +113,12 @@ class Importing(Reporting):
     ) -> tuple[str, Entry]:  # fmt: skip
         """Write one row's escalation: its entries follow ``last`` (the chain's head, kept
         here rather than read again), and the chain is sealed once, after the whole file."""
-        spec = self.workflow(row.workflow)
-        tz = self.calendar.tz
+        spec = self.ctx.workflow(row.workflow)
+        tz = self.ctx.calendar.tz
         raised, closed = moment(row.raised_on, tz), moment(row.closed_on, tz)
-        marker: dict[str, Any] = {"file": sheet.name, "digest": sheet.digest, "row": row.row,
-                                  "by": username}  # fmt: skip
-        if self.entered_by is not None and self.entered_by != username:
-            marker["entered_by"] = self.entered_by
-        if row.legacy_id:
-            marker["legacy_id"] = row.legacy_id
+        typed = self.ctx.entered_by if self.ctx.entered_by not in (None, username) else None
+        marker = ImportedFrom(file=sheet.name, digest=sheet.digest, row=row.row, by=username,
+                          entered_by=typed, legacy_id=row.legacy_id or None)  # fmt: skip
         kind = spec.alert_type(row.alert_type)
         entry_stage = row.entry_stage
         esc = Escalation(
@@ -143,20 +149,20 @@ class Importing(Reporting):
             if row.outcome == "referred_to_cafcass":
                 esc.cafcass_referred_at = closed
             action = CLOSING[row.outcome]
-            closing = PERSON_EVENTS[action](reason=row.reason)
+            closing = catalogue.named(action).event(reason=row.reason)
             entry = self._imported(session, entry, esc, closed, row.raised_by, action, left,
-                                   f"Imported: {self.words.outcome(spec, row.outcome)} in the earlier records.",
+                                   f"Imported: {self.ctx.words.outcome(spec, row.outcome)} in the earlier records.",
                                    closing.data(), marker, writes)  # fmt: skip
         writes.escalations.append((esc, entry.hash))
         return esc.reference, entry
 
     def _imported(self, session: Any, after: Entry | None, esc: Escalation, at: Any, actor: str,
                   action: str, left: str | None, note: str, data: dict[str, Any],
-                  marker: dict[str, Any], writes: _Writes) -> Entry:  # fmt: skip
-        return self._append(
+                  marker: ImportedFrom, writes: _Writes) -> Entry:  # fmt: skip
+        return self.ctx.append(
             session, esc, at=at, actor=actor, actor_kind="person",
             action=action, from_stage=left, to_stage=esc.stage, note=note,
-            data=data | {"imported": marker}, record_login=False, after=after, seal=False, tallied=writes.tallied,
+            data=data | Written(imported=marker).data(), record_login=False, after=after, seal=False, tallied=writes.tallied,
             pending=writes.entries,
             watch=False,  # it arrives as it ended in the earlier records: nobody is told of it now
         )  # fmt: skip

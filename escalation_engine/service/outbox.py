@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from escalation_engine import store
-from escalation_engine.domain.action_table import BY_NAME
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Told
 from escalation_engine.domain.labels import local
@@ -25,7 +25,6 @@ from escalation_engine.trail.audit import Entry
 LEASE = timedelta(minutes=2)
 #: What a webhook notification's row names as its address.
 WEBHOOK = "webhook"
-HEADLINES = {name: action.headline for name, action in BY_NAME.items()}
 
 
 def recipients(settings: Settings, escalation: Escalation, entry: Entry, told: Told) -> list[str]:
@@ -44,7 +43,8 @@ def message(
     settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: Entry
 ) -> tuple[str, str]:
     words = settings.words
-    headline = HEADLINES.get(entry.action, entry.action.replace("_", " "))
+    said = catalogue.words(entry.action)
+    headline = said[1] if said else entry.action.replace("_", " ")
     subject = f"{escalation.reference} ({', '.join(escalation.case_refs)}): {headline}"
     lines = [
         f"Escalation {escalation.reference} for case {', '.join(escalation.case_refs)}: {headline}.",

@@ -12,13 +12,16 @@ from escalation_engine.domain.events import Raised
 from escalation_engine.domain.routing import authorise
 from escalation_engine.errors import InvalidInput, WorkflowNotFound, did_you_mean, one_of
 from escalation_engine.service import outbox
-from escalation_engine.service.base import MAX_CASES, MAX_SUMMARY, ServiceBase, check_text
+from escalation_engine.service.context import MAX_CASES, MAX_SUMMARY, Context, check_text
 from escalation_engine.spec.model import OUTCOMES, AlertType, WorkflowSpec
 from escalation_engine.store import unit_of_work
 
 
-class Raising(ServiceBase):
+class Raising:
     """``raise_alert``: a new escalation, checked, numbered and entered at its first stage."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     def raise_alert(
         self,
@@ -39,13 +42,13 @@ class Raising(ServiceBase):
         """Raise a new alert; it enters its workflow's entry stage (or is recorded, if positive).
         With ``tell_my_manager``, where the alert type lets the raiser choose it, the raiser's own
         manager is told too."""
-        now = self.clock.now()
-        person = self.settings.person(username)
-        spec = self.workflow(workflow)
+        now = self.ctx.clock.now()
+        person = self.ctx.settings.person(username)
+        spec = self.ctx.workflow(workflow)
         alert = self._alert_type(spec, alert_type)
         authorise(spec, person, "raise", None, roles=alert.raised_by)
         refs = self._case_refs(case_refs)
-        rating = self._rating(spec, rating)
+        rating = self.ctx.rating_named(spec, rating)
         if tell_my_manager and not alert.raiser_may_notify_manager:
             raise InvalidInput(
                 f"{alert.title} ({alert.name}) does not let the raiser choose to tell their manager"
@@ -64,10 +67,10 @@ class Raising(ServiceBase):
                     f"Say which team the child is with (--team): this alert could go to {one_of(teams)}."
                 )
             team = teams[0] if teams else person.team
-        with unit_of_work(self.engine) as session:
-            keeper = self.keeper.among(self._people(session, now))
-            self.registry.remember(session, spec, now)
-            reference = store.next_reference(session, self.calendar.local_day(now).year)
+        with unit_of_work(self.ctx.engine) as session:
+            keeper = self.ctx.keeper.among(self.ctx.people_at(session, now))
+            self.ctx.registry.remember(session, spec, now)
+            reference = store.next_reference(session, self.ctx.calendar.local_day(now).year)
             escalation = Escalation(
                 reference=reference, workflow=spec.name, workflow_digest=spec.digest,
                 alert_type=alert.name, category=category, case_refs=refs, summary=summary.strip(),
@@ -88,21 +91,21 @@ class Raising(ServiceBase):
                 team=escalation.team, looked_after=looked_after, rating=rating,
                 dates={k: v.isoformat() for k, v in escalation.dates.items()}, entered=entered,
             )  # fmt: skip
-            entry = self._append(
+            entry = self.ctx.append(
                 session, escalation, at=now, actor=person.username, actor_kind="person",
                 action="raise", from_stage=None, to_stage=escalation.stage, note=escalation.summary,
                 data=event.data(),
             )  # fmt: skip
             store.insert_new(session, escalation, entry.hash)
-            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
         return escalation
 
     def teams_receiving(self, workflow: str, alert_type: str, rating: str | None) -> list[str]:
         """The teams whose people could receive this alert where it enters: more than one means
         the raiser must say which team the child is with."""
-        spec = self.workflow(workflow)
+        spec = self.ctx.workflow(workflow)
         entry = self._entry_stage(
-            spec, self._alert_type(spec, alert_type), self._rating(spec, rating)
+            spec, self._alert_type(spec, alert_type), self.ctx.rating_named(spec, rating)
         )
         if entry not in spec.stage_names:
             return []
@@ -110,7 +113,7 @@ class Raising(ServiceBase):
         if stage.scope == "service":
             return []  # its responders serve every team: the child's is the raiser's own
         roles = {*stage.responders.roles, *stage.stand_in}
-        return sorted({p.team for p in self.settings.people.values() if roles & set(p.roles)})
+        return sorted({p.team for p in self.ctx.settings.people.values() if roles & set(p.roles)})
 
     def _alert_type(self, spec: WorkflowSpec, name: str) -> AlertType:
         names = [a.name for a in spec.alert_types]
@@ -132,23 +135,23 @@ class Raising(ServiceBase):
                 f"{len(refs)} case references given; one alert covers at most {MAX_CASES} children."
             )
         for ref in refs:
-            if not patterns.matches(self.settings.case_reference_pattern, ref):
+            if not patterns.matches(self.ctx.settings.case_reference_pattern, ref):
                 raise InvalidInput(
                     f"{ref[: patterns.MAX_REFERENCE]!r} is not a case reference (expected the pattern"
-                    f" {self.settings.case_reference_pattern}, e.g. CLA-123456). Never enter a child's name."
+                    f" {self.ctx.settings.case_reference_pattern}, e.g. CLA-123456). Never enter a child's name."
                 )
         return refs
 
     def _check_raise_fields(
         self, category: str, team: str, summary: str, dates: dict[str, date]
     ) -> None:
-        categories = self.settings.categories
+        categories = self.ctx.settings.categories
         if category not in categories:
             raise InvalidInput(
                 f"Unknown category {category!r}.{did_you_mean(category, categories)}"
                 f" Categories: {one_of(categories)}."
             )
-        teams = sorted({p.team for p in self.settings.people.values()})
+        teams = sorted({p.team for p in self.ctx.settings.people.values()})
         if team and team not in teams:
             raise InvalidInput(
                 f"Unknown team {team!r}.{did_you_mean(team, teams)} Teams in config.yaml: {one_of(teams)}."

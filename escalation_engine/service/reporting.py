@@ -22,31 +22,38 @@ from escalation_engine.reports.basis import Basis, Event, Span, events_of
 from escalation_engine.reports.build import GROUPINGS, build
 from escalation_engine.reports.facts import TRUE, Closing, Facts, take
 from escalation_engine.reports.model import Figure, Report
+from escalation_engine.service.anchoring import Anchoring
+from escalation_engine.service.context import Context
 from escalation_engine.service.viewing import Viewing
 from escalation_engine.spec.model import WorkflowSpec
 
 
-class Reporting(Viewing):
+class Reporting:
     """Figures for a period, and the escalations behind any one of them."""
 
+    def __init__(self, ctx: Context, anchoring: Anchoring, viewing: Viewing) -> None:
+        self.ctx = ctx
+        self.anchoring = anchoring
+        self.viewing = viewing
+
     def default_period(self) -> Period:
-        return periods.last_whole_year(self.calendar.local_day(self.clock.now()))
+        return periods.last_whole_year(self.ctx.calendar.local_day(self.ctx.clock.now()))
 
     def report(self, username: str, period: Period, by: str = "month") -> Report:
         """The report for ``period`` (compared with the period before), as ``username`` (the
         IRO manager or an auditor) may see it."""
-        self.require_oversight(username, "produce the escalations report")
+        self.viewing.require_oversight(username, "produce the escalations report")
         self._grouping(by)
         with _no_collection():
-            return build(self._counted(period), by=by, generated_at=self.clock.now())
+            return build(self._counted(period), by=by, generated_at=self.ctx.clock.now())
 
     def explain(self, username: str, period: Period, key: str, by: str = "month") -> list[Figure]:
         """The figure ``key`` (or every figure of the table or row it names) with its evidence;
         the escalations named are recorded in the access log as seen in a report."""
-        self.require_oversight(username, "produce the escalations report")
+        self.viewing.require_oversight(username, "produce the escalations report")
         self._grouping(by)
         with _no_collection():
-            report = build(self._explained(period), by=by, generated_at=self.clock.now())
+            report = build(self._explained(period), by=by, generated_at=self.ctx.clock.now())
         found = report.matching(key)
         keys = sorted({t.key for t in report.tables})
         if not found and key not in keys:
@@ -56,8 +63,8 @@ class Reporting(Viewing):
                 " lists every figure's name."
             )
         references = {ref for figure in found for ref, _ in figure.evidence}
-        raisers = store.reporting.raisers(self.engine, references)
-        self._record_references(
+        raisers = store.reporting.raisers(self.ctx.engine, references)
+        self.viewing.record_references(
             username, sorted(r for r in references if raisers.get(r) != username), "report"
         )
         return found
@@ -73,7 +80,7 @@ class Reporting(Viewing):
         With ``alike``, escalations alike in every figure come as one, with their number."""
         since, end = periods.previous(period).start, Span.of(period).end
         found: dict[str, Facts] = {}
-        for row in store.reporting.escalations(self.engine, since, period.end, alike):
+        for row in store.reporting.escalations(self.ctx.engine, since, period.end, alike):
             reference, workflow, digest, alert, category, team, raiser, raised = row[:8]
             closed, outcome, stage, reached, weight = row[8:13]
             facts = Facts(reference, workflow, digest, alert, category, team, raiser, raised)
@@ -93,14 +100,14 @@ class Reporting(Viewing):
             Event(digest, alert, action, stage or None, _detail(action, detail or None),
                   bool(imported), bool(now), weight)
             for digest, alert, action, stage, detail, imported, now, weight in store.tallies.counts(
-                self.engine, before.first, period.first, period.last + timedelta(days=1)
+                self.ctx.engine, before.first, period.first, period.last + timedelta(days=1)
             )
         ]  # fmt: skip
         rated: set[str] = set()
         # Open at the end, or closed since: the row says how it stands now, not how it stood.
         moving = {ref for ref, f in facts.items() if not (f.closings and f.closings[0].seq == 0)}
         for reference, action, detail, reason, now in store.tallies.marks(
-            self.engine, before.start, period.start, period.end
+            self.ctx.engine, before.start, period.start, period.end
         ):
             named = facts.get(reference)
             if named is None:
@@ -113,7 +120,7 @@ class Reporting(Viewing):
             if action == "reopen":  # reopened in the years compared: its entries tell
                 moving.add(named.reference)
         refolded: set[str] = set()
-        for entry in store.reporting.moves(self.engine, period.end, moving):
+        for entry in store.reporting.moves(self.ctx.engine, period.end, moving):
             found = facts.get(entry[0])
             if found is None:
                 continue
@@ -122,7 +129,7 @@ class Reporting(Viewing):
                 found.closings, found.reached, found.row_reached = [], {}, None
             take(found, entry)
         followed = self._folded(period, {r: facts[r] for r in rated if r in facts})
-        return Basis(list(facts.values()), specs, self.words, self.calendar, this, earlier,
+        return Basis(list(facts.values()), specs, self.ctx.words, self.ctx.calendar, this, earlier,
                      events, list(followed.values()))  # fmt: skip
 
     def _explained(self, period: Period) -> Basis:
@@ -130,7 +137,7 @@ class Reporting(Viewing):
         this, earlier = Span.of(period), Span.of(before)
         facts = self._folded(period, self._facts(period), every=True)
         chosen = list(facts.values())
-        return Basis(chosen, self._specs(chosen), self.words, self.calendar, this, earlier,
+        return Basis(chosen, self._specs(chosen), self.ctx.words, self.ctx.calendar, this, earlier,
                      events_of(chosen, earlier, this), chosen, keep=True)  # fmt: skip
 
     def _folded(
@@ -154,7 +161,7 @@ class Reporting(Viewing):
             return fresh
         since = periods.previous(period).start
         chosen = None if every else set(fresh)
-        for entry in store.reporting.entries(self.engine, since, period.end, chosen):
+        for entry in store.reporting.entries(self.ctx.engine, since, period.end, chosen):
             found = fresh.get(entry[0])
             if found is not None:
                 take(found, entry)
@@ -164,7 +171,7 @@ class Reporting(Viewing):
         specs: dict[str, WorkflowSpec] = {}
         for item in facts:
             if item.digest not in specs:
-                specs[item.digest] = self._pinned(item.digest, item.reference)
+                specs[item.digest] = self.anchoring.pinned(item.digest, item.reference)
         return specs
 
 

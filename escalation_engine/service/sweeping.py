@@ -13,7 +13,7 @@ from escalation_engine.domain import policy, sweep
 from escalation_engine.domain.stages import StageKeeper
 from escalation_engine.service import outbox
 from escalation_engine.service.absences import Availability
-from escalation_engine.service.base import ENGINE_ACTOR
+from escalation_engine.service.context import ENGINE_ACTOR, Context
 from escalation_engine.store import Loaded, unit_of_work
 
 
@@ -39,8 +39,12 @@ class TickReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-class Sweeping(Availability):
+class Sweeping:
     """``tick``: timeouts, breaches, reminders and ended absences, applied as they fall due."""
+
+    def __init__(self, ctx: Context, availability: Availability) -> None:
+        self.ctx = ctx
+        self.availability = availability
 
     def tick(
         self,
@@ -59,9 +63,9 @@ class Sweeping(Availability):
         ``stop`` is asked between batches, so a worker that is told to stop finishes the batch
         in hand.
         """
-        now = now or self.clock.now()
+        now = now or self.ctx.clock.now()
         report = TickReport(now=now)
-        self._end_absences(now)
+        self.availability.end_absences(now)
         # Only escalations that failed, or had nothing to apply although due, are left out of
         # later batches: every other one claimed is no longer due once applied. (Leaving out all
         # those done would grow the query with the backlog.)
@@ -81,9 +85,13 @@ class Sweeping(Availability):
     ) -> tuple[list[Applied], dict[str, str], set[str]]:
         applied: list[Applied] = []
         failed: dict[str, str] = {}
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.ctx.engine) as session:
             claimed = store.claim_due(session, now, batch, skip)
-            keeper = self.keeper.among(self._people(session, now)) if claimed else self.keeper
+            keeper = (
+                self.ctx.keeper.among(self.ctx.people_at(session, now))
+                if claimed
+                else self.ctx.keeper
+            )
             for loaded in claimed:
                 # One escalation that cannot be applied (say, its stored workflow no longer
                 # loads) must not stop the deadlines of all the others: its savepoint is undone.
@@ -100,28 +108,28 @@ class Sweeping(Availability):
         applied: list[Applied] = []
         escalation = loaded.escalation
         reference = escalation.reference
-        spec = self.registry.of(session, escalation)
+        spec = self.ctx.registry.of(session, escalation)
         keeper.prepare(spec, escalation)
         entry = None
         while items := policy.due_items(escalation, now):
             due_at, kind = items[0]
             # Stamped with the moment it is applied, so the trail records real lateness.
-            at = max(now, self.clock.now())
+            at = max(now, self.ctx.clock.now())
             from_stage = escalation.stage
             due = sweep.Due(keeper, spec, escalation, due_at, now, at)
             event, note = sweep.HANDLERS[kind](due)
             if event is None:
                 continue
-            entry = self._append(
+            entry = self.ctx.append(
                 session, escalation, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
                 actor_kind="engine", action=event.ACTION, from_stage=from_stage,
                 to_stage=escalation.stage, note=note, data=event.data(),
             )  # fmt: skip
-            told = tuple(outbox.recipients(self.settings, escalation, entry, event.told))
+            told = tuple(outbox.recipients(self.ctx.settings, escalation, entry, event.told))
             applied.append(
                 Applied(reference, event.ACTION, due_at, from_stage, escalation.stage, told, at)
             )
-            outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
+            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
         if entry is not None:
             store.save(session, loaded, entry.hash)
         return applied

@@ -9,22 +9,30 @@ from functools import cached_property
 from typing import Any
 
 from escalation_engine import store
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.events import Rerouted
 from escalation_engine.domain.filters import TrailFilter
 from escalation_engine.domain.visibility import SEE_ALL, Involvement, Sight, sight
 from escalation_engine.errors import PermissionDenied
 from escalation_engine.service.anchoring import Anchoring
+from escalation_engine.service.context import Context
+from escalation_engine.service.queries import Queries
 from escalation_engine.spec.model import RAISER, WorkflowSpec
 from escalation_engine.trail import access
 
-_TOLD = ("copy", "watchers", "addressed", "raisers_manager")
 AUDITOR = "auditor"
 #: How many escalations' involvement (read from their trails) a process remembers.
 _REMEMBERED = 20_000
 
 
-class Viewing(Anchoring):
+class Viewing:
     """Escalations as a named person may see them, each look recorded."""
+
+    def __init__(self, ctx: Context, queries: Queries, anchoring: Anchoring) -> None:
+        self.ctx = ctx
+        self.queries = queries
+        self.anchoring = anchoring
 
     def _involvement(self, escalation: Escalation, head: str | None = None) -> Involvement:
         """Who ``escalation``'s trail says was waited on or told, and the roles of the stages
@@ -48,13 +56,14 @@ class Viewing(Anchoring):
     def _read_involvement(self, escalation: Escalation) -> Involvement:
         waited: set[str] = set()
         told: set[str] = set()
-        for action, text in store.actions_and_data(self.engine, escalation.reference):
-            data: dict[str, Any] = json.loads(text)
-            waited.update(data.get("with", ()))
-            waited.update(data.get("to", ()) if action == "reroute" else ())
-            for key in _TOLD:
-                told.update(data.get(key, ()))
-        spec = self.spec_for(escalation)
+        for action, text in store.actions_and_data(self.ctx.engine, escalation.reference):
+            event = catalogue.event_of(action, json.loads(text))
+            if event.entered is not None:
+                waited.update(event.entered.with_people)
+            if isinstance(event, Rerouted):
+                waited.update(event.to)
+            told.update(event.told.everyone())
+        spec = self.ctx.spec_for(escalation)
         roles: set[str] = set()
         for name in escalation.stages_reached:
             if name in spec.stage_names:
@@ -71,9 +80,9 @@ class Viewing(Anchoring):
         """Whether ``viewer`` may see ``escalation`` (``own``: the case references of the alerts
         they raised, read once by the caller when first needed: ``own_cases``; ``head``: the
         hash of its latest entry, where the caller read it)."""
-        person = self.settings.person(viewer)
+        person = self.ctx.settings.person(viewer)
         quick = any(role in person.roles for role in SEE_ALL) or viewer == escalation.raised_by
-        people = self.settings.people
+        people = self.ctx.settings.people
         if quick or viewer in escalation.with_people:
             # With them now, it was with them: its trail says so (replay holds row and trail
             # alike), so the trail need not be read to know.
@@ -94,10 +103,10 @@ class Viewing(Anchoring):
 
         def cases() -> frozenset[str]:
             if not found:
-                latest = store.last_raised_by(self.engine, viewer)
+                latest = store.last_raised_by(self.ctx.engine, viewer)
                 known = self._caseloads.get(viewer)
                 if known is None or known[0] != latest:
-                    read = frozenset(store.case_references_raised_by(self.engine, viewer))
+                    read = frozenset(store.case_references_raised_by(self.ctx.engine, viewer))
                     known = self._caseloads[viewer] = (latest, read)
                 found.append(known[1])
             return found[0]
@@ -112,7 +121,7 @@ class Viewing(Anchoring):
     def view(self, reference: str, viewer: str, view: str) -> Escalation:
         """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused
         with the reason when they may not see it (and then nothing is recorded)."""
-        escalation = self.get(reference)
+        escalation = self.queries.get(reference)
         self.seen(escalation, viewer, view)
         return escalation
 
@@ -140,13 +149,13 @@ class Viewing(Anchoring):
         its workflow version, read ``chunk`` at a time; once the caller stops reading, each
         escalation shown to someone other than its raiser is recorded in the access log as an
         export."""
-        person = self.settings.person(viewer)
+        person = self.ctx.settings.person(viewer)
         sees_all = any(role in person.roles for role in SEE_ALL)
         own = self.own_cases(viewer)
         allowed: dict[str, bool] = {}
         specs: dict[str, WorkflowSpec] = {}
         shown: dict[str, None] = {}
-        rows = store.search.trail(self.engine, chosen, after, chunk)
+        rows = store.search.trail(self.ctx.engine, chosen, after, chunk)
         try:
             for row in rows:
                 reference = row.reference
@@ -154,30 +163,32 @@ class Viewing(Anchoring):
                     continue  # narrowed in SQL by a text match, confirmed here
                 if not sees_all:
                     if reference not in allowed:
-                        seen = self.sight_of(viewer, self.get(reference), own, row.audit_head)
+                        seen = self.sight_of(
+                            viewer, self.queries.get(reference), own, row.audit_head
+                        )
                         allowed[reference] = seen.allowed
                     if not allowed[reference]:
                         continue
                 digest = row.workflow_digest
                 if digest not in specs:
-                    specs[digest] = self._pinned(digest, reference)
+                    specs[digest] = self.anchoring.pinned(digest, reference)
                 if row.raised_by != viewer:
                     shown[reference] = None
                 yield row, specs[digest]
         finally:
             rows.close()  # the read ends before the looks are written
-            self._record_references(viewer, list(shown), "export")
+            self.record_references(viewer, list(shown), "export")
 
     def _record_looks(self, viewer: str, escalations: list[Escalation], view: str) -> None:
         others = [e.reference for e in escalations if e.raised_by != viewer]
-        self._record_references(viewer, others, view)
+        self.record_references(viewer, others, view)
 
-    def _record_references(self, viewer: str, others: list[str], view: str) -> None:
+    def record_references(self, viewer: str, others: list[str], view: str) -> None:
         if not others:
             return
-        with store.unit_of_work(self.engine) as session:
-            access.append(session, at=self.clock.now(), viewer=viewer, references=others,
-                          view=view, signer=self.signer)  # fmt: skip
+        with store.unit_of_work(self.ctx.engine) as session:
+            access.append(session, at=self.ctx.clock.now(), viewer=viewer, references=others,
+                          view=view, signer=self.ctx.signer)  # fmt: skip
 
     def require_oversight(self, username: str, what: str) -> None:
         """Refuse ``what`` (e.g. "verify the audit trail") to all but the IRO manager and
@@ -186,7 +197,7 @@ class Viewing(Anchoring):
 
     def require_role(self, username: str, roles: tuple[str, ...], what: str) -> None:
         """Refuse ``what`` to anyone without one of ``roles``, naming the roles that may."""
-        person = self.settings.person(username)
+        person = self.ctx.settings.person(username)
         if not any(role in person.roles for role in roles):
             raise PermissionDenied(
                 f"{person.name} ({person.username}) may not {what}: it is for people with the"
@@ -198,16 +209,16 @@ class Viewing(Anchoring):
         start: datetime | None = None, end: datetime | None = None,
     ) -> Iterator[Any]:  # fmt: skip
         """The access log, for auditors only, filtered; a stream of entries."""
-        person = self.settings.person(auditor)
+        person = self.ctx.settings.person(auditor)
         if AUDITOR not in person.roles:
             raise PermissionDenied(
                 f"{person.name} ({person.username}) may not read the access log: it is for people"
                 " with the auditor role in config.yaml."
             )
         if viewer is not None:
-            self.settings.person(viewer)
+            self.ctx.settings.person(viewer)
         return store.access.stream(
-            self.engine,
+            self.ctx.engine,
             viewer=viewer,
             reference=reference and reference.upper(),
             start=start,

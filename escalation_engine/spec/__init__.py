@@ -11,7 +11,6 @@ from escalation_engine.spec.loader import (
 )
 from escalation_engine.spec.model import (
     OUTCOMES,
-    PERSON_ACTIONS,
     AlertType,
     StageSpec,
     Timescale,
@@ -20,7 +19,6 @@ from escalation_engine.spec.model import (
 
 __all__ = [
     "OUTCOMES",
-    "PERSON_ACTIONS",
     "AlertType",
     "StageSpec",
     "Timescale",

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from escalation_engine.errors import did_you_mean
+from escalation_engine.spec import vocabulary
 from escalation_engine.spec.model import (
     CLOCK_WORDS,
     COUNTED_UNITS,
-    PERSON_ACTIONS,
     ClockKind,
     RoleSet,
     Timescale,
@@ -164,11 +164,12 @@ class Reader:
         return value
 
     def permissions(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
-        raw = self.mapping(value, path, PERSON_ACTIONS)
+        known = vocabulary.names()
+        raw = self.mapping(value, path, known)
         return {
             action: self.names(roles, f"{path}.{action}")
             for action, roles in raw.items()
-            if action in PERSON_ACTIONS
+            if action in known
         }
 
 

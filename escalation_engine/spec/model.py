@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from escalation_engine.spec.vocabulary import PERSON_ACTIONS as PERSON_ACTIONS
+from escalation_engine.spec import vocabulary
 
 SCHEMA_VERSION = 1
 
@@ -28,18 +28,11 @@ OUTCOMES: tuple[str, ...] = (
 #: Pseudo-role: the person who raised the escalation.
 RAISER = "raiser"
 
-#: Actions whose roles default to the current stage's (responders, satisfied_by, escalate_by).
-STAGE_ACTIONS: tuple[str, ...] = ("respond", "accept", "reject", "escalate")
-
-#: Actions nobody may take unless the workflow names roles for them.
-NAMED_ONLY_ACTIONS: tuple[str, ...] = ("raise", "extend")
-
 
 def default_permissions() -> dict[str, tuple[str, ...]]:
     """Workflow-level roles when a file says nothing: the raiser, for everything not decided by
     the stage or deliberately left to the council."""
-    excluded = (*STAGE_ACTIONS, *NAMED_ONLY_ACTIONS)
-    return {action: (RAISER,) for action in PERSON_ACTIONS if action not in excluded}
+    return dict.fromkeys(vocabulary.with_default("raiser"), (RAISER,))
 
 
 #: Where a stage's clock starts, besides a named date supplied when the alert is raised.
@@ -177,11 +170,6 @@ class CafcassSpec:
     from_stages: tuple[str, ...] | None = None  # None: from any stage
     concurrent: bool = False
     looked_after_only: bool = True
-
-
-#: Actions by which someone answers, judges or closes an alert: its raiser takes them only as
-#: the raiser, never in another role they also hold.
-OWN_ALERT_ACTIONS: tuple[str, ...] = ("respond", "accept", "reject", "withdraw", "supersede")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

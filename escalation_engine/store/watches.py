@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Engine, Select, func, insert, select
 
-from escalation_engine.domain.events import told_to_watch
+from escalation_engine.domain.events import Told
 from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store.tables import AuditRow, EscalationRow, WatchRow
 
@@ -36,7 +36,7 @@ def record(
 
 
 def told(session: Connection, reference: str, named: dict[str, list[str]], at: datetime) -> None:
-    """Those ``named`` (by why: ``events.told_to_watch``) watch ``reference`` from ``at``, each
+    """Those ``named`` (by why: ``Told.to_watch``) watch ``reference`` from ``at``, each
     once, for the first reason: those already watching it are left as they are."""
     if not named:
         return
@@ -58,7 +58,7 @@ def from_trail(session: Connection) -> None:
         .order_by(a.seq)
     )
     for reference, data, at in session.execute(query).all():
-        told(session, reference, told_to_watch(json.loads(data)), at)
+        told(session, reference, Told.read(json.loads(data)).to_watch(), at)
 
 
 def watchers(session: Connection, reference: str) -> set[str]:

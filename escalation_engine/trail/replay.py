@@ -20,6 +20,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from escalation_engine import store
+from escalation_engine.domain.actions import catalogue
+from escalation_engine.domain.actions.changing import Rated, Reallocated
+from escalation_engine.domain.actions.closing import NoLongerLookedAfter
+from escalation_engine.domain.actions.judging import Rejected
+from escalation_engine.domain.actions.responding import Responded
+from escalation_engine.domain.events import Event, Raised
 from escalation_engine.domain.machine import Moves, moves_of
 from escalation_engine.errors import EscalationError
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
@@ -80,33 +86,33 @@ def _entry_problem(state: Replayed, entry: Any, moves: Moves) -> str | None:
     return None
 
 
-def _apply(state: Replayed, entry: Any, data: dict[str, Any]) -> None:
+def _apply(state: Replayed, entry: Any, event: Event) -> None:
     moved = entry.to_stage != state.stage
     state.stage = entry.to_stage
-    if entry.action == "rate":
-        state.rag = data.get("rating")
-    elif entry.action == "reallocate":
-        state.raised_by = data.get("raiser", state.raised_by)
-    elif entry.action == "not_looked_after":
+    if isinstance(event, Rated):
+        state.rag = event.rating
+    elif isinstance(event, Reallocated):
+        state.raised_by = event.raiser or state.raised_by
+    elif isinstance(event, NoLongerLookedAfter):
         state.looked_after = False
     if state.stage in OUTCOMES:
         state.status, state.outcome = "closed", state.stage
     elif moved:
         state.status, state.outcome = "awaiting_response", None
-    elif entry.action == "respond":
-        state.status = "holding" if data.get("holding") else "responded"
-    elif entry.action == "reject" and data.get("escalation_by"):
+    elif isinstance(event, Responded):
+        state.status = "holding" if event.holding else "responded"
+    elif isinstance(event, Rejected) and event.escalation_by:
         state.status = "awaiting_escalation"
 
 
-def _raised(entry: Any, data: dict[str, Any]) -> Replayed:
+def _raised(entry: Any, raised: Raised, workflow: str) -> Replayed:
     return Replayed(
-        reference=entry.reference, workflow=data.get("workflow", ""),
-        alert_type=data.get("alert_type", ""), category=data.get("category", ""),
-        team=data.get("team", ""), case_refs=tuple(data.get("case_refs", ())),
-        summary=entry.note, raised_by=entry.actor, looked_after=bool(data.get("looked_after", True)),
+        reference=entry.reference, workflow=workflow, alert_type=raised.alert_type or "",
+        category=raised.category or "", team=raised.team or "",
+        case_refs=tuple(raised.case_refs or ()), summary=entry.note, raised_by=entry.actor,
+        looked_after=bool(raised.looked_after if raised.looked_after is not None else True),
         stage=entry.to_stage, status="closed" if entry.to_stage in OUTCOMES else "awaiting_response",
-        outcome=entry.to_stage if entry.to_stage in OUTCOMES else None, rag=data.get("rating"),
+        outcome=entry.to_stage if entry.to_stage in OUTCOMES else None, rag=raised.rating,
     )  # fmt: skip
 
 
@@ -118,20 +124,20 @@ def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -
             f"{row.reference}: its trail starts with entry {first.seq} ({first.action}), not with"
             " its raising: the first entries are missing"
         )
-    data = json.loads(first.data)
-    if data.get("workflow") not in (spec.label, spec.name):
+    raised: Raised = Raised.read(json.loads(first.data))
+    if raised.workflow not in (spec.label, spec.name):
         return (
-            f"{row.reference}: its trail raised it under {data.get('workflow')!r}, but its row"
+            f"{row.reference}: its trail raised it under {raised.workflow!r}, but its row"
             f" runs it under {spec.label!r}: the escalation was changed without an audit entry"
         )
-    state = _raised(first, data | {"workflow": spec.name})
+    state = _raised(first, raised, spec.name)
     for entry in entries[1:]:
         if entry.action == "raise":
             return f"entry {entry.seq} raises {entry.reference} a second time"
         problem = _entry_problem(state, entry, moves)
         if problem is not None:
             return problem
-        _apply(state, entry, json.loads(entry.data))
+        _apply(state, entry, catalogue.event_of(entry.action, json.loads(entry.data)))
     return state.compare(row)
 
 

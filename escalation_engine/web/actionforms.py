@@ -1,8 +1,10 @@
-"""The form for each action a person may take on an escalation: which fields it has, and how a
-posted form becomes the parameters of the ``act`` operation (the same the API takes).
+"""The form for each action a person may take on an escalation, generated from the action's
+definition: a field for each of its inputs, the reason where the outcome it closes with has
+reasons, and the note; and how a posted form becomes the parameters of the ``act`` operation
+(the same the API takes).
 
-Every action has its note; some aim at something (a stage, a rating), an extension needs its new
-date, a closing may need its reason, a meeting its day, who came and what was agreed."""
+Nothing here is written per action, so an input can never be offered on the command line and not
+on the desk."""
 
 from __future__ import annotations
 
@@ -11,30 +13,19 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from escalation_engine.domain.action_table import BY_NAME
+from escalation_engine.domain.actions import catalogue
+from escalation_engine.domain.actions.base import NOTE, REASON, Action, Input
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.labels import Words
 from escalation_engine.domain.machine import machine_for
-from escalation_engine.spec.model import WorkflowSpec
-
-#: The outcome an action closes an escalation with, where it closes one.
-_CLOSES = {"accept": "resolved", "withdraw": "withdrawn", "supersede": "superseded",
-           "refer_cafcass": "referred_to_cafcass"}  # fmt: skip
-#: What a button says where the command's own name would read oddly.
-_TITLES = {"refer_cafcass": "Refer to Cafcass", "not_looked_after": "Record not looked after",
-           "meeting": "Record a meeting", "extend": "Extend the deadline",
-           "bypass": "Bypass to another stage", "rate": "Give a RAG rating"}  # fmt: skip
-FIELDS = frozenset(
-    {"note", "target", "until", "reason", "held_on", "attendees", "outcome", "next_step",
-     "expected_version"}
-)  # fmt: skip
+from escalation_engine.spec.model import OUTCOMES, RAISER, WorkflowSpec
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
     label: str
-    #: ``textarea``, ``text``, ``date`` or ``select``.
+    #: ``textarea``, ``text``, ``select``, ``checkbox`` (one yes/no) or ``checkboxes`` (several).
     kind: str
     hint: str = ""
     required: bool = False
@@ -49,54 +40,94 @@ class ActionForm:
     fields: tuple[Field, ...]
 
 
+def fields_posted() -> frozenset[str]:
+    """Every field an action's form may post."""
+    names = {"note", "reason", "expected_version"}
+    for action in catalogue.actions():
+        names |= {given.name for given in action.command.inputs()}
+    return frozenset(names)
+
+
 def forms_for(
     spec: WorkflowSpec, escalation: Escalation, actions: list[str], words: Words
 ) -> list[ActionForm]:
     """A form for each of ``actions`` (those the person may take now), in the order given."""
-    return [_form(spec, escalation, action, words) for action in actions if action in BY_NAME]
+    found = [catalogue.find(name) for name in actions]
+    return [_form(spec, escalation, action, words) for action in found if action is not None]
 
 
-def _form(spec: WorkflowSpec, escalation: Escalation, action: str, words: Words) -> ActionForm:
-    known = BY_NAME[action]
-    title = _TITLES.get(action) or (known.command or action).replace("-", " ").capitalize()
-    fields: list[Field] = []
-    targets = machine_for(spec).targets(escalation.stage, action)
-    if action == "rate" and spec.rag is not None:
-        choices = tuple((r.name, r.label or r.title) for r in spec.rag.ratings)
-        fields.append(Field("target", "Rating", "select", required=True, choices=choices))
-    elif targets:
-        choices = tuple((t, words.stage(spec, t)) for t in targets)
-        fields.append(Field("target", "Move it to", "select", required=True, choices=choices))
-    if action == "extend":
-        fields.append(Field("until", "New deadline", "date", "For example, 2026-12-18",
-                            required=True))  # fmt: skip
-    if action == "meeting":
-        fields += [
-            Field("held_on", "Day it was held", "date", "For example, 2026-12-01", True),
-            Field("attendees", "Who attended", "text", "Usernames, separated by commas", True),
-            Field("outcome", "What was agreed", "textarea", required=True),
-            Field("next_step", "Next step", "textarea"),
-        ]
-    reasons = spec.outcome_reasons.get(_CLOSES.get(action, ""), {})
-    if reasons:
-        choices = tuple((key, text) for key, text in reasons.items())
-        fields.append(Field("reason", "Why it closes", "select", required=True, choices=choices))
-    hint = f"For example: {known.example}" if known.example else ""
-    fields.append(Field("note", "Note", "textarea", hint, required=known.note_required))
-    return ActionForm(action, title, known.summary, tuple(fields))
+def _choices(
+    spec: WorkflowSpec, escalation: Escalation, action: Action, given: Input, words: Words
+) -> tuple[tuple[str, str], ...]:
+    if given.kind == "stage":
+        targets = machine_for(spec).targets(escalation.stage, action.name)
+        return tuple((t, words.stage(spec, t)) for t in targets)
+    if given.kind == "rating" and spec.rag is not None:
+        return tuple((r.name, r.label or r.title) for r in spec.rag.ratings)
+    if given.kind == "roles":
+        return tuple((role, words.role(role).capitalize()) for role in (*spec.roles, RAISER))
+    return ()
 
 
-def params_of(form: FormData) -> dict[str, Any]:
-    """The ``act`` operation's parameters from a posted form (blank fields left out)."""
+def _field(
+    spec: WorkflowSpec, escalation: Escalation, action: Action, given: Input, words: Words
+) -> Field:
+    choices = _choices(spec, escalation, action, given, words)
+    if given.kind == "flag":
+        kind = "checkbox"
+    elif given.many:
+        kind = "checkboxes"
+    elif choices:
+        kind = "select"
+    else:
+        kind = "textarea" if given.kind == "long_text" else "text"
+    return Field(given.name, given.label, kind, given.hint, given.required, choices)
+
+
+def _closes_with(spec: WorkflowSpec, escalation: Escalation, action: Action) -> set[str]:
+    """The outcomes ``action`` may close the escalation with from where it is."""
+    return {
+        move.dest
+        for move in action.moves(spec)
+        if move.source == escalation.stage and move.dest in OUTCOMES
+    }
+
+
+def _form(spec: WorkflowSpec, escalation: Escalation, action: Action, words: Words) -> ActionForm:
+    fields = [_field(spec, escalation, action, given, words) for given in action.command.inputs()]
+    reasons = {
+        key: text
+        for outcome in sorted(_closes_with(spec, escalation, action))
+        for key, text in spec.outcome_reasons.get(outcome, {}).items()
+    }
+    if reasons and action.command.CLOSES:
+        fields.append(Field(REASON.name, REASON.label, "select", required=True,
+                            choices=tuple(reasons.items())))  # fmt: skip
+    hint = f"For example: {action.example}" if action.example else ""
+    fields.append(Field(NOTE.name, NOTE.label, "textarea", hint, action.note_required))
+    return ActionForm(action.name, action.title, action.summary, tuple(fields))
+
+
+def params_of(form: FormData, action: str) -> dict[str, Any]:
+    """The ``act`` operation's parameters from a form posted for ``action`` (blank fields left
+    out)."""
     params: dict[str, Any] = {}
-    for name in FIELDS:
-        value = form.get(name)
+    version = form.get("expected_version")
+    if isinstance(version, str) and version.strip():
+        params["expected_version"] = int(version) if version.isdigit() else -1
+    defined = catalogue.find(action)
+    inputs = (NOTE, REASON, *(defined.command.inputs() if defined is not None else ()))
+    for given in inputs:
+        if given.many:
+            chosen = [v.strip() for v in form.getlist(given.name) if isinstance(v, str)]
+            if chosen := [v for v in chosen if v]:
+                params[given.name] = chosen
+            continue
+        value = form.get(given.name)
         if not isinstance(value, str) or not value.strip():
             continue
-        if name == "expected_version":
-            params[name] = int(value) if value.isdigit() else -1
-        elif name == "attendees":
-            params[name] = [part.strip() for part in value.split(",") if part.strip()]
+        if given.kind == "flag":
+            params[given.name] = True
         else:
-            params[name] = value.strip() if name != "note" else value
+            params[given.name] = value if given is NOTE else value.strip()
     return params

@@ -102,7 +102,7 @@ class PageBase:
         if not token:
             return None
         try:
-            return await self.work(self.service.session_user, token)
+            return await self.work(self.service.sessions.session_user, token)
         except EscalationError:
             return None
 

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from escalation_engine.app import operations, sentences
 from escalation_engine.errors import EscalationError, InvalidInput, SignInRefused, http_status
 from escalation_engine.web import forms, raising
-from escalation_engine.web.actionforms import FIELDS, forms_for, params_of
+from escalation_engine.web.actionforms import fields_posted, forms_for, params_of
 from escalation_engine.web.base import HERE, SESSION_COOKIE, PageBase, query_of, set_session
 
 _SIGN_IN_FIELDS = frozenset({"username", "password", "next"})
@@ -66,9 +66,11 @@ class Desk(PageBase):
             if not username or not password or len(username) > 64 or len(password) > 1024:
                 raise SignInRefused("Enter your username and password.")
             person = await self.work(
-                self.service.sign_in, username.strip(), password, source=source
+                self.service.accounts.sign_in, username.strip(), password, source=source
             )
-            token, _ = await self.work(self.service.start_session, person.username, "password")
+            token, _ = await self.work(
+                self.service.sessions.start_session, person.username, "password"
+            )
         except EscalationError as exc:
             return await self.sign_in_page(request, str(exc), http_status(exc))
         response = RedirectResponse(forms.safe_next(str(form.get("next", ""))), status_code=303)
@@ -162,11 +164,11 @@ class Desk(PageBase):
         reference = str(request.path_params["reference"])
         action = str(request.path_params["action"])
         try:
-            form = await forms.read(request, FIELDS)
+            form = await forms.read(request, fields_posted())
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
             done = await self.operation(
                 username, "act",
-                {"reference": reference, "action": action}, params_of(form),
+                {"reference": reference, "action": action}, params_of(form, action),
             )  # fmt: skip
         except EscalationError as exc:
             return await self.escalation(request, str(exc), http_status(exc))

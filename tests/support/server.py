@@ -75,7 +75,7 @@ def service_folder(path: Path, url: str, extra: str = "") -> Path:
     engine = make_engine(settings.database_url)
     service = EscalationService(settings, engine, SystemClock())
     for username in ACCOUNTS:
-        service.add_account("priya", username, PASSWORD)
+        service.accounts.add_account("priya", username, PASSWORD)
     engine.dispose()
     return path
 

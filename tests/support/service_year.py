@@ -19,7 +19,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from escalation_engine.clock import FakeClock
-from escalation_engine.domain.actions import Meeting
 from escalation_engine.domain.calendar import WorkingCalendar
 from escalation_engine.service import EscalationService
 
@@ -122,7 +121,7 @@ class Year:
 
     def _sweep_until(self, moment: datetime) -> None:
         """Apply everything that falls due before ``moment``, at the moment it falls due."""
-        while (due := self.service.next_due()) is not None and due <= moment:
+        while (due := self.service.queries.next_due()) is not None and due <= moment:
             self.clock.set(due)
             report = self.service.tick()
             assert not report.failed, report.failed
@@ -295,9 +294,9 @@ def with_meeting(y: Year, r: Record, start: datetime, raiser: str) -> Plan:
     yield y.after(start, 1)
     y.act(r, "jo", "respond")
     yield y.after(start, 2)
-    held = Meeting(held_on=y.calendar.local_day(y.clock.now()), attendees=("raiser", "team_manager"),
-                   outcome="Plan agreed")  # fmt: skip
-    y.act(r, raiser, "meeting", meeting=held, note="")
+    held = {"held_on": y.calendar.local_day(y.clock.now()),
+            "attendees": ("raiser", "team_manager"), "outcome": "Plan agreed"}  # fmt: skip
+    y.act(r, raiser, "meeting", **held, note="")
     r.meetings.append(y.clock.now())
     yield y.after(start, 3)
     y.act(r, raiser, "accept")

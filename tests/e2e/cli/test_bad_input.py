@@ -286,7 +286,7 @@ CASES = [
         "nowhere",
         "--note",
         "x",
-        says="Choose a stage",
+        says="Choose the stage to go to",
     ),
     cli(
         "bypass-unknown-consultee",

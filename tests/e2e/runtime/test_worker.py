@@ -147,7 +147,7 @@ def test_deadlines_that_passed_while_the_worker_was_down_are_applied_once_oldest
     svc = service(site)
     references = [raise_quick(svc, f"CLA-10000{i}") for i in range(3)]
     due = {r: svc.get(r).stage_due_at for r in references}
-    wait_for(lambda: svc.overdue(svc.clock.now()) == 3, 20, "all three deadlines to pass")
+    wait_for(lambda: svc.queries.overdue(svc.clock.now()) == 3, 20, "all three deadlines to pass")
     worker = start_worker(site)
     try:
         wait_for(

@@ -170,9 +170,11 @@ def test_a_failed_sign_in_says_only_that_it_failed_and_is_recorded(live: Live) -
         assert answer.status_code == 401
         assert answer.json()["error"].startswith("Sign-in refused: the username or password")
     service = live.service
-    record = [(r.username, r.ok, r.source) for r in service.sign_ins("amir")]
+    record = [(r.username, r.ok, r.source) for r in service.accounts.sign_ins("amir")]
     assert ("nobody", False, "127.0.0.1") in record
-    assert PASSWORD not in json.dumps([list(map(str, r)) for r in service.sign_ins("amir")])
+    assert PASSWORD not in json.dumps(
+        [list(map(str, r)) for r in service.accounts.sign_ins("amir")]
+    )
 
 
 def test_a_request_too_large_is_refused_before_it_is_read(live: Live, tmp_path: Path) -> None:

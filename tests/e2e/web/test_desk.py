@@ -42,7 +42,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         amir = next(line for line in text.splitlines(keepends=True) if "username: amir" in line)
         config.write_text(text.replace(amir, amir + KIM))
         with serving(folder) as running:
-            running.service.add_account("priya", "kim", PASSWORD)
+            running.service.accounts.add_account("priya", "kim", PASSWORD)
             yield running
 
 
@@ -164,7 +164,7 @@ def test_an_auditor_watches_an_escalation_from_its_page_and_it_is_in_their_inbox
     assert "You no longer watch it" in page.inner_text(".govuk-notification-banner")
     page.goto(live.url + "/inbox")
     assert reference not in page.inner_text("main")
-    assert not live.service.is_watching("amir", reference)
+    assert not live.service.watching.is_watching("amir", reference)
 
 
 def test_a_long_inbox_list_is_paged_and_each_page_passes_the_check(live: Live, page: Page) -> None:
@@ -339,7 +339,7 @@ def test_the_trails_csv_holds_every_entry_once_past_its_first_page(live: Live) -
             case_refs=[f"CLA-{700000 + n}"], category="permanence", team="north",
             summary="Plan drifted.",
         )  # fmt: skip
-    token, _ = service.start_session("priya", "password")
+    token, _ = service.sessions.start_session("priya", "password")
     answer = httpx.get(
         live.url + "/trail.csv", cookies={SESSION_COOKIE: token}, timeout=120
     )  # fmt: skip

@@ -76,7 +76,7 @@ def test_a_manager_signs_in_with_the_identity_provider_in_a_browser(live: Live, 
     assert "Signed in as Jo Bennett (jo)" in page.inner_text("nav")
     cookie = next(c for c in page.context.cookies() if c["name"] == "escalate_session")
     assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Lax")
-    record = [(r.username, r.ok, r.method) for r in live.service.sign_ins("amir")]
+    record = [(r.username, r.ok, r.method) for r in live.service.accounts.sign_ins("amir")]
     assert ("jo", True, "oidc") in record
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live.url + "/sign-in")
@@ -94,7 +94,7 @@ def test_someone_the_service_does_not_list_is_refused_and_it_is_recorded(
         page.inner_text("main")
     )
     assert not any(c["name"] == "escalate_session" for c in page.context.cookies())
-    failures = [r.detail for r in live.service.sign_ins("amir") if not r.ok]
+    failures = [r.detail for r in live.service.accounts.sign_ins("amir") if not r.ok]
     assert any("stranger@example.org" in detail for detail in failures)
 
 

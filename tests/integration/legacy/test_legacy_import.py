@@ -37,7 +37,7 @@ def _import(service: EscalationService, path: Path, mapping: Mapping | None = No
     rows, problems = Checker(service.settings, service.workflows, mapping or Mapping(), today,
                              "dispute_resolution").rows(sheet)  # fmt: skip
     if not problems:
-        service.import_rows("priya", sheet, rows)
+        service.importing.import_rows("priya", sheet, rows)
     return problems
 
 
@@ -141,4 +141,4 @@ def test_only_the_iro_manager_or_an_administrator_imports(
 ) -> None:
     sheet = files.read(_csv(tmp_path, GOOD))
     with pytest.raises(PermissionDenied, match="may not import"):
-        service.import_rows("jo", sheet, [])
+        service.importing.import_rows("jo", sheet, [])

@@ -82,7 +82,7 @@ def test_an_absence_ends_by_itself_after_its_last_day(
     assert south.get(esc.reference).with_people == ("kay",)
     reroutes = [e for e in audit.entries(engine, esc.reference) if e.action == "reroute"]
     assert [(e.actor, e.actor_kind) for e in reroutes] == [("lena", "person"), ("engine", "engine")]
-    assert [row.marked_by for row in south.absences()] == ["lena", "engine"]
+    assert [row.marked_by for row in south.availability.absences()] == ["lena", "engine"]
     assert not south.people_now()["kay"].away
 
 
@@ -105,7 +105,7 @@ def test_only_the_person_or_their_line_of_management_may_mark_them(
     esc = practice_alert(south, team="south")
     with pytest.raises(PermissionDenied, match=r"only kay or someone up their line of management"):
         south.mark("jo", "kay", away=True)
-    assert south.absences() == []
+    assert south.availability.absences() == []
     assert [e.action for e in audit.entries(engine, esc.reference)] == ["raise"]
 
 
@@ -115,7 +115,7 @@ def test_only_the_person_or_their_line_of_management_may_mark_them(
         (True, date(2026, 1, 2), "has passed"),
         (True, date(2027, 3, 1), "more than a year ahead"),
         (False, None, "is not marked away"),
-        (False, date(2026, 1, 9), "goes with 'escalate away'"),
+        (False, date(2026, 1, 9), "goes with marking someone away"),
     ],
 )
 def test_a_mark_that_says_nothing_true_is_refused_and_nothing_is_written(
@@ -123,7 +123,7 @@ def test_a_mark_that_says_nothing_true_is_refused_and_nothing_is_written(
 ) -> None:
     with pytest.raises(InvalidInput, match=problem):
         south.mark("kay", "kay", away=away, until=until)
-    assert south.absences() == []
+    assert south.availability.absences() == []
 
 
 def test_absences_are_append_only(south: EscalationService, engine: Engine) -> None:
@@ -131,7 +131,7 @@ def test_absences_are_append_only(south: EscalationService, engine: Engine) -> N
     for statement in ("UPDATE absence SET away = false", "DELETE FROM absence"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text(statement))
-    assert len(south.absences()) == 1
+    assert len(south.availability.absences()) == 1
 
 
 def test_whoever_an_escalation_was_with_finds_it_in_the_trail_once_its_trail_says_so(

@@ -17,18 +17,18 @@ GENERIC = "the username or password was not accepted"
 
 
 @pytest.fixture
-def accounts(service: EscalationService) -> EscalationService:
-    service.add_account("priya", "jo", GOOD)
+def with_jo(service: EscalationService) -> EscalationService:
+    service.accounts.add_account("priya", "jo", GOOD)
     return service
 
 
 def _record(service: EscalationService) -> list[tuple[str, bool, str]]:
-    return [(r.username, r.ok, r.detail) for r in service.sign_ins("amir")]
+    return [(r.username, r.ok, r.detail) for r in service.accounts.sign_ins("amir")]
 
 
-def test_the_right_password_signs_in_and_is_recorded(accounts: EscalationService) -> None:
-    assert accounts.sign_in("jo", GOOD, source="cli").username == "jo"
-    assert _record(accounts) == [("jo", True, "signed in")]
+def test_the_right_password_signs_in_and_is_recorded(with_jo: EscalationService) -> None:
+    assert with_jo.accounts.sign_in("jo", GOOD, source="cli").username == "jo"
+    assert _record(with_jo) == [("jo", True, "signed in")]
 
 
 @pytest.mark.parametrize(
@@ -40,60 +40,62 @@ def test_the_right_password_signs_in_and_is_recorded(accounts: EscalationService
     ],
 )
 def test_a_failed_sign_in_says_only_that_it_failed(
-    accounts: EscalationService, username: str, password: str, detail: str
+    with_jo: EscalationService, username: str, password: str, detail: str
 ) -> None:
     with pytest.raises(SignInRefused, match=GENERIC):
-        accounts.sign_in(username, password, source="cli")
-    assert _record(accounts) == [(username, False, detail)]
+        with_jo.accounts.sign_in(username, password, source="cli")
+    assert _record(with_jo) == [(username, False, detail)]
 
 
-def test_a_disabled_account_cannot_sign_in(accounts: EscalationService) -> None:
-    accounts.set_disabled("priya", "jo", True)
+def test_a_disabled_account_cannot_sign_in(with_jo: EscalationService) -> None:
+    with_jo.accounts.set_disabled("priya", "jo", True)
     with pytest.raises(SignInRefused, match=GENERIC):
-        accounts.sign_in("jo", GOOD, source="cli")
-    accounts.set_disabled("priya", "jo", False)
-    assert accounts.sign_in("jo", GOOD, source="cli").username == "jo"
+        with_jo.accounts.sign_in("jo", GOOD, source="cli")
+    with_jo.accounts.set_disabled("priya", "jo", False)
+    assert with_jo.accounts.sign_in("jo", GOOD, source="cli").username == "jo"
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(
-    accounts: EscalationService, clock: FakeClock
+    with_jo: EscalationService, clock: FakeClock
 ) -> None:
     for _ in range(4):
         with pytest.raises(SignInRefused, match=GENERIC):
-            accounts.sign_in("jo", "wrong wrong wrong", source="cli")
+            with_jo.accounts.sign_in("jo", "wrong wrong wrong", source="cli")
     with pytest.raises(SignInRefused, match="locked until"):
-        accounts.sign_in("jo", "wrong wrong wrong", source="cli")
+        with_jo.accounts.sign_in("jo", "wrong wrong wrong", source="cli")
     with pytest.raises(SignInRefused, match="locked until"):
-        accounts.sign_in("jo", GOOD, source="cli")  # even the right password, while locked
+        with_jo.accounts.sign_in("jo", GOOD, source="cli")  # even the right password, while locked
     clock.advance(minutes=15)
-    assert accounts.sign_in("jo", GOOD, source="cli").username == "jo"
-    assert [ok for _, ok, _ in _record(accounts)] == [False] * 6 + [True]
+    assert with_jo.accounts.sign_in("jo", GOOD, source="cli").username == "jo"
+    assert [ok for _, ok, _ in _record(with_jo)] == [False] * 6 + [True]
 
 
-def test_a_new_password_lifts_a_lockout(accounts: EscalationService) -> None:
+def test_a_new_password_lifts_a_lockout(with_jo: EscalationService) -> None:
     for _ in range(5):
         with pytest.raises(SignInRefused):
-            accounts.sign_in("jo", "wrong wrong wrong", source="cli")
-    accounts.set_password("priya", "jo", "amber window saddle river")
-    assert accounts.sign_in("jo", "amber window saddle river", source="cli").username == "jo"
+            with_jo.accounts.sign_in("jo", "wrong wrong wrong", source="cli")
+    with_jo.accounts.set_password("priya", "jo", "amber window saddle river")
+    assert (
+        with_jo.accounts.sign_in("jo", "amber window saddle river", source="cli").username == "jo"
+    )
 
 
-def test_only_administrators_manage_other_peoples_accounts(accounts: EscalationService) -> None:
+def test_only_administrators_manage_other_peoples_accounts(with_jo: EscalationService) -> None:
     with pytest.raises(PermissionDenied, match="administrator or iro_manager"):
-        accounts.add_account("jo", "mark", GOOD)
+        with_jo.accounts.add_account("jo", "mark", GOOD)
     with pytest.raises(PermissionDenied):
-        accounts.set_disabled("jo", "priya", True)
-    accounts.set_password("jo", "jo", "amber window saddle river")  # one's own, yes
+        with_jo.accounts.set_disabled("jo", "priya", True)
+    with_jo.accounts.set_password("jo", "jo", "amber window saddle river")  # one's own, yes
 
 
 @pytest.mark.parametrize("password", ["short", "jo-and-some-more-words", "aaaaaaaaaaaaaaaa"])
 def test_weak_passwords_are_refused(service: EscalationService, password: str) -> None:
     with pytest.raises(InvalidInput):
-        service.add_account("priya", "jo", password)
+        service.accounts.add_account("priya", "jo", password)
 
 
 def test_the_password_is_stored_only_as_an_argon2id_hash(
-    accounts: EscalationService, engine: Engine
+    with_jo: EscalationService, engine: Engine
 ) -> None:
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT password_hash FROM account")).scalar_one()
@@ -103,16 +105,16 @@ def test_the_password_is_stored_only_as_an_argon2id_hash(
 
 
 def test_the_sign_in_record_is_for_auditors_and_cannot_be_changed(
-    accounts: EscalationService, engine: Engine
+    with_jo: EscalationService, engine: Engine
 ) -> None:
-    accounts.sign_in("jo", GOOD, source="cli")
+    with_jo.accounts.sign_in("jo", GOOD, source="cli")
     with pytest.raises(PermissionDenied, match="auditor role"):
-        list(accounts.sign_ins("priya"))
+        list(with_jo.accounts.sign_ins("priya"))
     with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
         connection.execute(text("UPDATE sign_in SET ok = false"))
 
 
-def test_timing_of_a_miss_uses_a_decoy_hash(accounts: EscalationService) -> None:
+def test_timing_of_a_miss_uses_a_decoy_hash(with_jo: EscalationService) -> None:
     from escalation_engine.domain import passwords as module
 
     assert module.matches(None, GOOD) is False  # checked against the decoy, never a match

@@ -14,17 +14,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from escalation_engine.clock import FakeClock
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.errors import EscalationError
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
-from escalation_engine.spec.model import OUTCOMES, PERSON_ACTIONS
+from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store import create_schema, make_engine
 from escalation_engine.trail import audit
 from tests.support.databases import DATABASES, database
 from tests.support.shipped import MONDAY, ROOT
 
 USERS = ["aisha", "tom", "priya", "jo", "ellie", "mark", "helen", "ruth", "david", "sam", "dev"]
-ACTIONS = [action for action in PERSON_ACTIONS if action != "raise"]
+ACTIONS = list(catalogue.names())
 ALERTS = [
     ("dispute_resolution", "practice_alert", None),
     ("dispute_resolution", "management_alert", None),
@@ -144,7 +145,7 @@ class EscalationRuns(RuleBasedStateMachine):
     @invariant()
     def replaying_each_trail_gives_its_stored_row(self) -> None:
         if hasattr(self, "service"):
-            report = self.service.replay()
+            report = self.service.anchoring.replay()
             assert report.ok, report.problem
 
 

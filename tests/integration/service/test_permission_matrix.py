@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import Engine
 
 from escalation_engine.clock import FakeClock
-from escalation_engine.domain.actions import Meeting
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.machine import machine_for
 from escalation_engine.domain.people import Person
@@ -156,11 +155,9 @@ class Matrix:
             "reallocate": {"target": "zara"},
             "reopen": {"target": None},
             "meeting": {
-                "meeting": Meeting(
-                    held_on=self.service.calendar.local_day(self.clock.now()),
-                    attendees=("iro",),
-                    outcome="Agreed.",
-                )
+                "held_on": self.service.calendar.local_day(self.clock.now()),
+                "attendees": ("iro",),
+                "outcome": "Agreed.",
             },
         }.get(action, {})
 

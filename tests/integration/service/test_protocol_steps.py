@@ -5,7 +5,6 @@ printed labels, and plain, true descriptions and diagrams of every stage."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 from datetime import date, datetime
@@ -16,7 +15,6 @@ from sqlalchemy import Engine
 
 from escalation_engine.app import sentences
 from escalation_engine.clock import FakeClock
-from escalation_engine.domain.actions import Meeting
 from escalation_engine.domain.events import Told
 from escalation_engine.errors import InvalidInput, PermissionDenied
 from escalation_engine.service import EscalationService, outbox
@@ -176,25 +174,25 @@ def test_a_dispute_resolution_meeting_is_recorded_with_who_attended_and_what_nex
     council: EscalationService, engine: Engine
 ) -> None:
     reference = _alert(council)
-    held = Meeting(
-        held_on=date(2026, 1, 5), attendees=("raiser", "team_manager", "qa_manager"),
-        outcome="Permanence meeting set for 12 January", next_step="Jo to confirm the date",
-    )  # fmt: skip
-    council.act(reference, "priya", "meeting", meeting=held)
+    held = {
+        "held_on": date(2026, 1, 5), "attendees": ("raiser", "team_manager", "qa_manager"),
+        "outcome": "Permanence meeting set for 12 January", "next_step": "Jo to confirm the date",
+    }  # fmt: skip
+    council.act(reference, "priya", "meeting", **held)
     data = _data(engine, reference)
     assert (data["held_on"], data["attendees"], data["next_step"]) == (
         "2026-01-05", ["raiser", "team_manager", "qa_manager"], "Jo to confirm the date",
     )  # fmt: skip
     assert council.get(reference).stage == "team_manager"
     for wrong, problem in (
-        (dataclasses.replace(held, attendees=("chair",)), "chair is not one"),
-        (dataclasses.replace(held, held_on=date(2026, 1, 6)), "is not between"),
-        (dataclasses.replace(held, outcome=" "), "--outcome"),
+        (held | {"attendees": ("chair",)}, "chair is not one"),
+        (held | {"held_on": date(2026, 1, 6)}, "is not between"),
+        (held | {"outcome": " "}, "Say what the meeting decided"),
     ):
         with pytest.raises(InvalidInput, match=problem):
-            council.act(reference, "aisha", "meeting", meeting=wrong)
+            council.act(reference, "aisha", "meeting", **wrong)
     with pytest.raises(PermissionDenied, match="may not meeting"):
-        council.act(reference, "jo", "meeting", meeting=held)
+        council.act(reference, "jo", "meeting", **held)
     assert [e.action for e in audit.entries(engine, reference)] == ["raise", "meeting"]
 
 
@@ -202,7 +200,7 @@ def test_closing_says_why_from_the_workflows_outcome_reasons(
     council: EscalationService, engine: Engine
 ) -> None:
     reference = _alert(council)
-    with pytest.raises(InvalidInput, match="give --outcome-reason with one of 'raised_in_error'"):
+    with pytest.raises(InvalidInput, match="give the reason, one of 'raised_in_error'"):
         council.act(reference, "aisha", "withdraw", note="Wrong child.")
     with pytest.raises(InvalidInput, match="Did you mean 'raised_in_error'"):
         council.act(reference, "aisha", "withdraw", note="Wrong.", reason="raised_in_eror")
@@ -215,7 +213,9 @@ def test_closing_says_why_from_the_workflows_outcome_reasons(
             "aisha",
             "meeting",
             reason="plan_agreed",
-            meeting=Meeting(held_on=date(2026, 1, 5), attendees=("raiser",), outcome="Agreed."),
+            held_on=date(2026, 1, 5),
+            attendees=("raiser",),
+            outcome="Agreed.",
         )
     assert (
         council.act(answered, "aisha", "accept", note="Good.", reason="plan_agreed").outcome
@@ -257,13 +257,15 @@ def test_the_timeline_says_what_each_entry_records_beyond_its_note(
     council: EscalationService, engine: Engine
 ) -> None:
     reference = _responded(council)
-    council.act(reference, "aisha", "meeting", meeting=Meeting(
-        held_on=date(2026, 1, 5), attendees=("raiser", "team_manager"), outcome="No change",
-        next_step="QA to decide"))  # fmt: skip
+    council.act(reference, "aisha", "meeting", held_on=date(2026, 1, 5),
+                attendees=("raiser", "team_manager"), outcome="No change",
+                next_step="QA to decide")  # fmt: skip
     council.act(reference, "aisha", "reject", note="Not enough.")
     council.act(reference, "aisha", "withdraw", note="Moved.", reason="child_moved_authority")
     spec = council.workflow("council_protocol")
-    facts = [sentences.entry_facts(e.data, spec) for e in audit.entries(engine, reference)]
+    facts = [
+        sentences.entry_facts(e.action, e.data, spec) for e in audit.entries(engine, reference)
+    ]
     assert facts[2] == [
         "Meeting held 2026-01-05; attended: raiser, team_manager; decided: No change;"
         " next: QA to decide"

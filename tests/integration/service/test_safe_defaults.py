@@ -30,9 +30,9 @@ def _append(project: Path, text: str) -> None:
 def test_an_alert_two_teams_could_receive_needs_the_team(service: EscalationService) -> None:
     settings = service.settings
     south = dataclasses.replace(settings.people["jo"], username="kay", name="Kay Lee", team="south")
-    service.settings = dataclasses.replace(settings, people=settings.people | {"kay": south})
-    service.keeper.settings = service.settings
-    assert service.teams_receiving("dispute_resolution", "practice_alert", None) == [
+    with_south = dataclasses.replace(settings, people=settings.people | {"kay": south})
+    service = EscalationService(with_south, service.engine, service.clock)
+    assert service.raising.teams_receiving("dispute_resolution", "practice_alert", None) == [
         "north",
         "south",
     ]
@@ -53,8 +53,9 @@ def test_with_one_receiving_team_the_alert_goes_to_that_team(service: Escalation
 def test_the_webhook_url_never_reaches_a_row(project: Path, service: EscalationService) -> None:
     url = "https://hooks.example.org/services/T000/B000/very-secret-token"
     _append(project, f"notifications:\n  webhook_url: {url}\n")
-    service.settings = dataclasses.replace(
-        service.settings, notifications=load_settings(project / "config.yaml").notifications
+    notify = load_settings(project / "config.yaml").notifications
+    service = EscalationService(
+        dataclasses.replace(service.settings, notifications=notify), service.engine, service.clock
     )
     service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
                         case_refs=["CLA-1234"], category="pep", summary="s", team="north")  # fmt: skip
@@ -74,7 +75,11 @@ def test_smtp_uses_tls_unless_told_not_to(project: Path, service: EscalationServ
         notify = load_settings(project / "config.yaml").notifications
         assert notify.email is not None
         assert notify.email.starttls is True
-        service.settings = dataclasses.replace(service.settings, notifications=notify)
+        service = EscalationService(
+            dataclasses.replace(service.settings, notifications=notify),
+            service.engine,
+            service.clock,
+        )
         service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
                             case_refs=["CLA-1234"], category="pep", summary="s", team="north")  # fmt: skip
         report = deliver_due(service.engine, service.settings, service.clock.now())

@@ -57,15 +57,15 @@ def test_a_raiser_who_is_also_the_second_judge_counts_once(
 
 @pytest.mark.parametrize(
     ("action", "extra"),
-    [("refer_cafcass", {}), ("bypass", {"target": "director"})],
+    [("refer_cafcass", {}), ("bypass", {"target": "director", "consulted": "priya"})],
 )
 def test_another_iro_may_not_act_on_an_alert_they_did_not_raise(
     service: EscalationService, engine: Engine, action: str, extra: dict[str, str]
 ) -> None:
     esc = practice_alert(service)
     with pytest.raises(PermissionDenied, match="aisha raised it") as refused:
-        service.act(esc.reference, "tom", action, note="Serious risk.", consulted="priya", **extra)
-    assert "escalate reallocate ESC-2026-0001 --to tom" in str(refused.value)
+        service.act(esc.reference, "tom", action, note="Serious risk.", **extra)
+    assert "or reallocating it to tom first" in str(refused.value)
     assert [e.action for e in audit.entries(engine, esc.reference)] == ["raise"]
 
 

@@ -26,7 +26,7 @@ def _marks(engine: Engine) -> list[tuple[str, str, bool, str]]:
 
 
 def _references(service: EscalationService, username: str) -> list[str]:
-    return [e.reference for e in service.watched(username)]
+    return [e.reference for e in service.watching.watched(username)]
 
 
 def test_people_told_of_a_stage_watch_it_from_then_on(svc: EscalationService) -> None:  # noqa: F811
@@ -50,8 +50,8 @@ def test_anyone_who_may_see_it_watches_and_stops_and_it_leaves_the_inbox_when_cl
     assert [m for m in _marks(svc.engine) if m[3] == "asked"] == [
         ("ellie", first, True, "asked"), ("amir", second, True, "asked")
     ]  # fmt: skip
-    assert svc.is_watching("ellie", first)
-    assert not svc.is_watching("ellie", second)
+    assert svc.watching.is_watching("ellie", first)
+    assert not svc.watching.is_watching("ellie", second)
     inbox = operations.run(svc, "amir", "inbox")
     assert [item["reference"] for item in inbox["watching"]] == [second]
     svc.watch("amir", second, watching=False)

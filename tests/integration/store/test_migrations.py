@@ -52,7 +52,7 @@ def test_a_database_at_the_first_migration_with_data_upgrades_to_head_intact(
                 alert_type="practice_alert", category="placement", case_refs=("CLA-700001",), summary="Old",
                 team="north", looked_after=True, raised_by="aisha", raised_at=MONDAY, stage="team_manager",
             )  # fmt: skip
-            service.keeper.enter(spec, escalation, MONDAY)
+            service.ctx.keeper.enter(spec, escalation, MONDAY)
             entry = audit.append(
                 session, reference=escalation.reference, at=MONDAY, actor="aisha", actor_kind="person",
                 action="raise", from_stage=None, to_stage="team_manager", note="Old",

@@ -32,16 +32,16 @@ def anchored(
 def test_the_worker_check_writes_one_when_due_and_the_folder_then_verifies(
     anchored: EscalationService, clock: FakeClock, tmp_path: Path
 ) -> None:
-    assert anchored.checkpoint_if_due() is None  # an empty trail
+    assert anchored.anchoring.checkpoint_if_due() is None  # an empty trail
     esc = practice_alert(anchored)
-    first = anchored.checkpoint_if_due()
+    first = anchored.anchoring.checkpoint_if_due()
     assert first is not None
     assert checkpoints.read(first).seq == 1
     anchored.act(esc.reference, "jo", "respond", note="Booked.")
-    assert anchored.checkpoint_if_due() is None  # one entry since, not three
+    assert anchored.anchoring.checkpoint_if_due() is None  # one entry since, not three
     clock.advance(days=1)
-    assert anchored.checkpoint_if_due() is not None  # a day since
-    report = anchored.check_checkpoints()
+    assert anchored.anchoring.checkpoint_if_due() is not None  # a day since
+    report = anchored.anchoring.check_checkpoints()
     assert report.ok
     assert report.checked == 2
 
@@ -51,17 +51,17 @@ def test_an_empty_folder_given_on_the_command_line_is_a_failure_not_a_pass(
 ) -> None:
     practice_alert(anchored)
     (tmp_path / "empty").mkdir()
-    report = anchored.check_checkpoints(tmp_path / "empty")
+    report = anchored.anchoring.check_checkpoints(tmp_path / "empty")
     assert not report.ok
     assert "no checkpoint files" in str(report.problem)
-    assert anchored.check_checkpoints().ok  # the configured folder may have none yet
+    assert anchored.anchoring.check_checkpoints().ok  # the configured folder may have none yet
 
 
 def test_an_unsigned_service_cannot_write_checkpoints(
     service: EscalationService, tmp_path: Path
 ) -> None:
     with pytest.raises(ConfigError, match="no audit.public_key"):
-        service.checkpoint(tmp_path)
+        service.anchoring.checkpoint(tmp_path)
 
 
 def _mailing(settings: Settings, port: int) -> Settings:
@@ -73,7 +73,7 @@ def test_a_checkpoint_is_emailed_to_the_auditors(
     anchored: EscalationService, tmp_path: Path
 ) -> None:
     practice_alert(anchored)
-    path = anchored.checkpoint_if_due()
+    path = anchored.anchoring.checkpoint_if_due()
     assert path is not None
     port = free_port()
     controller, inbox = start_smtp(port)

@@ -101,7 +101,7 @@ def scene(settings: Settings, engine: Engine, clock: FakeClock, tmp_path: Path) 
     service.view(a, "jo", "show")
     service.view(b, "priya", "audit")
     folder = tmp_path / "checkpoints"
-    service.checkpoint(folder)
+    service.anchoring.checkpoint(folder)
     assert service.verify_all(folder=folder).ok
     return Scene(service, engine, folder, older, [a, b, c, d])
 
@@ -603,7 +603,7 @@ def test_a_recount_mends_counts_the_trail_disagrees_with(scene: Scene) -> None:
     truth = scene.service.report("priya", financial_year("2025-26"))
     inflate_a_count_the_report_reads(scene)
     assert not scene.service.verify_all(folder=scene.folder).ok
-    scene.service.recount()
+    scene.service.anchoring.recount()
     assert scene.service.verify_all(folder=scene.folder).ok
     again = scene.service.report("priya", financial_year("2025-26"))
     assert _values(again) == _values(truth)

@@ -13,7 +13,7 @@ from tests.support.tampering import guards_off
 
 
 def _looks(svc: EscalationService) -> list[tuple[str, str, str]]:
-    return [(r.viewer, r.reference, r.view) for r in svc.access_log("amir")]
+    return [(r.viewer, r.reference, r.view) for r in svc.viewing.access_log("amir")]
 
 
 def test_the_raiser_sees_their_own_without_a_look_being_logged(svc: EscalationService) -> None:
@@ -83,10 +83,10 @@ def test_the_access_log_is_for_auditors_only_and_filters(svc: EscalationService)
     svc.visible(svc.all(), "jo")
     svc.view(two, "priya", "show")
     assert [(v, r) for v, r, _ in _looks(svc)] == [("jo", one), ("jo", two), ("priya", two)]
-    assert [r.viewer for r in svc.access_log("amir", reference=two)] == ["jo", "priya"]
-    assert [r.reference for r in svc.access_log("amir", viewer="priya")] == [two]
+    assert [r.viewer for r in svc.viewing.access_log("amir", reference=two)] == ["jo", "priya"]
+    assert [r.reference for r in svc.viewing.access_log("amir", viewer="priya")] == [two]
     with pytest.raises(PermissionDenied, match="auditor role"):
-        list(svc.access_log("priya"))
+        list(svc.viewing.access_log("priya"))
 
 
 def test_the_access_log_is_chained_so_an_edit_is_found(

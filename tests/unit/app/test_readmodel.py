@@ -87,23 +87,24 @@ def test_a_new_escalation_is_reported_in_one_sentence() -> None:
 
 def test_an_entry_shows_when_who_what_and_the_note_with_what_it_records() -> None:
     esc, _ = shipped.entered(DRP)
+    stored = {"as": ["raiser"], "with": ["helen"], "routed": "mark is away: with helen",
+              "training": True}  # fmt: skip
     row = Entry(
-        seq=2, schema_version=2, reference=esc.reference, at=MONDAY, actor="jo",
-        actor_kind="person", action="respond", from_stage="team_manager",
-        to_stage="team_manager", note="Meeting booked",
-        data=json.dumps({"routed": "jo is away", "training": True}), prev_hash="0" * 64,
-        hash="1" * 64,
+        seq=2, schema_version=2, reference=esc.reference, at=MONDAY, actor="aisha",
+        actor_kind="person", action="reject", from_stage="team_manager",
+        to_stage="service_manager", note="No date for the panel", data=json.dumps(stored),
+        prev_hash="0" * 64, hash="1" * 64,
     )  # fmt: skip
     data = readmodel.entry(Shipped(FakeClock(MONDAY)), row, esc)  # type: ignore[arg-type]
-    assert data["action"] == "respond"
+    assert data["action"] == "reject"
     assert data["data"]["training"] is True
     assert data["shown"] == {
         "when": "05 Jan 2026 09:00",
-        "who": "Jo Bennett",
-        "what": "Responded",
-        "move": "Stage 1: team manager",
-        "note": "Meeting booked\nRouted: jo is away\nTraining: recorded on a training database,"
-        " on its clock",
+        "who": "Aisha Khan",
+        "what": "Rejected the response",
+        "move": "Stage 1: team manager → Stage 2: service manager or head of service",
+        "note": "No date for the panel\nRouted: mark is away: with helen\nTraining: recorded on a"
+        " training database, on its clock",
     }
 
 

@@ -45,9 +45,11 @@ def test_a_period_is_a_year_or_from_and_to_with_either_end_open() -> None:
     assert chosen(None, None, None) is None
     assert chosen("2024-25", None, None) == financial_year("2024-25")
     assert chosen(None, date(2026, 1, 1), None) == Period(date(2026, 1, 1), date(2199, 12, 31))
-    with pytest.raises(InvalidInput, match="Give --year or --from/--to, not both"):
+    with pytest.raises(
+        InvalidInput, match="Give a financial year or a first and last day, not both"
+    ):
         chosen("2024-25", date(2026, 1, 1), None)
-    with pytest.raises(InvalidInput, match="is before --from .* swap them"):
+    with pytest.raises(InvalidInput, match="is before the first, .* swap them"):
         chosen(None, date(2026, 2, 1), date(2026, 1, 1))
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from escalation_engine.spec import schema, vocabulary
 from escalation_engine.spec.loader import ALERT_KEYS, STAGE_KEYS, TOP_KEYS
-from escalation_engine.spec.model import PERSON_ACTIONS
 from escalation_engine.spec.yamlnodes import parse_yaml
 from tests.support.shipped import ROOT
 
@@ -36,7 +36,12 @@ def test_schema_alert_type_keys_match_the_loader() -> None:
 
 
 def test_schema_permissions_match_the_actions() -> None:
-    assert set(SCHEMA["$defs"]["permissions"]["properties"]) == set(PERSON_ACTIONS)
+    assert set(SCHEMA["$defs"]["permissions"]["properties"]) == set(vocabulary.names())
+
+
+def test_the_schema_given_out_is_the_shipped_one_with_the_actions_known_now() -> None:
+    assert schema.schema() == SCHEMA
+    assert json.loads(schema.text()) == SCHEMA
 
 
 def test_schema_is_itself_valid() -> None:

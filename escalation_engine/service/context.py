@@ -1,5 +1,6 @@
-"""What every part of the service shares: its settings, database, clock, workflows and
-stage rules, the limits on what people type, and who is away at a given moment."""
+"""The context every use case shares: the settings, the database, the clock, the workflows and
+their versions, the stage rules and the words; how an entry is appended (signed, counted,
+watched); who is away at a given moment; and the limits on what people type."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from sqlalchemy import Connection, Engine
 from escalation_engine import store
 from escalation_engine.clock import Clock
 from escalation_engine.domain import absences
-from escalation_engine.domain.action_table import PERSON
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.domain.events import told_to_watch
+from escalation_engine.domain.events import Told, Written
 from escalation_engine.domain.people import Person
 from escalation_engine.domain.stages import StageKeeper
-from escalation_engine.errors import InvalidInput
+from escalation_engine.errors import Given, InvalidInput
 from escalation_engine.service.registry import WorkflowRegistry
 from escalation_engine.settings.config import Settings
 from escalation_engine.settings.keys import Signer, load_signer, parse_public
@@ -26,26 +26,24 @@ from escalation_engine.trail import audit
 from escalation_engine.trail.audit import Entry
 
 ENGINE_ACTOR = "engine"
-NOTE_REQUIRED = {action.name for action in PERSON if action.note_required}
 MAX_SUMMARY = 2_000
 MAX_NOTE = 4_000
 MAX_CASES = 20
 
 
-def check_text(text: str, what: str, most: int) -> None:
+def check_text(text: str, what: str, most: int, *, given: Given | None = None) -> None:
     """Refuse text too long to be a note, or holding control characters (a NUL from a pasted
     file, terminal escapes) that would corrupt the trail or what it shows later."""
     if len(text) > most:
-        raise InvalidInput(f"{what} is {len(text):,} characters long; keep it to {most:,}.")
+        raise InvalidInput(
+            f"{what} is {len(text):,} characters long; keep it to {most:,}.", given=given
+        )
     if any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in text):
-        raise InvalidInput(f"{what} holds control characters; type it as plain text.")
+        raise InvalidInput(f"{what} holds control characters; type it as plain text.", given=given)
 
 
-TARGETED = {action.name: action.target for action in PERSON if action.target}
-
-
-class ServiceBase:
-    """Commands and queries over escalations stored in ``engine``."""
+class Context:
+    """What every use case is handed: one per service, built once."""
 
     def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
         self.settings = settings
@@ -68,7 +66,7 @@ class ServiceBase:
             self._training = store.installation.is_training(self.engine)
         return self._training
 
-    def _append(
+    def append(
         self,
         session: Connection,
         escalation: Escalation,
@@ -84,11 +82,12 @@ class ServiceBase:
         training on a training database; the report's counts take it in the same transaction
         (kept in ``tallied`` until ``store.tallies.add``, where given), and whoever it tells of
         the escalation watches it (unless ``watch`` is false)."""
-        extra: dict[str, Any] = {}
-        if record_login and self.entered_by is not None and self.entered_by != fields.get("actor"):
-            extra["entered_by"] = self.entered_by
-        if self.training:
-            extra["training"] = True
+        typed = (
+            record_login and self.entered_by is not None and self.entered_by != fields.get("actor")
+        )
+        extra = Written(
+            entered_by=self.entered_by if typed else None, training=self.training
+        ).data()
         entry = audit.append(
             session, signer=self.signer, reference=escalation.reference, data=data | extra, **fields
         )
@@ -96,7 +95,7 @@ class ServiceBase:
             session, entry, escalation.workflow_digest, escalation.alert_type, data | extra, tallied
         )
         if watch:  # whoever it tells of the escalation (not with them) watches it from now on
-            store.watches.told(session, escalation.reference, told_to_watch(data), entry.at)
+            store.watches.told(session, escalation.reference, Told.read(data).to_watch(), entry.at)
         return entry
 
     @property
@@ -121,13 +120,21 @@ class ServiceBase:
     def workflow(self, name: str) -> WorkflowSpec:
         return self.registry.named(name)
 
-    def _people(self, session: Connection, now: datetime) -> dict[str, Person]:
+    def spec_for(self, escalation: Escalation) -> WorkflowSpec:
+        """The workflow version ``escalation`` runs under."""
+        known = self.registry.known(escalation)
+        if known is not None:  # versions never change: one read is enough
+            return known
+        with self.engine.connect() as session:
+            return self.registry.of(session, escalation)
+
+    def people_at(self, session: Connection, now: datetime) -> dict[str, Person]:
         """Everyone as they stand at ``now``: config.yaml, then the away and back marks."""
         marks = store.absences.latest(session)
         return absences.as_marked(self.settings.people, marks, self.calendar.local_day(now))
 
     @staticmethod
-    def _rating(spec: WorkflowSpec, given: str | None) -> str | None:
+    def rating_named(spec: WorkflowSpec, given: str | None) -> str | None:
         """A rating by its name or its printed label ("Green*"), as the workflow names it."""
         if given is None or spec.rag is None:
             return given
