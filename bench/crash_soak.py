@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from escalation_engine.trail import audit
-from tests.worker_support import make_site, raise_quick, service, start_worker, wait_for
+from tests.support.worker import make_site, raise_quick, service, start_worker, wait_for
 
 
 def main(cycles: int, seed: int) -> int:
