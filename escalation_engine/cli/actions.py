@@ -77,9 +77,7 @@ def example(action: Action) -> str:
             continue
         values = given.sample.split() if given.many else [given.sample]
         for value in values:
-            parts.append(
-                f"{given.option} {value if ' ' not in value else repr(value)}".replace("'", '"')
-            )
+            parts.append(f'{given.option} "{value}"' if " " in value else f"{given.option} {value}")
     if action.example:
         parts.append(f'--note "{action.example}"')
     return " ".join(parts)

@@ -121,7 +121,17 @@ def _story(console: Console, service: EscalationService) -> list[str]:
         summary="Excellent work helping the young person chair their own review.",
     )  # fmt: skip
     say(f"  Tom records good practice as {good.reference}: {good.outcome}, never escalated")
+    _climb(console, service, clock, drift.reference, siblings.reference, red.reference)
+    return [drift.reference, siblings.reference, red.reference, good.reference]
 
+
+def _climb(
+    console: Console, service: EscalationService, clock: FakeClock, drift_ref: str,
+    siblings_ref: str, red_ref: str,
+) -> None:  # fmt: skip
+    """Managers respond, a deadline passes, a response is rejected, a bypass, and Cafcass."""
+    say = console.print
+    siblings, red = service.get(siblings_ref), service.get(red_ref)
     clock.advance(days=2)
     say(Rule(f"{labels.local(clock.now())}: managers respond"))
     service.act(
@@ -140,7 +150,7 @@ def _story(console: Console, service: EscalationService) -> list[str]:
     )
 
     _advance(console, service, clock, 6)
-    drift = service.get(drift.reference)
+    drift = service.get(drift_ref)
     say(
         f"  {drift.reference} had no response from the team manager: it is now with {', '.join(drift.with_people)}"
     )
@@ -165,7 +175,6 @@ def _story(console: Console, service: EscalationService) -> list[str]:
     say(
         f"  Still unresolved past the 20-working-day limit: Aisha refers {drift.reference} to Cafcass"
     )
-    return [drift.reference, siblings.reference, red.reference, good.reference]
 
 
 def run_demo(console: Console, keep: Path | None) -> None:

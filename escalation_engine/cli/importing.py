@@ -4,11 +4,17 @@ row by row and imported whole or not at all, on the service host."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from escalation_engine.cli.common import AsUser, acting_user, app, err, escape, open_service, out
+
+if TYPE_CHECKING:
+    from escalation_engine.legacy.files import Sheet
+    from escalation_engine.legacy.mapping import Mapping
+    from escalation_engine.legacy.rows import LegacyRow
+    from escalation_engine.service import EscalationService
 
 #: Problems printed before the rest are counted (all are found; the file is mended in one go).
 SHOWN = 200
@@ -69,22 +75,33 @@ def import_(
 
     Example: escalate import escalations-2019-2024.xlsx --mapping legacy_mapping.yaml
     """
-    from rich.progress import Progress
-
-    from escalation_engine.errors import InvalidInput
     from escalation_engine.legacy import files
     from escalation_engine.legacy.mapping import from_options
-    from escalation_engine.legacy.rows import Checker
 
     service = open_service()
     username = acting_user(as_user, service)
     service.importing.require_importer(username)
     chosen = from_options(mapping, column or [], default or [])
     read = files.read(file, sheet)
+    rows = _checked(service, read, chosen, workflow)
+    if check:
+        out.print(
+            f"{read.name}: all {len(rows):,} rows are ready to import; nothing was imported (--check)."
+        )
+        return
+    _import(service, username, read, rows)
+
+
+def _checked(
+    service: EscalationService, read: Sheet, chosen: Mapping, workflow: str
+) -> list[LegacyRow]:
+    """Every row of ``read``, checked; or each problem printed (the first few) and a refusal."""
+    from escalation_engine.errors import InvalidInput
+    from escalation_engine.legacy.rows import Checker
+
     today = service.calendar.local_day(service.clock.now())
-    rows, problems = Checker(service.settings, service.workflows, chosen, today, workflow).rows(
-        read
-    )
+    checker = Checker(service.settings, service.workflows, chosen, today, workflow)
+    rows, problems = checker.rows(read)
     if problems:
         for problem in problems[:SHOWN]:
             err.print(escape(problem), soft_wrap=True)
@@ -95,11 +112,13 @@ def import_(
             f"{read.name}: {len(problems):,} problem{'s' if len(problems) != 1 else ''} in"
             f" {len(read.rows):,} rows; nothing was imported. Mend them and import it again."
         )
-    if check:
-        out.print(
-            f"{read.name}: all {len(rows):,} rows are ready to import; nothing was imported (--check)."
-        )
-        return
+    return rows
+
+
+def _import(service: EscalationService, username: str, read: Sheet, rows: list[LegacyRow]) -> None:
+    """Import ``rows``, with progress at a terminal, and say what was done."""
+    from rich.progress import Progress
+
     with Progress(console=err.console, transient=True) as progress:
         task = progress.add_task("Importing", total=len(rows))
         done = service.importing.import_rows(

@@ -196,28 +196,36 @@ def audit_(
         search(as_user, {k: v for k, v in given.items() if v is not None},
                "json" if as_json else output)  # fmt: skip
         return
-    if target.lower() not in ("verify", "checkpoint"):
-        from escalation_engine.cli import views
-        from escalation_engine.cli.backend import connect
-
-        rows = connect(as_user).call("trail", {"reference": target})
-        if as_json:
-            emit_json([bare(row) for row in rows])
-        else:
-            out.print(views.timeline(rows))
-        return
     if target.lower() == "verify":
         _verify_all(since, checkpoints, as_json)
-    service = open_service()
-    if target.lower() == "checkpoint":
-        point, path = service.anchoring.checkpoint(checkpoints)
-        if as_json:
-            emit_json({"seq": point.seq, "head": point.head, "count": point.count,
-                       "at": point.at.isoformat(), "path": str(path)})  # fmt: skip
-        else:
-            out.print(
-                f"Checkpoint of entry {point.seq} ({point.count} entries) written to {escape(str(path))}."
-            )
+    elif target.lower() == "checkpoint":
+        _checkpoint(checkpoints, as_json)
+    else:
+        _trail_of(target, as_user, as_json)
+
+
+def _trail_of(reference: str, as_user: str | None, as_json: bool) -> None:
+    """One escalation's trail, as its viewer may see it."""
+    from escalation_engine.cli import views
+    from escalation_engine.cli.backend import connect
+
+    rows = connect(as_user).call("trail", {"reference": reference})
+    if as_json:
+        emit_json([bare(row) for row in rows])
+    else:
+        out.print(views.timeline(rows))
+
+
+def _checkpoint(folder: Path | None, as_json: bool) -> None:
+    """A checkpoint of the trail's head written outside the database, now."""
+    point, path = open_service().anchoring.checkpoint(folder)
+    if as_json:
+        emit_json({"seq": point.seq, "head": point.head, "count": point.count,
+                   "at": point.at.isoformat(), "path": str(path)})  # fmt: skip
+    else:
+        out.print(
+            f"Checkpoint of entry {point.seq} ({point.count} entries) written to {escape(str(path))}."
+        )
 
 
 def _verify_all(since: int, folder: Path | None, as_json: bool) -> NoReturn:

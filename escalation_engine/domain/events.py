@@ -22,6 +22,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def stored_key(kind: type[Any], name: str) -> str:
+    """The key fact ``name`` of entries of ``kind`` (an event, or how an entry was written) is
+    stored under in an entry's details, for a query that reads it where it lies."""
+    if name not in {f.name for f in fields(kind)}:
+        raise KeyError(f"{kind.__name__} records no {name!r}")
+    return "as" if name == "roles" else name
+
+
 def _typed(value: Any) -> Any:
     """A stored value as the event holds it: lists as tuples."""
     if isinstance(value, list):
@@ -117,14 +125,6 @@ class Event:
         return values | (self.entered.data() if self.entered is not None else {})
 
     @classmethod
-    def key(cls, name: str) -> str:
-        """The key fact ``name`` of this kind is stored under in an entry's details, for a
-        query that reads it where it lies."""
-        if name not in {f.name for f in fields(cls)}:
-            raise KeyError(f"{cls.__name__} records no {name!r}")
-        return "as" if name == "roles" else name
-
-    @classmethod
     def read(cls, data: Mapping[str, Any]) -> Any:
         """The event an entry's stored details describe (the reverse of ``data``). A fact an
         older entry does not record reads as its default, or ``None``."""
@@ -188,14 +188,6 @@ class Written:
         if self.imported is not None:
             said["imported"] = self.imported.data()
         return said
-
-    @classmethod
-    def key(cls, name: str) -> str:
-        """The key fact ``name`` of this kind is stored under in an entry's details, for a
-        query that reads it where it lies."""
-        if name not in {f.name for f in fields(cls)}:
-            raise KeyError(f"{cls.__name__} records no {name!r}")
-        return "as" if name == "roles" else name
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> Written:

@@ -9,6 +9,7 @@ from escalation_engine import store
 from escalation_engine.domain import patterns
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Raised
+from escalation_engine.domain.people import Person
 from escalation_engine.domain.routing import authorise
 from escalation_engine.errors import InvalidInput, WorkflowNotFound, did_you_mean, one_of
 from escalation_engine.service import outbox
@@ -49,24 +50,10 @@ class Raising:
         authorise(spec, person, "raise", None, roles=alert.raised_by)
         refs = self._case_refs(case_refs)
         rating = self.ctx.rating_named(spec, rating)
-        if tell_my_manager and not alert.raiser_may_notify_manager:
-            raise InvalidInput(
-                f"{alert.title} ({alert.name}) does not let the raiser choose to tell their manager"
-                f" under {spec.name}; leave out --tell-my-manager."
-            )
-        if tell_my_manager and person.manager is None:
-            raise InvalidInput(
-                f"{person.username} has no manager in config.yaml to tell; leave out --tell-my-manager."
-            )
+        self._check_telling(spec, alert, person, tell_my_manager)
         self._check_raise_fields(category, team, summary, dates or {})
         entry_stage = self._entry_stage(spec, alert, rating)
-        if not team:
-            teams = self.teams_receiving(workflow, alert_type, rating)
-            if len(teams) > 1:
-                raise InvalidInput(
-                    f"Say which team the child is with (--team): this alert could go to {one_of(teams)}."
-                )
-            team = teams[0] if teams else person.team
+        team = team or self._receiving_team(workflow, alert_type, rating, person.team)
         with unit_of_work(self.ctx.engine) as session:
             keeper = self.ctx.keeper.among(self.ctx.people_at(session, now))
             self.ctx.registry.remember(session, spec, now)
@@ -99,6 +86,34 @@ class Raising:
             store.insert_new(session, escalation, entry.hash)
             outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
         return escalation
+
+    @staticmethod
+    def _check_telling(
+        spec: WorkflowSpec, alert: AlertType, person: Person, tell_my_manager: bool
+    ) -> None:
+        """Refuse telling the raiser's manager where the alert type does not let the raiser
+        choose it, or where the raiser has no manager."""
+        if tell_my_manager and not alert.raiser_may_notify_manager:
+            raise InvalidInput(
+                f"{alert.title} ({alert.name}) does not let the raiser choose to tell their manager"
+                f" under {spec.name}; leave out --tell-my-manager."
+            )
+        if tell_my_manager and person.manager is None:
+            raise InvalidInput(
+                f"{person.username} has no manager in config.yaml to tell; leave out --tell-my-manager."
+            )
+
+    def _receiving_team(
+        self, workflow: str, alert_type: str, rating: str | None, otherwise: str
+    ) -> str:
+        """The one team that could receive the alert, or ``otherwise`` where none could; the
+        raiser must say which where several could."""
+        teams = self.teams_receiving(workflow, alert_type, rating)
+        if len(teams) > 1:
+            raise InvalidInput(
+                f"Say which team the child is with (--team): this alert could go to {one_of(teams)}."
+            )
+        return teams[0] if teams else otherwise
 
     def teams_receiving(self, workflow: str, alert_type: str, rating: str | None) -> list[str]:
         """The teams whose people could receive this alert where it enters: more than one means

@@ -203,6 +203,62 @@ def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
     return RagSpec(ratings=tuple(ratings), drives=drives)
 
 
+def _read_limit(reader: Reader, raw: Any) -> OverallLimit | None:
+    data = reader.mapping(raw, "overall_limit", ("clock", "starts"))
+    clock = reader.timescale(data.get("clock"), "overall_limit.clock", allow_words=False)
+    if not clock:
+        return None
+    return OverallLimit(
+        clock=clock, starts=reader.text(data.get("starts"), "overall_limit.starts", "formal")
+    )
+
+
+def _read_bypass(reader: Reader, raw: Any) -> BypassSpec:
+    data = reader.mapping(raw, "bypass", ("allowed", "consult"))
+    return BypassSpec(
+        allowed=reader.flag(data.get("allowed"), "bypass.allowed", True),
+        consult=reader.text(data.get("consult"), "bypass.consult") or None,
+    )
+
+
+def _read_cafcass(reader: Reader, raw: Any) -> CafcassSpec:
+    data = reader.mapping(raw, "cafcass", ("allowed", "from", "concurrent", "looked_after_only"))
+    return CafcassSpec(
+        allowed=reader.flag(data.get("allowed"), "cafcass.allowed", True),
+        from_stages=(
+            None
+            if data.get("from", "any") == "any"
+            else reader.names(data.get("from"), "cafcass.from")
+        ),
+        concurrent=reader.flag(data.get("concurrent"), "cafcass.concurrent", False),
+        looked_after_only=reader.flag(
+            data.get("looked_after_only"), "cafcass.looked_after_only", True
+        ),
+    )
+
+
+def _read_reopen(reader: Reader, raw: Any) -> ReopenSpec:
+    data = reader.mapping(raw, "reopen", ("allowed", "to", "within"))
+    return ReopenSpec(
+        allowed=reader.flag(data.get("allowed"), "reopen.allowed", True),
+        to=reader.text(data.get("to"), "reopen.to", "last_stage"),
+        within=reader.timescale(data.get("within"), "reopen.within", allow_words=False),
+    )
+
+
+def _read_separation(reader: Reader, raw: Any) -> SeparationSpec:
+    data = reader.mapping(raw, "separation", ("raiser_only_as_raiser", "others_alerts"))
+    others = data.get("others_alerts", list(SeparationSpec().others_alerts or ()))
+    return SeparationSpec(
+        raiser_only_as_raiser=reader.flag(
+            data.get("raiser_only_as_raiser"), "separation.raiser_only_as_raiser", True
+        ),
+        others_alerts=(
+            None if others == "any" else reader.names(others, "separation.others_alerts")
+        ),
+    )
+
+
 def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec | None, list[str]]:
     """Read a parsed document into a spec; return it (if readable at all) and every problem."""
     reader = Reader(parsed)
@@ -230,17 +286,6 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         for n, v, p in named_section(reader, data.get("alert_types"), "alert_types")
     ]
     outcome_titles, outcome_reasons = _read_outcomes(reader, data.get("outcomes"))
-    limit_raw = reader.mapping(data.get("overall_limit"), "overall_limit", ("clock", "starts"))
-    limit_clock = reader.timescale(limit_raw.get("clock"), "overall_limit.clock", allow_words=False)
-    bypass_raw = reader.mapping(data.get("bypass"), "bypass", ("allowed", "consult"))
-    cafcass_raw = reader.mapping(
-        data.get("cafcass"), "cafcass", ("allowed", "from", "concurrent", "looked_after_only")
-    )
-    reopen_raw = reader.mapping(data.get("reopen"), "reopen", ("allowed", "to", "within"))
-    separation_raw = reader.mapping(
-        data.get("separation"), "separation", ("raiser_only_as_raiser", "others_alerts")
-    )
-    others = separation_raw.get("others_alerts", list(SeparationSpec().others_alerts or ()))
     spec = WorkflowSpec(
         name=name,
         version=reader.positive_int(data.get("version"), "version", 1),
@@ -250,46 +295,12 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
         alert_types=tuple(alerts),
         stages=tuple(stages),
         permissions=permissions,
-        overall_limit=(
-            OverallLimit(
-                clock=limit_clock,
-                starts=reader.text(limit_raw.get("starts"), "overall_limit.starts", "formal"),
-            )
-            if limit_clock
-            else None
-        ),
-        bypass=BypassSpec(
-            allowed=reader.flag(bypass_raw.get("allowed"), "bypass.allowed", True),
-            consult=reader.text(bypass_raw.get("consult"), "bypass.consult") or None,
-        ),
-        cafcass=CafcassSpec(
-            allowed=reader.flag(cafcass_raw.get("allowed"), "cafcass.allowed", True),
-            from_stages=(
-                None
-                if cafcass_raw.get("from", "any") == "any"
-                else reader.names(cafcass_raw.get("from"), "cafcass.from")
-            ),
-            concurrent=reader.flag(cafcass_raw.get("concurrent"), "cafcass.concurrent", False),
-            looked_after_only=reader.flag(
-                cafcass_raw.get("looked_after_only"), "cafcass.looked_after_only", True
-            ),
-        ),
+        overall_limit=_read_limit(reader, data.get("overall_limit")),
+        bypass=_read_bypass(reader, data.get("bypass")),
+        cafcass=_read_cafcass(reader, data.get("cafcass")),
         rag=_read_rag(reader, data.get("rag")),
-        reopen=ReopenSpec(
-            allowed=reader.flag(reopen_raw.get("allowed"), "reopen.allowed", True),
-            to=reader.text(reopen_raw.get("to"), "reopen.to", "last_stage"),
-            within=reader.timescale(reopen_raw.get("within"), "reopen.within", allow_words=False),
-        ),
-        separation=SeparationSpec(
-            raiser_only_as_raiser=reader.flag(
-                separation_raw.get("raiser_only_as_raiser"),
-                "separation.raiser_only_as_raiser",
-                True,
-            ),
-            others_alerts=(
-                None if others == "any" else reader.names(others, "separation.others_alerts")
-            ),
-        ),
+        reopen=_read_reopen(reader, data.get("reopen")),
+        separation=_read_separation(reader, data.get("separation")),
         source=source,
         text=text,
         digest=hashlib.sha256(text.encode()).hexdigest(),

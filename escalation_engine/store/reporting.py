@@ -36,7 +36,7 @@ from escalation_engine.domain.actions.changing import Rated
 from escalation_engine.domain.actions.meetings import MeetingHeld
 from escalation_engine.domain.actions.responding import Responded
 from escalation_engine.domain.calendar import LONDON
-from escalation_engine.domain.events import PersonEvent, Written
+from escalation_engine.domain.events import PersonEvent, Written, stored_key
 from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store.chain import CHUNK
 from escalation_engine.store.engine import london_day
@@ -138,13 +138,13 @@ def _entry_columns(connection: Connection) -> list[Any]:
     return [
         a.reference, a.seq, _seconds(connection, a.at), a.action, a.from_stage, a.to_stage,
         case(
-            (a.action.in_(("raise", "rate")), detail(Rated.key("rating"))),
-            (a.action == "respond", detail(Responded.key("in_time"))),
-            (a.action == "meeting", detail(MeetingHeld.key("held_on"))),
+            (a.action.in_(("raise", "rate")), detail(stored_key(Rated, "rating"))),
+            (a.action == "respond", detail(stored_key(Responded, "in_time"))),
+            (a.action == "meeting", detail(stored_key(MeetingHeld, "held_on"))),
             else_=None,
         ),
-        case((closing, detail(PersonEvent.key("reason"))), else_=None),
-        case((a.action == "raise", detail(Written.key("imported"))), else_=None),
+        case((closing, detail(stored_key(PersonEvent, "reason"))), else_=None),
+        case((a.action == "raise", detail(stored_key(Written, "imported"))), else_=None),
     ]  # fmt: skip
 
 

@@ -3,8 +3,8 @@
 ``pause`` exists only here: its command and input, its event, what it does, where it may be
 taken, its words. Registered for a test, it is a command of the command line, a route of the API
 (through the same operation the desk and the CLI use), a form on the desk, a permission a
-workflow may grant (and the rule when it grants none), a line of ``workflows show`` and a key of
-the JSON Schema; unregistered, it is none of these.
+workflow may grant (and the rule when it grants none), cells of the permission matrix, a line of
+``workflows show`` and a key of the JSON Schema; unregistered, it is none of these.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from typing import ClassVar
 
 import pytest
 import typer
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from escalation_engine.app import operations, readmodel
 from escalation_engine.app.routes import act_params
 from escalation_engine.cli.actions import add_commands
+from escalation_engine.clock import FakeClock
 from escalation_engine.domain import policy
 from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.base import (
@@ -37,10 +39,12 @@ from escalation_engine.domain.events import PersonEvent
 from escalation_engine.domain.machine import machine_for
 from escalation_engine.errors import DefinitionError, InvalidInput
 from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import load_settings
 from escalation_engine.spec import schema
 from escalation_engine.spec.loader import load_workflow_text
 from escalation_engine.trail import audit
 from escalation_engine.web.actionforms import forms_for
+from tests.support.matrix import EXTRA_PEOPLE, Matrix
 from tests.support.scenarios import practice_alert
 
 RESTART = Input(
@@ -142,6 +146,18 @@ def test_a_workflow_may_grant_it_and_show_says_who_may(
     may = {m["action"]: m["who"] for m in readmodel.workflow(service, granted)["may"]}
     assert may["pause"] == "iro manager"
     assert "pause" in machine_for(granted).allowed_actions("team_manager")
+
+
+def test_the_permission_matrix_tries_it_and_agrees_with_the_rules(
+    paused: Action, project: Path, engine: Engine, clock: FakeClock
+) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("people:\n", "people:\n" + EXTRA_PEOPLE, 1))
+    service = EscalationService(load_settings(config), engine, clock)
+    matrix = Matrix(service, service.workflow("dispute_resolution"), clock,
+                    extra={"pause": {"until": date(2026, 1, 8)}})  # fmt: skip
+    assert matrix.check(matrix.at("team_manager")) == []
+    assert "pause" in matrix.tried
 
 
 def test_the_json_schema_names_it_as_a_permission(paused: Action) -> None:
