@@ -85,8 +85,12 @@ class Context:
         typed = (
             record_login and self.entered_by is not None and self.entered_by != fields.get("actor")
         )
+        if self._training is None:
+            # Read on this transaction's own connection: taking a second one while holding the
+            # chain's lock could wait on writers who wait on this one.
+            self._training = store.installation.is_training(session)
         extra = Written(
-            entered_by=self.entered_by if typed else None, training=self.training
+            entered_by=self.entered_by if typed else None, training=self._training
         ).data()
         entry = audit.append(
             session, signer=self.signer, reference=escalation.reference, data=data | extra, **fields

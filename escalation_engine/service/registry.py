@@ -48,6 +48,12 @@ class WorkflowRegistry:
         try:
             return self.current[name]
         except KeyError:
+            clash = self.folder.clashes.get(name)
+            if clash:
+                raise WorkflowNotFound(
+                    f"Workflow {name!r} cannot be used: {' and '.join(clash)} both give that name;"
+                    " rename one of them."
+                ) from None
             broken = [path for path in self.failures if Path(path).stem == name]
             if broken:
                 raise WorkflowNotFound(

@@ -9,7 +9,8 @@ line and, where a name is close to a known one, a did-you-mean hint.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,10 @@ STAGE_KEYS = (
 ALERT_KEYS = (
     "title", "description", "enters_at", "raised_by", "positive", "raiser_may_notify_manager",
 )  # fmt: skip
+
+
+#: A workflow's name: a plain word, since it is stored, typed and shown as it is.
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 def _reminder(reader: Reader, raw: Any, path: str) -> Timescale | None:
@@ -275,6 +280,12 @@ def read_spec(parsed: Parsed, *, source: str, text: str) -> tuple[WorkflowSpec |
     name = reader.text(data.get("name"), "name")
     if not name:
         reader.problem("name", "is missing: give the workflow a name such as dispute_resolution")
+    elif not _NAME.match(name):
+        reader.problem(
+            "name",
+            f"{name[:60]!r} is not a plain name: use lower-case letters, digits and underscores,"
+            " starting with a letter, such as dispute_resolution",
+        )
     permissions = reader.permissions(data.get("permissions"), "permissions")
     permissions = {**default_permissions(), **permissions}
     stages = [
@@ -345,33 +356,44 @@ class WorkflowFolder:
 
     specs: dict[str, WorkflowSpec]
     failures: dict[str, EscalationError]
+    #: Names two or more files give their workflow, with those files (none of them is used).
+    clashes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_workflows_dir(directory: Path) -> WorkflowFolder:
-    """Load every ``*.yaml`` file in ``directory``, setting aside those with problems."""
+    """Load every ``*.yaml`` file in ``directory``, setting aside those with problems. Two files
+    naming the same workflow are both set aside, each naming the other: which one an alert would
+    run under must never depend on the order files are read in."""
     if not directory.is_dir():
         raise WorkflowNotFound(
             f"Workflow folder {str(directory)!r} does not exist; set workflows_dir in config.yaml."
         )
-    specs: dict[str, WorkflowSpec] = {}
+    loaded: dict[str, list[WorkflowSpec]] = {}
     failures: dict[str, EscalationError] = {}
     for path in sorted(directory.glob("*.y*ml")):
         try:
             spec = load_workflow(path)
-            if spec.name in specs:
-                raise DefinitionError(
-                    str(path),
-                    [
-                        f"name: {spec.name!r} is already used by {specs[spec.name].source}; names must be unique"
-                    ],
-                )
         except (DefinitionError, WorkflowNotFound) as exc:
             failures[str(path)] = exc
             continue
-        specs[spec.name] = spec
+        loaded.setdefault(spec.name, []).append(spec)
+    specs: dict[str, WorkflowSpec] = {}
+    clashes: dict[str, tuple[str, ...]] = {}
+    for name, alike in loaded.items():
+        if len(alike) == 1:
+            specs[name] = alike[0]
+            continue
+        clashes[name] = tuple(spec.source for spec in alike)
+        for spec in alike:
+            others = ", ".join(other.source for other in alike if other is not spec)
+            failures[spec.source] = DefinitionError(spec.source, [
+                f"name: {name!r} is also the name of {others}; a workflow's name must be its own."
+                " Rename one of them (escalations already running keep the version they started"
+                " under)."
+            ])  # fmt: skip
     if not specs and not failures:
         raise WorkflowNotFound(f"No workflow files (*.yaml) in {str(directory)!r}.")
-    return WorkflowFolder(specs, failures)
+    return WorkflowFolder(specs, failures, clashes)
 
 
 def load_workflows_dir(directory: Path) -> dict[str, WorkflowSpec]:

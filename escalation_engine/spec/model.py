@@ -281,7 +281,7 @@ class WorkflowSpec:
             return spec.permissions[action]
         if spec is not None:
             if action == "respond":
-                return spec.responders.roles + spec.stand_in
+                return spec.responders.roles  # a stand-in answers once it is routed to them
             if action in ("accept", "reject"):
                 return spec.satisfied_by.roles
             if action == "escalate":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from escalation_engine.errors import ConfigError
 from escalation_engine.store.engine import unit_of_work
@@ -14,9 +14,12 @@ _TABLE = InstallationRow.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 
 
-def is_training(engine: Engine) -> bool:
-    """Whether the database was created for training (one without a record is live)."""
-    with engine.connect() as connection:
+def is_training(where: Engine | Connection) -> bool:
+    """Whether the database was created for training (one without a record is live); read on
+    ``where``'s connection when it is one (inside a transaction, not on a second connection)."""
+    if isinstance(where, Connection):
+        return bool(where.execute(select(_TABLE.c.training).limit(1)).scalar())
+    with where.connect() as connection:
         return bool(connection.execute(select(_TABLE.c.training).limit(1)).scalar())
 
 

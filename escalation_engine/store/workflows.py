@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from escalation_engine.store.tables import WorkflowVersionRow
 
@@ -27,8 +28,13 @@ def store(
     session: Connection, *, digest: str, name: str, version: int, source: str, text: str,
     first_used_at: datetime,
 ) -> None:  # fmt: skip
+    """Store a version the first time it is used; where another transaction stored the same
+    one first (people raising under a new version at once), theirs stands and this one adds
+    nothing: the text is the same, the digest says so."""
+    dialect = postgresql if session.dialect.name == "postgresql" else sqlite
     session.execute(
-        insert(_VERSIONS).values(
+        dialect.insert(_VERSIONS)
+        .values(
             digest=digest,
             name=name,
             version=version,
@@ -36,4 +42,5 @@ def store(
             text=text,
             first_used_at=first_used_at,
         )  # fmt: skip
+        .on_conflict_do_nothing(index_elements=[_VERSIONS.c.digest])
     )

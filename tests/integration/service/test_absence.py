@@ -149,3 +149,17 @@ def test_whoever_an_escalation_was_with_finds_it_in_the_trail_once_its_trail_say
     south.mark("kay", "kay", away=False)  # back with kay: sol held it in between
     assert south.get(esc.reference).with_people == ("kay",)
     assert found_by("sol") == {esc.reference}
+
+
+def test_a_stand_in_answers_only_while_standing_in(service: EscalationService) -> None:
+    reference = practice_alert(service).reference
+    with pytest.raises(PermissionDenied, match="may not respond"):
+        service.act(reference, "dev", "respond", note="I am the duty manager.", dry_run=True)
+    service.mark("mark", "jo", away=True)
+    service.mark("mark", "ellie", away=True)
+    assert service.act(reference, "dev", "respond", note="Covering.", dry_run=True).status == (
+        "responded"
+    )
+    service.mark("mark", "jo", away=False)
+    with pytest.raises(PermissionDenied, match="may not respond"):
+        service.act(reference, "dev", "respond", note="Still covering?", dry_run=True)
