@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from escalation_engine.app.coverage import coverage
 from escalation_engine.service import EscalationService
 from escalation_engine.service.outbox import undelivered
 from escalation_engine.store import workers
@@ -26,10 +27,20 @@ class Status:
     sweeps_failing_since: datetime | None = None
     sweep_error: str = ""
     broken_workflows: dict[str, str] = field(default_factory=dict)
+    #: Each stage x team x role that would leave an escalation with nobody, said with its fix.
+    unreached_stages: tuple[str, ...] = ()
+    #: Open escalations with nobody to act now or on their climb: reference → where.
+    unreached: dict[str, str] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
-        return self.worker_alive and self.sweeps_failing_since is None and not self.broken_workflows
+        return (
+            self.worker_alive
+            and self.sweeps_failing_since is None
+            and not self.broken_workflows
+            and not self.unreached_stages
+            and not self.unreached
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +56,8 @@ class Status:
             else None,
             "sweep_error": self.sweep_error,
             "broken_workflow_files": self.broken_workflows,
+            "stages_reaching_nobody": list(self.unreached_stages),
+            "escalations_reaching_nobody": self.unreached,
         }
 
 
@@ -54,8 +67,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 def status(service: EscalationService) -> Status:
     """Whether a worker is alive (a recent heartbeat) and sweeping cleanly, the next deadline,
-    the backlogs, and the workflow files that do not load."""
+    the backlogs, the workflow files that do not load, and what would reach nobody."""
     now = service.clock.now()
+    reached = coverage(service)
     row = workers.latest(service.engine)
     worker = None
     alive = False
@@ -79,4 +93,6 @@ def status(service: EscalationService) -> Status:
         broken_workflows={
             path: str(problem) for path, problem in service.registry.failures.items()
         },
+        unreached_stages=tuple(gap.said() for gap in reached.stalls),
+        unreached=dict(reached.affected),
     )

@@ -36,6 +36,10 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
         lines.append((True, f"Workflow file [red]not loaded[/red]: {escape(problem)}"))
         lines.append((True, f"  ({escape(path)} is left out until fixed; 'escalate workflows"
                             " validate' lists its problems.)"))  # fmt: skip
+    for said in report.get("stages_reaching_nobody", []):
+        lines.append((True, f"Stage [red]reaching nobody[/red]: {escape(said)}"))
+    for ref, where in report.get("escalations_reaching_nobody", {}).items():
+        lines.append((True, f"Escalation [red]{escape(ref)}[/red] {escape(where)}."))
     lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))
     lines.append((False, f"Overdue (due but not yet applied): {report['overdue']}"))
     if report["notifications_configured"]:

@@ -43,10 +43,12 @@ def run() -> None:
     Example: escalate run
     """
     # Only the worker needs APScheduler.
+    from escalation_engine.app.coverage import refuse_stalls
     from escalation_engine.runtime.worker import Worker
 
     _configure_logging()
     service = open_service(real_time=True)  # the worker always runs on real time
+    refuse_stalls(service, "start the worker")
     if not Worker(service).run():
         raise typer.Exit(1)
 
@@ -101,12 +103,14 @@ def serve(
 
     import uvicorn
 
+    from escalation_engine.app.coverage import refuse_stalls
     from escalation_engine.clock import SystemClock
     from escalation_engine.server import create_app
     from escalation_engine.server.processes import listen, settle
 
     _configure_logging()
     service = open_service(real_time=True)  # sessions expire on real time
+    refuse_stalls(service, "serve")
     try:
         listeners = listen(host, port, workers)
     except OSError as exc:

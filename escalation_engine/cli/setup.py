@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from escalation_engine.cli.common import (
     workflows_app,
 )
 from escalation_engine.errors import ConfigError, EscalationError
+
+if TYPE_CHECKING:
+    from escalation_engine.spec.model import WorkflowSpec
 
 
 @app.command()
@@ -118,6 +121,7 @@ def workflows_validate(
 
     paths = files or sorted(current_settings().workflows_dir.glob("*.y*ml"))
     failed = 0
+    loaded = []
     for path in paths:
         try:
             spec = load_workflow(path)
@@ -125,10 +129,36 @@ def workflows_validate(
             failed += 1
             err.print(f"[red]✗[/red] {escape(str(exc))}")
         else:
+            loaded.append(spec)
             out.print(
                 f"[green]✓[/green] {path}: {spec.name} v{spec.version}, {len(spec.stages)} stages"
             )
+    failed += _check_reach(loaded, given=bool(files))
     raise typer.Exit(1 if failed else 0)
+
+
+def _check_reach(specs: list[WorkflowSpec], *, given: bool) -> int:
+    """Print every stage x team x role nobody in reach holds, with config.yaml's people; return
+    how many would stall an escalation."""
+    from escalation_engine.domain.coverage import gaps
+
+    try:
+        people = current_settings().people
+    except ConfigError:
+        if not given:
+            raise
+        out.print(
+            "Who each stage reaches was not checked: no config.yaml here names the people"
+            " (run it in the service's folder, or give --config)."
+        )
+        return 0
+    stalls = 0
+    for spec in specs:
+        for gap in gaps(spec, people):
+            stalls += gap.stalls
+            mark = "[red]✗[/red]" if gap.stalls else "[yellow]![/yellow]"
+            (err if gap.stalls else out).print(f"{mark} {escape(gap.said())}")
+    return stalls
 
 
 @workflows_app.command("schema")
@@ -241,6 +271,7 @@ def db_upgrade(
     from escalation_engine.store import create_schema, make_engine, migrate
 
     settings = current_settings()
+    _refuse_unreached()
     engine = make_engine(settings.database_url)
     before = migrate.current(engine)
     create_schema(engine)
@@ -253,6 +284,17 @@ def db_upgrade(
         )
     if seal or (before is not None and before < _SEALS <= (after or "")):
         _seal_upgraded()
+
+
+def _refuse_unreached() -> None:
+    """Upgrading for a configuration whose stages would reach nobody only moves the stall."""
+    from escalation_engine.app.coverage import refusal, stalls_in
+    from escalation_engine.spec.loader import read_workflows_dir
+
+    settings = current_settings()
+    stalls = stalls_in(read_workflows_dir(settings.workflows_dir).specs.values(), settings.people)
+    if stalls:
+        raise refusal("upgrade the database", stalls, {})
 
 
 #: The revision that added the chains' seals, which only the signing key can write.

@@ -24,8 +24,13 @@ from escalation_engine.spec.model import RAISER, StageSpec, WorkflowSpec
 
 def reach(people: Mapping[str, Person], escalation: Escalation) -> set[str]:
     """Usernames in the escalation's team, up its line of management, and up the raiser's."""
-    seeds = [p.username for p in people.values() if p.team == escalation.team]
-    seeds.append(escalation.raised_by)
+    return reach_of(people, escalation.team, escalation.raised_by)
+
+
+def reach_of(people: Mapping[str, Person], team: str, raiser: str) -> set[str]:
+    """Usernames in ``team``, up its line of management, and up ``raiser``'s."""
+    seeds = [p.username for p in people.values() if p.team == team]
+    seeds.append(raiser)
     reached: set[str] = set()
     for username in seeds:
         while username and username not in reached and username in people:
