@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from escalation_engine.domain.coverage import Gap, ahead, gaps
 from escalation_engine.domain.filters import Filter
 from escalation_engine.domain.people import Person
+from escalation_engine.domain.routing import route
 from escalation_engine.errors import ConfigError
 from escalation_engine.service import EscalationService
 from escalation_engine.spec.model import WorkflowSpec
@@ -43,24 +44,30 @@ def stalls_in(specs: Iterable[WorkflowSpec], people: Mapping[str, Person]) -> li
 
 
 def coverage(service: EscalationService, *, with_escalations: bool = True) -> Coverage:
-    """The gaps the service's workflows leave with its people, and which open escalations
-    (under the workflow version each is pinned to) would wait on nobody."""
+    """The gaps the service's workflows leave with its people, and the open escalations (under
+    the workflow version each is pinned to) that wait on nobody, are held by a fallback because
+    nobody in reach can take them (who is away counts), or would wait on nobody further up."""
     people = service.settings.people
     found = tuple(gap for spec in service.workflows.values() for gap in gaps(spec, people))
     affected: dict[str, str] = {}
+    now = service.people_now() if with_escalations else {}
     seen: dict[tuple[str, str, str, str], list[Gap]] = {}  # escalations share their situations
     for escalation in service.find(Filter()) if with_escalations else []:
         spec = service.spec_for(escalation)
+        routing = route(now, spec.stage(escalation.stage), escalation)
+        if not escalation.with_people:
+            affected[escalation.reference] = f"is with nobody now, at {escalation.stage}"
+            continue
+        if routing.fallback:
+            affected[escalation.reference] = (
+                f"is held by a fallback at {escalation.stage}: {routing.why}"
+            )
+            continue
         key = (spec.digest, escalation.stage, escalation.team, escalation.raised_by)
         if key not in seen:
             seen[key] = ahead(spec, escalation, people)
         if seen[key]:
-            first = seen[key][0].stage
-            affected[escalation.reference] = (
-                f"is with nobody now, at {first}"
-                if first == escalation.stage
-                else f"would wait on nobody at {first}"
-            )
+            affected[escalation.reference] = f"would wait on nobody at {seen[key][0].stage}"
     return Coverage(found, affected)
 
 

@@ -256,7 +256,8 @@ class Reminded(EngineEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rerouted(Event):
-    """Someone was marked away or back, and this escalation now waits on other people."""
+    """Someone was marked away or back (or, with no ``person``, the people changed), and this
+    escalation now waits on other people."""
 
     ACTION: ClassVar[str] = "reroute"
     OPTIONAL: ClassVar[frozenset[str]] = frozenset({"until", "routed"})

@@ -5,7 +5,8 @@ An escalation reaches the people of its team, everyone up their line of manageme
 raiser's own line (where the IRO manager is). A stage's responders are the holders of its roles
 within that reach, the team's own first; a stage with ``scope: service`` reaches anyone holding
 the role. When they are all away, the stage's stand-in for that team takes it, else the away
-responder's own manager; the trail records why it went where it went.
+responder's own manager; with neither, the stage's fallback roles anywhere in the service, then
+the IRO manager. It is never with nobody, and the trail records why it went where it went.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import PermissionDenied, one_of
 from escalation_engine.spec import vocabulary
-from escalation_engine.spec.model import RAISER, StageSpec, WorkflowSpec
+from escalation_engine.spec.model import IRO_MANAGER, RAISER, StageSpec, WorkflowSpec
 
 
 def reach(people: Mapping[str, Person], escalation: Escalation) -> set[str]:
@@ -55,29 +56,40 @@ def holders(
 
 @dataclass(frozen=True, slots=True)
 class Routing:
-    """Who a stage is waiting on, and, when it is not the stage's own responders, why."""
+    """Who a stage is waiting on, and, when it is not the stage's own responders, why.
+    ``fallback`` marks a stage nobody in reach could take: it stays an alarm until it can."""
 
     roles: tuple[str, ...]
     people: tuple[str, ...]
     why: str | None = None
+    fallback: bool = False
 
 
 def _title(role: str) -> str:
     return role.replace("_", " ")
 
 
+def _titles(roles: Iterable[str]) -> str:
+    return " or ".join(sorted(map(_title, roles)))
+
+
 def route(people: Mapping[str, Person], stage: StageSpec, escalation: Escalation) -> Routing:
-    """The roles and people a stage's response (or its judgement) is waiting on."""
+    """The roles and people a stage's response (or its judgement) is waiting on; never nobody."""
     if escalation.status == "awaiting_escalation" and stage.escalation_step is not None:
         by = stage.escalation_step.by
         chosen = holders(people, by, escalation) or holders(people, by, escalation, "service")
-        return Routing(by, chosen)
+        if chosen:
+            return Routing(by, chosen)
+        return last_resort(people, stage, escalation, f"nobody present is a {_titles(by)}")
     if escalation.status == "responded":
         # A judge who has accepted is no longer waited on (all_of stages wait for the rest).
         roles = tuple(r for r in stage.satisfied_by.roles if r not in escalation.satisfied)
         named = [escalation.raised_by] if RAISER in roles else []
         others = holders(people, [r for r in roles if r != RAISER], escalation)
-        return Routing(roles, tuple(sorted({*named, *others})))
+        if named or others or not roles:
+            return Routing(roles, tuple(sorted({*named, *others})))
+        cause = f"nobody present in {escalation.team}'s reach is a {_titles(roles)}"
+        return last_resort(people, stage, escalation, cause)
     chosen = holders(people, stage.responders.roles, escalation, stage.scope)
     if chosen:
         return Routing(stage.responders.roles, chosen)
@@ -88,11 +100,7 @@ def route(people: Mapping[str, Person], stage: StageSpec, escalation: Escalation
         for p in people.values()
         if wanted & set(p.roles) and p.away and p.username in within
     )
-    cause = (
-        phrase(people, away)
-        if away
-        else f"nobody in {escalation.team} is a {' or '.join(sorted(map(_title, wanted)))}"
-    )
+    cause = phrase(people, away) if away else f"nobody in {escalation.team} is a {_titles(wanted)}"
     stand_ins = holders(people, stage.stand_in, escalation, stage.scope) if stage.stand_in else ()
     if stand_ins:
         titles = ", ".join(_title(r) for r in stage.stand_in)
@@ -114,7 +122,43 @@ def route(people: Mapping[str, Person], stage: StageSpec, escalation: Escalation
             tuple(managers),
             f"{cause}: with {', '.join(managers)}, {'their' if len(away) > 1 else 'the'} manager",
         )
-    return Routing(stage.responders.roles, (), f"{cause}, and nobody stands in")
+    return last_resort(people, stage, escalation, f"{cause}, and nobody stands in")
+
+
+def last_resort(
+    people: Mapping[str, Person], stage: StageSpec, escalation: Escalation, cause: str
+) -> Routing:
+    """Where a stage goes when nobody in reach can take it: the stage's ``fallback`` roles, then
+    the IRO manager (present, else away: they are told, and it is never with nobody), then, in a
+    service with no IRO manager at all, the raiser. It stays an alarm until someone who can take
+    it is back in reach."""
+    fallbacks = holders(people, stage.fallback, escalation, "service") if stage.fallback else ()
+    if fallbacks:
+        return Routing(
+            stage.fallback,
+            fallbacks,
+            f"{cause}: with {', '.join(fallbacks)}, {_titles(stage.fallback)} (the stage's"
+            " fallback) until someone who can take it is in reach",
+            fallback=True,
+        )
+    managers = holders(people, (IRO_MANAGER,), escalation, "service") or tuple(
+        sorted(p.username for p in people.values() if IRO_MANAGER in p.roles)
+    )
+    if managers:
+        return Routing(
+            (IRO_MANAGER,),
+            managers,
+            f"{cause}: with {', '.join(managers)}, the IRO manager, until someone who can take"
+            " it is in reach",
+            fallback=True,
+        )
+    return Routing(
+        (RAISER,),
+        (escalation.raised_by,),
+        f"{cause}, and the service has no IRO manager: with {escalation.raised_by}, who raised"
+        " it, until someone who can take it is in reach",
+        fallback=True,
+    )
 
 
 def satisfies(person: Person, roles: Iterable[str], escalation: Escalation | None) -> list[str]:

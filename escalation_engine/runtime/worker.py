@@ -223,6 +223,20 @@ class Worker:
         except Exception:
             log.exception("could not record the sweep's health")
 
+    def _reroute_changed(self) -> None:
+        """config.yaml's people may have changed while no worker ran: what waits on someone who
+        left, or on a fallback that someone now in reach can take, goes to them (the trail says
+        so). A failure is logged and the sweeps go on; ``status`` names what stays unreached."""
+        try:
+            moved = self.service.availability.reroute_changed(self.service.clock.now())
+        except Exception:  # the sweeps must start whatever this meets
+            log.exception("re-routing for the people as they are now failed")
+            return
+        for escalation in moved:
+            log.info(
+                "%s re-routed: now with %s", escalation.reference, ", ".join(escalation.with_people)
+            )
+
     def _schedule_wake(self) -> None:
         nearest = self.service.queries.next_due()
         if nearest is None:
@@ -259,6 +273,7 @@ class Worker:
                 )
             for path, problem in self.service.registry.failures.items():
                 log.error("workflow file %s is left out until fixed: %s", path, problem)
+            self._reroute_changed()
             # misfire_grace_time=None: a sweep that is late (a busy machine, a suspended laptop)
             # still runs; APScheduler 3 would otherwise drop it silently.
             self._scheduler.add_job(

@@ -65,14 +65,25 @@ class Availability:
                 moved += self._reroute_all(session, now, ENGINE_ACTOR, who, "")
         return moved
 
+    def reroute_changed(self, now: datetime) -> list[Escalation]:
+        """Re-route every open escalation whose people, as they stand now, are not the ones it
+        waits on (config.yaml changed while the engine was stopped: someone left or joined, a
+        team was renamed); the trail says so. The worker does this as it starts."""
+        with unit_of_work(self.ctx.engine) as session:
+            return self._reroute_all(session, now, ENGINE_ACTOR, None, "")
+
     def _reroute_all(
-        self, session: Connection, now: datetime, by: str, who: str, note: str
+        self, session: Connection, now: datetime, by: str, who: str | None, note: str
     ) -> list[Escalation]:
         people = self.ctx.people_at(session, now)
         keeper = self.ctx.keeper.among(people)
-        marked = people[who]
-        until = marked.away_until.isoformat() if marked.away_until else None
-        sentence = absences.phrase(people, [who]) if marked.away else f"{who} is back"
+        marked = people[who] if who is not None else None
+        until = marked.away_until.isoformat() if marked and marked.away_until else None
+        if marked is None:
+            sentence = "the people who can act on it changed"
+        else:
+            name = marked.username
+            sentence = absences.phrase(people, [name]) if marked.away else f"{name} is back"
         moved = []
         for loaded in store.claim_open(session):
             escalation = loaded.escalation
@@ -83,8 +94,8 @@ class Availability:
             if escalation.with_people == before:
                 continue
             event = Rerouted(
-                person=who, away=marked.away, until=until, previously=before,
-                to=escalation.with_people, routed=why,
+                person=who or "", away=bool(marked and marked.away), until=until,
+                previously=before, to=escalation.with_people, routed=why,
             )  # fmt: skip
             entry = self.ctx.append(
                 session, escalation, at=now, actor=by,

@@ -141,7 +141,7 @@ def _check_stage(checker: _Checker, stage: StageSpec) -> None:
     path = f"stages.{stage.name}"
     checker.roles(stage.responders.roles, f"{path}.responders")
     checker.roles(stage.satisfied_by.roles, f"{path}.satisfied_by")
-    for key in ("stand_in", "escalate_by", "copy", "watchers", "addressees"):
+    for key in ("stand_in", "fallback", "escalate_by", "copy", "watchers", "addressees"):
         checker.roles(getattr(stage, key), f"{path}.{key}")
     if stage.escalation_step is not None:
         checker.roles(stage.escalation_step.by, f"{path}.escalation_step.by")

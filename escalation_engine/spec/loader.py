@@ -55,6 +55,7 @@ STAGE_KEYS = (
     "title", "responders", "satisfied_by", "stand_in", "escalate_by", "clock", "starts",
     "reminder", "remind_every", "on_timeout", "on_unsatisfactory", "copy", "watchers",
     "notify_raisers_manager", "permissions", "formal", "scope", "addressees", "escalation_step",
+    "fallback",
 )  # fmt: skip
 ALERT_KEYS = (
     "title", "description", "enters_at", "raised_by", "positive", "raiser_may_notify_manager",
@@ -102,6 +103,7 @@ def _read_stage(reader: Reader, name: str, raw: Any, path: str) -> StageSpec:
             data.get("satisfied_by"), f"{path}.satisfied_by", RoleSet(roles=(RAISER,))
         ),
         stand_in=reader.names(data.get("stand_in"), f"{path}.stand_in"),
+        fallback=reader.names(data.get("fallback"), f"{path}.fallback"),
         escalate_by=reader.names(data.get("escalate_by"), f"{path}.escalate_by"),
         clock=clock or Timescale(kind="none"),
         starts=reader.text(data.get("starts"), f"{path}.starts", "stage"),

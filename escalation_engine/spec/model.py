@@ -27,6 +27,8 @@ OUTCOMES: tuple[str, ...] = (
 
 #: Pseudo-role: the person who raised the escalation.
 RAISER = "raiser"
+#: The role that holds an escalation nobody else can take, and hears every alarm about one.
+IRO_MANAGER = "iro_manager"
 
 
 def default_permissions() -> dict[str, tuple[str, ...]]:
@@ -110,6 +112,9 @@ class StageSpec:
     responders: RoleSet
     satisfied_by: RoleSet
     stand_in: tuple[str, ...] = ()
+    #: Roles found anywhere in the service that take the stage when neither its responders, its
+    #: stand-ins nor the away responders' managers can; after them, the IRO manager.
+    fallback: tuple[str, ...] = ()
     escalate_by: tuple[str, ...] = ()
     clock: Timescale = NO_CLOCK
     starts: str = "stage"

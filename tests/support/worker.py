@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -93,6 +94,18 @@ def start_worker(folder: Path, log_name: str = "worker.log") -> subprocess.Popen
             stderr=log,
             stdin=subprocess.DEVNULL,
         )
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    """Stop the worker, as a service manager does; a bound, not a race: a sweep under way
+    finishes its escalation first, which a loaded two-core machine can make slow."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        process.kill()  # never left running to spoil the tests after this one
+        process.wait()
+        raise
 
 
 #: Waits are upper bounds, never expectations: a passing test returns the moment its condition

@@ -54,7 +54,7 @@ RECORDS: tuple[Record, ...] = (
     Record("reminder", "reminder sent", "reminder"),
     Record("stage_breach", "deadline passed at the top", "deadline passed at the top of the ladder"),
     Record("overall_breach", "overall limit passed", "overall time limit passed"),
-    Record("reroute", "re-routed (someone away or back)", "now with you"),
+    Record("reroute", "re-routed (someone away, back, or the people changed)", "now with you"),
 )  # fmt: skip
 
 #: The engine's own kinds of entry.

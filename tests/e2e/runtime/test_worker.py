@@ -28,6 +28,7 @@ from tests.support.worker import (
     service,
     start_smtp,
     start_worker,
+    stop,
     wait_for,
 )
 
@@ -54,18 +55,6 @@ def assert_each_deadline_applied_once(svc) -> None:  # type: ignore[no-untyped-d
     doubled = [key for key, count in applied.items() if count > 1]
     assert not doubled, f"applied more than once: {doubled}"
     assert audit.verify(svc.engine).ok
-
-
-def stop(process: subprocess.Popen[bytes]) -> int:
-    """Stop the worker, as a service manager does; a bound, not a race: a sweep under way
-    finishes its escalation first, which a loaded two-core machine can make slow."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=90)
-    except subprocess.TimeoutExpired:
-        process.kill()  # never left running to spoil the tests after this one
-        process.wait()
-        raise
 
 
 def test_an_alert_raised_by_another_process_climbs_on_its_own_and_people_are_told(

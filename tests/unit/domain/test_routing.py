@@ -3,6 +3,8 @@ on it, with each refusal saying what the action needs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from escalation_engine.domain.routing import authorise, holders, reach, route
@@ -76,3 +78,52 @@ def test_a_manager_outside_the_childs_team_and_its_line_may_not_answer_it() -> N
     esc = shipped.escalation(DRP, team="south")
     with pytest.raises(PermissionDenied, match="it is about a child in south"):
         authorise(DRP, PEOPLE["jo"], "respond", esc, people=PEOPLE)
+
+
+def test_a_stage_nobody_in_reach_can_take_goes_to_the_iro_manager_never_nobody() -> None:
+    stage = DRP.stage("team_manager")
+    esc = shipped.escalation(DRP)
+    everyone_away = shipped.people(
+        jo={"away": True}, ellie={"away": True}, dev={"away": True}, mark={"away": True}
+    )
+    held = route(everyone_away, stage, esc)
+    assert (held.people, held.roles, held.fallback) == (("priya",), ("iro_manager",), True)
+    assert held.why is not None
+    assert "nobody stands in: with priya, the IRO manager" in held.why
+    # The IRO manager away too: still with them (they are told), never with nobody.
+    also_away = dict(everyone_away, priya=replace(PEOPLE["priya"], away=True))
+    assert route(also_away, stage, esc).people == ("priya",)
+    # A service with no IRO manager at all: with the raiser, who is always there.
+    no_manager = {u: p for u, p in everyone_away.items() if u != "priya"}
+    last = route(no_manager, stage, esc)
+    assert (last.people, last.roles, last.fallback) == (("aisha",), ("raiser",), True)
+
+
+def test_a_stages_own_fallback_comes_before_the_iro_manager() -> None:
+    stage = replace(DRP.stage("team_manager"), fallback=("head_of_service",))
+    esc = shipped.escalation(DRP)
+    everyone_away = shipped.people(
+        jo={"away": True}, ellie={"away": True}, dev={"away": True}, mark={"away": True}
+    )
+    held = route(everyone_away, stage, esc)
+    assert (held.people, held.fallback) == (("helen",), True)
+    assert held.why is not None
+    assert "the stage's fallback" in held.why
+
+
+def test_a_team_with_nobody_in_the_role_falls_back_and_says_why() -> None:
+    stage = DRP.stage("team_manager")
+    esc = shipped.escalation(DRP, team="quality_assurance")
+    held = route(PEOPLE, stage, esc)
+    assert (held.people, held.fallback) == (("priya",), True)
+    assert held.why is not None
+    assert held.why.startswith("nobody in quality_assurance is a")
+
+
+def test_judges_nobody_in_reach_can_be_go_to_the_iro_manager() -> None:
+    stage = DRP.stage("assistant_director")
+    esc = shipped.escalation(DRP, stage="assistant_director", status="responded")
+    esc.satisfied = ("raiser",)
+    away = shipped.people(priya={"away": True})
+    held = route(away, stage, esc)
+    assert (held.people, held.fallback) == (("priya",), True)
