@@ -290,7 +290,6 @@ def open_service(*, need_schema: bool = True, real_time: bool = False) -> Escala
     """The service this folder's config.yaml names, on the clock its commands run on: real time,
     or (on a training database, where ``ESCALATE_FAKE_NOW`` says so and not ``real_time``) a
     pretended moment."""
-    from escalation_engine import store
     from escalation_engine.service import EscalationService
     from escalation_engine.settings.database import safe_url, sqlite_path
     from escalation_engine.store import SCHEMA_HEAD, make_engine, schema_revision
@@ -332,10 +331,14 @@ def open_service(*, need_schema: bool = True, real_time: bool = False) -> Escala
     from escalation_engine.clock import SystemClock
 
     # A pretended clock is refused on a live database whatever the command.
-    clock = make_clock(
-        training=bool(os.environ.get(FAKE_NOW_ENV)) and store.installation.is_training(engine)
-    )
-    return EscalationService(settings, engine, SystemClock() if real_time else clock)
+    service = EscalationService(settings, engine, SystemClock())
+    if os.environ.get(FAKE_NOW_ENV):
+        # A pretended clock is refused on a live database (one whose sealed installation record
+        # does not say training) whatever the command.
+        pretended = make_clock(training=service.ctx.training)
+        if not real_time:
+            service.clock = service.ctx.clock = pretended
+    return service
 
 
 def acting_user(as_user: str | None, service: EscalationService) -> str:

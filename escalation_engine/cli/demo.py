@@ -67,8 +67,9 @@ def _setup(folder: Path, url: str) -> EscalationService:
     settings = dataclasses.replace(load_settings(folder / "config.yaml"), database_url=url)
     engine = make_engine(url)
     create_schema(engine)
-    store.installation.record(engine, training=True, now=START)
-    return EscalationService(settings, engine, FakeClock(START))
+    service = EscalationService(settings, engine, FakeClock(START))
+    service.anchoring.record_installation(training=True, now=START)
+    return service
 
 
 def _advance(console: Console, service: EscalationService, clock: FakeClock, days: int) -> None:

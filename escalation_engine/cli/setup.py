@@ -48,8 +48,8 @@ def init(
 
     Example: escalate init | escalate init --training my-training-folder
     """
-    from escalation_engine import store
     from escalation_engine.app import skeleton
+    from escalation_engine.service import EscalationService
     from escalation_engine.settings.config import find_config, load_settings
     from escalation_engine.settings.database import safe_url
     from escalation_engine.store import create_schema, make_engine
@@ -69,7 +69,15 @@ def init(
     settings = load_settings(config if STATE.config is None else find_config(STATE.config))
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    store.installation.record(engine, training=training, now=make_clock(training=True).now())
+    clock = make_clock(training=True)
+    sealed = EscalationService(settings, engine, clock).anchoring.record_installation(
+        training=training, now=clock.now()
+    )
+    if not sealed and settings.audit.public_key is not None:
+        out.print(
+            "The installation record is not sealed: the signing key could not be read here. Run"
+            " 'escalate db upgrade --seal' where it can, before relying on 'escalate audit verify'."
+        )
     kind = " for training: every entry says so" if training else ""
     out.print(f"Database ready{kind}: {safe_url(settings.database_url)}")
     if not settings.notifications.configured:
@@ -282,7 +290,7 @@ def db_upgrade(
         out.print(
             f"{safe_url(settings.database_url)} upgraded from {before or 'empty'} to {after}."
         )
-    if seal or (before is not None and before < _SEALS <= (after or "")):
+    if seal or (before is not None and any(before < r <= (after or "") for r in _SEALS)):
         _seal_upgraded()
 
 
@@ -297,13 +305,14 @@ def _refuse_unreached() -> None:
         raise refusal("upgrade the database", stalls, {})
 
 
-#: The revision that added the chains' seals, which only the signing key can write.
-_SEALS = "0011"
+#: The revisions that added seals only the signing key can write: the chains', the installation's.
+_SEALS = ("0011", "0017")
 
 
 def _seal_upgraded() -> None:
     """Seal the chains of a database that had entries before seals existed, at their ends as
-    found now (a migration cannot sign; this command runs where the signing key is)."""
+    found now, and its installation record (a migration cannot sign; this command runs where
+    the signing key is)."""
     service = open_service()
     try:
         sealed = service.anchoring.seal_ends()
@@ -314,7 +323,9 @@ def _seal_upgraded() -> None:
         ) from None
     for chain in sealed:
         out.print(
-            f"Sealed {chain} at its end: 'escalate audit verify' now notices entries cut off it."
+            "Sealed the installation record: 'escalate audit verify' now notices it changed."
+            if chain == "the installation record"
+            else f"Sealed {chain} at its end: 'escalate audit verify' now notices entries cut off it."
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from escalation_engine.service.queries import Queries
 from escalation_engine.settings.keys import Verifier, parse_public
 from escalation_engine.spec.model import WorkflowSpec
 from escalation_engine.store import AuditRow
-from escalation_engine.trail import access, checkpoints, replay, seals
+from escalation_engine.trail import access, checkpoints, installation, replay, seals
 from escalation_engine.trail.audit import ChainReport
 from escalation_engine.trail.checkpoints import Checkpoint, CheckpointReport
 from escalation_engine.trail.replay import ReplayReport
@@ -122,7 +123,19 @@ class Anchoring:
                 if last is not None and store.seals.read_in(session, chain) is None:
                     seals.seal(session, chain, seq, last, signer)
                     sealed.append(chain)
+        if installation.seal(self.ctx.engine, signer):
+            sealed.append("the installation record")
         return sealed
+
+    def record_installation(self, *, training: bool, now: datetime) -> bool:
+        """Say once what the database is for, sealed with the trail's key where the service
+        signs its trail and the key can be read here; return whether it is sealed."""
+        try:
+            signer = self.ctx.signer
+        except ConfigError:
+            signer = None  # sealed later by 'escalate db upgrade --seal' where the key is
+        installation.record(self.ctx.engine, training=training, now=now, signer=signer)
+        return signer is not None
 
     def check_checkpoints(self, folder: Path | None = None) -> CheckpointReport:
         """Prove every checkpoint in ``folder`` (the configured one by default) is still a

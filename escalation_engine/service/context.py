@@ -20,9 +20,9 @@ from escalation_engine.domain.stages import StageKeeper
 from escalation_engine.errors import Given, InvalidInput
 from escalation_engine.service.registry import WorkflowRegistry
 from escalation_engine.settings.config import Settings
-from escalation_engine.settings.keys import Signer, load_signer, parse_public
+from escalation_engine.settings.keys import Signer, Verifier, load_signer, parse_public
 from escalation_engine.spec.model import WorkflowSpec
-from escalation_engine.trail import audit
+from escalation_engine.trail import audit, installation
 from escalation_engine.trail.audit import Entry
 
 ENGINE_ACTOR = "engine"
@@ -61,10 +61,20 @@ class Context:
 
     @property
     def training(self) -> bool:
-        """Whether the database was created for training (``escalate init --training``)."""
+        """Whether the database was created for training (``escalate init --training``), as
+        its sealed installation record says."""
         if self._training is None:
-            self._training = store.installation.is_training(self.engine)
+            self._training = installation.training(self.engine, self.verifier)
         return self._training
+
+    @property
+    def verifier(self) -> Verifier | None:
+        """What the trail's signatures are checked with: the public key in config.yaml, if it
+        names one."""
+        public = self.settings.audit.public_key
+        if public is None:
+            return None
+        return Verifier(parse_public(public, f"{self.settings.path}: audit.public_key"))
 
     def append(
         self,
@@ -88,13 +98,14 @@ class Context:
         if self._training is None:
             # Read on this transaction's own connection: taking a second one while holding the
             # chain's lock could wait on writers who wait on this one.
-            self._training = store.installation.is_training(session)
+            self._training = installation.training(session, self.verifier)
         extra = Written(
             entered_by=self.entered_by if typed else None, training=self._training
         ).data()
         entry = audit.append(
-            session, signer=self.signer, reference=escalation.reference, data=data | extra, **fields
-        )
+            session, signer=self.signer, reference=escalation.reference, data=data | extra,
+            historical="imported" in data, **fields,
+        )  # fmt: skip
         store.tallies.record(
             session, entry, escalation.workflow_digest, escalation.alert_type, data | extra, tallied
         )

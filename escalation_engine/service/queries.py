@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -12,10 +13,9 @@ from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.filters import Filter
 from escalation_engine.domain.machine import machine_for
 from escalation_engine.service.context import Context
-from escalation_engine.settings.keys import Verifier, parse_public
 from escalation_engine.spec.model import WorkflowSpec
 from escalation_engine.store import AuditRow
-from escalation_engine.trail import audit
+from escalation_engine.trail import audit, installation
 
 
 class Queries:
@@ -78,17 +78,20 @@ class Queries:
     ) -> audit.ChainReport:
         """Check the audit trail (after entry ``since``, a checkpoint, when given), and every
         entry's signature where the service signs its trail."""
-        return audit.verify(
+        chain = audit.verify(
             self.ctx.engine, since=since, progress=progress, signatures=self.signatures()
         )
+        wrong = installation.problem(self.ctx.engine, self.ctx.verifier) if chain.ok else None
+        if wrong is None:
+            return chain
+        return replace(chain, ok=False, problem=wrong)
 
     def signatures(self) -> audit.Signatures | None:
         """What signatures are checked with: the public key in config.yaml, if it names one."""
-        settings = self.ctx.settings.audit
-        if settings.public_key is None:
+        verifier = self.ctx.verifier
+        if verifier is None:
             return None
-        key = parse_public(settings.public_key, f"{self.ctx.settings.path}: audit.public_key")
-        return audit.Signatures(Verifier(key), settings.signed_from)
+        return audit.Signatures(verifier, self.ctx.settings.audit.signed_from)
 
     def close(self) -> None:
         """Let go of the database connections (a command that ends does so anyway)."""

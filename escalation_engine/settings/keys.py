@@ -30,6 +30,7 @@ ENTRY = b"escalate audit entry v1\n"
 CHECKPOINT = b"escalate audit checkpoint v1\n"
 ACCESS = b"escalate access entry v1\n"
 SEAL = b"escalate chain seal v1\n"
+INSTALLATION = b"escalate installation v1\n"
 _MAX_KEY_FILE = 4_096
 
 

@@ -8,6 +8,7 @@ entries takes the memory of one chunk.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select
@@ -21,7 +22,7 @@ _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 #: Entries fetched from the database at a time while streaming.
 CHUNK = 2_000
 # Built once: building and cache-keying a statement on every append costs more than running it.
-_HEAD = select(_AUDIT.c.seq, _AUDIT.c.hash).order_by(_AUDIT.c.seq.desc()).limit(1)
+_HEAD = select(_AUDIT.c.seq, _AUDIT.c.hash, _AUDIT.c.at).order_by(_AUDIT.c.seq.desc()).limit(1)
 _INSERT = insert(_AUDIT)
 _COLUMNS = tuple(column.name for column in _AUDIT.columns)
 #: An unsigned entry leaves its signature to the column's default (and so can be written to a
@@ -32,9 +33,16 @@ _UNSIGNED = tuple(name for name in _COLUMNS if name != "signature")
 def chain_head(session: Connection) -> tuple[int, str | None]:
     """The last entry's sequence number and hash (``0, None`` for an empty trail), read under
     the chain's write lock so that no other append can come between."""
+    seq, hash, _ = chain_end(session)
+    return seq, hash
+
+
+def chain_end(session: Connection) -> tuple[int, str | None, datetime | None]:
+    """The last entry's sequence number, hash and time (``0, None, None`` for an empty trail),
+    read under the chain's write lock."""
     serialize_writes(session)
     row = session.execute(_HEAD).first()
-    return (row.seq, row.hash) if row is not None else (0, None)
+    return (row.seq, row.hash, row.at) if row is not None else (0, None, None)
 
 
 def insert_entry(session: Connection, entry: Any) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, Row, func, insert, select
 
 from escalation_engine.errors import ConfigError
 from escalation_engine.store.engine import unit_of_work
-from escalation_engine.store.tables import AuditRow, InstallationRow
+from escalation_engine.store.tables import AuditRow, InstallationRow, InstallationSealRow
 
 _TABLE = InstallationRow.__table__  # type: ignore[attr-defined]
+_SEAL = InstallationSealRow.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 
 
@@ -21,6 +24,27 @@ def is_training(where: Engine | Connection) -> bool:
         return bool(where.execute(select(_TABLE.c.training).limit(1)).scalar())
     with where.connect() as connection:
         return bool(connection.execute(select(_TABLE.c.training).limit(1)).scalar())
+
+
+def read(where: Engine | Connection) -> tuple[Row[Any] | None, str | None]:
+    """The installation record and its seal's signature (``None`` where either is missing)."""
+    if isinstance(where, Engine):
+        with where.connect() as connection:
+            return read(connection)
+    row = where.execute(select(_TABLE).limit(1)).first()
+    signature = where.execute(select(_SEAL.c.signature).limit(1)).scalar()
+    return row, signature
+
+
+def seal(engine: Engine, sign: Callable[[Row[Any]], str]) -> bool:
+    """Seal the installation record with ``sign``'s signature of it, once; return whether a
+    seal was written (not where there is no record, or it is already sealed)."""
+    with unit_of_work(engine) as session:
+        row, signature = read(session)
+        if row is None or signature is not None:
+            return False
+        session.execute(insert(_SEAL), {"id": 1, "signature": sign(row)})
+        return True
 
 
 def record(engine: Engine, *, training: bool, now: datetime) -> None:

@@ -187,6 +187,14 @@ class InstallationRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
 
 
+class InstallationSealRow(SQLModel, table=True):
+    """The installation record's signature, made with the trail's key (written once)."""
+
+    __tablename__ = "installation_seal"
+    id: int | None = Field(default=None, primary_key=True)
+    signature: str
+
+
 class AccessRow(SQLModel, table=True):
     """One look at an escalation by someone other than its raiser: append-only, chained."""
 

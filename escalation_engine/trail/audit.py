@@ -25,6 +25,7 @@ from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
 from escalation_engine.store import AuditRow
 from escalation_engine.trail import seals
+from escalation_engine.trail.times import Times, in_order
 
 #: Version 2 stores ``data`` in canonical form (sorted keys, no spaces, UTF-8), so that verifying
 #: re-hashes stored text instead of parsing and re-serialising it; version 1 entries still verify.
@@ -116,6 +117,7 @@ def append(
     after: Entry | None = None,
     seal: bool = True,
     pending: list[Entry] | None = None,
+    historical: bool = False,
 ) -> Entry:
     """Add one entry inside the caller's transaction and return it (with its hash, and its
     signature when the service signs its trail).
@@ -123,8 +125,18 @@ def append(
     A transaction that appends many entries (an import) names the entry it appended last as
     ``after``, so the chain's head is read once, and seals the chain once, at its last entry
     (``seal=False`` before it, then ``seal_end``), and may keep its entries in ``pending``,
-    to write them many at a time (``store.insert_entries``) before it commits."""
-    seq, prev_hash = (after.seq, after.hash) if after is not None else store.chain_head(session)
+    to write them many at a time (``store.insert_entries``) before it commits.
+
+    An entry is never dated before the one ahead of it (see ``in_order``), except a
+    ``historical`` one, which records a moment from before the trail (an import's)."""
+    prev_hash: str | None
+    prev_at: datetime | None
+    if after is not None:
+        seq, prev_hash, prev_at = after.seq, after.hash, after.at
+    else:
+        seq, prev_hash, prev_at = store.chain_end(session)
+    if not historical:
+        at = in_order(at, prev_at)
     fields: dict[str, Any] = {
         "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
         "actor": actor, "actor_kind": actor_kind, "action": action, "from_stage": from_stage,
@@ -235,12 +247,15 @@ def verify(
         prev = checkpoint
     expected_seq, count = since + 1, 0
     heads: dict[str, str] = {}
+    times = Times()
     with closing(store.stream_entries(engine, since)) as rows:
         for row in rows:
             count += 1
             problem = _problem(row, expected_seq, prev)
             if problem is None and signatures is not None:
                 problem = signatures.problem(row)
+            if problem is None:
+                problem = times.problem(row)
             if problem is not None:
                 total = store.count_entries(engine, since)
                 return ChainReport(ok=False, entries=total, head=prev, problem=problem,

@@ -17,13 +17,14 @@ ENTRIES = AuditRow.__table__  # type: ignore[attr-defined]
 
 def guards_off(connection: Connection) -> None:
     """Remove the append-only triggers, as the database's owner could."""
+    tables = ("audit_entry", "access_entry", "installation", "installation_seal")
     if connection.dialect.name == "sqlite":
-        for table in ("audit_entry", "access_entry"):
+        for table in tables:
             for guard in ("no_update", "no_delete", "no_replace"):
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_{guard}")
     else:
-        connection.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER USER")
-        connection.exec_driver_sql("ALTER TABLE access_entry DISABLE TRIGGER USER")
+        for table in tables:
+            connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
 
 
 def rechain(connection: Connection, start: int = 1) -> None:

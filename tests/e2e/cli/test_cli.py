@@ -279,7 +279,7 @@ def test_demo_runs_and_verifies_its_audit_trail(tmp_path: Path, kind: str) -> No
     assert list(tmp_path.iterdir()) == []  # leaves nothing behind
 
 
-def test_raise_asks_for_what_is_missing_at_a_terminal(folder: Path) -> None:
+def test_raise_asks_for_what_is_missing_at_a_terminal(site: Path) -> None:
     import pty
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
@@ -291,7 +291,7 @@ def test_raise_asks_for_what_is_missing_at_a_terminal(folder: Path) -> None:
     master, replica = pty.openpty()
     process = subprocess.Popen(
         [str(ESCALATE), "raise", "--type", "practice_alert", "--team", "north"],
-        cwd=folder, env=env, stdin=replica, stdout=replica, stderr=replica,
+        cwd=site, env=env, stdin=replica, stdout=replica, stderr=replica,
     )  # fmt: skip
     os.close(replica)
     os.write(master, b"CLA-555555\ncontact\nContact plan not reviewed since the move\n")

@@ -23,11 +23,13 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP TABLE watch")
         db.execute("DROP INDEX ix_escalation_closed_at")
         db.execute("DROP INDEX ix_escalation_raised_open")
+        db.execute("DROP TABLE installation_seal")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Sealed audit at its end" in upgraded.stdout
     assert "Sealed access at its end" in upgraded.stdout
+    assert "Sealed the installation record" in upgraded.stdout
     assert run(site, "audit", "verify", user=None).returncode == 0
     with closing(sqlite3.connect(site / "escalations.db")) as db:  # watches, from the trail
         watching = db.execute("SELECT username, reference, why FROM watch ORDER BY id").fetchall()

@@ -3,7 +3,7 @@ judge it); what else they raised, by deadline; each list its first few, with how
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -23,10 +23,12 @@ def test_the_inbox_lists_the_soonest_first_and_counts_the_rest(
     service: EscalationService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = []
-    for day in (2, 5, 3, 4):  # raised on different days, so their deadlines differ
+    for day in (2, 3, 4, 5):  # raised on different days, so their deadlines differ
         clock.set(datetime(2026, 11, day, 10, tzinfo=LONDON))
         made.append(practice_alert(service).reference)
-    first, last, second, third = made
+    third, first, second, last = made
+    # The first raised is given the latest deadline: the inbox orders by deadline, not raising.
+    service.act(third, "priya", "extend", until=date(2026, 11, 27), note="Awaiting the panel")
     clock.set(datetime(2026, 11, 6, 10, tzinfo=LONDON))
     service.act(last, "jo", "respond", note="Meeting booked.")
     monkeypatch.setattr(operations, "INBOX", 2)

@@ -359,7 +359,7 @@ def test_escalations_alike_in_every_figure_are_counted_together_and_alike(
 
     morning = datetime(2025, 6, 2, 10, tzinfo=LONDON)
     made = [alert(morning), alert(morning), alert(morning),
-            alert(morning.replace(hour=15)), alert(morning, "placement")]  # fmt: skip
+            alert(morning, "placement"), alert(morning.replace(hour=15))]  # fmt: skip
     clock.set(datetime(2025, 6, 3, 10, tzinfo=LONDON))
     for reference in made:
         service.act(reference, "jo", "respond", note="Meeting booked.")

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from escalation_engine.service import EscalationService
 from escalation_engine.settings import keys
 from escalation_engine.settings.config import Settings
 from escalation_engine.settings.keys import Signer
-from escalation_engine.trail import access, audit, checkpoints, seals
+from escalation_engine.store import unit_of_work
+from escalation_engine.trail import access, audit, checkpoints, installation, seals
 from tests.support.scenarios import practice_alert, signed
 from tests.support.tampering import ENTRIES, forge_from, guards_off, rechain
 
@@ -87,6 +88,7 @@ def restore(engine: Engine, copy: dict[str, list[dict[str, Any]]]) -> None:
 @pytest.fixture
 def scene(settings: Settings, engine: Engine, clock: FakeClock, tmp_path: Path) -> Scene:
     service = EscalationService(signed(settings, tmp_path / "keys"), engine, clock)
+    assert service.anchoring.record_installation(training=False, now=clock.now())
     a = practice_alert(service).reference
     service.act(a, "jo", "respond", note="Meeting booked.")
     service.act(a, "aisha", "reject", note="No date for the panel.")
@@ -597,6 +599,39 @@ def add_a_reason_the_trail_never_gave_to_the_report(s: Scene) -> str:
         params={"reference": s.refs[0], "at": datetime(2026, 3, 2, tzinfo=UTC)},
     )
     return "the report's marks name entry 1"
+
+
+# --- what the database is for, and when things happened ---------------------------------------
+@case
+def flip_the_installation_record_to_training(s: Scene) -> str:
+    tamper(s.engine, "UPDATE installation SET training = true")
+    return "the installation record says the database is for training, but its seal does not match"
+
+
+@case
+def delete_the_installation_seal(s: Scene) -> str:
+    tamper(s.engine, "DELETE FROM installation_seal")
+    return "the installation record (for live use) is not sealed"
+
+
+@case
+def flip_to_training_and_seal_it_with_another_key(s: Scene) -> str:
+    forger = Signer(Ed25519PrivateKey.generate())
+    tamper(s.engine, "UPDATE installation SET training = true", "DELETE FROM installation_seal")
+    installation.seal(s.engine, forger)
+    return "its seal does not match"
+
+
+@case
+def write_a_signed_entry_dated_before_the_one_ahead(s: Scene) -> str:
+    earlier = audit.entries(s.engine)[-1].at - timedelta(days=2)
+    with unit_of_work(s.engine) as session:  # a pretended clock on a flipped database
+        audit.append(
+            session, reference=s.refs[2], at=earlier, actor="jo", actor_kind="person",
+            action="note", from_stage="team_manager", to_stage="team_manager",
+            signer=s.service.ctx.signer, historical=True,
+        )  # fmt: skip
+    return f"entry {s.last} ({s.refs[2]}, note) is dated"
 
 
 def test_a_recount_mends_counts_the_trail_disagrees_with(scene: Scene) -> None:
