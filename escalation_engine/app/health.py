@@ -31,6 +31,8 @@ class Status:
     unreached_stages: tuple[str, ...] = ()
     #: Open escalations with nobody to act now or on their climb: reference → where.
     unreached: dict[str, str] = field(default_factory=dict)
+    #: Open escalations whose stored clocks are not what their trail says: reference → how.
+    clocks_moved: dict[str, str] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -40,6 +42,7 @@ class Status:
             and not self.broken_workflows
             and not self.unreached_stages
             and not self.unreached
+            and not self.clocks_moved
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -58,6 +61,7 @@ class Status:
             "broken_workflow_files": self.broken_workflows,
             "stages_reaching_nobody": list(self.unreached_stages),
             "escalations_reaching_nobody": self.unreached,
+            "clocks_disagreeing_with_trail": self.clocks_moved,
         }
 
 
@@ -95,4 +99,5 @@ def status(service: EscalationService) -> Status:
         },
         unreached_stages=tuple(gap.said() for gap in reached.stalls),
         unreached=dict(reached.affected),
+        clocks_moved={drift.reference: drift.said() for drift in service.clocks.disagreeing()},
     )

@@ -40,6 +40,9 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
         lines.append((True, f"Stage [red]reaching nobody[/red]: {escape(said)}"))
     for ref, where in report.get("escalations_reaching_nobody", {}).items():
         lines.append((True, f"Escalation [red]{escape(ref)}[/red] {escape(where)}."))
+    for ref, how in report.get("clocks_disagreeing_with_trail", {}).items():
+        lines.append((True, f"Clock [red]moved without an entry[/red]: {escape(ref)}: {escape(how)}"
+                            " (the worker puts it back and tells the IRO manager)."))  # fmt: skip
     lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))
     lines.append((False, f"Overdue (due but not yet applied): {report['overdue']}"))
     if report["notifications_configured"]:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar
 
+from escalation_engine.domain.clocks import Clocks
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
@@ -173,11 +175,13 @@ class ImportedFrom:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Written:
     """How an entry came to be written, beside what it records: typed by a login acting as
-    someone else, recorded on a training database, or imported from an earlier system's file."""
+    someone else, recorded on a training database, or imported from an earlier system's file;
+    and the escalation's clocks as the entry leaves them."""
 
     entered_by: str | None = None
     training: bool = False
     imported: ImportedFrom | None = None
+    clocks: Clocks | None = None
 
     def data(self) -> dict[str, Any]:
         said: dict[str, Any] = {}
@@ -187,14 +191,17 @@ class Written:
             said["training"] = True
         if self.imported is not None:
             said["imported"] = self.imported.data()
+        if self.clocks is not None:
+            said["clocks"] = self.clocks.data()
         return said
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> Written:
-        imported = data.get("imported")
+        imported, clocks = data.get("imported"), data.get("clocks")
         return cls(
             entered_by=data.get("entered_by"), training=bool(data.get("training")),
             imported=ImportedFrom.read(imported) if isinstance(imported, Mapping) else None,
+            clocks=Clocks.read(clocks) if isinstance(clocks, Mapping) else None,
         )  # fmt: skip
 
 
@@ -271,8 +278,24 @@ class Rerouted(Event):
     routed: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reconciled(Event):
+    """The engine found one of the escalation's stored clocks moved without an entry, and put
+    it back to what the trail says; the IRO manager is told (``alarm``)."""
+
+    ACTION: ClassVar[str] = "reconcile"
+    clock: str
+    stored: str | None
+    restored: str | None
+    alarm: tuple[str, ...] = ()
+
+    @property
+    def told(self) -> Told:
+        return Told(copy=self.alarm)
+
+
 #: The event of each kind of entry that is not a person's action.
 RECORDED: dict[str, type[Event]] = {
     kind.ACTION: kind
-    for kind in (Raised, TimedOut, StageBreached, OverallBreached, Reminded, Rerouted)
+    for kind in (Raised, TimedOut, StageBreached, OverallBreached, Reminded, Rerouted, Reconciled)
 }

@@ -31,6 +31,9 @@ from escalation_engine.store import workers
 
 log = logging.getLogger("escalation_engine.runtime.worker")
 
+#: How often the worker checks every open escalation's clocks against its trail (and at start).
+RECONCILE_SECONDS = 600
+
 
 def lock_path(service: EscalationService) -> Path:
     """Where the single-worker lock lives: beside the SQLite file."""
@@ -223,6 +226,19 @@ class Worker:
         except Exception:
             log.exception("could not record the sweep's health")
 
+    def _reconcile(self) -> None:
+        """Put back any open escalation's clocks moved without an entry (each with an entry that
+        tells the IRO manager); logged as an error, as it means someone wrote to the database
+        behind the engine's back. A failure is logged and the sweeps go on."""
+        try:
+            with self._sweeping:  # one writer at a time from this worker
+                mended = self.service.clocks.reconcile(self.service.clock.now())
+        except Exception:  # the sweeps must go on whatever this meets
+            log.exception("checking the escalations' clocks against the trail failed")
+            return
+        for drift in mended:
+            log.error("%s: clock put back to the trail's: %s", drift.reference, drift.said())
+
     def _reroute_changed(self) -> None:
         """config.yaml's people may have changed while no worker ran: what waits on someone who
         left, or on a fallback that someone now in reach can take, goes to them (the trail says
@@ -274,10 +290,15 @@ class Worker:
             for path, problem in self.service.registry.failures.items():
                 log.error("workflow file %s is left out until fixed: %s", path, problem)
             self._reroute_changed()
+            self._reconcile()
             # misfire_grace_time=None: a sweep that is late (a busy machine, a suspended laptop)
             # still runs; APScheduler 3 would otherwise drop it silently.
             self._scheduler.add_job(
                 self.sweep, "interval", seconds=interval, id="sweep", next_run_time=datetime.now(UTC),
+                coalesce=True, max_instances=1, misfire_grace_time=None,
+            )  # fmt: skip
+            self._scheduler.add_job(
+                self._reconcile, "interval", seconds=RECONCILE_SECONDS, id="reconcile",
                 coalesce=True, max_instances=1, misfire_grace_time=None,
             )  # fmt: skip
             self._scheduler.start()

@@ -32,6 +32,7 @@ from escalation_engine.service.absences import Availability
 from escalation_engine.service.accounts import Accounts
 from escalation_engine.service.acting import Acting
 from escalation_engine.service.anchoring import Anchoring, TrailReport
+from escalation_engine.service.clocks import ClockKeeping
 from escalation_engine.service.context import ENGINE_ACTOR, Context, check_text
 from escalation_engine.service.importing import Importing
 from escalation_engine.service.queries import Queries
@@ -73,6 +74,7 @@ class EscalationService:
         self.importing = Importing(ctx, self.viewing)
         self.availability = Availability(ctx)
         self.sweeping = Sweeping(ctx, self.availability)
+        self.clocks = ClockKeeping(ctx)
         self.raising = Raising(ctx)
         self.acting = Acting(ctx)
         self.accounts = Accounts(ctx)

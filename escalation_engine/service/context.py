@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from escalation_engine import store
 from escalation_engine.clock import Clock
 from escalation_engine.domain import absences
+from escalation_engine.domain.clocks import Clocks
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Told, Written
 from escalation_engine.domain.people import Person
@@ -87,8 +88,8 @@ class Context:
         watch: bool = True,
         **fields: Any,
     ) -> Entry:
-        """Add an audit entry of ``escalation``, signed, saying who typed it when that is not
-        whose it is (unless the entry says so itself: ``record_login=False``), and marked as
+        """Add an audit entry of ``escalation`` (as the change it records leaves it: its clocks
+        are recorded), signed, saying who typed it when that is not whose it is (unless the entry says so itself: ``record_login=False``), and marked as
         training on a training database; the report's counts take it in the same transaction
         (kept in ``tallied`` until ``store.tallies.add``, where given), and whoever it tells of
         the escalation watches it (unless ``watch`` is false)."""
@@ -100,8 +101,9 @@ class Context:
             # chain's lock could wait on writers who wait on this one.
             self._training = installation.training(session, self.verifier)
         extra = Written(
-            entered_by=self.entered_by if typed else None, training=self._training
-        ).data()
+            entered_by=self.entered_by if typed else None, training=self._training,
+            clocks=Clocks.of(escalation),
+        ).data()  # fmt: skip
         entry = audit.append(
             session, signer=self.signer, reference=escalation.reference, data=data | extra,
             historical="imported" in data, **fields,

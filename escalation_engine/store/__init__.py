@@ -34,6 +34,7 @@ from escalation_engine.store.chain import (
     insert_entries,
     insert_entry,
     last_entry,
+    open_with_latest,
     recorded_heads,
     stream_entries,
     stream_entries_by_reference,
@@ -94,7 +95,7 @@ from escalation_engine.store.tables import (
 __all__ = [
     "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "CHUNK", "SCHEMA_HEAD", "WRITE_OPTION", "AbsenceRow", "AuditRow",
     "DeliveryAttemptRow", "EscalationRow", "Loaded", "NotificationRow", "ReferenceCounterRow",
-    "UTCDateTime", "WorkerRow", "WorkflowVersionRow", "actions_and_data", "chain_end", "chain_head", "claim_due", "count_entries",
+    "UTCDateTime", "WorkerRow", "WorkflowVersionRow", "actions_and_data", "chain_end", "chain_head", "open_with_latest", "claim_due", "count_entries",
     "create_schema", "dangling_heads", "entries", "entry_hash_at", "escalation_and_trail", "everything", "from_row", "get",
     "insert_entries", "insert_entry", "insert_many", "insert_new", "last_entry", "load", "make_engine", "next_due", "next_reference",
     "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",

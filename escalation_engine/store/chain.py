@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlmodel import Session, col
 
+from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store.engine import serialize_writes
 from escalation_engine.store.tables import AuditRow, EscalationRow
 
@@ -170,3 +171,20 @@ def stream_rows_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
     return stream(engine, lambda connection: select(_ESCALATION).order_by(
         _by_reference(connection, _ESCALATION.c.reference)
     ))  # fmt: skip
+
+
+def open_with_latest(engine: Engine) -> list[Row[Any]]:
+    """Each open escalation's reference, its stored clocks and its latest entry's data (found by
+    the hash the row records), in one read."""
+    query = (
+        select(
+            _ESCALATION.c.reference, _ESCALATION.c.stage_due_at, _ESCALATION.c.remind_at,
+            _ESCALATION.c.overall_due_at, _ESCALATION.c.overall_breached_at,
+            _ESCALATION.c.next_due_at, _AUDIT.c.data,
+        )
+        .join(_AUDIT, _AUDIT.c.hash == _ESCALATION.c.audit_head)
+        .where(_ESCALATION.c.stage.not_in(OUTCOMES))
+        .order_by(_ESCALATION.c.id)
+    )  # fmt: skip
+    with engine.connect() as connection:
+        return list(connection.execute(query))

@@ -25,13 +25,16 @@ from escalation_engine.domain.actions.changing import Rated, Reallocated
 from escalation_engine.domain.actions.closing import NoLongerLookedAfter
 from escalation_engine.domain.actions.judging import Rejected
 from escalation_engine.domain.actions.responding import Responded
-from escalation_engine.domain.events import Event, Raised
+from escalation_engine.domain.clocks import CLOCK_WORDS, Clocks, moment
+from escalation_engine.domain.events import Event, Raised, Written
 from escalation_engine.domain.machine import Moves, moves_of
 from escalation_engine.errors import EscalationError
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 
 #: Entries that record something about an escalation without being an action on its stage.
-_RECORDS = frozenset({"raise", "reminder", "stage_breach", "overall_breach", "reroute"})
+_RECORDS = frozenset(
+    {"raise", "reminder", "stage_breach", "overall_breach", "reroute", "reconcile"}
+)
 
 
 @dataclass
@@ -52,6 +55,9 @@ class Replayed:
     outcome: str | None = None
     rag: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    #: The clocks the latest entry that records them left (entries from before clocks were
+    #: recorded leave ``None``: nothing to compare).
+    clocks: Clocks | None = None
 
     def compare(self, row: Any) -> str | None:
         """The first stored value the trail does not lead to, named, or ``None``."""
@@ -69,6 +75,20 @@ class Replayed:
                     f" audit trail leads to {expected!r}: the escalation was changed without an"
                     " audit entry, or its latest entries were removed"
                 )
+        return self.compare_clocks(row)
+
+    def compare_clocks(self, row: Any) -> str | None:
+        """The first stored clock the trail does not lead to (a due time, a reminder or the
+        overall limit moved or cleared behind the engine's back), named, or ``None``."""
+        if self.clocks is None:
+            return None
+        moved = self.clocks.moved(row, open_=self.stage not in OUTCOMES)
+        for name, (stored, recorded) in moved.items():
+            return (
+                f"{self.reference}: its stored {CLOCK_WORDS[name]} is {moment(stored)}, but its"
+                f" audit trail sets it to {moment(recorded)}: it was moved without an audit"
+                " entry, so the engine would act on it at the wrong time"
+            )
         return None
 
 
@@ -86,7 +106,10 @@ def _entry_problem(state: Replayed, entry: Any, moves: Moves) -> str | None:
     return None
 
 
-def _apply(state: Replayed, entry: Any, event: Event) -> None:
+def _apply(state: Replayed, entry: Any, event: Event, data: dict[str, Any]) -> None:
+    clocks = Written.read(data).clocks
+    if clocks is not None:
+        state.clocks = clocks
     moved = entry.to_stage != state.stage
     state.stage = entry.to_stage
     if isinstance(event, Rated):
@@ -131,13 +154,15 @@ def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -
             f" runs it under {spec.label!r}: the escalation was changed without an audit entry"
         )
     state = _raised(first, raised, spec.name)
+    state.clocks = Written.read(json.loads(first.data)).clocks
     for entry in entries[1:]:
         if entry.action == "raise":
             return f"entry {entry.seq} raises {entry.reference} a second time"
         problem = _entry_problem(state, entry, moves)
         if problem is not None:
             return problem
-        _apply(state, entry, catalogue.event_of(entry.action, json.loads(entry.data)))
+        data = json.loads(entry.data)
+        _apply(state, entry, catalogue.event_of(entry.action, data), data)
     return state.compare(row)
 
 

@@ -55,6 +55,7 @@ RECORDS: tuple[Record, ...] = (
     Record("stage_breach", "deadline passed at the top", "deadline passed at the top of the ladder"),
     Record("overall_breach", "overall limit passed", "overall time limit passed"),
     Record("reroute", "re-routed (someone away, back, or the people changed)", "now with you"),
+    Record("reconcile", "a clock moved without an entry was put back", "a clock was put back"),
 )  # fmt: skip
 
 #: The engine's own kinds of entry.

@@ -18,6 +18,8 @@ def test_entries_store_each_kind_with_its_facts(service: EscalationService) -> N
         trail["raise"]
     )
     assert trail["raise"]["case_refs"] == ["CLA-100234"]
-    assert set(trail["respond"]) == {"as", "judge_reminder", "due", "in_time"}
+    assert set(trail["respond"]) == {"as", "judge_reminder", "due", "in_time", "clocks"}
+    # Each entry records the clocks as it leaves them: the judge's reminder, the overall limit.
+    assert trail["respond"]["clocks"]["remind_at"] == trail["respond"]["judge_reminder"]
     assert trail["respond"]["in_time"] is True
     assert {"as", "stage_due", "with"} <= set(trail["reject"])

@@ -634,6 +634,42 @@ def write_a_signed_entry_dated_before_the_one_ahead(s: Scene) -> str:
     return f"entry {s.last} ({s.refs[2]}, note) is dated"
 
 
+# --- the clocks the worker acts on, kept beside the trail ------------------------------------------
+def _move_clock(column: str, value: datetime | None, words: str) -> Case:
+    def run(s: Scene) -> str:
+        # The application's own role may write escalation rows: no guard to switch off.
+        with s.engine.begin() as connection:
+            connection.execute(
+                text(f"UPDATE escalation SET {column} = :v WHERE reference = :ref"),
+                {"v": value, "ref": s.refs[3]},
+            )
+        return f"{s.refs[3]}: its stored {words} is"
+
+    return run
+
+
+_YEAR_ON = datetime(2027, 3, 1, 17, tzinfo=UTC)
+for _column, _value, _words in [
+    ("stage_due_at", _YEAR_ON, "stage deadline"),
+    ("remind_at", None, "next reminder"),
+    ("overall_due_at", _YEAR_ON, "overall time limit"),
+    ("overall_breached_at", _YEAR_ON, "overall limit's breach"),
+    ("next_due_at", _YEAR_ON, "next due time (what the worker looks for)"),
+]:
+    CASES[f"move_the_{_column}_without_an_entry"] = _move_clock(_column, _value, _words)
+
+
+@case
+def move_every_clock_a_year_out_together(s: Scene) -> str:
+    tamper(
+        s.engine,
+        "UPDATE escalation SET stage_due_at = :v, remind_at = :v, overall_due_at = :v,"
+        " next_due_at = :v WHERE reference = :ref",
+        params={"v": _YEAR_ON, "ref": s.refs[2]},
+    )
+    return f"{s.refs[2]}: its stored stage deadline is"
+
+
 def test_a_recount_mends_counts_the_trail_disagrees_with(scene: Scene) -> None:
     truth = scene.service.report("priya", financial_year("2025-26"))
     inflate_a_count_the_report_reads(scene)
