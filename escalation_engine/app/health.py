@@ -13,7 +13,7 @@ from typing import Any
 from escalation_engine.app.coverage import coverage
 from escalation_engine.service import EscalationService
 from escalation_engine.service.outbox import undelivered
-from escalation_engine.store import workers
+from escalation_engine.store import notifications, workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,10 @@ class Status:
     unreached: dict[str, str] = field(default_factory=dict)
     #: Open escalations whose stored clocks are not what their trail says: reference → how.
     clocks_moved: dict[str, str] = field(default_factory=dict)
+    #: Deadlines passed longer ago than a few sweeps with no engine move: the worker is lagging.
+    lagging: int = 0
+    #: Notices given up on (escalation still open), retrying after a failure, or overdue.
+    notices: dict[str, int] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -43,7 +47,24 @@ class Status:
             and not self.unreached_stages
             and not self.unreached
             and not self.clocks_moved
+            and not self.lagging
+            and not any(self.notices.values())
         )
+
+    def problems(self) -> dict[str, int]:
+        """What needs attention, each kind with how many, naming no escalation (``/health`` is
+        answered to anyone)."""
+        counts = {
+            "worker_not_running": int(not self.worker_alive),
+            "sweeps_failing": int(self.sweeps_failing_since is not None),
+            "broken_workflow_files": len(self.broken_workflows),
+            "stages_reaching_nobody": len(self.unreached_stages),
+            "escalations_reaching_nobody": len(self.unreached),
+            "clocks_disagreeing_with_trail": len(self.clocks_moved),
+            "deadlines_lagging": self.lagging,
+            **{f"notices_{kind}": count for kind, count in self.notices.items()},
+        }
+        return {kind: count for kind, count in counts.items() if count}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +83,8 @@ class Status:
             "stages_reaching_nobody": list(self.unreached_stages),
             "escalations_reaching_nobody": self.unreached,
             "clocks_disagreeing_with_trail": self.clocks_moved,
+            "deadlines_lagging": self.lagging,
+            "notices_in_trouble": self.notices,
         }
 
 
@@ -78,6 +101,8 @@ def status(service: EscalationService) -> Status:
     worker = None
     alive = False
     failing_since, error = None, ""
+    # Longer than a few sweeps: past it, a deadline not yet applied means the worker lags.
+    lag = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 60)
     if row is not None:
         stale_after = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 5)
         alive = row.stopped_at is None and now - row.heartbeat_at <= stale_after
@@ -100,4 +125,6 @@ def status(service: EscalationService) -> Status:
         unreached_stages=tuple(gap.said() for gap in reached.stalls),
         unreached=dict(reached.affected),
         clocks_moved={drift.reference: drift.said() for drift in service.clocks.disagreeing()},
+        lagging=service.queries.overdue(now - lag),
+        notices=notifications.trouble(service.engine, now, lag),
     )

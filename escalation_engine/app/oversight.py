@@ -43,6 +43,15 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
     for ref, how in report.get("clocks_disagreeing_with_trail", {}).items():
         lines.append((True, f"Clock [red]moved without an entry[/red]: {escape(ref)}: {escape(how)}"
                             " (the worker puts it back and tells the IRO manager)."))  # fmt: skip
+    if report.get("deadlines_lagging"):
+        lines.append((True, f"Worker [red]lagging[/red]: {report['deadlines_lagging']} deadlines"
+                            " passed some sweeps ago with no engine move."))  # fmt: skip
+    trouble = report.get("notices_in_trouble", {})
+    for kind, words in (("given_up", "given up on (escalation still open)"),
+                        ("retrying", "retrying after a failed delivery"),
+                        ("overdue", "overdue (not yet tried)")):  # fmt: skip
+        if trouble.get(kind):
+            lines.append((True, f"Notices [red]{words}[/red]: {trouble[kind]}"))
     lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))
     lines.append((False, f"Overdue (due but not yet applied): {report['overdue']}"))
     if report["notifications_configured"]:

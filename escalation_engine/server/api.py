@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from escalation_engine import store
 from escalation_engine.app import operations
+from escalation_engine.app.health import status
 from escalation_engine.app.routes import API, ROUTES, query_value
 from escalation_engine.app.routes import Route as ApiRoute
 from escalation_engine.app.threads import in_thread
@@ -190,7 +191,12 @@ class Api:
         return JSONResponse({"signed_out": True})
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        """Alive (HTTP 200) and, when something needs attention, ``degraded`` with how many of
+        each kind: counts only, never which escalation (anyone may ask)."""
+        problems = (await in_thread(self.service, status, self.service)).problems()
+        if not problems:
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "degraded", "problems": problems})
 
     async def ready(self, request: Request) -> Response:
         problems = await in_thread(self.service, self._problems)

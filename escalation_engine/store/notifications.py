@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store.engine import unit_of_work
-from escalation_engine.store.tables import DeliveryAttemptRow, NotificationRow
+from escalation_engine.store.tables import DeliveryAttemptRow, EscalationRow, NotificationRow
 
 _OUTBOX = NotificationRow.__table__  # type: ignore[attr-defined]
 _ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 _QUEUE = insert(_OUTBOX)
+_ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 
 
 def queue(session: Connection, rows: list[dict[str, Any]]) -> None:
@@ -60,3 +62,23 @@ def undelivered(engine: Engine) -> int:
     with engine.connect() as connection:
         query = select(func.count()).select_from(_OUTBOX).where(_OUTBOX.c.status != "sent")
         return int(connection.execute(query).scalar_one())
+
+
+def trouble(engine: Engine, now: datetime, late: timedelta) -> dict[str, int]:
+    """Notices in trouble: given up on (about an escalation still open), retrying after a failed
+    attempt, and waiting longer than ``late`` past when they were due to go."""
+    still_open = select(_ESCALATION.c.reference).where(_ESCALATION.c.stage.not_in(OUTCOMES))
+    counts = {
+        "given_up": (_OUTBOX.c.status == "failed") & _OUTBOX.c.reference.in_(still_open),
+        "retrying": (_OUTBOX.c.status == "pending") & (_OUTBOX.c.attempts > 0),
+        "overdue": (_OUTBOX.c.status == "pending") & (_OUTBOX.c.next_attempt_at < now - late),
+    }
+    with engine.connect() as connection:
+        return {
+            name: int(
+                connection.execute(
+                    select(func.count()).select_from(_OUTBOX).where(where)
+                ).scalar_one()
+            )
+            for name, where in counts.items()
+        }

@@ -39,7 +39,10 @@ def _raise(live: Live, tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_health_and_readiness_answer(live: Live) -> None:
-    assert httpx.get(live.url + "/health").json() == {"status": "ok"}
+    # Alive; degraded while no worker runs beside the server, saying so without naming anything.
+    health = httpx.get(live.url + "/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "degraded", "problems": {"worker_not_running": 1}}
     ready = httpx.get(live.url + "/ready")
     assert (ready.status_code, ready.json()) == (200, {"ready": True, "problems": []})
 

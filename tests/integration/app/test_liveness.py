@@ -1,0 +1,59 @@
+"""The engine watches itself: deadlines passed with no engine move (a lagging worker) and
+notices failing or overdue make ``status`` unhealthy, and ``/health``'s problems say how many."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from escalation_engine.app.health import status
+from escalation_engine.clock import FakeClock
+from escalation_engine.service import EscalationService, outbox
+from escalation_engine.settings.config import Settings
+from tests.support.scenarios import practice_alert
+
+
+def _notifying(settings: Settings, engine: Engine, clock: FakeClock) -> EscalationService:
+    told = dataclasses.replace(
+        settings.notifications, webhook_url="http://127.0.0.1:9/hook", max_attempts=2
+    )
+    return EscalationService(dataclasses.replace(settings, notifications=told), engine, clock)
+
+
+def test_a_deadline_passed_some_sweeps_ago_with_no_engine_move_is_worker_lag(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    esc = practice_alert(service)
+    assert esc.remind_at is not None
+    clock.set(esc.remind_at + timedelta(seconds=30))
+    assert status(service).lagging == 0  # due, but within a few sweeps
+    clock.set(esc.remind_at + timedelta(hours=1))
+    lagging = status(service)
+    assert lagging.lagging == 1
+    assert not lagging.healthy
+    assert lagging.problems()["deadlines_lagging"] == 1
+    service.tick()
+    assert status(service).lagging == 0
+
+
+def test_notices_overdue_retrying_and_given_up_are_each_counted(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    notifying = _notifying(settings, engine, clock)
+    practice_alert(notifying)
+    assert status(notifying).notices == {"given_up": 0, "retrying": 0, "overdue": 0}
+    clock.advance(hours=1)
+    overdue = status(notifying).notices["overdue"]
+    assert overdue > 0
+    claimed = outbox.claim_due(engine, clock.now(), batch=1)[0]
+    outbox.settle(engine, notifying.settings, claimed, clock.now(), "connection refused")
+    assert status(notifying).notices["retrying"] == 1
+    clock.advance(hours=2)
+    again = next(c for c in outbox.claim_due(engine, clock.now()) if c.id == claimed.id)
+    outbox.settle(engine, notifying.settings, again, clock.now(), "connection refused")
+    trouble = status(notifying)
+    assert trouble.notices["given_up"] == 1
+    assert trouble.problems()["notices_given_up"] == 1
+    assert not trouble.healthy
