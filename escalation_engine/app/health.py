@@ -14,6 +14,7 @@ from escalation_engine.app.coverage import coverage
 from escalation_engine.service import EscalationService
 from escalation_engine.service.outbox import undelivered
 from escalation_engine.store import notifications, workers
+from escalation_engine.trail import checkpoints
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,10 @@ class Status:
     lagging: int = 0
     #: Notices given up on (escalation still open), retrying after a failure, or overdue.
     notices: dict[str, int] = field(default_factory=dict)
+    #: The newest checkpoint written, and whether its folder sits inside the service's folder
+    #: (it then rolls back with the database and anchors nothing against a restored copy).
+    checkpoint_at: datetime | None = None
+    checkpoints_beside_database: bool = False
 
     @property
     def healthy(self) -> bool:
@@ -85,6 +90,8 @@ class Status:
             "clocks_disagreeing_with_trail": self.clocks_moved,
             "deadlines_lagging": self.lagging,
             "notices_in_trouble": self.notices,
+            "newest_checkpoint_at": _iso(self.checkpoint_at),
+            "checkpoints_beside_database": self.checkpoints_beside_database,
         }
 
 
@@ -101,6 +108,9 @@ def status(service: EscalationService) -> Status:
     worker = None
     alive = False
     failing_since, error = None, ""
+    folder = service.settings.audit.checkpoint_folder
+    newest = checkpoints.latest(folder) if folder is not None else None
+    beside = folder is not None and folder.is_relative_to(service.settings.path.parent.resolve())
     # Longer than a few sweeps: past it, a deadline not yet applied means the worker lags.
     lag = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 60)
     if row is not None:
@@ -127,4 +137,6 @@ def status(service: EscalationService) -> Status:
         clocks_moved={drift.reference: drift.said() for drift in service.clocks.disagreeing()},
         lagging=service.queries.overdue(now - lag),
         notices=notifications.trouble(service.engine, now, lag),
+        checkpoint_at=newest.at if newest is not None else None,
+        checkpoints_beside_database=beside,
     )

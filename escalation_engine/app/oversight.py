@@ -52,6 +52,12 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
                         ("overdue", "overdue (not yet tried)")):  # fmt: skip
         if trouble.get(kind):
             lines.append((True, f"Notices [red]{words}[/red]: {trouble[kind]}"))
+    if report.get("checkpoints_beside_database"):
+        lines.append((False, "Checkpoints: [yellow]kept beside the database[/yellow] (in the"
+                             " service's folder, they roll back with it): point"
+                             " audit.checkpoints.folder somewhere its writers cannot reach."))  # fmt: skip
+    if report.get("newest_checkpoint_at"):
+        lines.append((False, f"Newest checkpoint: {local_text(report['newest_checkpoint_at'])}"))
     lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))
     lines.append((False, f"Overdue (due but not yet applied): {report['overdue']}"))
     if report["notifications_configured"]:

@@ -137,7 +137,9 @@ class Anchoring:
         installation.record(self.ctx.engine, training=training, now=now, signer=signer)
         return signer is not None
 
-    def check_checkpoints(self, folder: Path | None = None) -> CheckpointReport:
+    def check_checkpoints(
+        self, folder: Path | None = None, where: store.Reader | None = None
+    ) -> CheckpointReport:
         """Prove every checkpoint in ``folder`` (the configured one by default) is still a
         prefix of the trail. A folder given must hold checkpoints; the configured one may have
         none yet (nothing has been written since the service was set up)."""
@@ -146,8 +148,9 @@ class Anchoring:
             raise ConfigError(_UNSIGNED)
         verifier = Verifier(parse_public(public, f"{self.ctx.settings.path}: audit.public_key"))
         return checkpoints.check(
-            self.ctx.engine, self._folder(folder), verifier, required=folder is not None
-        )
+            where if where is not None else self.ctx.engine, self._folder(folder), verifier,
+            required=folder is not None,
+        )  # fmt: skip
 
     def verify_all(
         self,
@@ -157,13 +160,15 @@ class Anchoring:
     ) -> TrailReport:
         """The chain and every signature; then, if it holds, the replay (whole-trail checks
         only) and the checkpoints (in ``folder``, else the configured folder, if any)."""
-        chain = self.queries.verify(since, progress)
-        whole = chain.ok and not since
-        looks = access.verify(self.ctx.engine, self.queries.signatures()) if whole else None
-        replayed = self.replay() if whole else None
-        counted = TallyReport(store.tallies.disagreement(self.ctx.engine)) if whole else None
-        wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
-        anchored = self.check_checkpoints(folder) if chain.ok and wanted else None
+        # One snapshot for every read: writers running meanwhile are not tampering.
+        with store.snapshot(self.ctx.engine) as seen:
+            chain = self.queries.verify(since, progress, where=seen)
+            whole = chain.ok and not since
+            looks = access.verify(seen, self.queries.signatures()) if whole else None
+            replayed = self.replay(seen) if whole else None
+            counted = TallyReport(store.tallies.disagreement(seen)) if whole else None
+            wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
+            anchored = self.check_checkpoints(folder, seen) if chain.ok and wanted else None
         every = self.ctx.settings.audit.checkpoint_every
         return TrailReport(chain, replayed, anchored, looks, every, counted)
 
@@ -192,7 +197,7 @@ class Anchoring:
     def _pinned_versions(self) -> dict[str, WorkflowSpec]:
         return {}
 
-    def replay(self) -> ReplayReport:
+    def replay(self, where: store.Reader | None = None) -> ReplayReport:
         """Replay every escalation's trail through its pinned workflow version and compare the
         result with its stored row."""
         versions: dict[str, WorkflowSpec] = {}
@@ -202,7 +207,7 @@ class Anchoring:
                 versions[digest] = self._version(digest, reference)
             return versions[digest]
 
-        return replay.replay(self.ctx.engine, spec_for)
+        return replay.replay(where if where is not None else self.ctx.engine, spec_for)
 
     def replay_problem(self, row: Any, entries: list[AuditRow]) -> str | None:
         """What is wrong with one escalation's stored ``row`` or its ``entries`` (read

@@ -74,14 +74,17 @@ class Queries:
         return store.entries(self.ctx.engine, reference)
 
     def verify(
-        self, since: int = 0, progress: Callable[[int], None] | None = None
+        self,
+        since: int = 0,
+        progress: Callable[[int], None] | None = None,
+        *,
+        where: store.Reader | None = None,
     ) -> audit.ChainReport:
         """Check the audit trail (after entry ``since``, a checkpoint, when given), and every
         entry's signature where the service signs its trail."""
-        chain = audit.verify(
-            self.ctx.engine, since=since, progress=progress, signatures=self.signatures()
-        )
-        wrong = installation.problem(self.ctx.engine, self.ctx.verifier) if chain.ok else None
+        reader = where if where is not None else self.ctx.engine
+        chain = audit.verify(reader, since=since, progress=progress, signatures=self.signatures())
+        wrong = installation.problem(reader, self.ctx.verifier) if chain.ok else None
         if wrong is None:
             return chain
         return replace(chain, ok=False, problem=wrong)

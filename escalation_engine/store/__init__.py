@@ -45,11 +45,14 @@ from escalation_engine.store.engine import (
     BUSY_TIMEOUT_SECONDS,
     SCHEMA_HEAD,
     WRITE_OPTION,
+    Reader,
     create_schema,
     make_engine,
     ping,
+    reading,
     schema_revision,
     serialize_writes,
+    snapshot,
     unit_of_work,
 )
 from escalation_engine.store.escalations import (
@@ -93,7 +96,7 @@ from escalation_engine.store.tables import (
 )
 
 __all__ = [
-    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "CHUNK", "SCHEMA_HEAD", "WRITE_OPTION", "AbsenceRow", "AuditRow",
+    "AUDIT_LOCK_KEY", "BUSY_TIMEOUT_SECONDS", "CHUNK", "SCHEMA_HEAD", "WRITE_OPTION", "Reader", "reading", "snapshot", "AbsenceRow", "AuditRow",
     "DeliveryAttemptRow", "EscalationRow", "Loaded", "NotificationRow", "ReferenceCounterRow",
     "UTCDateTime", "WorkerRow", "WorkflowVersionRow", "actions_and_data", "chain_end", "chain_head", "open_with_latest", "claim_due", "count_entries",
     "create_schema", "dangling_heads", "entries", "entry_hash_at", "escalation_and_trail", "everything", "from_row", "get",

@@ -6,10 +6,10 @@ from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from escalation_engine.store.chain import stream as _stream
-from escalation_engine.store.engine import serialize_writes
+from escalation_engine.store.engine import Reader, reading, serialize_writes
 from escalation_engine.store.tables import AccessRow
 
 _TABLE = AccessRow.__table__  # type: ignore[attr-defined]
@@ -23,15 +23,15 @@ def head(session: Connection) -> tuple[int, str | None]:
     return (row.seq, row.hash) if row is not None else (0, None)
 
 
-def last(engine: Engine) -> tuple[int, str | None]:
+def last(engine: Reader) -> tuple[int, str | None]:
     """The log's last entry, read without the write lock (for a checkpoint)."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         row = connection.execute(_HEAD).first()
         return (row.seq, row.hash) if row is not None else (0, None)
 
 
-def hash_at(engine: Engine, seq: int) -> str | None:
-    with engine.connect() as connection:
+def hash_at(engine: Reader, seq: int) -> str | None:
+    with reading(engine) as connection:
         return connection.execute(select(_TABLE.c.hash).where(_TABLE.c.seq == seq)).scalar()
 
 
@@ -42,7 +42,7 @@ def insert_entries(session: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def stream(
-    engine: Engine,
+    engine: Reader,
     *,
     viewer: str | None = None,
     reference: str | None = None,

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlmodel import Session, col
 
 from escalation_engine.spec.model import OUTCOMES
-from escalation_engine.store.engine import serialize_writes
+from escalation_engine.store.engine import Reader, reading, serialize_writes
 from escalation_engine.store.tables import AuditRow, EscalationRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
@@ -77,7 +77,7 @@ def actions_and_data(engine: Engine, reference: str) -> list[tuple[str, str]]:
     was waited on and told, read without the rest of each entry."""
     a = _AUDIT.c
     query = select(a.action, a.data).where(a.reference == reference).order_by(a.seq)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return [(action, data) for action, data in connection.execute(query)]
 
 
@@ -91,23 +91,23 @@ def last_entry(session: Connection, reference: str) -> Row[Any] | None:
     return session.execute(query).first()
 
 
-def count_entries(engine: Engine, since: int = 0) -> int:
-    with engine.connect() as connection:
+def count_entries(engine: Reader, since: int = 0) -> int:
+    with reading(engine) as connection:
         query = select(func.count()).select_from(_AUDIT).where(_AUDIT.c.seq > since)
         return int(connection.execute(query).scalar_one())
 
 
-def entry_hash_at(engine: Engine, seq: int) -> str | None:
+def entry_hash_at(engine: Reader, seq: int) -> str | None:
     """The hash of entry ``seq``, or ``None`` if there is no such entry."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return connection.execute(select(_AUDIT.c.hash).where(_AUDIT.c.seq == seq)).scalar()
 
 
 def stream(
-    engine: Engine, query: Callable[[Connection], Any], chunk: int = CHUNK
+    engine: Reader, query: Callable[[Connection], Any], chunk: int = CHUNK
 ) -> Generator[Row[Any], None, None]:
     """The rows of ``query`` (built for the connection's database), ``chunk`` at a time."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         result = connection.execution_options(stream_results=True, yield_per=chunk).execute(
             query(connection)
         )
@@ -117,16 +117,16 @@ def stream(
             result.close()  # a server-side cursor left open would outlive an early return
 
 
-def stream_entries(engine: Engine, since: int = 0) -> Generator[Row[Any], None, None]:
+def stream_entries(engine: Reader, since: int = 0) -> Generator[Row[Any], None, None]:
     """Every entry after ``since`` in sequence order, as plain rows, a chunk at a time."""
     return stream(
         engine, lambda _: select(_AUDIT).where(_AUDIT.c.seq > since).order_by(_AUDIT.c.seq)
     )
 
 
-def dangling_heads(engine: Engine) -> list[str]:
+def dangling_heads(engine: Reader) -> list[str]:
     """Escalations whose recorded latest entry is not in the trail (deleted at its end)."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         query = (
             select(_ESCALATION.c.reference)
             .select_from(_ESCALATION.outerjoin(_AUDIT, _AUDIT.c.hash == _ESCALATION.c.audit_head))
@@ -136,18 +136,18 @@ def dangling_heads(engine: Engine) -> list[str]:
         return list(connection.execute(query).scalars())
 
 
-def recorded_heads(engine: Engine, references: set[str]) -> Iterator[tuple[str, str]]:
+def recorded_heads(engine: Reader, references: set[str]) -> Iterator[tuple[str, str]]:
     """(reference, recorded latest-entry hash) for every escalation."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         query = select(_ESCALATION.c.reference, _ESCALATION.c.audit_head)
         for reference, audit_head in connection.execute(query):
             if reference in references:
                 yield reference, audit_head
 
 
-def head(engine: Engine) -> tuple[int, str | None]:
+def head(engine: Reader) -> tuple[int, str | None]:
     """The last entry's sequence number and hash, read without taking the write lock."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         row = connection.execute(_HEAD).first()
         return (row.seq, row.hash) if row is not None else (0, None)
 
@@ -158,7 +158,7 @@ def _by_reference(connection: Connection, column: Any) -> Any:
     return column.collate("C") if connection.dialect.name == "postgresql" else column
 
 
-def stream_entries_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
+def stream_entries_by_reference(engine: Reader) -> Generator[Row[Any], None, None]:
     """Every entry grouped by escalation (references in bytewise order), in sequence order
     within each, a chunk at a time."""
     return stream(engine, lambda connection: select(_AUDIT).order_by(
@@ -166,7 +166,7 @@ def stream_entries_by_reference(engine: Engine) -> Generator[Row[Any], None, Non
     ))  # fmt: skip
 
 
-def stream_rows_by_reference(engine: Engine) -> Generator[Row[Any], None, None]:
+def stream_rows_by_reference(engine: Reader) -> Generator[Row[Any], None, None]:
     """Every escalation row, references in the same bytewise order, a chunk at a time."""
     return stream(engine, lambda connection: select(_ESCALATION).order_by(
         _by_reference(connection, _ESCALATION.c.reference)
@@ -186,5 +186,5 @@ def open_with_latest(engine: Engine) -> list[Row[Any]]:
         .where(_ESCALATION.c.stage.not_in(OUTCOMES))
         .order_by(_ESCALATION.c.id)
     )  # fmt: skip
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return list(connection.execute(query))

@@ -59,6 +59,34 @@ def london_day(moment: str | None) -> str | None:
     return None if moment is None else _london_day_of_hour(moment[:13] + ":00")
 
 
+#: Where a read runs: on its own connection (an engine), or inside a caller's (a snapshot).
+Reader = Engine | Connection
+
+
+@contextmanager
+def reading(where: Reader) -> Iterator[Connection]:
+    """A connection to read on: ``where`` itself when it is one, else a new one."""
+    if isinstance(where, Connection):
+        yield where
+        return
+    with where.connect() as connection:
+        yield connection
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read-only transaction whose every read sees the database as of its first: what
+    ``audit verify`` reads, so that writers running meanwhile never look like tampering.
+    PostgreSQL: REPEATABLE READ; SQLite: a deferred read transaction in WAL mode."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            yield connection
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings this project relies on."""
     if url.startswith("sqlite"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
+from escalation_engine.store.engine import Reader, reading
 from escalation_engine.store.tables import SealRow
 
 _TABLE = SealRow.__table__  # type: ignore[attr-defined]
@@ -23,6 +24,6 @@ def read_in(session: Connection, chain: str) -> Row[Any] | None:
     return session.execute(select(_TABLE).where(_TABLE.c.chain == chain)).first()
 
 
-def read(engine: Engine, chain: str) -> Row[Any] | None:
-    with engine.connect() as connection:
+def read(engine: Reader, chain: str) -> Row[Any] | None:
+    with reading(engine) as connection:
         return read_in(connection, chain)

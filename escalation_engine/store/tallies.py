@@ -19,6 +19,7 @@ from escalation_engine.domain.calendar import LONDON
 from escalation_engine.reports.tallies import COUNTED, Mark, mark_of, tally_of
 from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store.chain import CHUNK
+from escalation_engine.store.engine import Reader, reading
 from escalation_engine.store.tables import AuditRow, EscalationRow, MarkRow, TallyRow
 
 _TALLY = TallyRow.__table__  # type: ignore[attr-defined]
@@ -85,7 +86,7 @@ def counts(engine: Engine, since: date, start: date, end: date) -> list[tuple[An
     this = case((t.day >= start, 1), else_=0)
     keys = [t.workflow_digest, t.alert_type, t.action, t.stage, t.detail, t.imported, this]
     query = select(*keys, func.sum(t.count)).where(t.day >= since, t.day < end).group_by(*keys)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return [tuple(row) for row in connection.execute(query)]
 
 
@@ -100,7 +101,7 @@ def marks(
         .where(m.at >= since, m.at < end)
         .order_by(m.seq)
     )
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         result = connection.execute(query)
         while chunk := result.cursor.fetchmany(CHUNK):
             yield from chunk
@@ -163,16 +164,17 @@ def rebuild(connection: Connection) -> int:
     return len(tallied)
 
 
-def disagreement(engine: Engine) -> str | None:
+def disagreement(engine: Reader) -> str | None:
     """Where the kept counts or marks differ from what the trail gives, or ``None``. Reads the
     trail and the marks as streams, side by side: memory stays flat."""
     t, m = _TALLY.c, _MARK.c
     tallied: Counter[Key] = Counter()
     kept: Counter[Key] = Counter()
-    with engine.connect() as connection:
-        # One snapshot for every read (SQLite's reading transaction gives one already): a
-        # writer between them would otherwise look like a disagreement.
-        if connection.dialect.name == "postgresql":
+    with reading(engine) as connection:
+        # One snapshot for every read (SQLite's reading transaction gives one already, and so
+        # does a caller's snapshot): a writer between them would otherwise look like a
+        # disagreement.
+        if connection.dialect.name == "postgresql" and not connection.in_transaction():
             connection.execution_options(isolation_level="REPEATABLE READ")
         recounted = _recounted(connection)
         kept_marks = connection.execute(

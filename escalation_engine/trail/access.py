@@ -14,11 +14,12 @@ from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from escalation_engine import store
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer
+from escalation_engine.store import Reader
 from escalation_engine.trail import seals
 from escalation_engine.trail.audit import GENESIS, ChainReport, Signatures
 
@@ -62,7 +63,7 @@ class _Row:
         self.__dict__.update(values)
 
 
-def verify(engine: Engine, signatures: Signatures | None) -> ChainReport:
+def verify(engine: Reader, signatures: Signatures | None) -> ChainReport:
     """Check the log's chain and signatures from its first entry; name the first break."""
     prev, expected = GENESIS, 1
     with closing(store.access.stream(engine)) as rows:

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from escalation_engine import store
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
-from escalation_engine.store import AuditRow
+from escalation_engine.store import AuditRow, Reader
 from escalation_engine.trail import seals
 from escalation_engine.trail.times import Times, in_order
 
@@ -224,7 +224,7 @@ def _problem(row: Any, expected_seq: int, prev: str) -> str | None:
 
 
 def verify(
-    engine: Engine,
+    engine: Reader,
     *,
     since: int = 0,
     progress: Callable[[int], None] | None = None,
@@ -279,7 +279,7 @@ def verify(
     return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed)
 
 
-def _stale_heads(engine: Engine, heads: dict[str, str]) -> Iterable[str]:
+def _stale_heads(engine: Reader, heads: dict[str, str]) -> Iterable[str]:
     """Escalations whose recorded latest entry is not the latest in the trail, or not in it."""
     yield from store.dangling_heads(engine)
     for reference, audit_head in store.recorded_heads(engine, set(heads)):

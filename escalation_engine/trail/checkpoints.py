@@ -24,6 +24,7 @@ from escalation_engine import store
 from escalation_engine.errors import InvalidInput
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
+from escalation_engine.store import Reader
 
 #: At least one checkpoint a day, even when nothing was added: it proves nothing was taken away.
 DAILY = timedelta(days=1)
@@ -134,7 +135,7 @@ class CheckpointReport:
 
 
 def check(
-    engine: Engine, folder: Path, verifier: Verifier, *, required: bool = True
+    engine: Reader, folder: Path, verifier: Verifier, *, required: bool = True
 ) -> CheckpointReport:
     """Prove every checkpoint in ``folder`` is still a prefix of the trail; name the first that
     is not, and why. Unless ``required``, a folder with none yet passes (nothing to check)."""
@@ -159,7 +160,7 @@ def check(
     return CheckpointReport(True, checked, None, last)
 
 
-def _prefix_problem(engine: Engine, point: Checkpoint, seq_now: int) -> str | None:
+def _prefix_problem(engine: Reader, point: Checkpoint, seq_now: int) -> str | None:
     if seq_now < point.seq:
         return (
             f"the trail ends at entry {seq_now}, but {point.describe()} recorded {point.seq}: entries"

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Engine
-
 from escalation_engine import store
 from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.changing import Rated, Reallocated
@@ -30,6 +28,7 @@ from escalation_engine.domain.events import Event, Raised, Written
 from escalation_engine.domain.machine import Moves, moves_of
 from escalation_engine.errors import EscalationError
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
+from escalation_engine.store import Reader
 
 #: Entries that record something about an escalation without being an action on its stage.
 _RECORDS = frozenset(
@@ -181,7 +180,7 @@ class ReplayReport:
 SpecFor = Callable[[str, str], WorkflowSpec]
 
 
-def replay(engine: Engine, spec_for: SpecFor) -> ReplayReport:
+def replay(engine: Reader, spec_for: SpecFor) -> ReplayReport:
     """Replay every escalation's trail against its row; name the first that disagrees.
 
     ``spec_for(digest, reference)`` gives the workflow version with a digest (raising when it is

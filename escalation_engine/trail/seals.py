@@ -10,11 +10,12 @@ find names the entries they removed.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from escalation_engine import store
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
+from escalation_engine.store import Reader
 
 AUDIT = "audit"
 ACCESS = "access"
@@ -33,7 +34,7 @@ def seal(session: Connection, chain: str, seq: int, hash: str, signer: Signer) -
     store.seals.write(session, chain, seq, hash, signature)
 
 
-def problem(engine: Engine, chain: str, seq: int, hash: str, verifier: Verifier) -> str | None:
+def problem(engine: Reader, chain: str, seq: int, hash: str, verifier: Verifier) -> str | None:
     """What is wrong with ``chain``'s end, found to be entry ``seq`` with ``hash``, against its
     seal; ``None`` when the seal is genuine and names that end."""
     name = _NAMES[chain]

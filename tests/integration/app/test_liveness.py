@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 
 from escalation_engine.app.health import status
+from escalation_engine.app.oversight import status_lines
 from escalation_engine.clock import FakeClock
 from escalation_engine.service import EscalationService, outbox
 from escalation_engine.settings.config import Settings
-from tests.support.scenarios import practice_alert
+from tests.support.scenarios import practice_alert, signed
 
 
 def _notifying(settings: Settings, engine: Engine, clock: FakeClock) -> EscalationService:
@@ -57,3 +59,20 @@ def test_notices_overdue_retrying_and_given_up_are_each_counted(
     assert trouble.notices["given_up"] == 1
     assert trouble.problems()["notices_given_up"] == 1
     assert not trouble.healthy
+
+
+def test_checkpoints_kept_in_the_service_folder_are_said_to_roll_back_with_it(
+    settings: Settings, engine: Engine, clock: FakeClock, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    keyed = signed(settings, settings.path.parent / "keys")
+    elsewhere = tmp_path_factory.mktemp("auditors")  # outside the service's folder
+    for folder, beside in ((settings.path.parent / "checkpoints", True), (elsewhere, False)):
+        audit = dataclasses.replace(keyed.audit, checkpoint_folder=folder)
+        service = EscalationService(dataclasses.replace(keyed, audit=audit), engine, clock)
+        practice_alert(service, case_refs=[f"CLA-{100 + beside}"])
+        service.anchoring.checkpoint(folder)
+        report = status(service)
+        assert report.checkpoints_beside_database is beside
+        assert report.checkpoint_at == clock.now()
+        said = " ".join(text for _, text in status_lines(report.as_dict()))
+        assert ("kept beside the database" in said) is beside
