@@ -12,7 +12,6 @@ from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Rerouted
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import UnknownUser, did_you_mean
-from escalation_engine.service import outbox
 from escalation_engine.service.context import ENGINE_ACTOR, MAX_NOTE, Context, check_text
 from escalation_engine.store import unit_of_work
 
@@ -97,14 +96,10 @@ class Availability:
                 person=who or "", away=bool(marked and marked.away), until=until,
                 previously=before, to=escalation.with_people, routed=why,
             )  # fmt: skip
-            entry = self.ctx.append(
-                session, escalation, at=now, actor=by,
-                actor_kind="engine" if by == ENGINE_ACTOR else "person", action=event.ACTION,
-                from_stage=escalation.stage, to_stage=escalation.stage,
-                note=f"{sentence}{': ' + note if note else ''}", data=event.data(),
+            self.ctx.record(
+                session, loaded, spec, event, at=now, actor=by,
+                note=f"{sentence}{': ' + note if note else ''}",
             )  # fmt: skip
-            store.save(session, loaded, entry.hash)
-            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
             moved.append(escalation)
         return moved
 

@@ -16,7 +16,6 @@ from types import SimpleNamespace
 from escalation_engine import store
 from escalation_engine.domain.clocks import CLOCK_FIELDS, CLOCK_WORDS, Clocks, moment
 from escalation_engine.domain.events import Reconciled, Written
-from escalation_engine.service import outbox
 from escalation_engine.service.context import ENGINE_ACTOR, Context
 from escalation_engine.spec.model import IRO_MANAGER
 from escalation_engine.store import unit_of_work
@@ -84,12 +83,9 @@ class ClockKeeping:
                     restored=", ".join(r for _, r in drift.moved.values()),
                     alarm=alarm,
                 )
-                entry = self.ctx.append(
-                    session, escalation, at=now, actor=ENGINE_ACTOR, actor_kind="engine",
-                    action=event.ACTION, from_stage=escalation.stage, to_stage=escalation.stage,
-                    note=f"Put back what the trail says: {drift.said()}.", data=event.data(),
+                self.ctx.record(
+                    session, loaded, spec, event, at=now, actor=ENGINE_ACTOR,
+                    note=f"Put back what the trail says: {drift.said()}.",
                 )  # fmt: skip
-                store.save(session, loaded, entry.hash)
-                outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
                 mended.append(drift)
         return mended

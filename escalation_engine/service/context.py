@@ -15,10 +15,11 @@ from escalation_engine.clock import Clock
 from escalation_engine.domain import absences
 from escalation_engine.domain.clocks import Clocks
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.domain.events import Told, Written
+from escalation_engine.domain.events import Event, Told, Written
 from escalation_engine.domain.people import Person
 from escalation_engine.domain.stages import StageKeeper
 from escalation_engine.errors import Given, InvalidInput
+from escalation_engine.service import outbox
 from escalation_engine.service.registry import WorkflowRegistry
 from escalation_engine.settings.config import Settings
 from escalation_engine.settings.keys import Signer, Verifier, load_signer, parse_public
@@ -113,6 +114,30 @@ class Context:
         )
         if watch:  # whoever it tells of the escalation (not with them) watches it from now on
             store.watches.told(session, escalation.reference, Told.read(data).to_watch(), entry.at)
+        return entry
+
+    def record(
+        self,
+        session: Connection,
+        loaded: store.Loaded,
+        spec: WorkflowSpec,
+        event: Event,
+        *,
+        at: datetime,
+        actor: str,
+        note: str,
+    ) -> Entry:
+        """Record ``event`` about ``loaded``'s escalation where it stands (a re-routing, clocks
+        put back): the entry, the row saved with it, and the notices it owes, in the caller's
+        transaction."""
+        escalation = loaded.escalation
+        entry = self.append(
+            session, escalation, at=at, actor=actor,
+            actor_kind="engine" if actor == ENGINE_ACTOR else "person", action=event.ACTION,
+            from_stage=escalation.stage, to_stage=escalation.stage, note=note, data=event.data(),
+        )  # fmt: skip
+        store.save(session, loaded, entry.hash)
+        outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
         return entry
 
     @property

@@ -83,6 +83,14 @@ def raise_quick(svc: EscalationService, case: str = "CLA-100001") -> str:
     ).reference  # fmt: skip
 
 
+def escalate(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``escalate ARGS`` run in ``folder`` as the service account would, on real time."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+    return subprocess.run(
+        [str(ESCALATE), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
 def start_worker(folder: Path, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
     with (folder / log_name).open("ab") as log:  # the child keeps its own copy of the handle

@@ -5,19 +5,14 @@ trail says as it starts, with an entry that tells the IRO manager, and the escal
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from escalation_engine.trail import audit
-from tests.support.databases import DATABASES, database
 from tests.support.worker import (
-    ESCALATE,
-    dispose_all,
+    escalate,
     free_port,
     make_site,
     service,
@@ -26,21 +21,6 @@ from tests.support.worker import (
     stop,
     wait_for,
 )
-
-
-@pytest.fixture(params=DATABASES)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        try:
-            yield url
-        finally:
-            dispose_all()
-
-
-def _escalate(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ESCALATE), *args], cwd=site, capture_output=True, text=True, timeout=60
-    )
 
 
 def test_a_deadline_moved_by_sql_is_named_then_put_back_and_the_iro_manager_told(
@@ -61,16 +41,16 @@ def test_a_deadline_moved_by_sql_is_named_then_put_back_and_the_iro_manager_told
             text("UPDATE escalation SET stage_due_at = :v, next_due_at = :v WHERE reference = :r"),
             {"v": later, "r": reference},
         )
-    status = _escalate(site, "status", "--json")
+    status = escalate(site, "status", "--json")
     assert status.returncode == 1
     moved = json.loads(status.stdout)["clocks_disagreeing_with_trail"][reference]
     assert "its stage deadline is stored as 2027-12-01T17:00:00+00:00" in moved
-    verified = _escalate(site, "audit", "verify")
+    verified = escalate(site, "audit", "verify")
     assert verified.returncode == 1
     assert "its stored stage deadline is 2027-12-01T17:00:00+00:00" in " ".join(
         verified.stderr.split()
     )
-    shown = _escalate(site, "show", reference, "--as", "priya")
+    shown = escalate(site, "show", reference, "--as", "priya")
     assert "does not match its audit trail" in " ".join(shown.stderr.split())
     worker = start_worker(site)
     try:
@@ -92,6 +72,6 @@ def test_a_deadline_moved_by_sql_is_named_then_put_back_and_the_iro_manager_told
     assert entry.actor_kind == "engine"
     assert "stage deadline is stored as 2027-12-01T17:00:00+00:00" in entry.note
     assert service(site).get(reference).stage_due_at == due
-    assert _escalate(site, "audit", "verify").returncode == 0
-    status = json.loads(_escalate(site, "status", "--json").stdout)
+    assert escalate(site, "audit", "verify").returncode == 0
+    status = json.loads(escalate(site, "status", "--json").stdout)
     assert status["clocks_disagreeing_with_trail"] == {}

@@ -5,17 +5,11 @@ why, the IRO manager is told, and ``status`` keeps the alarm until someone who c
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from escalation_engine.trail import audit
-from tests.support.databases import DATABASES, database
 from tests.support.worker import (
-    ESCALATE,
-    dispose_all,
+    escalate,
     free_port,
     make_site,
     service,
@@ -28,15 +22,6 @@ from tests.support.worker import (
 PRIYA = "priya.shah@example.org"
 
 
-@pytest.fixture(params=DATABASES)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        try:
-            yield url
-        finally:
-            dispose_all()
-
-
 def _raise(svc) -> str:  # type: ignore[no-untyped-def]
     return str(
         svc.raise_alert(
@@ -47,9 +32,7 @@ def _raise(svc) -> str:  # type: ignore[no-untyped-def]
 
 
 def _status(site: Path) -> tuple[int, dict[str, object]]:
-    result = subprocess.run(
-        [str(ESCALATE), "status", "--json"], cwd=site, capture_output=True, text=True, timeout=60
-    )
+    result = escalate(site, "status", "--json")
     return result.returncode, json.loads(result.stdout)
 
 

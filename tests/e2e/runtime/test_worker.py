@@ -9,7 +9,6 @@ import random
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from email import message_from_string
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from escalation_engine.service.outbox import undelivered
 from escalation_engine.trail import audit
-from tests.support.databases import DATABASES, database, postgres_database
+from tests.support.databases import DATABASES, postgres_database
 from tests.support.worker import (
     ESCALATE,
     Hooks,
@@ -31,15 +30,6 @@ from tests.support.worker import (
     stop,
     wait_for,
 )
-
-
-@pytest.fixture(params=DATABASES)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        try:
-            yield url
-        finally:
-            dispose_all()
 
 
 def engine_entries(svc, reference: str) -> list[audit.AuditRow]:  # type: ignore[no-untyped-def]

@@ -16,13 +16,6 @@ from escalation_engine.trail import audit
 from tests.support.scenarios import practice_alert, signed
 
 
-@pytest.fixture
-def signed_service(
-    settings: Settings, engine: Engine, clock: FakeClock, tmp_path: Path
-) -> EscalationService:
-    return EscalationService(signed(settings, tmp_path / "keys"), engine, clock)
-
-
 def test_every_entry_of_a_signed_service_is_signed_and_verifies(
     signed_service: EscalationService, engine: Engine
 ) -> None:
