@@ -85,6 +85,13 @@ def init(
             "Nobody will be notified yet: config.yaml has no notifications (email or webhook)."
             " Add one before going live; see 'Notifications' in the README."
         )
+    anchors = settings.audit.checkpoint_folder
+    if anchors is not None and anchors.is_relative_to(directory):
+        out.print(
+            f"Checkpoints go to {anchors}, inside this folder: they roll back with the database."
+            " Before going live, point audit.checkpoints.folder somewhere the database's writers"
+            " cannot reach (another account's folder, or a share only the auditors can change)."
+        )
     out.print("Next: escalate workflows list, then escalate raise --help")
 
 

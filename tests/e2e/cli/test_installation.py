@@ -65,3 +65,18 @@ def test_a_training_database_may_pretend_but_never_backwards(training: Path) -> 
     assert fingerprint(engine) == before
     assert run(training, "audit", "verify").returncode == 0
     engine.dispose()
+
+
+def test_init_warns_while_checkpoints_would_roll_back_with_the_database(tmp_path: Path) -> None:
+    result = run(tmp_path, "init", user=None)
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "inside this folder: they roll back with the database" in said
+    config = tmp_path / "config.yaml"
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-auditors"
+    config.write_text(
+        config.read_text().replace("{folder: checkpoints,", f"{{folder: {elsewhere},")
+    )
+    again = run(tmp_path, "init", user=None)
+    assert again.returncode == 0, again.stderr
+    assert "roll back with the database" not in " ".join(again.stdout.split())
