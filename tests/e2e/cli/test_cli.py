@@ -49,26 +49,26 @@ def test_calendar_due_skips_the_state_funeral(tmp_path: Path) -> None:
     } in data["skipped"]
 
 
-def test_raise_then_tick_past_the_deadline_moves_it_to_the_next_tier(folder: Path) -> None:
-    reference = raise_alert(folder)["reference"]
-    result = run(folder, "tick", "--json", now="2026-01-13T09:00:00+00:00")
+def test_raise_then_tick_past_the_deadline_moves_it_to_the_next_tier(site: Path) -> None:
+    reference = raise_alert(site)["reference"]
+    result = run(site, "tick", "--json", now="2026-01-13T09:00:00+00:00")
     assert result.returncode == 0, result.stderr
     assert {
         "reference": reference,
         "kind": "timeout",
         "to_stage": "service_manager",
     }.items() <= json.loads(result.stdout)["applied"][0].items()
-    shown = json.loads(run(folder, "show", str(reference), "--json").stdout)
+    shown = json.loads(run(site, "show", str(reference), "--json").stdout)
     assert shown["stage"] == "service_manager"
     assert shown["with_people"] == ["mark"]
     assert [e["action"] for e in shown["timeline"]] == ["raise", "timeout"]
     assert shown["timeline"][1]["actor_kind"] == "engine"
 
 
-def test_a_manager_responds_and_the_iro_accepts(folder: Path) -> None:
-    reference = str(raise_alert(folder)["reference"])
+def test_a_manager_responds_and_the_iro_accepts(site: Path) -> None:
+    reference = str(raise_alert(site)["reference"])
     result = run(
-        folder,
+        site,
         "respond",
         reference,
         "--note",
@@ -77,11 +77,9 @@ def test_a_manager_responds_and_the_iro_accepts(folder: Path) -> None:
         now="2026-01-06T10:00:00+00:00",
     )
     assert result.returncode == 0, result.stderr
-    waiting = json.loads(run(folder, "list", "--waiting", "--json").stdout)
+    waiting = json.loads(run(site, "list", "--waiting", "--json").stdout)
     assert reference in [e["reference"] for e in waiting]
-    result = run(
-        folder, "accept", reference, "--note", "Satisfied", now="2026-01-06T11:00:00+00:00"
-    )
+    result = run(site, "accept", reference, "--note", "Satisfied", now="2026-01-06T11:00:00+00:00")
     assert result.returncode == 0, result.stderr
     assert "resolved" in result.stdout
 
