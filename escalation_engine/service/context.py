@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -69,10 +70,10 @@ class Context:
             self._training = installation.training(self.engine, self.verifier)
         return self._training
 
-    @property
+    @cached_property
     def verifier(self) -> Verifier | None:
         """What the trail's signatures are checked with: the public key in config.yaml, if it
-        names one."""
+        names one (read once: the settings do not change under a service)."""
         public = self.settings.audit.public_key
         if public is None:
             return None

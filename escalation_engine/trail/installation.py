@@ -40,7 +40,10 @@ def seal(engine: Engine, signer: Signer) -> bool:
 def problem(where: Engine | Connection, verifier: Verifier | None) -> str | None:
     """What is wrong with the installation record against its seal, or ``None``. With no key to
     check it with, or no record (a database from before the distinction: live), nothing is."""
-    row, signature = store.installation.read(where)
+    return _problem(*store.installation.read(where), verifier)
+
+
+def _problem(row: Any, signature: str | None, verifier: Verifier | None) -> str | None:
     if verifier is None or row is None:
         return None
     kind = "training" if row.training else "live use"
@@ -62,7 +65,7 @@ def problem(where: Engine | Connection, verifier: Verifier | None) -> str | None
 def training(where: Engine | Connection, verifier: Verifier | None) -> bool:
     """Whether the database is for training: its record says so and, where the service signs
     its trail, its seal is genuine (otherwise it is taken as live)."""
-    row, _ = store.installation.read(where)
+    row, signature = store.installation.read(where)  # one read: the record and its seal together
     if row is None or not row.training:
         return False
-    return problem(where, verifier) is None
+    return _problem(row, signature, verifier) is None
