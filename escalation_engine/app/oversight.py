@@ -73,8 +73,9 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
     looks, replayed, anchored = report["access"], report["replay"], report["checkpoints"]
     if report["problem"] is not None:  # the chain's own problem (the other parts have theirs)
         return [(True, f"[red]Audit trail broken[/red]: {escape(str(report['problem']))}.")]
+    told = report.get("notices")
     for part, title in ((looks, "Access log broken"), (replayed, "Escalation and trail disagree"),
-                        (anchored, "Checkpoint not matched")):  # fmt: skip
+                        (told, "Notice not kept"), (anchored, "Checkpoint not matched")):  # fmt: skip
         if part is not None and not part["ok"]:
             return [(True, f"[red]{title}[/red]: {escape(str(part['problem']))}.")]
     counted = report.get("tallies")
@@ -97,6 +98,9 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
         lines.append(
             (False, f"Every escalation ({replayed['escalations']}) matches its replayed trail.")
         )
+    if told is not None:
+        lines.append((False, "Every notice the trail owes is in the outbox as it was written;"
+                             f" {told['records']} delivery records verified."))  # fmt: skip
     if counted is not None:
         lines.append((False, "The report's counts agree with the trail."))
     if anchored is not None and anchored["latest"] is None:

@@ -14,6 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar
 
 from escalation_engine.domain.clocks import Clocks
+from escalation_engine.domain.notices import Promise, read_all
 
 
 def _plain(value: Any) -> Any:
@@ -182,6 +183,8 @@ class Written:
     training: bool = False
     imported: ImportedFrom | None = None
     clocks: Clocks | None = None
+    #: The notices the entry owes (``None`` on entries from before they were recorded).
+    notices: tuple[Promise, ...] | None = None
 
     def data(self) -> dict[str, Any]:
         said: dict[str, Any] = {}
@@ -193,15 +196,18 @@ class Written:
             said["imported"] = self.imported.data()
         if self.clocks is not None:
             said["clocks"] = self.clocks.data()
+        if self.notices is not None:
+            said["notices"] = [promise.data() for promise in self.notices]
         return said
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> Written:
-        imported, clocks = data.get("imported"), data.get("clocks")
+        imported, clocks, notices = data.get("imported"), data.get("clocks"), data.get("notices")
         return cls(
             entered_by=data.get("entered_by"), training=bool(data.get("training")),
             imported=ImportedFrom.read(imported) if isinstance(imported, Mapping) else None,
             clocks=Clocks.read(clocks) if isinstance(clocks, Mapping) else None,
+            notices=read_all(notices) if isinstance(notices, list) else None,
         )  # fmt: skip
 
 

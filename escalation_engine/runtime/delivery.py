@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from escalation_engine.service.outbox import Claimed, claim_due, settle
 from escalation_engine.settings.config import EmailSettings, Settings
+from escalation_engine.settings.keys import Signer
 
 log = logging.getLogger("escalation_engine.runtime.delivery")
 
@@ -79,10 +80,11 @@ class DeliveryReport:
 
 
 def deliver_due(
-    engine: Engine, settings: Settings, now: datetime, *, batch: int = 50,
+    engine: Engine, settings: Settings, now: datetime, *, signer: Signer | None, batch: int = 50,
     stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:  # fmt: skip
-    """Try every notification that is due; never raises for a delivery failure. When ``stop``
+    """Try every notification that is due, each attempt's record signed by ``signer`` (the
+    trail's key, where the service signs its trail); never raises for a delivery failure. When ``stop``
     says so (the worker is stopping), the rest wait: their leases run out and the next worker
     sends them, so a stop is prompt and nothing is lost."""
     report = DeliveryReport()
@@ -101,7 +103,7 @@ def deliver_due(
                 error = f"channel {claimed.channel!r} is not configured"
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             error = _without_secrets(f"{type(exc).__name__}: {exc}", settings)
-        status = settle(engine, settings, claimed, now, error)
+        status = settle(engine, settings, claimed, now, error, signer)
         if error is None:
             report.sent += 1
             log.info("sent %s to %s: %s", claimed.channel, claimed.address, claimed.subject)

@@ -193,7 +193,7 @@ class Worker:
             )
             if not self.stop.is_set():
                 deliver_due(self.service.engine, self.settings, self.service.clock.now(),
-                            stop=self.stop.is_set)  # fmt: skip
+                            signer=self.service.ctx.signer, stop=self.stop.is_set)  # fmt: skip
                 self._checkpoint()
                 self._schedule_wake()
             failures = "; ".join(f"{r}: {p}" for r, p in report.failed.items())

@@ -21,7 +21,6 @@ from escalation_engine.errors import (
     did_you_mean,
     one_of,
 )
-from escalation_engine.service import outbox
 from escalation_engine.service.context import MAX_NOTE, Context, check_text
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 from escalation_engine.store import unit_of_work
@@ -116,9 +115,9 @@ class Acting:
                 session, escalation, at=now, actor=person.username,
                 actor_kind="person", action=action, from_stage=from_stage,
                 to_stage=escalation.stage, note=command.note, data=event.data(),
+                tell=(spec, event.told),
             )  # fmt: skip
             store.save(session, loaded, entry.hash)
-            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
             if dry_run:
                 session.rollback()
         return escalation

@@ -19,9 +19,10 @@ from escalation_engine.service.queries import Queries
 from escalation_engine.settings.keys import Verifier, parse_public
 from escalation_engine.spec.model import WorkflowSpec
 from escalation_engine.store import AuditRow
-from escalation_engine.trail import access, checkpoints, installation, replay, seals
+from escalation_engine.trail import access, checkpoints, deliveries, installation, replay, seals
 from escalation_engine.trail.audit import ChainReport
 from escalation_engine.trail.checkpoints import Checkpoint, CheckpointReport
+from escalation_engine.trail.deliveries import NoticeReport
 from escalation_engine.trail.replay import ReplayReport
 
 _UNSIGNED = (
@@ -45,10 +46,13 @@ class TrailReport:
     checkpoint_every: int = 0
     #: Whether the report's counts agree with the trail (on a whole-trail check).
     tallies: TallyReport | None = None
+    #: Whether every notice the trail promised is kept (on a whole-trail check).
+    notices: NoticeReport | None = None
 
     @property
     def problem(self) -> str | None:
-        for part in (self.chain, self.access, self.replay, self.checkpoints, self.tallies):
+        parts = (self.chain, self.access, self.replay, self.notices, self.checkpoints, self.tallies)
+        for part in parts:
             if part is not None and not part.ok:
                 return part.problem
         return None
@@ -65,6 +69,7 @@ class TrailReport:
             "replay": self.replay.as_dict() if self.replay else None,
             "checkpoints": self.checkpoints.as_dict() if self.checkpoints else None,
             "tallies": self.tallies.as_dict() if self.tallies else None,
+            "notices": self.notices.as_dict() if self.notices else None,
             "checkpoint_every": self.checkpoint_every,
         }
 
@@ -118,6 +123,7 @@ class Anchoring:
             ends = {
                 seals.AUDIT: store.chain_head(session),
                 seals.ACCESS: store.access.head(session),
+                seals.DELIVERY: store.deliveries.head(session),
             }
             for chain, (seq, last) in ends.items():
                 if last is not None and store.seals.read_in(session, chain) is None:
@@ -164,13 +170,15 @@ class Anchoring:
         with store.snapshot(self.ctx.engine) as seen:
             chain = self.queries.verify(since, progress, where=seen)
             whole = chain.ok and not since
-            looks = access.verify(seen, self.queries.signatures()) if whole else None
+            signatures = self.queries.signatures()
+            looks = access.verify(seen, signatures) if whole else None
+            told = deliveries.check(seen, signatures) if whole else None
             replayed = self.replay(seen) if whole else None
             counted = TallyReport(store.tallies.disagreement(seen)) if whole else None
             wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
             anchored = self.check_checkpoints(folder, seen) if chain.ok and wanted else None
         every = self.ctx.settings.audit.checkpoint_every
-        return TrailReport(chain, replayed, anchored, looks, every, counted)
+        return TrailReport(chain, replayed, anchored, looks, every, counted, told)
 
     def recount(self) -> int:
         """Count the report's figures afresh from the trail (after ``audit verify`` found them

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from functools import cached_property
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -88,13 +89,16 @@ class Context:
         record_login: bool = True,
         tallied: Counter[store.tallies.Key] | None = None,
         watch: bool = True,
+        tell: tuple[WorkflowSpec, Told] | None = None,
         **fields: Any,
     ) -> Entry:
         """Add an audit entry of ``escalation`` (as the change it records leaves it: its clocks
         are recorded), signed, saying who typed it when that is not whose it is (unless the entry says so itself: ``record_login=False``), and marked as
         training on a training database; the report's counts take it in the same transaction
         (kept in ``tallied`` until ``store.tallies.add``, where given), and whoever it tells of
-        the escalation watches it (unless ``watch`` is false)."""
+        the escalation watches it (unless ``watch`` is false). With ``tell`` (the escalation's
+        workflow and who the event tells), the notices it owes are recorded in it, signed, and
+        queued with it."""
         typed = (
             record_login and self.entered_by is not None and self.entered_by != fields.get("actor")
         )
@@ -102,14 +106,22 @@ class Context:
             # Read on this transaction's own connection: taking a second one while holding the
             # chain's lock could wait on writers who wait on this one.
             self._training = installation.training(session, self.verifier)
+        notices = None
+        if tell is not None:
+            cause = SimpleNamespace(action=fields["action"], actor=fields["actor"],
+                                    note=fields.get("note", ""))  # fmt: skip
+            notices = outbox.compose(self.settings, tell[0], escalation, cause, tell[1])
         extra = Written(
             entered_by=self.entered_by if typed else None, training=self._training,
             clocks=Clocks.of(escalation),
+            notices=None if notices is None else tuple(n.promise for n in notices),
         ).data()  # fmt: skip
         entry = audit.append(
             session, signer=self.signer, reference=escalation.reference, data=data | extra,
             historical="imported" in data, **fields,
         )  # fmt: skip
+        if notices:
+            outbox.enqueue(session, escalation.reference, entry, notices)
         store.tallies.record(
             session, entry, escalation.workflow_digest, escalation.alert_type, data | extra, tallied
         )
@@ -136,9 +148,9 @@ class Context:
             session, escalation, at=at, actor=actor,
             actor_kind="engine" if actor == ENGINE_ACTOR else "person", action=event.ACTION,
             from_stage=escalation.stage, to_stage=escalation.stage, note=note, data=event.data(),
+            tell=(spec, event.told),
         )  # fmt: skip
         store.save(session, loaded, entry.hash)
-        outbox.enqueue(session, self.settings, spec, escalation, entry, event.told)
         return entry
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 
@@ -18,8 +19,11 @@ from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Told
 from escalation_engine.domain.labels import local
+from escalation_engine.domain.notices import Promise, digest
 from escalation_engine.settings.config import Settings
+from escalation_engine.settings.keys import Signer
 from escalation_engine.spec.model import WorkflowSpec
+from escalation_engine.trail import deliveries
 from escalation_engine.trail.audit import Entry
 
 LEASE = timedelta(minutes=2)
@@ -27,7 +31,18 @@ LEASE = timedelta(minutes=2)
 WEBHOOK = "webhook"
 
 
-def recipients(settings: Settings, escalation: Escalation, entry: Entry, told: Told) -> list[str]:
+class Cause(Protocol):
+    """What a notice says of the entry that causes it (known before the entry is written)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+
+def recipients(settings: Settings, escalation: Escalation, entry: Cause, told: Told) -> list[str]:
     """Who hears of ``entry``: whoever it is with now, the people copied, the watchers, the
     raiser's manager where the stage says so, and the raiser; never the person who acted."""
     names = [*escalation.with_people, *told.addressed, *told.copy, *told.watchers]
@@ -40,7 +55,7 @@ def recipients(settings: Settings, escalation: Escalation, entry: Entry, told: T
 
 
 def message(
-    settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: Entry
+    settings: Settings, spec: WorkflowSpec, escalation: Escalation, entry: Cause
 ) -> tuple[str, str]:
     words = settings.words
     said = catalogue.words(entry.action)
@@ -65,36 +80,52 @@ def message(
     return subject, "\n".join(lines) + "\n"
 
 
-def enqueue(
-    session: Connection,
-    settings: Settings,
-    spec: WorkflowSpec,
-    escalation: Escalation,
-    entry: Entry,
-    told: Told,
-) -> int:
-    """Queue the notifications for ``entry`` inside the caller's transaction; return how many."""
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One message an entry owes: over ``channel`` to ``recipient`` at ``address``."""
+
+    channel: str
+    recipient: str
+    address: str
+    subject: str
+    body: str
+
+    @property
+    def promise(self) -> Promise:
+        """What the entry records of it (signed with the entry)."""
+        return Promise(self.channel, self.recipient,
+                       digest(self.channel, self.recipient, self.address, self.subject, self.body))  # fmt: skip
+
+
+def compose(
+    settings: Settings, spec: WorkflowSpec, escalation: Escalation, cause: Cause, told: Told
+) -> list[Notice]:
+    """The notices ``cause`` owes, as the escalation stands after it: built before its entry
+    is written, so that the entry records them."""
     channels = settings.notifications
     if channels.email is None and not channels.webhook_url:
-        return 0  # nobody to tell: no message to build
-    subject, body = message(settings, spec, escalation, entry)
-    rows: list[dict[str, object]] = []
-
-    def add(channel: str, recipient: str, address: str) -> None:
-        rows.append({
-            "reference": escalation.reference, "audit_seq": entry.seq or 0, "event": entry.action,
-            "channel": channel, "recipient": recipient, "address": address, "subject": subject,
-            "body": body, "status": "pending", "attempts": 0, "last_error": "",
-            "next_attempt_at": entry.at, "created_at": entry.at,
-        })  # fmt: skip
-
+        return []  # nobody to tell: no message to build
+    subject, body = message(settings, spec, escalation, cause)
+    notices = []
     if channels.email is not None:
-        for username in recipients(settings, escalation, entry, told):
+        for username in recipients(settings, escalation, cause, told):
             person = settings.people[username]
             if person.email:
-                add("email", username, person.email)
-    if channels.webhook_url:
-        add("webhook", "", WEBHOOK)  # the URL is a secret: read from config when delivering
+                notices.append(Notice("email", username, person.email, subject, body))
+    if channels.webhook_url:  # the URL is a secret: read from config when delivering
+        notices.append(Notice("webhook", "", WEBHOOK, subject, body))
+    return notices
+
+
+def enqueue(session: Connection, reference: str, entry: Entry, notices: list[Notice]) -> int:
+    """Queue the ``notices`` ``entry`` owes inside the caller's transaction; return how many."""
+    rows = [
+        {"reference": reference, "audit_seq": entry.seq, "event": entry.action,
+         "channel": n.channel, "recipient": n.recipient, "address": n.address,
+         "subject": n.subject, "body": n.body, "status": "pending", "attempts": 0,
+         "last_error": "", "next_attempt_at": entry.at, "created_at": entry.at}
+        for n in notices
+    ]  # fmt: skip
     store.queue_notifications(session, rows)
     return len(rows)
 
@@ -109,6 +140,12 @@ class Claimed:
     reference: str
     event: str
     attempts: int
+    audit_seq: int
+    recipient: str
+
+    @property
+    def digest(self) -> str:
+        return digest(self.channel, self.recipient, self.address, self.subject, self.body)
 
 
 def claim_due(engine: Engine, now: datetime, *, batch: int = 50) -> list[Claimed]:
@@ -117,16 +154,18 @@ def claim_due(engine: Engine, now: datetime, *, batch: int = 50) -> list[Claimed
     rows = store.lease_notifications(engine, now, now + LEASE, batch)
     claimed = [
         Claimed(row.id, row.channel, row.address, row.subject, row.body, row.reference,
-                row.event, row.attempts)
+                row.event, row.attempts, row.audit_seq, row.recipient)
         for row in rows
     ]  # fmt: skip
     return claimed
 
 
 def settle(
-    engine: Engine, settings: Settings, claimed: Claimed, now: datetime, error: str | None
-) -> str:
-    """Record one delivery attempt; return the notification's new status."""
+    engine: Engine, settings: Settings, claimed: Claimed, now: datetime, error: str | None,
+    signer: Signer | None,
+) -> str:  # fmt: skip
+    """Record one delivery attempt and its signed delivery record, together; return the
+    notification's new status."""
     policy = settings.notifications
     attempts = claimed.attempts + 1
     if error is None:
@@ -141,8 +180,15 @@ def settle(
         status = "failed" if attempts >= policy.max_attempts else "pending"
         values = {"status": status, "attempts": attempts, "last_error": error[:500],
                   "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
-    store.settle_notification(engine, claimed.id, values, now, error or "")
-    return str(values["status"])
+    status = str(values["status"])
+    outcome = {"sent": "sent", "failed": "given_up"}.get(status, "retrying")
+    with store.unit_of_work(engine) as session:
+        store.notifications.settle_in(session, claimed.id, values)
+        deliveries.append(
+            session, notification_id=claimed.id, audit_seq=claimed.audit_seq,
+            message=claimed.digest, outcome=outcome, attempt=attempts, at=now, signer=signer,
+        )  # fmt: skip
+    return status
 
 
 def undelivered(engine: Engine) -> int:

@@ -12,7 +12,6 @@ from escalation_engine.domain.events import Raised
 from escalation_engine.domain.people import Person
 from escalation_engine.domain.routing import authorise
 from escalation_engine.errors import InvalidInput, WorkflowNotFound, did_you_mean, one_of
-from escalation_engine.service import outbox
 from escalation_engine.service.context import MAX_CASES, MAX_SUMMARY, Context, check_text
 from escalation_engine.spec.model import OUTCOMES, AlertType, WorkflowSpec
 from escalation_engine.store import unit_of_work
@@ -81,10 +80,9 @@ class Raising:
             entry = self.ctx.append(
                 session, escalation, at=now, actor=person.username, actor_kind="person",
                 action="raise", from_stage=None, to_stage=escalation.stage, note=escalation.summary,
-                data=event.data(),
+                data=event.data(), tell=(spec, event.told),
             )  # fmt: skip
             store.insert_new(session, escalation, entry.hash)
-            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
         return escalation
 
     @staticmethod

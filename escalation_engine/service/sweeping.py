@@ -123,13 +123,12 @@ class Sweeping:
             entry = self.ctx.append(
                 session, escalation, at=at, actor=f"{ENGINE_ACTOR} ({spec.label})",
                 actor_kind="engine", action=event.ACTION, from_stage=from_stage,
-                to_stage=escalation.stage, note=note, data=event.data(),
+                to_stage=escalation.stage, note=note, data=event.data(), tell=(spec, event.told),
             )  # fmt: skip
             told = tuple(outbox.recipients(self.ctx.settings, escalation, entry, event.told))
             applied.append(
                 Applied(reference, event.ACTION, due_at, from_stage, escalation.stage, told, at)
             )
-            outbox.enqueue(session, self.ctx.settings, spec, escalation, entry, event.told)
         if entry is not None:
             store.save(session, loaded, entry.hash)
         return applied

@@ -31,6 +31,7 @@ CHECKPOINT = b"escalate audit checkpoint v1\n"
 ACCESS = b"escalate access entry v1\n"
 SEAL = b"escalate chain seal v1\n"
 INSTALLATION = b"escalate installation v1\n"
+DELIVERY = b"escalate delivery record v1\n"
 _MAX_KEY_FILE = 4_096
 
 

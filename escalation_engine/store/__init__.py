@@ -10,6 +10,7 @@ from escalation_engine.store import (
     absences,
     access,
     accounts,
+    deliveries,
     imports,
     installation,
     reporting,
@@ -38,6 +39,7 @@ from escalation_engine.store.chain import (
     recorded_heads,
     stream_entries,
     stream_entries_by_reference,
+    stream_promising,
     stream_rows_by_reference,
 )
 from escalation_engine.store.engine import (
@@ -80,7 +82,6 @@ from escalation_engine.store.escalations import (
 )
 from escalation_engine.store.notifications import lease_due as lease_notifications
 from escalation_engine.store.notifications import queue as queue_notifications
-from escalation_engine.store.notifications import settle as settle_notification
 from escalation_engine.store.notifications import undelivered
 from escalation_engine.store.servers import create_database, drop_database
 from escalation_engine.store.tables import (
@@ -102,8 +103,8 @@ __all__ = [
     "create_schema", "dangling_heads", "entries", "entry_hash_at", "escalation_and_trail", "everything", "from_row", "get",
     "insert_entries", "insert_entry", "insert_many", "insert_new", "last_entry", "load", "make_engine", "next_due", "next_reference",
     "overdue", "ping", "recorded_heads", "row_values", "save", "schema_revision",
-    "serialize_writes", "stream_entries", "unit_of_work", "lease_notifications",
-    "queue_notifications", "settle_notification", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
+    "serialize_writes", "stream_entries", "stream_promising", "unit_of_work", "lease_notifications",
+    "queue_notifications", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "first_matching", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "seals", "search", "imports", "reporting", "tallies",
+    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "tallies",
 ]  # fmt: skip

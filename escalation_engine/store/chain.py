@@ -124,6 +124,16 @@ def stream_entries(engine: Reader, since: int = 0) -> Generator[Row[Any], None, 
     )
 
 
+def stream_promising(engine: Reader) -> Generator[Row[Any], None, None]:
+    """The entries that record the notices they owe (data holds a "notices" list), in order."""
+    query = (
+        select(_AUDIT.c.seq, _AUDIT.c.reference, _AUDIT.c.action, _AUDIT.c.data)
+        .where(_AUDIT.c.data.contains('"notices":['))
+        .order_by(_AUDIT.c.seq)
+    )
+    return stream(engine, lambda _: query)
+
+
 def dangling_heads(engine: Reader) -> list[str]:
     """Escalations whose recorded latest entry is not in the trail (deleted at its end)."""
     with reading(engine) as connection:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
 from escalation_engine.spec.model import OUTCOMES
-from escalation_engine.store.engine import unit_of_work
-from escalation_engine.store.tables import DeliveryAttemptRow, EscalationRow, NotificationRow
+from escalation_engine.store.chain import stream
+from escalation_engine.store.engine import Reader, unit_of_work
+from escalation_engine.store.tables import DeliveryRow, EscalationRow, NotificationRow
 
 _OUTBOX = NotificationRow.__table__  # type: ignore[attr-defined]
-_ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+_RECORD = DeliveryRow.__table__  # type: ignore[attr-defined]
 _QUEUE = insert(_OUTBOX)
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 
@@ -45,17 +47,33 @@ def lease_due(engine: Engine, now: datetime, until: datetime, batch: int) -> lis
     return rows
 
 
-def settle(
-    engine: Engine, notification_id: int, values: dict[str, Any], now: datetime, error: str
-) -> None:
-    """Record one delivery attempt and the notification's new state, together."""
-    with unit_of_work(engine) as session:
-        session.execute(update(_OUTBOX).where(_OUTBOX.c.id == notification_id).values(**values))
-        session.execute(
-            insert(_ATTEMPT).values(
-                notification_id=notification_id, at=now, ok=not error, error=error[:500]
-            )
+def settle_in(session: Connection, notification_id: int, values: dict[str, Any]) -> None:
+    """Set a notification's state after an attempt, in the caller's transaction (which also
+    appends the attempt's delivery record)."""
+    session.execute(update(_OUTBOX).where(_OUTBOX.c.id == notification_id).values(**values))
+
+
+def with_outcomes(engine: Reader) -> Generator[Row[Any], None, None]:
+    """Every notification in the order of the entries that owe them, each with the outcome and
+    digest of its latest settling delivery record (sent or given up), if any."""
+
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(_RECORD.c.notification_id == _OUTBOX.c.id)
+            .where(_RECORD.c.outcome.in_(("sent", "given_up")))
+            .order_by(_RECORD.c.seq.desc())
+            .limit(1)
+            .scalar_subquery()
         )
+
+    query = select(
+        _OUTBOX.c.id, _OUTBOX.c.audit_seq, _OUTBOX.c.reference, _OUTBOX.c.channel,
+        _OUTBOX.c.recipient, _OUTBOX.c.address, _OUTBOX.c.subject, _OUTBOX.c.body,
+        _OUTBOX.c.status, latest(_RECORD.c.outcome).label("settled"),
+        latest(_RECORD.c.digest).label("settled_digest"),
+    ).order_by(_OUTBOX.c.audit_seq, _OUTBOX.c.id)  # fmt: skip
+    return stream(engine, lambda _: query)
 
 
 def undelivered(engine: Engine) -> int:

@@ -252,6 +252,23 @@ class TokenRow(SQLModel, table=True):
     ended_at: datetime | None = _when()
 
 
+class DeliveryRow(SQLModel, table=True):
+    """One attempt to deliver a notice and its outcome (sent, retrying, given up): append-only,
+    chained and signed, so a notice marked sent or given up by hand has no record behind it."""
+
+    __tablename__ = "delivery_record"
+    seq: int = Field(primary_key=True)
+    notification_id: int = Field(index=True)
+    audit_seq: int
+    digest: str
+    outcome: str
+    attempt: int
+    at: datetime = _when(nullable=False)
+    prev_hash: str
+    hash: str = Field(unique=True)
+    signature: str = ""
+
+
 class SealRow(SQLModel, table=True):
     """Where a chain (the audit trail, the access log) ends, signed at every write: one row per
     chain, rewritten each time, so cutting entries off the end leaves a seal that names them."""

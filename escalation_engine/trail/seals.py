@@ -19,8 +19,9 @@ from escalation_engine.store import Reader
 
 AUDIT = "audit"
 ACCESS = "access"
+DELIVERY = "delivery"
 #: How each chain is named in what ``verify`` says.
-_NAMES = {AUDIT: "the audit trail", ACCESS: "the access log"}
+_NAMES = {AUDIT: "the audit trail", ACCESS: "the access log", DELIVERY: "the delivery records"}
 
 
 def payload(chain: str, seq: int, hash: str) -> bytes:

@@ -17,7 +17,7 @@ ENTRIES = AuditRow.__table__  # type: ignore[attr-defined]
 
 def guards_off(connection: Connection) -> None:
     """Remove the append-only triggers, as the database's owner could."""
-    tables = ("audit_entry", "access_entry", "installation", "installation_seal")
+    tables = ("audit_entry", "access_entry", "installation", "installation_seal", "delivery_record")
     if connection.dialect.name == "sqlite":
         for table in tables:
             for guard in ("no_update", "no_delete", "no_replace"):

@@ -50,11 +50,11 @@ def test_notices_overdue_retrying_and_given_up_are_each_counted(
     overdue = status(notifying).notices["overdue"]
     assert overdue > 0
     claimed = outbox.claim_due(engine, clock.now(), batch=1)[0]
-    outbox.settle(engine, notifying.settings, claimed, clock.now(), "connection refused")
+    outbox.settle(engine, notifying.settings, claimed, clock.now(), "connection refused", None)
     assert status(notifying).notices["retrying"] == 1
     clock.advance(hours=2)
     again = next(c for c in outbox.claim_due(engine, clock.now()) if c.id == claimed.id)
-    outbox.settle(engine, notifying.settings, again, clock.now(), "connection refused")
+    outbox.settle(engine, notifying.settings, again, clock.now(), "connection refused", None)
     trouble = status(notifying)
     assert trouble.notices["given_up"] == 1
     assert trouble.problems()["notices_given_up"] == 1

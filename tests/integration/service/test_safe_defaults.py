@@ -82,7 +82,9 @@ def test_smtp_uses_tls_unless_told_not_to(project: Path, service: EscalationServ
         )
         service.raise_alert(username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
                             case_refs=["CLA-1234"], category="pep", summary="s", team="north")  # fmt: skip
-        report = deliver_due(service.engine, service.settings, service.clock.now())
+        report = deliver_due(
+            service.engine, service.settings, service.clock.now(), signer=service.ctx.signer
+        )
     finally:
         controller.stop()
     assert report.sent == 0

@@ -18,7 +18,10 @@ def test_entries_store_each_kind_with_its_facts(service: EscalationService) -> N
         trail["raise"]
     )
     assert trail["raise"]["case_refs"] == ["CLA-100234"]
-    assert set(trail["respond"]) == {"as", "judge_reminder", "due", "in_time", "clocks"}
+    facts = {"as", "judge_reminder", "due", "in_time", "clocks", "notices"}
+    assert set(trail["respond"]) == facts
+    # With no channel configured, nothing is owed: an entry says so, and a notice added is named.
+    assert trail["respond"]["notices"] == []
     # Each entry records the clocks as it leaves them: the judge's reminder, the overall limit.
     assert trail["respond"]["clocks"]["remind_at"] == trail["respond"]["judge_reminder"]
     assert trail["respond"]["in_time"] is True
