@@ -71,7 +71,10 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
 def verify_lines(report: dict[str, Any]) -> list[Line]:
     """``escalate audit verify``: the first problem found, or what was checked."""
     looks, replayed, anchored = report["access"], report["replay"], report["checkpoints"]
-    if report["problem"] is not None:  # the chain's own problem (the other parts have theirs)
+    anchored_problem = anchored is not None and not anchored["ok"]
+    if report.get("undecided") and not anchored_problem:
+        return [(True, f"[yellow]Cannot tell[/yellow]: {escape(str(report['problem']))}.")]
+    if report["problem"] is not None and not report.get("undecided"):  # the chain's own
         return [(True, f"[red]Audit trail broken[/red]: {escape(str(report['problem']))}.")]
     told = report.get("notices")
     for part, title in ((looks, "Access log broken"), (replayed, "Escalation and trail disagree"),

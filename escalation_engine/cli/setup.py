@@ -312,8 +312,9 @@ def _refuse_unreached() -> None:
         raise refusal("upgrade the database", stalls, {})
 
 
-#: The revisions that added seals only the signing key can write: the chains', the installation's.
-_SEALS = ("0011", "0017")
+#: The revisions that added seals only the signing key can write: the chains', the installation's,
+#: the delivery records', and seals at an empty chain's start.
+_SEALS = ("0011", "0017", "0019")
 
 
 def _seal_upgraded() -> None:

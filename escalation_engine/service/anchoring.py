@@ -10,6 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+
 from escalation_engine import store
 from escalation_engine.domain.machine import moves_of
 from escalation_engine.errors import ConfigError
@@ -20,7 +22,7 @@ from escalation_engine.settings.keys import Verifier, parse_public
 from escalation_engine.spec.model import WorkflowSpec
 from escalation_engine.store import AuditRow
 from escalation_engine.trail import access, checkpoints, deliveries, installation, replay, seals
-from escalation_engine.trail.audit import ChainReport
+from escalation_engine.trail.audit import GENESIS, ChainReport
 from escalation_engine.trail.checkpoints import Checkpoint, CheckpointReport
 from escalation_engine.trail.deliveries import NoticeReport
 from escalation_engine.trail.replay import ReplayReport
@@ -52,6 +54,8 @@ class TrailReport:
     @property
     def problem(self) -> str | None:
         parts = (self.chain, self.access, self.replay, self.notices, self.checkpoints, self.tallies)
+        if self.chain.undecided and self.checkpoints is not None and not self.checkpoints.ok:
+            return self.checkpoints.problem  # a checkpoint decides: the trail held entries
         for part in parts:
             if part is not None and not part.ok:
                 return part.problem
@@ -95,8 +99,22 @@ class Anchoring:
         signer = self.ctx.signer
         if signer is None:
             raise ConfigError(_UNSIGNED)
-        point = checkpoints.take(self.ctx.engine, signer, self.ctx.clock.now())
+        now = self.ctx.clock.now()
+        verifier = self.ctx.verifier
+        if verifier is not None:  # a seal copied before this checkpoint is now an older one
+            with store.unit_of_work(self.ctx.engine) as session:
+                seals.renew(session, self._ends(session), signer, verifier, now)
+        point = checkpoints.take(self.ctx.engine, signer, now)
         return point, checkpoints.write(self._folder(folder), point)
+
+    @staticmethod
+    def _ends(session: Connection) -> dict[str, tuple[int, str | None]]:
+        """Where each chain ends, read under the chains' write lock."""
+        return {
+            seals.AUDIT: store.chain_head(session),
+            seals.ACCESS: store.access.head(session),
+            seals.DELIVERY: store.deliveries.head(session),
+        }
 
     def checkpoint_if_due(self) -> Path | None:
         """Write a checkpoint when ``audit.checkpoints.every`` entries have been added since
@@ -113,21 +131,18 @@ class Anchoring:
         return self.checkpoint(folder)[1]
 
     def seal_ends(self) -> list[str]:
-        """Seal each chain at its end as found, where it has entries and no seal yet (a database
-        upgraded from before seals); the chains sealed. Needs the signing key."""
+        """Seal each chain at its end as found (an empty one at its start), where it has no
+        seal yet (a new database, or one upgraded from before seals); the chains sealed. Needs
+        the signing key."""
         signer = self.ctx.signer
         if signer is None:
             return []
         sealed = []
+        now = self.ctx.clock.now()
         with store.unit_of_work(self.ctx.engine) as session:
-            ends = {
-                seals.AUDIT: store.chain_head(session),
-                seals.ACCESS: store.access.head(session),
-                seals.DELIVERY: store.deliveries.head(session),
-            }
-            for chain, (seq, last) in ends.items():
-                if last is not None and store.seals.read_in(session, chain) is None:
-                    seals.seal(session, chain, seq, last, signer)
+            for chain, (seq, last) in self._ends(session).items():
+                if store.seals.read_in(session, chain) is None:
+                    seals.seal(session, chain, seq, last or GENESIS, signer, now)
                     sealed.append(chain)
         if installation.seal(self.ctx.engine, signer):
             sealed.append("the installation record")
@@ -141,6 +156,8 @@ class Anchoring:
         except ConfigError:
             signer = None  # sealed later by 'escalate db upgrade --seal' where the key is
         installation.record(self.ctx.engine, training=training, now=now, signer=signer)
+        if signer is not None:  # sealed at its start: an emptied trail is then told apart
+            self.seal_ends()
         return signer is not None
 
     def check_checkpoints(
@@ -176,7 +193,11 @@ class Anchoring:
             replayed = self.replay(seen) if whole else None
             counted = TallyReport(store.tallies.disagreement(seen)) if whole else None
             wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
-            anchored = self.check_checkpoints(folder, seen) if chain.ok and wanted else None
+            anchored = (
+                self.check_checkpoints(folder, seen)
+                if (chain.ok or chain.undecided) and wanted
+                else None
+            )
         every = self.ctx.settings.audit.checkpoint_every
         return TrailReport(chain, replayed, anchored, looks, every, counted, told)
 

@@ -278,6 +278,9 @@ class SealRow(SQLModel, table=True):
     seq: int
     hash: str
     signature: str
+    #: Raised at every sealing (0: sealed before seals were counted), and when it was sealed.
+    counter: int = 0
+    sealed_at: datetime | None = _when()
 
 
 class ImportRow(SQLModel, table=True):

@@ -55,7 +55,7 @@ def append(
         prev = digest
     store.access.insert_entries(session, rows)
     if signer is not None and references:
-        seals.seal(session, seals.ACCESS, seq, prev, signer)
+        seals.seal(session, seals.ACCESS, seq, prev, signer, at)
 
 
 class _Row:
@@ -65,7 +65,7 @@ class _Row:
 
 def verify(engine: Reader, signatures: Signatures | None) -> ChainReport:
     """Check the log's chain and signatures from its first entry; name the first break."""
-    prev, expected = GENESIS, 1
+    prev, expected, last_at = GENESIS, 1, None
     with closing(store.access.stream(engine)) as rows:
         for row in rows:
             where = f"access log entry {expected}"
@@ -87,9 +87,10 @@ def verify(engine: Reader, signatures: Signatures | None) -> ChainReport:
             if problem is not None:
                 return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
                                    first_bad_seq=expected, signed=signatures is not None)  # fmt: skip
-            prev, expected = row.hash, expected + 1
+            prev, expected, last_at = row.hash, expected + 1, row.at
     if signatures is not None:
-        problem = seals.problem(engine, seals.ACCESS, expected - 1, prev, signatures.verifier)
+        end, verifier = expected - 1, signatures.verifier
+        problem = seals.problem(engine, seals.ACCESS, end, prev, verifier, last_at)
         if problem is not None:
             return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
                                first_bad_seq=expected, signed=True)  # fmt: skip

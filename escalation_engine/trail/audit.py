@@ -158,7 +158,7 @@ def append(
 def seal_end(session: Connection, entry: Entry, signer: Signer | None) -> None:
     """Seal the trail as ending at ``entry`` (where the service signs its trail)."""
     if signer is not None:
-        seals.seal(session, seals.AUDIT, entry.seq, entry.hash, signer)
+        seals.seal(session, seals.AUDIT, entry.seq, entry.hash, signer, entry.at)
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
@@ -178,6 +178,8 @@ class ChainReport:
     since: int = 0
     #: Whether every entry's signature was checked (the service signs its trail).
     signed: bool = False
+    #: The trail is empty and nothing says whether it ever held entries: no verdict either way.
+    undecided: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +190,7 @@ class ChainReport:
             "problem": self.problem,
             "first_bad_seq": self.first_bad_seq,
             "since": self.since,
+            "undecided": self.undecided,
         }
 
 
@@ -246,6 +249,7 @@ def verify(
             )  # fmt: skip
         prev = checkpoint
     expected_seq, count = since + 1, 0
+    last_at: datetime | None = None
     heads: dict[str, str] = {}
     times = Times()
     with closing(store.stream_entries(engine, since)) as rows:
@@ -260,7 +264,7 @@ def verify(
                 total = store.count_entries(engine, since)
                 return ChainReport(ok=False, entries=total, head=prev, problem=problem,
                                    first_bad_seq=expected_seq, since=since, signed=signed)  # fmt: skip
-            prev = row.hash
+            prev, last_at = row.hash, row.at
             heads[row.reference] = row.hash
             expected_seq += 1
             if progress is not None and count % every == 0:
@@ -271,12 +275,32 @@ def verify(
             problem=f"the latest audit entries of {reference} are missing (deleted at the end of the trail)",
             signed=signed,
         )  # fmt: skip
+    if signatures is not None and expected_seq == 1 and not since:
+        return _empty(engine, signatures)
     if signatures is not None and expected_seq > signatures.signed_from:
-        problem = seals.problem(engine, seals.AUDIT, expected_seq - 1, prev, signatures.verifier)
+        end = expected_seq - 1
+        problem = seals.problem(engine, seals.AUDIT, end, prev, signatures.verifier, last_at)
         if problem is not None:
             return ChainReport(ok=False, entries=count, head=prev, since=since, problem=problem,
                                first_bad_seq=expected_seq, signed=signed)  # fmt: skip
     return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed)
+
+
+def _empty(engine: Reader, signatures: Signatures) -> ChainReport:
+    """An empty trail verifies only with its seal at the start (sealed as the service was set
+    up); with no seal at all, an emptied trail and a new one look alike."""
+    if store.seals.read(engine, seals.AUDIT) is None:
+        return ChainReport(
+            ok=False, entries=0, head=GENESIS, signed=True, undecided=True,
+            problem=(
+                "the trail holds no entries, and it has no seal to say whether it ever did: it"
+                " may have been emptied. A new service is sealed at its start by 'escalate init';"
+                " for one set up before that, run 'escalate db upgrade --seal' on the service host"
+            ),
+        )  # fmt: skip
+    problem = seals.problem(engine, seals.AUDIT, 0, GENESIS, signatures.verifier)
+    return ChainReport(ok=problem is None, entries=0, head=GENESIS, problem=problem,
+                       first_bad_seq=1 if problem else None, signed=True)  # fmt: skip
 
 
 def _stale_heads(engine: Reader, heads: dict[str, str]) -> Iterable[str]:

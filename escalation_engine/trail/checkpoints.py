@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from escalation_engine.errors import InvalidInput
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
 from escalation_engine.store import Reader
+from escalation_engine.trail import seals
 
 #: At least one checkpoint a day, even when nothing was added: it proves nothing was taken away.
 DAILY = timedelta(days=1)
@@ -42,11 +43,17 @@ class Checkpoint:
     #: The access log's last entry and hash at the same moment.
     access_seq: int = 0
     access_head: str = ""
+    #: Each chain's seal counter at the same moment (renewed for it): an older seal is refused.
+    seals: dict[str, int] = field(default_factory=dict)
 
     def facts(self) -> dict[str, Any]:
-        return {"seq": self.seq, "head": self.head, "count": self.count,
-                "at": self.at.isoformat(), "access_seq": self.access_seq,
-                "access_head": self.access_head}  # fmt: skip
+        facts: dict[str, Any] = {
+            "seq": self.seq, "head": self.head, "count": self.count, "at": self.at.isoformat(),
+            "access_seq": self.access_seq, "access_head": self.access_head,
+        }  # fmt: skip
+        if self.seals:  # a checkpoint from before seals were counted keeps its signed form
+            facts["seals"] = dict(sorted(self.seals.items()))
+        return facts
 
     def payload(self) -> bytes:
         """What the signature covers: the facts as canonical JSON."""
@@ -66,7 +73,8 @@ def take(engine: Engine, signer: Signer, now: datetime) -> Checkpoint:
     access_seq, access_head = store.access.last(engine)
     at = now.astimezone(UTC).replace(microsecond=0)
     unsigned = Checkpoint(seq=seq, head=head or "", count=store.count_entries(engine), at=at,
-                          access_seq=access_seq, access_head=access_head or "")  # fmt: skip
+                          access_seq=access_seq, access_head=access_head or "",
+                          seals=store.seals.counters(engine))  # fmt: skip
     return replace(unsigned, signature=signer.sign(keys.CHECKPOINT, unsigned.payload()))
 
 
@@ -91,14 +99,17 @@ def read(path: Path) -> Checkpoint:
         at = datetime.fromisoformat(raw["at"])
         signature = raw["signature"]
         access_seq, access_head = raw.get("access_seq", 0), raw.get("access_head", "")
+        counted = raw.get("seals", {})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"{path} is not a checkpoint file: {exc}.") from None
     if not (isinstance(seq, int) and isinstance(count, int) and isinstance(head, str)
             and isinstance(signature, str) and at.tzinfo is not None
-            and isinstance(access_seq, int) and isinstance(access_head, str)):  # fmt: skip
+            and isinstance(access_seq, int) and isinstance(access_head, str)
+            and isinstance(counted, dict)
+            and all(isinstance(k, str) and isinstance(v, int) for k, v in counted.items())):  # fmt: skip
         raise InvalidInput(f"{path} is not a checkpoint file: a value has the wrong type.")
     return Checkpoint(seq=seq, head=head, count=count, at=at, signature=signature,
-                      access_seq=access_seq, access_head=access_head)  # fmt: skip
+                      access_seq=access_seq, access_head=access_head, seals=counted)  # fmt: skip
 
 
 def found(folder: Path) -> Iterator[Path]:
@@ -155,8 +166,11 @@ def check(
         if problem is not None:
             return CheckpointReport(False, checked, problem, last)
         checked, last = checked + 1, point
-    if checked == 0:
+    if checked == 0 or last is None:
         return CheckpointReport(False, 0, f"there are no checkpoint files in {folder}")
+    replayed = seals.replayed(engine, last.seals, last.describe())
+    if replayed is not None:
+        return CheckpointReport(False, checked, replayed, last)
     return CheckpointReport(True, checked, None, last)
 
 

@@ -63,12 +63,12 @@ def append(
     values["signature"] = signer.sign(keys.DELIVERY, values["hash"].encode()) if signer else ""
     store.deliveries.insert_record(session, values)
     if signer is not None:
-        seals.seal(session, seals.DELIVERY, values["seq"], values["hash"], signer)
+        seals.seal(session, seals.DELIVERY, values["seq"], values["hash"], signer, at)
 
 
 def verify_chain(engine: Reader, signatures: Signatures | None) -> ChainReport:
     """Check the records' chain and signatures from the first; name the first break."""
-    prev, expected = GENESIS, 1
+    prev, expected, last_at = GENESIS, 1, None
     with closing(store.deliveries.stream(engine)) as rows:
         for row in rows:
             where = f"delivery record {expected} (notice {row.notification_id}, {row.outcome})"
@@ -86,9 +86,10 @@ def verify_chain(engine: Reader, signatures: Signatures | None) -> ChainReport:
             if problem is not None:
                 return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
                                    first_bad_seq=expected, signed=signatures is not None)  # fmt: skip
-            prev, expected = row.hash, expected + 1
+            prev, expected, last_at = row.hash, expected + 1, row.at
     if signatures is not None:
-        problem = seals.problem(engine, seals.DELIVERY, expected - 1, prev, signatures.verifier)
+        end, verifier = expected - 1, signatures.verifier
+        problem = seals.problem(engine, seals.DELIVERY, end, prev, verifier, last_at)
         if problem is not None:
             return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
                                first_bad_seq=expected, signed=True)  # fmt: skip

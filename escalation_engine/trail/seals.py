@@ -6,9 +6,16 @@ a checkpoint anchors the chain only as far as it reached when the checkpoint was
 append also signs where its chain now ends (the chain's name, the last entry's number and hash)
 into that chain's one seal row. Without the key nobody can seal an earlier end, and the seal they
 find names the entries they removed.
+
+A seal row kept from an earlier moment and put back after cutting entries would still name a
+whole chain, so each sealing raises the seal's counter and records its time, both signed; a
+checkpoint renews the seals and records their counters outside the database, and ``verify``
+refuses a seal older than the newest checkpoint, or dated before the entry it seals.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
@@ -24,20 +31,30 @@ DELIVERY = "delivery"
 _NAMES = {AUDIT: "the audit trail", ACCESS: "the access log", DELIVERY: "the delivery records"}
 
 
-def payload(chain: str, seq: int, hash: str) -> bytes:
-    return f"{chain}\n{seq}\n{hash}".encode()
+def payload(chain: str, seq: int, hash: str, counter: int = 0, at: datetime | None = None) -> bytes:
+    """What a seal's signature covers; a seal from before counters (0) covers the end alone."""
+    if not counter or at is None:
+        return f"{chain}\n{seq}\n{hash}".encode()
+    return f"{chain}\n{seq}\n{hash}\n{counter}\n{at.astimezone(UTC).isoformat()}".encode()
 
 
-def seal(session: Connection, chain: str, seq: int, hash: str, signer: Signer) -> None:
-    """Record, signed, that ``chain`` now ends at entry ``seq`` with ``hash`` (in the caller's
-    transaction, which holds the chains' write lock)."""
-    signature = signer.sign(keys.SEAL, payload(chain, seq, hash))
-    store.seals.write(session, chain, seq, hash, signature)
+def seal(session: Connection, chain: str, seq: int, hash: str, signer: Signer, at: datetime) -> int:
+    """Record, signed, that ``chain`` now ends at entry ``seq`` with ``hash``, as of ``at``, with
+    the seal's counter raised (in the caller's transaction, which holds the chains' write lock);
+    return the new counter."""
+    counter = store.seals.counter_in(session, chain) + 1
+    at = at.astimezone(UTC)
+    signature = signer.sign(keys.SEAL, payload(chain, seq, hash, counter, at))
+    store.seals.write(session, chain, seq, hash, signature, counter, at)
+    return counter
 
 
-def problem(engine: Reader, chain: str, seq: int, hash: str, verifier: Verifier) -> str | None:
-    """What is wrong with ``chain``'s end, found to be entry ``seq`` with ``hash``, against its
-    seal; ``None`` when the seal is genuine and names that end."""
+def problem(
+    engine: Reader, chain: str, seq: int, hash: str, verifier: Verifier,
+    last_at: datetime | None = None,
+) -> str | None:  # fmt: skip
+    """What is wrong with ``chain``'s end, found to be entry ``seq`` with ``hash`` (written at
+    ``last_at``), against its seal; ``None`` when the seal is genuine and names that end."""
     name = _NAMES[chain]
     row = store.seals.read(engine, chain)
     if row is None:
@@ -48,8 +65,14 @@ def problem(engine: Reader, chain: str, seq: int, hash: str, verifier: Verifier)
             f" with entries after {seq}; if the database was upgraded where the signing key could"
             " not be read, run 'escalate db upgrade --seal' on the service host"
         )
-    if not verifier.valid(keys.SEAL, payload(chain, row.seq, row.hash), row.signature):
+    signed = payload(chain, row.seq, row.hash, row.counter, row.sealed_at)
+    if not verifier.valid(keys.SEAL, signed, row.signature):
         return f"{name}'s seal is not signed by this service's key: it was forged or rewritten"
+    if row.sealed_at is not None and last_at is not None and row.sealed_at < last_at:
+        return (
+            f"{name}'s seal is dated before its last entry, {seq}, was written: an older seal"
+            " was put back"
+        )
     if row.seq > seq:
         gone = (
             f"entry {row.seq} was" if row.seq == seq + 1 else f"entries {seq + 1} to {row.seq} were"
@@ -66,3 +89,36 @@ def problem(engine: Reader, chain: str, seq: int, hash: str, verifier: Verifier)
     if row.hash != hash:
         return f"{name}'s last entry, {seq}, is not the one its seal names: it was replaced"
     return None
+
+
+def replayed(engine: Reader, seen: dict[str, int], described: str) -> str | None:
+    """A chain whose seal's counter is below ``seen`` (the counters a checkpoint recorded, as
+    ``described``): its seal was put back from before that checkpoint."""
+    now = store.seals.counters(engine)
+    for chain, counter in sorted(seen.items()):
+        if chain in _NAMES and now.get(chain, 0) < counter:
+            return (
+                f"{_NAMES[chain]}'s seal (number {now.get(chain, 0)}) is older than {described},"
+                f" which saw number {counter}: it was put back from an earlier copy, perhaps"
+                " with the entries after it removed"
+            )
+    return None
+
+
+def renew(
+    session: Connection, ends: dict[str, tuple[int, str | None]], signer: Signer,
+    verifier: Verifier, at: datetime,
+) -> dict[str, int]:  # fmt: skip
+    """Seal again each chain whose seal is genuine and names its end in ``ends`` (for a
+    checkpoint to record the counters); the chains and their counters. A seal with a problem is
+    left as it is, for ``verify`` to name, rather than signed afresh. The caller holds the
+    chains' write lock."""
+    counters = {}
+    for chain, (seq, last) in ends.items():
+        row = store.seals.read_in(session, chain)
+        if row is None or problem(session, chain, seq, last or "", verifier) is not None:
+            continue
+        # Never dated before the seal it renews (a pretended clock may run behind the trail).
+        when = max(at, row.sealed_at) if row.sealed_at is not None else at
+        counters[chain] = seal(session, chain, seq, row.hash, signer, when)
+    return counters

@@ -24,6 +24,7 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP INDEX ix_escalation_closed_at")
         db.execute("DROP INDEX ix_escalation_raised_open")
         db.execute("DROP TABLE installation_seal")
+        db.execute("DROP TABLE delivery_record")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr

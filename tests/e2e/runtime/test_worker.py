@@ -85,11 +85,11 @@ def test_an_alert_raised_by_another_process_climbs_on_its_own_and_people_are_tol
         assert all("A concern" not in text for text in texts)  # no free text by default
         wait_for(lambda: any(h["event"] == "timeout" for h in hooks.received), 15, "a webhook call")
         assert any(reference in h["text"] for h in hooks.received)
-        status = json.loads(
-            subprocess.run(
-                [str(ESCALATE), "status", "--json"], cwd=site, capture_output=True, text=True
-            ).stdout
+        asked = subprocess.run(
+            [str(ESCALATE), "status", "--json"], cwd=site, capture_output=True, text=True
         )
+        assert asked.stdout, asked.stderr
+        status = json.loads(asked.stdout)
         assert status["worker_alive"] is True
         assert status["overdue"] == 0
         assert_each_deadline_applied_once(svc)

@@ -567,7 +567,10 @@ def undo_the_latest_action_and_delete_the_seal(s: Scene) -> str:
 def undo_the_latest_action_and_seal_the_trail_with_another_key(s: Scene) -> str:
     forger = Signer(Ed25519PrivateKey.generate())
     _undo_the_latest_action(
-        s, lambda connection, last, end: seals.seal(connection, seals.AUDIT, last, end, forger)
+        s,
+        lambda connection, last, end: seals.seal(
+            connection, seals.AUDIT, last, end, forger, s.service.clock.now()
+        ),
     )
     return "the audit trail's seal is not signed by this service's key"
 
@@ -581,6 +584,49 @@ def delete_a_look_taken_after_the_last_checkpoint(s: Scene) -> str:
             text("DELETE FROM access_entry WHERE seq = (SELECT MAX(seq) FROM access_entry)")
         )
     return "the access log ends at entry 2, but its seal says it ended at entry 3"
+
+
+# --- seals put back from an earlier moment: a checkpoint renews them and records their counters --
+def _seal_row(engine: Engine, chain: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(_table("chain_seal")).where(_table("chain_seal").c.chain == chain)
+        ).one()
+        return dict(found._mapping)
+
+
+def _put_back(connection: Connection, row: dict[str, Any]) -> None:
+    seal = _table("chain_seal")
+    connection.execute(seal.update().where(seal.c.chain == row["chain"]).values(**row))
+
+
+@case
+def put_back_the_seal_kept_from_before_the_last_checkpoint(s: Scene) -> str:
+    kept = _seal_row(s.engine, seals.AUDIT)
+    s.service.anchoring.checkpoint(s.folder)
+    with s.engine.begin() as connection:
+        _put_back(connection, kept)
+    return f"the audit trail's seal (number {kept['counter']}) is older than the checkpoint"
+
+
+@case
+def cut_the_action_after_the_checkpoint_and_put_back_the_seal_from_before(s: Scene) -> str:
+    kept = _seal_row(s.engine, seals.AUDIT)
+    s.service.anchoring.checkpoint(s.folder)
+    _undo_the_latest_action(s, lambda connection, last, end: _put_back(connection, kept))
+    return "is older than the checkpoint"
+
+
+@case
+def cut_a_look_after_the_checkpoint_and_put_back_the_access_seal_from_before(s: Scene) -> str:
+    kept = _seal_row(s.engine, seals.ACCESS)
+    s.service.anchoring.checkpoint(s.folder)
+    s.service.view(s.refs[2], "priya", "show")
+    with s.engine.begin() as connection:
+        guards_off(connection)
+        connection.execute(text("DELETE FROM access_entry WHERE seq > :seq"), {"seq": kept["seq"]})
+        _put_back(connection, kept)
+    return "the access log's seal"
 
 
 # --- the report's counts, kept beside the trail ----------------------------------------------------
@@ -687,6 +733,27 @@ def _values(report: Report) -> dict[str, object]:
 
 def test_there_are_at_least_forty_cases() -> None:
     assert len(CASES) >= 40
+
+
+def test_an_emptied_trail_with_no_seal_and_no_checkpoint_cannot_be_called_whole(
+    scene: Scene,
+) -> None:
+    remove_every_entry_and_escalation(scene)
+    report = scene.service.verify_all()
+    assert report.chain.undecided
+    assert not report.ok
+    assert "no seal to say whether it ever did" in str(report.problem)
+
+
+def test_a_new_service_is_sealed_at_its_start_and_verifies_empty(
+    settings: Settings, engine: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    service = EscalationService(signed(settings, tmp_path / "keys"), engine, clock)
+    assert service.verify_all().chain.undecided  # nothing says whether it ever held entries
+    assert service.anchoring.record_installation(training=False, now=clock.now())
+    report = service.verify_all()
+    assert report.ok, report.problem
+    assert report.chain.entries == 0
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
