@@ -12,6 +12,7 @@ from typing import Any
 
 from escalation_engine.app.coverage import coverage
 from escalation_engine.service import EscalationService
+from escalation_engine.service.alarms import Alarm
 from escalation_engine.service.outbox import undelivered
 from escalation_engine.store import notifications, workers
 from escalation_engine.trail import checkpoints
@@ -42,6 +43,8 @@ class Status:
     #: (it then rolls back with the database and anchors nothing against a restored copy).
     checkpoint_at: datetime | None = None
     checkpoints_beside_database: bool = False
+    #: The newest checkpoint is over two days old (the worker writes one daily).
+    checkpoint_overdue: bool = False
 
     @property
     def healthy(self) -> bool:
@@ -54,6 +57,7 @@ class Status:
             and not self.clocks_moved
             and not self.lagging
             and not any(self.notices.values())
+            and not self.checkpoint_overdue
         )
 
     def problems(self) -> dict[str, int]:
@@ -68,6 +72,7 @@ class Status:
             "clocks_disagreeing_with_trail": len(self.clocks_moved),
             "deadlines_lagging": self.lagging,
             **{f"notices_{kind}": count for kind, count in self.notices.items()},
+            "checkpoint_overdue": int(self.checkpoint_overdue),
         }
         return {kind: count for kind, count in counts.items() if count}
 
@@ -92,6 +97,7 @@ class Status:
             "notices_in_trouble": self.notices,
             "newest_checkpoint_at": _iso(self.checkpoint_at),
             "checkpoints_beside_database": self.checkpoints_beside_database,
+            "checkpoint_overdue": self.checkpoint_overdue,
         }
 
 
@@ -139,4 +145,11 @@ def status(service: EscalationService) -> Status:
         notices=notifications.trouble(service.engine, now, lag),
         checkpoint_at=newest.at if newest is not None else None,
         checkpoints_beside_database=beside,
+        checkpoint_overdue=newest is not None and now - newest.at > 2 * checkpoints.DAILY,
     )
+
+
+def raise_alarms(service: EscalationService) -> list[Alarm]:
+    """Tell the IRO managers of each trouble ``status`` finds (once a day while it lasts);
+    the alarms told now. The worker calls this as it starts and every few minutes."""
+    return service.alarms.raise_for(status(service).problems(), service.clock.now())

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from escalation_engine.app.health import raise_alarms
 from escalation_engine.errors import ConfigError, EscalationError
 from escalation_engine.runtime.delivery import deliver_due, mail_checkpoint
 from escalation_engine.service import Applied, EscalationService
@@ -238,6 +239,19 @@ class Worker:
             return
         for drift in mended:
             log.error("%s: clock put back to the trail's: %s", drift.reference, drift.said())
+        self._alarm()
+
+    def _alarm(self) -> None:
+        """Tell the IRO managers of each trouble the engine finds in itself (lagging deadlines,
+        notices failing, escalations with nobody, ...), once a day while it lasts; each is also
+        logged as an error. A failure is logged and the sweeps go on."""
+        try:
+            told = raise_alarms(self.service)
+        except Exception:  # the sweeps must go on whatever this meets
+            log.exception("looking for troubles to alarm on failed")
+            return
+        for alarm in told:
+            log.error("alarm told to the IRO managers: %s", alarm.said)
 
     def _reroute_changed(self) -> None:
         """config.yaml's people may have changed while no worker ran: what waits on someone who

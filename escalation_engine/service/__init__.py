@@ -31,6 +31,7 @@ from escalation_engine.reports.model import Figure, Report
 from escalation_engine.service.absences import Availability
 from escalation_engine.service.accounts import Accounts
 from escalation_engine.service.acting import Acting
+from escalation_engine.service.alarms import Alarms
 from escalation_engine.service.anchoring import Anchoring, TrailReport
 from escalation_engine.service.clocks import ClockKeeping
 from escalation_engine.service.context import ENGINE_ACTOR, Context, check_text
@@ -79,6 +80,7 @@ class EscalationService:
         self.acting = Acting(ctx)
         self.accounts = Accounts(ctx)
         self.sessions = Sessions(ctx)
+        self.alarms = Alarms(ctx)
 
     @property
     def workflows(self) -> dict[str, WorkflowSpec]:

@@ -76,6 +76,13 @@ def with_outcomes(engine: Reader) -> Generator[Row[Any], None, None]:
     return stream(engine, lambda _: query)
 
 
+def last_of(session: Connection, event: str) -> datetime | None:
+    """When a notification of ``event`` was last queued (an alarm, told once a day)."""
+    query = select(func.max(_OUTBOX.c.created_at)).where(_OUTBOX.c.event == event)
+    found: datetime | None = session.execute(query).scalar()
+    return found
+
+
 def undelivered(engine: Engine) -> int:
     with engine.connect() as connection:
         query = select(func.count()).select_from(_OUTBOX).where(_OUTBOX.c.status != "sent")

@@ -1,6 +1,6 @@
 """The permission matrix, generated from the shipped workflows: every action a stage offers, at
-every stage, awaiting a response and responded to, with the team's managers present and away,
-tried by people in every relation to the alert (its raiser, another IRO, the IRO manager, the
+every stage, awaiting a response and responded to, with the team's managers present, away and
+back again (the stand-in covering, then not), tried by people in every relation to the alert (its raiser, another IRO, the IRO manager, the
 child's team, its line of management, another team, someone away, the stand-in), on both
 databases. Each cell is decided by the rules as written in ``tests/support/matrix.py``,
 independently of the engine's own code, and the engine must agree: allowed cells are taken for
@@ -50,9 +50,16 @@ def test_every_cell_of_the_permission_matrix(
             away = matrix.at(stage.name)
             for name in ("ellie", "jo", "ivy"):
                 service.mark("mark", name, away=True)
-            wrong += matrix.check(service.get(away.reference))
+            covered = service.get(away.reference)
+            if set(away.with_people) <= {"ellie", "jo", "ivy"}:  # all of them away
+                assert "dev" in covered.with_people  # the duty manager stands in
+            wrong += matrix.check(covered)
             for name in ("ellie", "jo", "ivy"):
                 service.mark("mark", name, away=False)
+            # Back from absence: the stand-in covered and no longer does (nobody is away).
+            back = service.get(away.reference)
+            assert "dev" not in back.with_people
+            wrong += matrix.check(back)
     closed = matrix.raise_one()
     wrong += matrix.check(service.act(closed.reference, matrix.raiser, "withdraw", note="Closing."))
     for alert in matrix.spec.alert_types:

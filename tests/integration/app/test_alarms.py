@@ -1,0 +1,71 @@
+"""Each trouble the engine finds in itself is also a notice to the IRO managers: told once a
+day while it lasts, naming no child, and queued like any other notice."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import Engine, text
+
+from escalation_engine.app.health import raise_alarms, status
+from escalation_engine.clock import FakeClock
+from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import EmailSettings, Settings
+from tests.support.scenarios import practice_alert
+
+
+def _telling(settings: Settings, engine: Engine, clock: FakeClock) -> EscalationService:
+    email = EmailSettings(host="127.0.0.1", port=9, starttls=False)
+    told = dataclasses.replace(settings.notifications, email=email)
+    return EscalationService(dataclasses.replace(settings, notifications=told), engine, clock)
+
+
+def _alarms(engine: Engine, kind: str) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        return [
+            (row.recipient, row.body)
+            for row in connection.execute(
+                text("SELECT recipient, body FROM notification WHERE event = :event ORDER BY id"),
+                {"event": f"alarm:{kind}"},
+            )
+        ]
+
+
+def _kinds(service: EscalationService) -> list[str]:
+    return [alarm.kind for alarm in raise_alarms(service)]
+
+
+def test_a_lagging_worker_is_told_to_each_iro_manager_once_a_day_while_it_lasts(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    service = _telling(settings, engine, clock)
+    esc = practice_alert(service)
+    assert raise_alarms(service) == []  # nothing wrong yet
+    assert esc.remind_at is not None
+    clock.set(esc.remind_at + timedelta(hours=1))  # a deadline passed, and no worker moved it
+    assert "deadlines_lagging" in _kinds(service)  # (and the notices nobody sent: overdue)
+    managers = sorted(p.username for p in settings.people.values() if "iro_manager" in p.roles)
+    alarms = _alarms(engine, "deadlines_lagging")
+    assert sorted(recipient for recipient, _ in alarms) == managers
+    assert "1 deadline(s) passed with no move by the engine" in alarms[0][1]
+    assert esc.reference not in alarms[0][1]  # counts only: the details are in status
+    clock.advance(hours=2)
+    assert _kinds(service) == []  # still lagging, told already today
+    clock.advance(days=1)
+    assert "deadlines_lagging" in _kinds(service)
+    assert len(_alarms(engine, "deadlines_lagging")) == 2 * len(managers)
+    service.tick()  # the engine catches up: nothing more to tell
+    clock.advance(days=2)
+    assert "deadlines_lagging" not in status(service).problems()
+    assert "deadlines_lagging" not in _kinds(service)
+
+
+def test_notices_given_up_raise_an_alarm_and_the_verify_still_holds(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    service = _telling(settings, engine, clock)
+    practice_alert(service)
+    clock.advance(hours=2)  # the notices were due to go long ago, and nothing sent them
+    assert "notices_overdue" in _kinds(service)
+    assert service.verify_all().ok  # an alarm is owed by no entry, and breaks nothing
