@@ -116,7 +116,11 @@ def status(service: EscalationService) -> Status:
     failing_since, error = None, ""
     folder = service.settings.audit.checkpoint_folder
     newest = checkpoints.latest(folder) if folder is not None else None
-    beside = folder is not None and folder.is_relative_to(service.settings.path.parent.resolve())
+    beside = (  # and no copy goes where the database's writers cannot reach
+        folder is not None
+        and folder.is_relative_to(service.settings.path.parent.resolve())
+        and service.settings.audit.checkpoint_syslog is None
+    )
     # Longer than a few sweeps: past it, a deadline not yet applied means the worker lags.
     lag = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 60)
     if row is not None:

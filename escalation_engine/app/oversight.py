@@ -55,7 +55,8 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
     if report.get("checkpoints_beside_database"):
         lines.append((False, "Checkpoints: [yellow]kept beside the database[/yellow] (in the"
                              " service's folder, they roll back with it): point"
-                             " audit.checkpoints.folder somewhere its writers cannot reach."))  # fmt: skip
+                             " audit.checkpoints.folder somewhere its writers cannot reach,"
+                             " or send copies to syslog (audit.checkpoints.syslog)."))  # fmt: skip
     if report.get("newest_checkpoint_at"):
         lines.append((False, f"Newest checkpoint: {local_text(report['newest_checkpoint_at'])}"))
     lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))

@@ -50,7 +50,9 @@ _AUDIT_BLOCK = """
 # given as ESCALATE_AUDIT_KEY_FILE or ESCALATE_AUDIT_KEY instead); 'escalate audit verify' checks
 # every signature with the public key. The worker writes a signed checkpoint into the folder every
 # so many entries and at least daily: copy them somewhere the database's writers cannot reach, and
-# 'escalate audit verify --checkpoints FOLDER' proves the trail still holds each one.
+# 'escalate audit verify --checkpoints FOLDER' proves the trail still holds each one. Each is also
+# emailed to the auditors and, with syslog: udp://HOST:514 (or tcp://, or /dev/log) added under
+# checkpoints, sent to a syslog server that only appends ('verify --checkpoints' reads its file).
 audit:
   public_key: {public_key}
   signing_key_file: {KEYS}/audit-signing.pem

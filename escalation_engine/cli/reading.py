@@ -218,14 +218,20 @@ def _trail_of(reference: str, as_user: str | None, as_json: bool) -> None:
 
 def _checkpoint(folder: Path | None, as_json: bool) -> None:
     """A checkpoint of the trail's head written outside the database, now."""
-    point, path = open_service().anchoring.checkpoint(folder)
+    from escalation_engine.runtime.anchors import send_checkpoint
+
+    service = open_service()
+    point, path = service.anchoring.checkpoint(folder)
+    unreached = send_checkpoint(service.settings, path)  # the copies out of the writer's reach
     if as_json:
         emit_json({"seq": point.seq, "head": point.head, "count": point.count,
-                   "at": point.at.isoformat(), "path": str(path)})  # fmt: skip
+                   "at": point.at.isoformat(), "path": str(path), "unreached": unreached})  # fmt: skip
     else:
         out.print(
             f"Checkpoint of entry {point.seq} ({point.count} entries) written to {escape(str(path))}."
         )
+    for sink in unreached:
+        out.print(f"[yellow]Could not send a copy to {escape(sink)}[/yellow]: see the log.")
 
 
 def _verify_all(since: int, folder: Path | None, as_json: bool) -> NoReturn:

@@ -90,7 +90,8 @@ def init(
         out.print(
             f"Checkpoints go to {anchors}, inside this folder: they roll back with the database."
             " Before going live, point audit.checkpoints.folder somewhere the database's writers"
-            " cannot reach (another account's folder, or a share only the auditors can change)."
+            " cannot reach (another account's folder, or a share only the auditors can change),"
+            " or send copies to syslog (audit.checkpoints.syslog)."
         )
     out.print("Next: escalate workflows list, then escalate raise --help")
 

@@ -26,7 +26,8 @@ from sqlalchemy.exc import DBAPIError
 
 from escalation_engine.app.health import raise_alarms
 from escalation_engine.errors import ConfigError, EscalationError
-from escalation_engine.runtime.delivery import deliver_due, mail_checkpoint
+from escalation_engine.runtime.anchors import send_checkpoint
+from escalation_engine.runtime.delivery import deliver_due
 from escalation_engine.service import Applied, EscalationService
 from escalation_engine.store import workers
 
@@ -207,7 +208,7 @@ class Worker:
 
     def _checkpoint(self) -> None:
         """Anchor the trail outside the database when a checkpoint is due (every so many
-        entries, and daily): a file in the folder, and a copy emailed to the auditors. A folder
+        entries, and daily): a file in the folder, and copies to the auditors and syslog. A folder
         that cannot be written, or mail that cannot be sent, is logged, not fatal."""
         try:
             path = self.service.anchoring.checkpoint_if_due()
@@ -216,7 +217,7 @@ class Worker:
             return
         if path is not None:
             log.info("audit checkpoint written: %s", path)
-            mail_checkpoint(self.settings, path.name, path.read_text(encoding="utf-8"))
+            send_checkpoint(self.settings, path)
 
     def _record_sweep(self, now: datetime, problem: str) -> None:
         """Say in the worker's row whether sweeps are failing, for ``escalate status``."""

@@ -76,6 +76,9 @@ class AuditSettings:
     #: Where the worker writes signed checkpoints, and after how many new entries.
     checkpoint_folder: Path | None = None
     checkpoint_every: int = 1_000
+    #: An append-only copy of each checkpoint: a syslog server (``udp://host:port``,
+    #: ``tcp://host:port``) or a local syslog socket (``/dev/log``), out of the writer's reach.
+    checkpoint_syslog: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,7 +258,9 @@ def _audit(fields: Fields, raw: Any, base: Path) -> AuditSettings:
     data = fields.mapping(
         raw, "audit", ("public_key", "signing_key_file", "signed_from", "checkpoints")
     )
-    points = fields.mapping(data.get("checkpoints"), "audit.checkpoints", ("folder", "every"))
+    points = fields.mapping(
+        data.get("checkpoints"), "audit.checkpoints", ("folder", "every", "syslog")
+    )
     public = data.get("public_key")
     if public is not None:
         from escalation_engine.settings.keys import parse_public
@@ -270,7 +275,26 @@ def _audit(fields: Fields, raw: Any, base: Path) -> AuditSettings:
         signed_from=fields.whole(data.get("signed_from"), "audit.signed_from", 1, 1, 2**62),
         checkpoint_folder=(base / fields.text(folder, "audit.checkpoints.folder")).resolve() if folder is not None else None,
         checkpoint_every=fields.whole(points.get("every"), "audit.checkpoints.every", 1_000, 1, 10_000_000),
+        checkpoint_syslog=_syslog(fields, points.get("syslog")),
     )  # fmt: skip
+
+
+_SYSLOG = re.compile(r"^(?:(?:udp|tcp)://[A-Za-z0-9.\-]{1,253}:[0-9]{1,5}|/[^\0\s]{1,200})$")
+
+
+def _syslog(fields: Fields, raw: Any) -> str | None:
+    """Where checkpoints also go: ``udp://host:port``, ``tcp://host:port`` or a socket path."""
+    if raw is None:
+        return None
+    address = fields.text(raw, "audit.checkpoints.syslog", most=260)
+    port = address.rsplit(":", 1)[-1]
+    if not _SYSLOG.match(address) or (address[0] != "/" and not 0 < int(port) < 65536):
+        raise fields.fail(
+            "audit.checkpoints.syslog",
+            f"{address!r} is not a syslog address: give a server as udp://host:port or"
+            " tcp://host:port, or a local syslog socket such as /dev/log",
+        )
+    return address
 
 
 _SEARCH_LIMIT = 12

@@ -31,6 +31,8 @@ from escalation_engine.trail import seals
 DAILY = timedelta(days=1)
 _MAX_FILE = 4_096
 _PATTERN = "checkpoint-*.json"
+#: What marks a checkpoint sent to syslog (followed by its JSON on the same line).
+LOG_TAG = "escalate-checkpoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,21 +97,48 @@ def read(path: Path) -> Checkpoint:
         if path.stat().st_size > _MAX_FILE:
             raise InvalidInput(f"{path} is too large to be a checkpoint.")
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{path} is not a checkpoint file: {exc}.") from None
+    return _parsed(raw, str(path))
+
+
+def _parsed(raw: Any, where: str) -> Checkpoint:
+    try:
         seq, head, count = raw["seq"], raw["head"], raw["count"]
         at = datetime.fromisoformat(raw["at"])
         signature = raw["signature"]
         access_seq, access_head = raw.get("access_seq", 0), raw.get("access_head", "")
         counted = raw.get("seals", {})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"{path} is not a checkpoint file: {exc}.") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{where} is not a checkpoint: {exc}.") from None
     if not (isinstance(seq, int) and isinstance(count, int) and isinstance(head, str)
             and isinstance(signature, str) and at.tzinfo is not None
             and isinstance(access_seq, int) and isinstance(access_head, str)
             and isinstance(counted, dict)
             and all(isinstance(k, str) and isinstance(v, int) for k, v in counted.items())):  # fmt: skip
-        raise InvalidInput(f"{path} is not a checkpoint file: a value has the wrong type.")
+        raise InvalidInput(f"{where} is not a checkpoint: a value has the wrong type.")
     return Checkpoint(seq=seq, head=head, count=count, at=at, signature=signature,
                       access_seq=access_seq, access_head=access_head, seals=counted)  # fmt: skip
+
+
+def from_log(path: Path) -> Iterator[tuple[str, Checkpoint]]:
+    """The checkpoints a syslog file holds (lines tagged ``LOG_TAG``, as the worker sends
+    them), oldest first, each with where it was found; other lines are passed over."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, 1):
+                if LOG_TAG not in line[:_MAX_FILE]:
+                    continue
+                where = f"{path} line {number}"
+                if len(line) > _MAX_FILE:
+                    raise InvalidInput(f"{where} is too long to be a checkpoint.")
+                try:
+                    raw = json.loads(line.split(LOG_TAG, 1)[1].strip().rstrip("\x00"))
+                except ValueError as exc:
+                    raise InvalidInput(f"{where} is not a checkpoint: {exc}.") from None
+                yield where, _parsed(raw, where)
+    except OSError as exc:
+        raise InvalidInput(f"{path} cannot be read: {exc}.") from None
 
 
 def found(folder: Path) -> Iterator[Path]:
@@ -145,29 +174,38 @@ class CheckpointReport:
         }  # fmt: skip
 
 
+def _sources(folder: Path) -> Iterator[tuple[str, Checkpoint]]:
+    """The checkpoints in a folder of files, or in a syslog file, each with where it is."""
+    if folder.is_file():
+        yield from from_log(folder)
+        return
+    for path in found(folder):
+        yield path.name, read(path)
+
+
 def check(
     engine: Reader, folder: Path, verifier: Verifier, *, required: bool = True
 ) -> CheckpointReport:
-    """Prove every checkpoint in ``folder`` is still a prefix of the trail; name the first that
-    is not, and why. Unless ``required``, a folder with none yet passes (nothing to check)."""
-    if not required and not any(found(folder) if folder.is_dir() else ()):
+    """Prove every checkpoint in ``folder`` (or in a syslog file of them) is still a prefix of
+    the trail; name the first that is not, and why. Unless ``required``, a folder with none yet
+    passes (nothing to check)."""
+    if not required and not folder.is_file() and not any(found(folder) if folder.is_dir() else ()):
         return CheckpointReport(True, 0)
-    if not folder.is_dir():
+    if not folder.exists():
         return CheckpointReport(False, 0, f"there is no checkpoint folder {folder}")
     checked, last = 0, None
     seq_now, _ = store.head(engine)
-    for path in found(folder):
-        point = read(path)
+    for where, point in _sources(folder):
         if not verifier.valid(keys.CHECKPOINT, point.payload(), point.signature):
             return CheckpointReport(
-                False, checked, f"{path.name} is not signed with this service's key: it was forged or altered", last
+                False, checked, f"{where} is not signed with this service's key: it was forged or altered", last
             )  # fmt: skip
         problem = _prefix_problem(engine, point, seq_now)
         if problem is not None:
             return CheckpointReport(False, checked, problem, last)
         checked, last = checked + 1, point
     if checked == 0 or last is None:
-        return CheckpointReport(False, 0, f"there are no checkpoint files in {folder}")
+        return CheckpointReport(False, 0, f"there are no checkpoints in {folder}")
     replayed = seals.replayed(engine, last.seals, last.describe())
     if replayed is not None:
         return CheckpointReport(False, checked, replayed, last)

@@ -4,8 +4,10 @@ every entry, ``audit checkpoint`` anchors it, and ``verify`` and ``show`` report
 from __future__ import annotations
 
 import shutil
+import socketserver
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 
 from tests.support.cli import run
@@ -80,3 +82,60 @@ def test_a_signing_key_others_can_read_stops_every_write(tmp_path: Path) -> None
     assert result.returncode == 1
     assert "chmod 600" in result.stderr
     assert "No escalations" in run(site, "list", "--all").stdout
+
+
+class _Syslog(socketserver.BaseRequestHandler):
+    """A syslog server on loopback that appends every datagram to a file, as rsyslog would."""
+
+    log: Path
+
+    def handle(self) -> None:
+        data = self.request[0].decode("utf-8", "replace")
+        with self.log.open("a", encoding="utf-8") as file:
+            file.write(f"Dec  7 03:00:00 host escalate: {data.rstrip(chr(0))}\n")
+
+
+def test_each_checkpoint_goes_to_syslog_and_verify_reads_it_back_from_the_log(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "auth.log"
+    handler = type("Handler", (_Syslog,), {"log": log})
+    with socketserver.UDPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        site = _site(tmp_path)
+        config = site / "config.yaml"
+        port = server.server_address[1]
+        config.write_text(config.read_text().replace(
+            "checkpoints: {folder: checkpoints, every: 1000}",
+            f"checkpoints: {{folder: checkpoints, every: 1000, syslog: 'udp://127.0.0.1:{port}'}}",
+        ))  # fmt: skip
+        assert run(site, *RAISE).returncode == 0
+        written = run(site, "audit", "checkpoint")
+        assert written.returncode == 0, written.stderr
+        assert "Could not send" not in written.stdout
+        server.shutdown()
+    assert "escalate-checkpoint" in log.read_text()
+    shutil.rmtree(site / "checkpoints")  # the copies beside the database are gone: the log holds
+    verified = run(site, "audit", "verify", "--checkpoints", str(log))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "1 checkpoint still part of the trail" in verified.stdout
+    with sqlite3.connect(site / "escalations.db") as db:  # cut the trail back, as a writer may
+        db.execute("DROP TRIGGER audit_entry_no_delete")
+        db.execute("DELETE FROM audit_entry")
+        db.execute("DELETE FROM escalation")
+        db.execute("DELETE FROM chain_seal")
+    cut = run(site, "audit", "verify", "--checkpoints", str(log))
+    assert cut.returncode == 1
+    assert "the trail ends at entry 0" in cut.stderr
+
+
+def test_a_syslog_address_that_is_not_one_is_refused_naming_the_forms(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    config = site / "config.yaml"
+    config.write_text(config.read_text().replace(
+        "every: 1000}", "every: 1000, syslog: 'http://example.org'}"
+    ))  # fmt: skip
+    result = run(site, "status")
+    assert result.returncode != 0
+    assert "udp://host:port" in result.stderr
