@@ -58,7 +58,10 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
                              " audit.checkpoints.folder somewhere its writers cannot reach,"
                              " or send copies to syslog (audit.checkpoints.syslog)."))  # fmt: skip
     if report.get("newest_checkpoint_at"):
-        lines.append((False, f"Newest checkpoint: {local_text(report['newest_checkpoint_at'])}"))
+        overdue = bool(report.get("checkpoint_overdue"))
+        late = " [red]over two days old[/red]: is the worker running and its folder writable?"
+        lines.append((overdue, f"Newest checkpoint: {local_text(report['newest_checkpoint_at'])}"
+                               f"{late if overdue else ''}"))  # fmt: skip
     lines.append((False, f"Next deadline: {local_text(report['next_deadline'])}"))
     lines.append((False, f"Overdue (due but not yet applied): {report['overdue']}"))
     if report["notifications_configured"]:

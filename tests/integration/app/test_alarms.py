@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from escalation_engine.app.health import raise_alarms, status
+from escalation_engine.app.oversight import status_lines
 from escalation_engine.clock import FakeClock
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import EmailSettings, Settings
-from tests.support.scenarios import practice_alert
+from tests.support.scenarios import practice_alert, signed
 
 
 def _telling(settings: Settings, engine: Engine, clock: FakeClock) -> EscalationService:
@@ -69,3 +71,27 @@ def test_notices_given_up_raise_an_alarm_and_the_verify_still_holds(
     clock.advance(hours=2)  # the notices were due to go long ago, and nothing sent them
     assert "notices_overdue" in _kinds(service)
     assert service.verify_all().ok  # an alarm is owed by no entry, and breaks nothing
+
+
+def test_a_checkpoint_over_two_days_old_is_a_trouble_shown_and_alarmed(
+    settings: Settings, engine: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "checkpoints"
+    audit = dataclasses.replace(signed(settings, tmp_path / "keys").audit, checkpoint_folder=folder)
+    told = dataclasses.replace(
+        settings.notifications, email=EmailSettings(host="127.0.0.1", port=9, starttls=False)
+    )
+    service = EscalationService(
+        dataclasses.replace(settings, audit=audit, notifications=told), engine, clock
+    )
+    service.anchoring.record_installation(training=False, now=clock.now())
+    practice_alert(service)
+    service.anchoring.checkpoint()
+    assert not status(service).checkpoint_overdue
+    clock.advance(days=3)
+    late = status(service)
+    assert late.checkpoint_overdue
+    assert late.problems()["checkpoint_overdue"] == 1
+    lines = [said for problem, said in status_lines(late.as_dict()) if problem]
+    assert any("over two days old" in said for said in lines)
+    assert "checkpoint_overdue" in _kinds(service)
