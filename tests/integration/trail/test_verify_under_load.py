@@ -1,8 +1,10 @@
-"""``audit verify`` reads one consistent snapshot: with writers raising and answering alerts
-throughout, a hundred runs find nothing wrong, on both databases."""
+"""``audit verify`` reads one consistent snapshot: with writers raising and answering alerts,
+and delivering their notices (each with its delivery record), throughout, a hundred runs find
+nothing wrong, on both databases."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +13,12 @@ import pytest
 from sqlalchemy import Engine
 
 from escalation_engine.clock import FakeClock
+from escalation_engine.runtime.delivery import deliver_due
 from escalation_engine.service import EscalationService
-from escalation_engine.settings.config import Settings
+from escalation_engine.settings.config import EmailSettings, Settings
 from escalation_engine.store import count_entries, make_engine
 from tests.support.scenarios import practice_alert, signed
-from tests.support.worker import wait_for
+from tests.support.worker import free_port, start_smtp, wait_for
 
 RUNS = 100
 
@@ -24,8 +27,16 @@ Writers = tuple[threading.Event, threading.Semaphore, list[BaseException]]
 
 
 @pytest.fixture
-def keyed(settings: Settings, tmp_path: Path) -> Settings:
-    return signed(settings, tmp_path / "keys")
+def keyed(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """Signed, and telling people by email through a real SMTP server on loopback."""
+    port = free_port()
+    controller, _ = start_smtp(port)
+    email = EmailSettings(host="127.0.0.1", port=port, starttls=False)
+    told = dataclasses.replace(settings.notifications, email=email)
+    try:
+        yield dataclasses.replace(signed(settings, tmp_path / "keys"), notifications=told)
+    finally:
+        controller.stop()
 
 
 @pytest.fixture
@@ -45,6 +56,7 @@ def writers(keyed: Settings, clock: FakeClock) -> Iterator[Writers]:
                 n += 1
                 esc = practice_alert(service, case_refs=[f"CLA-{n:06d}"])
                 service.act(esc.reference, "jo", "respond", note="Meeting booked.")
+                deliver_due(service.engine, keyed, clock.now(), signer=service.ctx.signer)
         except BaseException as exc:  # reported by the test, never swallowed
             errors.append(exc)
 
@@ -79,4 +91,7 @@ def test_verify_with_writers_running_throughout_finds_nothing_wrong(
         assert report.ok, report.problem
         assert not errors, errors
     stop.set()
-    assert auditor.verify_all().ok
+    final = auditor.verify_all()
+    assert final.ok, final.problem
+    assert final.notices is not None
+    assert final.notices.records > 0  # notices were delivered while verify ran
