@@ -116,10 +116,15 @@ def status(service: EscalationService) -> Status:
     failing_since, error = None, ""
     folder = service.settings.audit.checkpoint_folder
     newest = checkpoints.latest(folder) if folder is not None else None
+    settings = service.settings
+    mailed = settings.notifications.email is not None and any(
+        "auditor" in p.roles and p.email for p in settings.people.values()
+    )
     beside = (  # and no copy goes where the database's writers cannot reach
         folder is not None
-        and folder.is_relative_to(service.settings.path.parent.resolve())
-        and service.settings.audit.checkpoint_syslog is None
+        and folder.is_relative_to(settings.path.parent.resolve())
+        and settings.audit.checkpoint_syslog is None
+        and not mailed
     )
     # Longer than a few sweeps: past it, a deadline not yet applied means the worker lags.
     lag = timedelta(seconds=3 * service.settings.worker.sweep_seconds + 60)

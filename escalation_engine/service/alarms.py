@@ -25,7 +25,10 @@ SAID = {
     "sweeps_failing": "the worker's sweeps are failing",
     "broken_workflow_files": "{n} workflow file(s) do not load: escalations under them wait",
     "stages_reaching_nobody": "{n} workflow stage(s) would reach nobody",
-    "escalations_reaching_nobody": "{n} open escalation(s) have nobody to act on them",
+    "escalations_reaching_nobody": (
+        "{n} open escalation(s) have nobody in the right role to act on them (waiting on nobody,"
+        " or held by a fallback)"
+    ),
     "clocks_disagreeing_with_trail": "{n} escalation(s) have clocks that disagree with the trail",
     "deadlines_lagging": "{n} deadline(s) passed with no move by the engine: the worker is behind",
     "notices_given_up": "{n} notice(s) about open escalations could not be delivered",

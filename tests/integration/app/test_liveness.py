@@ -13,7 +13,7 @@ from escalation_engine.app.health import status
 from escalation_engine.app.oversight import status_lines
 from escalation_engine.clock import FakeClock
 from escalation_engine.service import EscalationService, outbox
-from escalation_engine.settings.config import Settings
+from escalation_engine.settings.config import EmailSettings, Settings
 from tests.support.scenarios import practice_alert, signed
 
 
@@ -76,3 +76,23 @@ def test_checkpoints_kept_in_the_service_folder_are_said_to_roll_back_with_it(
         assert report.checkpoint_at == clock.now()
         said = " ".join(text for _, text in status_lines(report.as_dict()))
         assert ("kept beside the database" in said) is beside
+
+
+def test_checkpoints_beside_the_database_are_not_the_only_ones_when_copies_go_out(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    keyed = signed(settings, settings.path.parent / "keys")
+    inside = dataclasses.replace(
+        keyed.audit, checkpoint_folder=settings.path.parent / "checkpoints"
+    )
+    syslogged = dataclasses.replace(inside, checkpoint_syslog="udp://127.0.0.1:514")
+    email = EmailSettings(host="127.0.0.1", port=9, starttls=False)
+    mailed = dataclasses.replace(keyed.notifications, email=email)
+    assert any("auditor" in p.roles and p.email for p in settings.people.values())
+    for changed, beside in (
+        ({"audit": inside}, True),
+        ({"audit": syslogged}, False),  # a syslog server that only appends
+        ({"audit": inside, "notifications": mailed}, False),  # emailed to the auditors
+    ):
+        service = EscalationService(dataclasses.replace(keyed, **changed), engine, clock)
+        assert status(service).checkpoints_beside_database is beside
