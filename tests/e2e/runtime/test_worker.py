@@ -9,11 +9,14 @@ import random
 import signal
 import subprocess
 from collections import Counter
+from datetime import timedelta
 from email import message_from_string
 from pathlib import Path
 
 import pytest
 
+from escalation_engine.clock import FakeClock
+from escalation_engine.service import EscalationService
 from escalation_engine.service.outbox import undelivered
 from escalation_engine.trail import audit
 from tests.support.databases import DATABASES, postgres_database
@@ -268,3 +271,33 @@ def test_a_hot_standby_takes_over_after_kill_9(tmp_path: Path) -> None:
         finally:
             assert stop(standby) == 0
             dispose_all()
+
+
+def test_a_worker_started_late_tells_the_iro_manager_of_the_deadlines_it_found_passed(
+    tmp_path: Path, db: str
+) -> None:
+    port = free_port()
+    controller, inbox = start_smtp(port)
+    site = make_site(tmp_path, db, smtp_port=port)
+    svc = service(site)
+    # Raised two days ago, while no worker ran: its deadlines passed long since.
+    earlier = EscalationService(
+        svc.settings, svc.engine, FakeClock(svc.clock.now() - timedelta(days=2))
+    )
+    raise_quick(earlier)
+    worker = start_worker(site)
+    try:
+
+        def alarmed() -> bool:
+            return any(
+                "priya.shah@example.org" in rcpts and "Escalation engine alarm" in body
+                and "passed with no move by the engine" in body
+                for rcpts, body in inbox.messages
+            )  # fmt: skip
+
+        wait_for(alarmed, 30, "the alarm to the IRO manager")
+    finally:
+        assert stop(worker) == 0
+        controller.stop()
+    log = (site / "worker.log").read_text()
+    assert "alarm told to the IRO managers" in log
