@@ -6,6 +6,8 @@ others run; both are reported, and either makes the status unhealthy (non-zero e
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -156,6 +158,28 @@ def status(service: EscalationService) -> Status:
         checkpoints_beside_database=beside,
         checkpoint_overdue=newest is not None and now - newest.at > 2 * checkpoints.DAILY,
     )
+
+
+#: How long ``/health`` answers from the same status: a load balancer may probe every second, and
+#: the status reads every open escalation (the worker looks for alarms far less often).
+FRESH = timedelta(seconds=10)
+
+
+class Answers:
+    """The last status's problems, reused while fresh; probes arriving together wait for one
+    look instead of each taking their own."""
+
+    def __init__(self, fresh: timedelta = FRESH) -> None:
+        self.fresh = fresh
+        self._lock = threading.Lock()
+        self._last: tuple[datetime, dict[str, int]] | None = None
+
+    def problems(self, now: datetime, look: Callable[[], dict[str, int]]) -> dict[str, int]:
+        with self._lock:
+            last = self._last
+            if last is None or not last[0] <= now < last[0] + self.fresh:
+                last = self._last = (now, look())
+            return last[1]
 
 
 def raise_alarms(service: EscalationService) -> list[Alarm]:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from escalation_engine import store
 from escalation_engine.app import operations
-from escalation_engine.app.health import status
+from escalation_engine.app.health import Answers, status
 from escalation_engine.app.routes import API, ROUTES, query_value
 from escalation_engine.app.routes import Route as ApiRoute
 from escalation_engine.app.threads import in_thread
@@ -74,6 +74,7 @@ class Api:
     def __init__(self, service: EscalationService, oidc: Oidc | None) -> None:
         self.service = service
         self.oidc = oidc
+        self._answers = Answers()
 
     def routes(self) -> list[Route]:
         routes = [
@@ -193,10 +194,14 @@ class Api:
     async def health(self, request: Request) -> Response:
         """Alive (HTTP 200) and, when something needs attention, ``degraded`` with how many of
         each kind: counts only, never which escalation (anyone may ask)."""
-        problems = (await in_thread(self.service, status, self.service)).problems()
+        problems = await in_thread(self.service, self._health_problems)
         if not problems:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "degraded", "problems": problems})
+
+    def _health_problems(self) -> dict[str, int]:
+        service = self.service
+        return self._answers.problems(service.clock.now(), lambda: status(service).problems())
 
     async def ready(self, request: Request) -> Response:
         problems = await in_thread(self.service, self._problems)
