@@ -68,12 +68,32 @@ class Availability:
         """Re-route every open escalation whose people, as they stand now, are not the ones it
         waits on (config.yaml changed while the engine was stopped: someone left or joined, a
         team was renamed); the trail says so. The worker does this as it starts."""
+        with self.ctx.engine.connect() as looking:  # a first look, holding nothing
+            changed = self._would_move(looking, now)
+        if not changed:
+            return []
         with unit_of_work(self.ctx.engine) as session:
-            return self._reroute_all(session, now, ENGINE_ACTOR, None, "")
+            return self._reroute_all(session, now, ENGINE_ACTOR, None, "", only=changed)
+
+    def _would_move(self, connection: Connection, now: datetime) -> set[str]:
+        """The open escalations whose people, as they stand now, are not the ones they wait on:
+        read without holding any, so a worker starting over many claims only those."""
+        keeper = self.ctx.keeper.among(self.ctx.people_at(connection, now))
+        changed = set()
+        for loaded in store.claim_open(connection, lock=False):
+            escalation = loaded.escalation
+            spec = self.ctx.registry.of(connection, escalation)
+            keeper.prepare(spec, escalation)
+            before = escalation.with_people
+            keeper.reroute(spec, escalation)
+            if escalation.with_people != before:
+                changed.add(escalation.reference)
+        return changed
 
     def _reroute_all(
-        self, session: Connection, now: datetime, by: str, who: str | None, note: str
-    ) -> list[Escalation]:
+        self, session: Connection, now: datetime, by: str, who: str | None, note: str,
+        only: set[str] | None = None,
+    ) -> list[Escalation]:  # fmt: skip
         people = self.ctx.people_at(session, now)
         keeper = self.ctx.keeper.among(people)
         marked = people[who] if who is not None else None
@@ -84,7 +104,7 @@ class Availability:
             name = marked.username
             sentence = absences.phrase(people, [name]) if marked.away else f"{name} is back"
         moved = []
-        for loaded in store.claim_open(session):
+        for loaded in store.claim_open(session, only):
             escalation = loaded.escalation
             spec = self.ctx.registry.of(session, escalation)
             keeper.prepare(spec, escalation)

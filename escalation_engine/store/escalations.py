@@ -7,7 +7,7 @@ filtering (``list``, reports) is a query rather than a loop over every row in Py
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -166,15 +166,17 @@ def claim_due(session: Connection, now: datetime, limit: int, skip: Iterable[str
     return [_loaded(row) for row in session.execute(query)]
 
 
-def claim_open(session: Connection) -> list[Loaded]:
-    """Every open escalation, held for this transaction (to re-route them when someone is
-    marked away or back), in the order they were raised."""
-    query = (
-        select(_TABLE)
-        .where(_TABLE.c.stage.not_in(OUTCOMES))
-        .order_by(_TABLE.c.id)
-        .with_for_update()
-    )
+def claim_open(
+    session: Connection, only: Collection[str] | None = None, *, lock: bool = True
+) -> list[Loaded]:
+    """Every open escalation (or those of ``only``), held for this transaction (to re-route them
+    when someone is marked away or back), in the order they were raised; with ``lock`` false,
+    read without holding them (a first look at what would change)."""
+    query = select(_TABLE).where(_TABLE.c.stage.not_in(OUTCOMES)).order_by(_TABLE.c.id)
+    if only is not None:
+        query = query.where(_TABLE.c.reference.in_(sorted(only)))
+    if lock:
+        query = query.with_for_update()
     return [_loaded(row) for row in session.execute(query)]
 
 

@@ -4,6 +4,7 @@ last day away ends the absence by itself."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -163,3 +164,21 @@ def test_a_stand_in_answers_only_while_standing_in(service: EscalationService) -
     service.mark("mark", "jo", away=False)
     with pytest.raises(PermissionDenied, match="may not respond"):
         service.act(reference, "dev", "respond", note="Still covering?", dry_run=True)
+
+
+def test_re_routing_at_start_writes_only_for_the_escalations_whose_people_changed(
+    south: EscalationService, engine: Engine, clock: FakeClock
+) -> None:
+    kept = practice_alert(south, team="north")
+    left = practice_alert(south, team="south")
+    assert left.with_people == ("kay",)
+    assert south.availability.reroute_changed(clock.now()) == []  # nobody changed: nothing held
+    people = dict(south.settings.people)
+    del people["kay"]  # kay left while the engine was stopped
+    changed = EscalationService(dataclasses.replace(south.settings, people=people), engine, clock)
+    before = len(audit.entries(engine, kept.reference))
+    moved = changed.availability.reroute_changed(clock.now())
+    assert [e.reference for e in moved] == [left.reference]
+    assert "kay" not in changed.get(left.reference).with_people
+    assert _last(engine, left.reference)[0] == "reroute"
+    assert len(audit.entries(engine, kept.reference)) == before
