@@ -153,7 +153,7 @@ def status(service: EscalationService) -> Status:
         unreached=dict(reached.affected),
         clocks_moved={drift.reference: drift.said() for drift in service.clocks.disagreeing()},
         lagging=service.queries.overdue(now - lag),
-        notices=notifications.trouble(service.engine, now, lag),
+        notices=notifications.trouble(service.engine, now, lag, service.anchoring.furthest_due),
         checkpoint_at=newest.at if newest is not None else None,
         checkpoints_beside_database=beside,
         checkpoint_overdue=newest is not None and now - newest.at > 2 * checkpoints.DAILY,

@@ -49,7 +49,8 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
     trouble = report.get("notices_in_trouble", {})
     for kind, words in (("given_up", "given up on (escalation still open)"),
                         ("retrying", "retrying after a failed delivery"),
-                        ("overdue", "overdue (not yet tried)")):  # fmt: skip
+                        ("overdue", "overdue (not yet tried)"),
+                        ("held_back", "held back further than any retry puts them")):  # fmt: skip
         if trouble.get(kind):
             lines.append((True, f"Notices [red]{words}[/red]: {trouble[kind]}"))
     if report.get("checkpoints_beside_database"):

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from escalation_engine import store
 from escalation_engine.app.health import raise_alarms
 from escalation_engine.errors import ConfigError, EscalationError
 from escalation_engine.runtime.anchors import send_checkpoint
@@ -240,6 +241,15 @@ class Worker:
             return
         for drift in mended:
             log.error("%s: clock put back to the trail's: %s", drift.reference, drift.said())
+        try:  # a notice held back by hand goes now (and is counted until it has)
+            held = store.notifications.release_held(
+                self.service.engine, self.service.clock.now(), self.service.anchoring.furthest_due
+            )
+        except Exception:
+            log.exception("releasing notices held back failed")
+        else:
+            if held:
+                log.error("%d notice(s) held back further than any retry: made due now", held)
         self._alarm()
 
     def _alarm(self) -> None:

@@ -33,6 +33,7 @@ SAID = {
     "deadlines_lagging": "{n} deadline(s) passed with no move by the engine: the worker is behind",
     "notices_given_up": "{n} notice(s) about open escalations could not be delivered",
     "notices_overdue": "{n} notice(s) are overdue: nobody has been told",
+    "notices_held_back": "{n} notice(s) are held back further than any retry puts them",
     "checkpoint_overdue": "no checkpoint of the audit trail has been written for over two days",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from escalation_engine import store
 from escalation_engine.domain.machine import moves_of
 from escalation_engine.errors import ConfigError
 from escalation_engine.reports.tallies import TallyReport
+from escalation_engine.service import outbox
 from escalation_engine.service.context import Context
 from escalation_engine.service.queries import Queries
 from escalation_engine.settings.keys import Verifier, parse_public
@@ -189,7 +190,7 @@ class Anchoring:
             whole = chain.ok and not since
             signatures = self.queries.signatures()
             looks = access.verify(seen, signatures) if whole else None
-            told = deliveries.check(seen, signatures) if whole else None
+            told = deliveries.check(seen, signatures, self._latest_due()) if whole else None
             replayed = self.replay(seen) if whole else None
             counted = TallyReport(store.tallies.disagreement(seen)) if whole else None
             wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
@@ -200,6 +201,16 @@ class Anchoring:
             )
         every = self.ctx.settings.audit.checkpoint_every
         return TrailReport(chain, replayed, anchored, looks, every, counted, told)
+
+    @property
+    def furthest_due(self) -> timedelta:
+        """No pending notice is legitimately due further off than this: a retry waits at most
+        the policy's longest delay, a lease at most its length, each counted from when it is set."""
+        longest = timedelta(seconds=self.ctx.settings.notifications.retry_max_seconds)
+        return max(longest, outbox.LEASE)
+
+    def _latest_due(self) -> datetime:
+        return self.ctx.clock.now() + self.furthest_due
 
     def recount(self) -> int:
         """Count the report's figures afresh from the trail (after ``audit verify`` found them

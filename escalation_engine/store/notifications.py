@@ -70,10 +70,18 @@ def with_outcomes(engine: Reader) -> Generator[Row[Any], None, None]:
     query = select(
         _OUTBOX.c.id, _OUTBOX.c.audit_seq, _OUTBOX.c.reference, _OUTBOX.c.channel,
         _OUTBOX.c.recipient, _OUTBOX.c.address, _OUTBOX.c.subject, _OUTBOX.c.body,
-        _OUTBOX.c.status, latest(_RECORD.c.outcome).label("settled"),
+        _OUTBOX.c.status, _OUTBOX.c.next_attempt_at, latest(_RECORD.c.outcome).label("settled"),
         latest(_RECORD.c.digest).label("settled_digest"),
     ).order_by(_OUTBOX.c.audit_seq, _OUTBOX.c.id)  # fmt: skip
     return stream(engine, lambda _: query)
+
+
+def release_held(engine: Engine, now: datetime, furthest: timedelta) -> int:
+    """Make due now every pending notice due further off than ``furthest`` (held back by hand:
+    no retry or lease sets that); how many."""
+    with unit_of_work(engine) as session:
+        held = (_OUTBOX.c.status == "pending") & (_OUTBOX.c.next_attempt_at > now + furthest)
+        return session.execute(update(_OUTBOX).where(held).values(next_attempt_at=now)).rowcount
 
 
 def last_of(session: Connection, event: str) -> datetime | None:
@@ -89,14 +97,16 @@ def undelivered(engine: Engine) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def trouble(engine: Engine, now: datetime, late: timedelta) -> dict[str, int]:
+def trouble(engine: Engine, now: datetime, late: timedelta, furthest: timedelta) -> dict[str, int]:
     """Notices in trouble: given up on (about an escalation still open), retrying after a failed
-    attempt, and waiting longer than ``late`` past when they were due to go."""
+    attempt, waiting longer than ``late`` past when they were due to go, and held back: due
+    further off than ``furthest`` from now, which no retry or lease sets."""
     still_open = select(_ESCALATION.c.reference).where(_ESCALATION.c.stage.not_in(OUTCOMES))
     counts = {
         "given_up": (_OUTBOX.c.status == "failed") & _OUTBOX.c.reference.in_(still_open),
         "retrying": (_OUTBOX.c.status == "pending") & (_OUTBOX.c.attempts > 0),
         "overdue": (_OUTBOX.c.status == "pending") & (_OUTBOX.c.next_attempt_at < now - late),
+        "held_back": (_OUTBOX.c.status == "pending") & (_OUTBOX.c.next_attempt_at > now + furthest),
     }
     with engine.connect() as connection:
         return {

@@ -110,8 +110,9 @@ def _queued(engine: Reader) -> Iterator[tuple[int, list[Any]]]:
             yield seq, list(group)
 
 
-def _kept(promise: Promise, seq: int, what: str, row: Any) -> str | None:
-    """What is wrong with the outbox ``row`` that keeps ``promise``, if anything."""
+def _kept(promise: Promise, seq: int, what: str, row: Any, latest: datetime | None) -> str | None:
+    """What is wrong with the outbox ``row`` that keeps ``promise``, if anything; a pending one
+    may not be due after ``latest`` (no retry or lease puts it further off than that)."""
     told = f"{promise.describe(seq)} ({what})"
     queued = digest(row.channel, row.recipient, row.address, row.subject, row.body)
     if queued != promise.digest:
@@ -120,14 +121,20 @@ def _kept(promise: Promise, seq: int, what: str, row: Any) -> str | None:
     if row.status in ("sent", "failed") and wanted != row.status:
         said = "sent" if row.status == "sent" else "given up"
         return f"{told} is marked {said}, but no delivery record says so: nobody may have been told"
+    if row.status == "pending" and latest is not None and row.next_attempt_at > latest:
+        return (
+            f"{told} is held back: due at {row.next_attempt_at:%d %b %Y %H:%M} UTC, later than"
+            " any retry would put it"
+        )
     if row.settled and row.settled_digest != queued:
         return f"{told} is not the message its delivery record names: it was altered after delivery"
     return None
 
 
-def promises_kept(engine: Reader) -> str | None:
+def promises_kept(engine: Reader, latest: datetime | None = None) -> str | None:
     """The first notice an entry promised that the outbox does not keep, named; ``None`` when
-    every one is there, unaltered, pending or settled with a delivery record behind it."""
+    every one is there, unaltered, pending (due by ``latest``) or settled with a delivery record
+    behind it."""
     queued = _queued(engine)
     seq_q, rows = next(queued, (None, []))
     for seq, what, promises in _promised(engine):
@@ -140,7 +147,7 @@ def promises_kept(engine: Reader) -> str | None:
             kept = found.get(promise.key)
             if not kept:
                 return f"{promise.describe(seq)} ({what}) is not in the outbox: it was deleted"
-            problem = _kept(promise, seq, what, kept.pop(0))
+            problem = _kept(promise, seq, what, kept.pop(0), latest)
             if problem is not None:
                 return problem
         for (channel, recipient), extra in found.items():
@@ -164,8 +171,11 @@ class NoticeReport:
         return {"ok": self.ok, "records": self.records, "problem": self.problem}
 
 
-def check(engine: Reader, signatures: Signatures | None) -> NoticeReport:
-    """The delivery records' chain, then every notice the trail promised."""
+def check(
+    engine: Reader, signatures: Signatures | None, latest: datetime | None = None
+) -> NoticeReport:
+    """The delivery records' chain, then every notice the trail promised (a pending one due
+    by ``latest``)."""
     chain = verify_chain(engine, signatures)
-    problem = chain.problem if not chain.ok else promises_kept(engine)
+    problem = chain.problem if not chain.ok else promises_kept(engine, latest)
     return NoticeReport(problem is None, chain.entries, problem)

@@ -7,13 +7,14 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from escalation_engine.app.health import status
 from escalation_engine.app.oversight import status_lines
 from escalation_engine.clock import FakeClock
 from escalation_engine.service import EscalationService, outbox
 from escalation_engine.settings.config import EmailSettings, Settings
+from escalation_engine.store import notifications
 from tests.support.scenarios import practice_alert, signed
 
 
@@ -45,7 +46,7 @@ def test_notices_overdue_retrying_and_given_up_are_each_counted(
 ) -> None:
     notifying = _notifying(settings, engine, clock)
     practice_alert(notifying)
-    assert status(notifying).notices == {"given_up": 0, "retrying": 0, "overdue": 0}
+    assert status(notifying).notices == {"given_up": 0, "retrying": 0, "overdue": 0, "held_back": 0}
     clock.advance(hours=1)
     overdue = status(notifying).notices["overdue"]
     assert overdue > 0
@@ -59,6 +60,27 @@ def test_notices_overdue_retrying_and_given_up_are_each_counted(
     assert trouble.notices["given_up"] == 1
     assert trouble.problems()["notices_given_up"] == 1
     assert not trouble.healthy
+
+
+def test_a_notice_held_back_further_than_any_retry_is_counted(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    notifying = _notifying(settings, engine, clock)
+    practice_alert(notifying)
+    with engine.begin() as connection:  # as someone with the application's database role may
+        connection.execute(
+            text("UPDATE notification SET next_attempt_at = :later WHERE id = (SELECT MIN(id)"
+                 " FROM notification)"), {"later": clock.now() + timedelta(days=365)},
+        )  # fmt: skip
+    held = status(notifying)
+    assert held.notices["held_back"] == 1
+    assert held.problems()["notices_held_back"] == 1
+    assert any("held back" in said for bad, said in status_lines(held.as_dict()) if bad)
+    # What the worker does as it looks: the notice is due now, and goes with the next sweep.
+    furthest = notifying.anchoring.furthest_due
+    assert notifications.release_held(engine, clock.now(), furthest) == 1
+    assert status(notifying).notices["held_back"] == 0
+    assert outbox.claim_due(engine, clock.now())  # due again
 
 
 def test_checkpoints_kept_in_the_service_folder_are_said_to_roll_back_with_it(

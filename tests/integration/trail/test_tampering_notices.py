@@ -13,6 +13,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,14 @@ def add_a_notice_no_entry_owed(s: Scene) -> str:
     tamper(s.engine, f"INSERT INTO notification ({columns}) VALUES"
            f" ({', '.join(':' + name for name in row)})", **row)  # fmt: skip
     return "which that entry never owed: it was added"
+
+
+@case
+def hold_a_pending_notice_back_a_year(s: Scene) -> str:
+    later = s.service.clock.now() + timedelta(days=365)
+    tamper(s.engine, "UPDATE notification SET next_attempt_at = :later WHERE id = :id",
+           later=later, id=s.pending)  # fmt: skip
+    return "is held back: due at"
 
 
 @case
