@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +19,9 @@ from escalation_engine import store
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer
 from escalation_engine.store import Reader
-from escalation_engine.trail import seals
+from escalation_engine.trail import links, seals
 from escalation_engine.trail.audit import GENESIS, ChainReport, Signatures
+from escalation_engine.trail.links import SideChain
 
 #: The views an entry can name.
 VIEWS = ("show", "audit", "list", "export")
@@ -63,35 +63,16 @@ class _Row:
         self.__dict__.update(values)
 
 
+def _named(n: int, row: Any) -> str:
+    where = f"access log entry {n}"
+    return where if row is None else f"{where} ({row.viewer} viewing {row.reference})"
+
+
+#: How the log's chain is walked.
+LOG = SideChain(seals.ACCESS, lambda engine: store.access.stream(engine), canonical, keys.ACCESS,
+                _named)  # fmt: skip
+
+
 def verify(engine: Reader, signatures: Signatures | None) -> ChainReport:
     """Check the log's chain and signatures from its first entry; name the first break."""
-    prev, expected, last_at = GENESIS, 1, None
-    with closing(store.access.stream(engine)) as rows:
-        for row in rows:
-            where = f"access log entry {expected}"
-            problem = None
-            if row.seq != expected:
-                problem = (
-                    f"{where} is missing (deleted)"
-                    if row.seq > expected
-                    else f"{where} is out of sequence"
-                )
-            elif row.prev_hash != prev:
-                problem = f"{where} ({row.viewer} viewing {row.reference}) does not follow the one before it"
-            elif hashlib.sha256(canonical(row)).hexdigest() != row.hash:
-                problem = f"{where} ({row.viewer} viewing {row.reference}) was altered after it was written"
-            elif signatures is not None and not signatures.verifier.valid(
-                keys.ACCESS, row.hash.encode(), row.signature
-            ):
-                problem = f"{where} ({row.viewer} viewing {row.reference}) is not signed by this service's key"
-            if problem is not None:
-                return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
-                                   first_bad_seq=expected, signed=signatures is not None)  # fmt: skip
-            prev, expected, last_at = row.hash, expected + 1, row.at
-    if signatures is not None:
-        end, verifier = expected - 1, signatures.verifier
-        problem = seals.problem(engine, seals.ACCESS, end, prev, verifier, last_at)
-        if problem is not None:
-            return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
-                               first_bad_seq=expected, signed=True)  # fmt: skip
-    return ChainReport(ok=True, entries=expected - 1, head=prev, signed=signatures is not None)
+    return links.verify(engine, LOG, signatures)

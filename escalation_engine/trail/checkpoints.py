@@ -205,7 +205,8 @@ def check(
             return CheckpointReport(False, checked, problem, last)
         checked, last = checked + 1, point
     if checked == 0 or last is None:
-        return CheckpointReport(False, 0, f"there are no checkpoints in {folder}")
+        kind = "checkpoints" if folder.is_file() else "checkpoint files"
+        return CheckpointReport(False, 0, f"there are no {kind} in {folder}")
     replayed = seals.replayed(engine, last.seals, last.describe())
     if replayed is not None:
         return CheckpointReport(False, checked, replayed, last)

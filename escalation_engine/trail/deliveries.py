@@ -28,8 +28,9 @@ from escalation_engine.domain.notices import Promise, digest
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer
 from escalation_engine.store import Reader
-from escalation_engine.trail import seals
+from escalation_engine.trail import links, seals
 from escalation_engine.trail.audit import GENESIS, ChainReport, Signatures
+from escalation_engine.trail.links import SideChain
 
 #: What an attempt can end in: delivered, failed and to be tried again, failed for good.
 OUTCOMES = ("sent", "retrying", "given_up")
@@ -66,34 +67,19 @@ def append(
         seals.seal(session, seals.DELIVERY, values["seq"], values["hash"], signer, at)
 
 
+def _named(n: int, row: Any) -> str:
+    where = f"delivery record {n}"
+    return where if row is None else f"{where} (notice {row.notification_id}, {row.outcome})"
+
+
+#: How the records' chain is walked.
+RECORDS = SideChain(seals.DELIVERY, lambda engine: store.deliveries.stream(engine), canonical,
+                    keys.DELIVERY, _named)  # fmt: skip
+
+
 def verify_chain(engine: Reader, signatures: Signatures | None) -> ChainReport:
     """Check the records' chain and signatures from the first; name the first break."""
-    prev, expected, last_at = GENESIS, 1, None
-    with closing(store.deliveries.stream(engine)) as rows:
-        for row in rows:
-            where = f"delivery record {expected} (notice {row.notification_id}, {row.outcome})"
-            problem = None
-            if row.seq != expected:
-                problem = f"delivery record {expected} is {'missing (deleted)' if row.seq > expected else 'out of sequence'}"
-            elif row.prev_hash != prev:
-                problem = f"{where} does not follow the one before it"
-            elif hashlib.sha256(canonical(row)).hexdigest() != row.hash:
-                problem = f"{where} was altered after it was written"
-            elif signatures is not None and not signatures.verifier.valid(
-                keys.DELIVERY, row.hash.encode(), row.signature
-            ):
-                problem = f"{where} is not signed by this service's key"
-            if problem is not None:
-                return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
-                                   first_bad_seq=expected, signed=signatures is not None)  # fmt: skip
-            prev, expected, last_at = row.hash, expected + 1, row.at
-    if signatures is not None:
-        end, verifier = expected - 1, signatures.verifier
-        problem = seals.problem(engine, seals.DELIVERY, end, prev, verifier, last_at)
-        if problem is not None:
-            return ChainReport(ok=False, entries=expected - 1, head=prev, problem=problem,
-                               first_bad_seq=expected, signed=True)  # fmt: skip
-    return ChainReport(ok=True, entries=expected - 1, head=prev, signed=signatures is not None)
+    return links.verify(engine, RECORDS, signatures)
 
 
 def _promised(engine: Reader) -> Iterator[tuple[int, str, tuple[Promise, ...]]]:
