@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,21 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
         return "250 Message accepted for delivery"
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """Where the SMTP server listens, and what it was given."""
+
+    port: int
+    inbox: Inbox
+
+    def told(self, address: str, *words: str) -> bool:
+        """Whether a message to ``address`` holding every one of ``words`` arrived."""
+        return any(
+            address in to and all(word in body for word in words)
+            for to, body in self.inbox.messages
+        )
 
 
 def start_smtp(port: int) -> tuple[Controller, Inbox]:

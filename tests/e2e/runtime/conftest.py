@@ -1,5 +1,5 @@
 """What the worker's end-to-end tests share: a database of each kind, with every engine the
-helpers opened closed before it is dropped."""
+helpers opened closed before it is dropped, and a real SMTP server on loopback."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import DATABASES, database
-from tests.support.worker import dispose_all
+from tests.support.worker import Mail, dispose_all, free_port, start_smtp
 
 
 @pytest.fixture(params=DATABASES)
@@ -19,3 +19,13 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             yield url
         finally:
             dispose_all()
+
+
+@pytest.fixture
+def mail() -> Iterator[Mail]:
+    port = free_port()
+    controller, inbox = start_smtp(port)
+    try:
+        yield Mail(port, inbox)
+    finally:
+        controller.stop()

@@ -12,11 +12,10 @@ from sqlalchemy import text
 
 from escalation_engine.trail import audit
 from tests.support.worker import (
+    Mail,
     escalate,
-    free_port,
     make_site,
     service,
-    start_smtp,
     start_worker,
     stop,
     wait_for,
@@ -24,11 +23,9 @@ from tests.support.worker import (
 
 
 def test_a_deadline_moved_by_sql_is_named_then_put_back_and_the_iro_manager_told(
-    tmp_path: Path, db: str
+    tmp_path: Path, db: str, mail: Mail
 ) -> None:
-    port = free_port()
-    controller, inbox = start_smtp(port)
-    site = make_site(tmp_path, db, smtp_port=port)
+    site = make_site(tmp_path, db, smtp_port=mail.port)
     svc = service(site)
     reference = svc.raise_alert(
         username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
@@ -60,15 +57,10 @@ def test_a_deadline_moved_by_sql_is_named_then_put_back_and_the_iro_manager_told
             "the worker to put the deadline back",
         )[0]
         wait_for(
-            lambda: any(
-                "priya.shah@example.org" in to and reference in body for to, body in inbox.messages
-            ),
-            30,
-            "the IRO manager to be told",
+            lambda: mail.told("priya.shah@example.org", reference), 30, "the IRO manager to be told"
         )
     finally:
         assert stop(worker) == 0
-        controller.stop()
     assert entry.actor_kind == "engine"
     assert "stage deadline is stored as 2027-12-01T17:00:00+00:00" in entry.note
     assert service(site).get(reference).stage_due_at == due

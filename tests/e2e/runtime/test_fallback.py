@@ -9,11 +9,10 @@ from pathlib import Path
 
 from escalation_engine.trail import audit
 from tests.support.worker import (
+    Mail,
     escalate,
-    free_port,
     make_site,
     service,
-    start_smtp,
     start_worker,
     stop,
     wait_for,
@@ -37,11 +36,9 @@ def _status(site: Path) -> tuple[int, dict[str, object]]:
 
 
 def test_everyone_away_falls_back_to_the_iro_manager_who_is_told_until_someone_is_back(
-    tmp_path: Path, db: str
+    tmp_path: Path, db: str, mail: Mail
 ) -> None:
-    port = free_port()
-    controller, inbox = start_smtp(port)
-    site = make_site(tmp_path, db, smtp_port=port)
+    site = make_site(tmp_path, db, smtp_port=mail.port)
     svc = service(site)
     reference = _raise(svc)
     for who in ("jo", "ellie", "dev", "mark"):
@@ -59,14 +56,9 @@ def test_everyone_away_falls_back_to_the_iro_manager_who_is_told_until_someone_i
     assert alarms[reference].startswith("is held by a fallback at team_manager")
     worker = start_worker(site)
     try:
-        wait_for(
-            lambda: any(PRIYA in to and reference in body for to, body in inbox.messages),
-            30,
-            "the IRO manager to be told",
-        )
+        wait_for(lambda: mail.told(PRIYA, reference), 30, "the IRO manager to be told")
     finally:
         assert stop(worker) == 0
-        controller.stop()
     svc.mark("jo", "jo", away=False)
     assert svc.get(reference).with_people == ("jo",)
     _, report = _status(site)

@@ -23,6 +23,7 @@ from tests.support.databases import DATABASES, postgres_database
 from tests.support.worker import (
     ESCALATE,
     Hooks,
+    Mail,
     dispose_all,
     free_port,
     make_site,
@@ -274,11 +275,9 @@ def test_a_hot_standby_takes_over_after_kill_9(tmp_path: Path) -> None:
 
 
 def test_a_worker_started_late_tells_the_iro_manager_of_the_deadlines_it_found_passed(
-    tmp_path: Path, db: str
+    tmp_path: Path, db: str, mail: Mail
 ) -> None:
-    port = free_port()
-    controller, inbox = start_smtp(port)
-    site = make_site(tmp_path, db, smtp_port=port)
+    site = make_site(tmp_path, db, smtp_port=mail.port)
     svc = service(site)
     # Raised two days ago, while no worker ran: its deadlines passed long since.
     earlier = EscalationService(
@@ -287,17 +286,11 @@ def test_a_worker_started_late_tells_the_iro_manager_of_the_deadlines_it_found_p
     raise_quick(earlier)
     worker = start_worker(site)
     try:
-
-        def alarmed() -> bool:
-            return any(
-                "priya.shah@example.org" in rcpts and "Escalation engine alarm" in body
-                and "passed with no move by the engine" in body
-                for rcpts, body in inbox.messages
-            )  # fmt: skip
-
-        wait_for(alarmed, 30, "the alarm to the IRO manager")
+        wait_for(
+            lambda: mail.told("priya.shah@example.org", "Escalation engine alarm",
+                              "passed with no move by the engine"),
+            30, "the alarm to the IRO manager",
+        )  # fmt: skip
     finally:
         assert stop(worker) == 0
-        controller.stop()
-    log = (site / "worker.log").read_text()
-    assert "alarm told to the IRO managers" in log
+    assert "alarm told to the IRO managers" in (site / "worker.log").read_text()
