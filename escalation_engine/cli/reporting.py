@@ -7,6 +7,7 @@ report's JSON; everything here only prints them.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -76,6 +77,8 @@ def report(
         raise InvalidInput(
             f"--format {output} writes a file: add --output FILE, e.g. --output report.{output}."
         )
+    if path is not None:
+        _ready(path)  # before the work, not after it
     params = {"year": year, "from": start, "to": end, "by": by}
     backend = connect(as_user)
     if explain is not None:
@@ -83,6 +86,33 @@ def report(
         return
     data = backend.call("report", **params)
     _write(data, output, path)
+
+
+def _ready(path: Path) -> None:
+    """Make the folder ``path`` goes into (``-o reports/2025-26.html`` in a new folder), or say
+    why it cannot be written there; nothing is worked out first."""
+    from escalation_engine.errors import InvalidInput
+
+    if path.is_dir():
+        raise InvalidInput(
+            f"--output {path} is a folder: give a file's name, e.g. {path / 'report.html'}."
+        )
+    blocking = next((p for p in path.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise InvalidInput(
+            f"--output {path}: {blocking} is a file, not a folder. Choose another place."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(
+            f"--output {path}: its folder {path.parent} cannot be made ({exc.strerror}). Choose"
+            " a folder you can write to."
+        ) from None
+    if not os.access(path.parent, os.W_OK):
+        raise InvalidInput(
+            f"--output {path}: you cannot write into {path.parent}. Choose a folder you can write to."
+        )
 
 
 def _write(data: dict[str, Any], output: str, path: Path | None) -> None:

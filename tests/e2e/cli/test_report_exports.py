@@ -4,6 +4,7 @@ the same numbers, and the CLI prints what the service worked out."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,3 +77,28 @@ def test_someone_without_the_role_is_refused(year: ServiceYear) -> None:
     result = run(year.folder, "report", "--year", "2025-26", user="jo")
     assert result.returncode == 1
     assert "may not produce the escalations report" in result.stderr
+
+
+def test_a_report_written_into_a_folder_not_there_yet_makes_the_folder(
+    year: ServiceYear, tmp_path: Path
+) -> None:
+    target = tmp_path / "reports" / "2025-26" / "report.html"
+    result = run(year.folder, "report", "--year", "2025-26", "--format", "html", "-o",
+                 str(target), user="priya")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_a_report_that_cannot_be_written_where_asked_is_refused_plainly(
+    year: ServiceYear, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    for target, said in (
+        (tmp_path / "notes.txt" / "report.html", "is a file, not a folder"),
+        (tmp_path, "is a folder: give a file's name"),
+    ):
+        result = run(year.folder, "report", "--year", "2025-26", "--format", "html", "-o",
+                     str(target), user="priya")  # fmt: skip
+        assert result.returncode == 1
+        assert said in " ".join(result.stderr.split())
+        assert "Traceback" not in result.stderr
