@@ -52,6 +52,7 @@ class Status:
     def healthy(self) -> bool:
         return (
             self.worker_alive
+            and self.notifying
             and self.sweeps_failing_since is None
             and not self.broken_workflows
             and not self.unreached_stages
@@ -67,6 +68,7 @@ class Status:
         answered to anyone)."""
         counts = {
             "worker_not_running": int(not self.worker_alive),
+            "notifications_not_configured": int(not self.notifying),
             "sweeps_failing": int(self.sweeps_failing_since is not None),
             "broken_workflow_files": len(self.broken_workflows),
             "stages_reaching_nobody": len(self.unreached_stages),

@@ -201,7 +201,21 @@ def audit_(
     elif target.lower() == "checkpoint":
         _checkpoint(checkpoints, as_json)
     else:
+        _refuse_a_slip(target)
         _trail_of(target, as_user, as_json)
+
+
+def _refuse_a_slip(target: str) -> None:
+    """``audit verfy`` is a command mistyped, not a reference nobody raised: say which it meant."""
+    from escalation_engine.errors import InvalidInput, did_you_mean
+
+    meant = did_you_mean(target.lower(), ("verify", "checkpoint"))
+    if meant and not any(ch.isdigit() for ch in target):
+        raise InvalidInput(
+            f"'escalate audit {target[:30]}' is neither a command nor a reference.{meant}"
+            " 'escalate audit verify' checks the whole trail; 'escalate audit checkpoint' writes"
+            " a checkpoint; 'escalate audit ESC-2026-0042' shows one escalation's trail."
+        )
 
 
 def _trail_of(reference: str, as_user: str | None, as_json: bool) -> None:

@@ -139,3 +139,17 @@ def test_a_syslog_address_that_is_not_one_is_refused_naming_the_forms(tmp_path: 
     result = run(site, "status")
     assert result.returncode != 0
     assert "udp://host:port" in result.stderr
+
+
+def test_a_mistyped_audit_command_is_named_as_one_not_taken_for_a_reference(
+    tmp_path: Path,
+) -> None:
+    site = _site(tmp_path)
+    for typed, meant in (("verfy", "verify"), ("chekpoint", "checkpoint")):
+        result = run(site, "audit", typed)
+        assert result.returncode == 1
+        said = " ".join(result.stderr.split())
+        assert f"Did you mean '{meant}'?" in said
+        assert "No escalation has the reference" not in said
+    unknown = run(site, "audit", "ESC-2026-0099")
+    assert "No escalation has the reference 'ESC-2026-0099'" in " ".join(unknown.stderr.split())

@@ -42,7 +42,10 @@ def test_health_and_readiness_answer(live: Live) -> None:
     # Alive; degraded while no worker runs beside the server, saying so without naming anything.
     health = httpx.get(live.url + "/health")
     assert health.status_code == 200
-    assert health.json() == {"status": "degraded", "problems": {"worker_not_running": 1}}
+    assert health.json() == {
+        "status": "degraded",
+        "problems": {"worker_not_running": 1, "notifications_not_configured": 1},
+    }
     ready = httpx.get(live.url + "/ready")
     assert (ready.status_code, ready.json()) == (200, {"ready": True, "problems": []})
 

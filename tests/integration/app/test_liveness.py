@@ -118,3 +118,14 @@ def test_checkpoints_beside_the_database_are_not_the_only_ones_when_copies_go_ou
     ):
         service = EscalationService(dataclasses.replace(keyed, **changed), engine, clock)
         assert status(service).checkpoints_beside_database is beside
+
+
+def test_a_service_that_notifies_nobody_is_not_healthy(
+    service: EscalationService, settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    silent = status(service)
+    assert not silent.notifying
+    assert silent.problems()["notifications_not_configured"] == 1
+    assert not silent.healthy
+    told = status(_notifying(settings, engine, clock))
+    assert "notifications_not_configured" not in told.problems()
