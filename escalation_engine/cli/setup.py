@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -235,11 +236,17 @@ def calendar_due(
     """
     from escalation_engine.domain import labels
     from escalation_engine.domain.calendar import WorkingCalendar
+    from escalation_engine.settings.config import CONFIG_ENV, find_config, load_settings
 
     try:
-        calendar = current_settings().calendar
+        found = find_config(STATE.config)
     except ConfigError:
-        calendar = WorkingCalendar()
+        if STATE.config or os.environ.get(CONFIG_ENV):
+            raise  # the config.yaml named is not there: say so
+        found = None  # no service here: the nation's calendar alone, said so below
+    # A config.yaml that cannot be read is refused (as every command does), never passed over:
+    # its closures would be dropped and the deadline printed wrong.
+    calendar = load_settings(found).calendar if found is not None else WorkingCalendar()
     day = parse_day(start, "DATE")
     deadline = calendar.working_days_after(
         datetime.combine(day, datetime.min.time(), calendar.tz), working_days
@@ -252,6 +259,8 @@ def calendar_due(
     )
     for skip in deadline.skipped:
         out.print(f"  skipped {skip.day:%a %d %b %Y}: {skip.reason}")
+    if found is None:
+        out.print("(No config.yaml here: England & Wales bank holidays only, no council closures.)")
 
 
 @app.command()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +48,21 @@ def test_calendar_due_skips_the_state_funeral(tmp_path: Path) -> None:
         "date": "2022-09-19",
         "reason": "bank holiday: State Funeral of Queen Elizabeth II",
     } in data["skipped"]
+
+
+def test_calendar_due_counts_the_councils_closures_and_refuses_a_config_it_cannot_read(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    counted = run(tmp_path, "calendar", "due", "2026-12-28", "--working-days", "3", "--json")
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout)["due"] == "2027-01-06T17:00:00+00:00"  # closures skipped
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text().replace("date: 2026-12-29", "date: 2026-02-30"))
+    refused = run(tmp_path, "calendar", "due", "2026-12-28", "--working-days", "3")
+    assert refused.returncode == 1
+    assert "'2026-02-30' cannot be read" in " ".join(refused.stderr.split())
+    assert "Due:" not in refused.stdout
 
 
 def test_raise_then_tick_past_the_deadline_moves_it_to_the_next_tier(site: Path) -> None:
