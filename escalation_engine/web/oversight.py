@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from escalation_engine.app.oversight import status_lines, verify_lines
-from escalation_engine.errors import EscalationError, InvalidInput, http_status
+from escalation_engine.errors import EscalationError, InvalidInput, PermissionDenied, http_status
 from escalation_engine.web import forms
 from escalation_engine.web.base import SESSION_COOKIE, PageBase
 
@@ -45,15 +45,25 @@ class Oversight(PageBase):
                 if value.strip():
                     chosen[name] = value.strip()[:100]
             status = await self.operation(username, "status")
-            looks = await self.operation(username, "access_log", None, chosen)
+            looks = await self._looks(username, chosen)
         except EscalationError as exc:
             return self.render(request, "oversight.html", http_status(exc), person=person,
                                error=str(exc), chosen=chosen, health=None)  # fmt: skip
         return self.render(
             request, "oversight.html", person=person, chosen=chosen,
-            health=_plain(status_lines(status)), looks=looks[-SHOWN:][::-1],
-            total=len(looks), checked=checked,
+            health=_plain(status_lines(status)),
+            looks=None if looks is None else looks[-SHOWN:][::-1],
+            total=0 if looks is None else len(looks), checked=checked,
         )  # fmt: skip
+
+    async def _looks(self, username: str, chosen: dict[str, str]) -> list[dict[str, Any]] | None:
+        """The access log as filtered, or ``None`` for someone it is not kept for (the IRO
+        manager sees the rest of the page: the log is the auditors')."""
+        try:
+            looks: list[dict[str, Any]] = await self.operation(username, "access_log", None, chosen)
+        except PermissionDenied:
+            return None
+        return looks
 
     async def verify(self, request: Request) -> Response:
         username = await self.who(request)

@@ -401,6 +401,19 @@ def test_an_auditor_reviews_the_access_log_and_verifies_the_trail(
     accessible(page)
 
 
+def test_the_iro_manager_sees_oversight_without_the_auditors_access_log(
+    live: Live, page: Page
+) -> None:
+    open_as(page, live.url + "/oversight", "priya")
+    main = page.inner_text("main")
+    assert "Next deadline" in main  # the worker's status
+    assert "kept for the auditors" in main
+    assert page.get_by_role("button", name="Filter the log").count() == 0
+    accessible(page)
+    page.get_by_role("button", name="Verify the audit trail").click()
+    assert "Audit trail verified" in page.inner_text("main")
+
+
 def test_oversight_is_refused_to_a_team_manager(live: Live, page: Page) -> None:
     page.goto(live.url + "/oversight")
     sign_in(page, "jo")
