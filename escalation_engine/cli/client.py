@@ -40,14 +40,34 @@ def session_file() -> Path:
     return Path(base) / "escalate" / "session.json"
 
 
+def remembered_server() -> str | None:
+    """The server this user last signed in to, kept with the sign-in: on an IRO's laptop, with
+    no service folder, ``escalate login --server URL`` is remembered for the next commands. A
+    kept sign-in someone else could have written is never followed."""
+    from escalation_engine.settings.fields import web_address
+
+    path = session_file()
+    try:
+        info = path.stat()
+        if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077 or info.st_size > 4096:
+            return None
+        server = json.loads(path.read_text(encoding="utf-8"))["server"]
+        return web_address(str(server), "the kept sign-in", "the service's address").rstrip("/")
+    except (OSError, ValueError, KeyError, TypeError, ConfigError):
+        return None
+
+
 def configured_server(config: Path | None) -> str | None:
-    """``$ESCALATE_SERVER``, else ``server.url`` in config.yaml, else none (direct mode)."""
+    """``$ESCALATE_SERVER``, else ``server.url`` in config.yaml, else (with no config.yaml at
+    all) the server last signed in to, else none (direct mode)."""
     from escalation_engine.settings.fields import web_address
 
     given = os.environ.get(SERVER_ENV)
     if given:
         return web_address(given, SERVER_ENV, "the service's address").rstrip("/")
-    if config is None or not config.is_file() or config.stat().st_size > MAX_CONFIG:
+    if config is None:
+        return remembered_server()
+    if not config.is_file() or config.stat().st_size > MAX_CONFIG:
         return None
     import yaml
 

@@ -321,7 +321,9 @@ def find_config(explicit: str | None = None) -> Path:
             return folder / "config.yaml"
     raise ConfigError(
         f"No config.yaml in {', '.join(map(str, searched))}. Run this from your service's folder,"
-        " give --config PATH (or set ESCALATE_CONFIG), or run 'escalate init' to set up a new one."
+        " or give --config PATH (or set ESCALATE_CONFIG). To use your council's service from this"
+        " computer, sign in with 'escalate login --server URL'; 'escalate init' sets up a new"
+        " service of your own."
     )
 
 

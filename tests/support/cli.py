@@ -29,6 +29,8 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")} | (env or {})
     env["COLUMNS"] = "120"
+    # A sign-in kept in the real home (a developer's own) must never steer a test's commands.
+    env.setdefault("XDG_CONFIG_HOME", str(folder / ".test-config"))
     if user:
         env["ESCALATE_USER"] = user
     if now:

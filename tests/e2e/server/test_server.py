@@ -234,6 +234,24 @@ def test_without_a_server_there_is_nothing_to_sign_in_to(tmp_path: Path) -> None
     assert "No server to sign in to" in result.stderr
 
 
+def test_a_server_signed_in_to_outside_a_service_folder_is_used_by_the_next_commands(
+    live: Live, tmp_path: Path
+) -> None:
+    laptop = tmp_path / "laptop"  # an IRO's laptop: no config.yaml anywhere
+    laptop.mkdir()
+    signed = as_client(laptop, "login", "--server", live.url, "--username", "aisha",
+                       stdin=PASSWORD + "\n")  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    listed = as_client(laptop, "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert isinstance(json.loads(listed.stdout), list)
+    assert not (laptop / "config.yaml").exists()
+    assert as_client(laptop, "logout").returncode == 0
+    after = as_client(laptop, "list")
+    assert after.returncode == 1
+    assert "escalate login --server URL" in " ".join(after.stderr.split())
+
+
 def test_a_command_for_the_service_host_says_so_on_a_client(live: Live, tmp_path: Path) -> None:
     jo = live.client(tmp_path / "jo", "jo")
     result = as_client(jo, "tick")
