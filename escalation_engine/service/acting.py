@@ -123,14 +123,18 @@ class Acting:
         return escalation
 
     def may_take(self, username: str, escalation: Escalation) -> list[str]:
-        """The actions ``escalation``'s stage allows that ``username`` may take on it now (what
-        a page offers; ``act`` checks everything again when one is taken)."""
+        """The actions ``escalation``'s stage allows, as it stands, that ``username`` may take on
+        it now (what a page and ``show`` offer; ``act`` checks everything again when one is
+        taken)."""
         person = self.ctx.settings.person(username)
         with self.ctx.engine.connect() as session:
             spec = self.ctx.registry.of(session, escalation)
             people = self.ctx.people_at(session, self.ctx.clock.now())
         allowed = []
         for action in machine_for(spec).allowed_actions(escalation.stage):
+            definition = catalogue.find(action)
+            if definition is not None and not definition.offered(escalation):
+                continue  # nobody may take it as the escalation stands (no accept before a response)
             try:
                 authorise(spec, person, action, escalation, people=people)
             except PermissionDenied:

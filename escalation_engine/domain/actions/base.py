@@ -151,6 +151,13 @@ class Action:
     sets_due: Input | None = None
     #: A stage action: someone acting in a stage role must be within the escalation's reach.
     reached: bool = False
+    #: Whether the escalation as it stands lets anyone take it (what a page or ``show`` offers:
+    #: no "Respond" once it is answered); ``None``: whenever its stage allows it. Taking it
+    #: checks everything again and says why not.
+    open_now: Callable[[Escalation], bool] | None = None
+
+    def offered(self, esc: Escalation) -> bool:
+        return self.open_now is None or self.open_now(esc)
 
     def build(self, **values: Any) -> Command:
         """The command from ``values`` (the note, the reason and its inputs by name)."""

@@ -155,7 +155,7 @@ EXTEND = Action(
     cli="extend", title="Extend the deadline",
     summary="Extend the current stage's deadline (a named manager, with a reason).",
     example="Awaiting court date", done="extended the deadline", headline="deadline extended",
-    note_required=True, reached=True,
+    note_required=True, reached=True, open_now=lambda esc: esc.stage_due_at is not None,
 )  # fmt: skip
 RATE = Action(
     name="rate", command=Rate, event=Rated, handle=rate, moves=_rating, cli="rate",

@@ -139,7 +139,7 @@ ACCEPT = Action(
     summary="Accept the response as satisfactory (resolves the escalation once everyone needed"
             " agrees).",
     example="Plan agreed; date set", done="accepted the response", headline="accepted",
-    reached=True,
+    reached=True, open_now=lambda esc: esc.status in JUDGEABLE,
 )  # fmt: skip
 REJECT = Action(
     name="reject", command=Judge, event=Rejected, handle=reject, moves=_rejecting,
@@ -147,6 +147,7 @@ REJECT = Action(
     summary="Reject the response as unsatisfactory: the escalation moves up.",
     example="No date for the permanence meeting", done="rejected the response",
     headline="escalated: response not satisfactory", note_required=True, reached=True,
+    open_now=lambda esc: esc.status in JUDGEABLE,
 )  # fmt: skip
 ESCALATE = Action(
     name="escalate", command=Judge, event=Escalated, handle=None, moves=_escalating,

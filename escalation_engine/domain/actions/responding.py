@@ -98,4 +98,5 @@ RESPOND = Action(
     cli="respond", title="Respond", summary="Respond to an escalation that is with you.",
     example="Permanence planning meeting booked for 12 March", done="responded",
     headline="response received", note_required=True, reached=True,
+    open_now=lambda esc: esc.status not in ("responded", "awaiting_escalation"),
 )  # fmt: skip
