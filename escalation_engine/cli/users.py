@@ -51,6 +51,7 @@ def user_add(
     """
     service = open_service()
     by = acting_user(as_user, service)
+    service.accounts.may_manage(by, username, "add")  # before asking for a password
     service.accounts.add_account(by, username, _password(password_stdin))
     out.print(f"{escape(service.words.person(username))} can now sign in as {username}.")
 
@@ -65,6 +66,7 @@ def user_passwd(
     """
     service = open_service()
     by = acting_user(as_user, service)
+    service.accounts.may_manage(by, username, "change")  # before asking for a password
     service.accounts.set_password(by, username, _password(password_stdin))
     out.print(f"New password set for {username}.")
 

@@ -8,7 +8,7 @@ from typing import Any
 from escalation_engine import store
 from escalation_engine.domain import passwords
 from escalation_engine.domain.people import Person
-from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefused
+from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefused, UnknownUser
 from escalation_engine.service.context import Context
 from escalation_engine.service.viewing import AUDITOR
 
@@ -20,13 +20,33 @@ class Accounts:
         self.ctx = ctx
 
     def _admin(self, by: str, username: str, what: str) -> Person:
-        actor = self.ctx.settings.person(by)
+        """Refuse, before anything is asked or written, unless ``by`` may ``what`` the account
+        of ``username`` (listed under people): themselves, or an account administrator."""
+        settings = self.ctx.settings
+        if by not in settings.people:
+            roles = " or ".join(passwords.ACCOUNT_ADMINS)
+            act_as = (
+                " (or, where allow_act_as is true, add --as USERNAME)"
+                if settings.allow_act_as
+                else ""
+            )
+            raise UnknownUser(
+                f"Your login {by!r} is not listed under people in {settings.path}, so it cannot"
+                f" {what} accounts. List yourself there with username: {by} and the {roles} role"
+                f" (who gives accounts to others){act_as}, then run this again. Nothing was asked"
+                " or written."
+            )
+        actor = settings.person(by)
         if by != username and not set(passwords.ACCOUNT_ADMINS) & set(actor.roles):
             raise PermissionDenied(
                 f"{actor.name} ({by}) may not {what} {username}'s account: that is for people with"
                 f" the {' or '.join(passwords.ACCOUNT_ADMINS)} role, or the person themselves."
             )
         return self.ctx.settings.person(username)
+
+    def may_manage(self, by: str, username: str, what: str) -> None:
+        """What ``add_account`` and the rest check first: asked before a password is typed."""
+        self._admin(by, username, what)
 
     def add_account(self, by: str, username: str, password: str) -> None:
         """Give ``username`` (listed under people) a local account with ``password``."""

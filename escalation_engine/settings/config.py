@@ -108,10 +108,13 @@ class Settings:
         try:
             return self.people[username]
         except KeyError:
+            instead = (
+                ", or act as someone who is with --as USERNAME" if self.allow_act_as else
+                " (username, name, roles, team), then run the command again"
+            )  # fmt: skip
             raise UnknownUser(
                 f"User {username!r} is not listed under people in {self.path}."
-                f"{did_you_mean(username, self.people)} Add them there, or act as someone who is"
-                " with --as USERNAME."
+                f"{did_you_mean(username, self.people)} Add them there{instead}."
             ) from None
 
 
