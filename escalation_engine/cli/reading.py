@@ -281,9 +281,17 @@ def _verify(
         return service.verify_all(since, folder)
     from rich.progress import Progress
 
+    from escalation_engine.service.anchoring import Watch
+
+    total = service.queries.trail_length(since)
     with Progress(console=err.console, transient=True) as bar:
-        task = bar.add_task("Verifying the audit trail", total=service.queries.trail_length(since))
-        return service.verify_all(since, folder, lambda done: bar.update(task, completed=done))
+        task = bar.add_task("Checking every entry", total=total)
+
+        def part(words: str) -> None:  # the entries are done; a part with no count of its own
+            bar.update(task, description=words, completed=total)
+
+        watch = Watch(lambda done: bar.update(task, completed=done), part, max(1, total // 100))
+        return service.verify_all(since, folder, watch)
 
 
 @app.command()

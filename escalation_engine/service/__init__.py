@@ -32,7 +32,7 @@ from escalation_engine.service.absences import Availability
 from escalation_engine.service.accounts import Accounts
 from escalation_engine.service.acting import Acting
 from escalation_engine.service.alarms import Alarms
-from escalation_engine.service.anchoring import Anchoring, TrailReport
+from escalation_engine.service.anchoring import Anchoring, TrailReport, Watch
 from escalation_engine.service.clocks import ClockKeeping
 from escalation_engine.service.context import ENGINE_ACTOR, Context, check_text
 from escalation_engine.service.importing import Importing
@@ -136,9 +136,9 @@ class EscalationService:
         self,
         since: int = 0,
         folder: Path | None = None,
-        progress: Callable[[int], None] | None = None,
+        watch: Watch | None = None,
     ) -> TrailReport:
-        return self.anchoring.verify_all(since, folder, progress)
+        return self.anchoring.verify_all(since, folder, watch)
 
     def view(self, reference: str, viewer: str, view: str) -> Escalation:
         return self.viewing.view(reference, viewer, view)

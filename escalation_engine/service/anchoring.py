@@ -79,6 +79,17 @@ class TrailReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """How someone watching ``verify`` hears how far it has got: entries checked so far (every
+    ``every`` of them), and each later part of the check as it starts (the access log, the
+    notices, the replay, the report's counts, the checkpoints)."""
+
+    entries: Callable[[int], None]
+    part: Callable[[str], None]
+    every: int = 10_000
+
+
 class Anchoring:
     """Checkpoints of the trail's head kept outside the database, and the replay."""
 
@@ -180,25 +191,35 @@ class Anchoring:
         self,
         since: int = 0,
         folder: Path | None = None,
-        progress: Callable[[int], None] | None = None,
+        watch: Watch | None = None,
     ) -> TrailReport:
         """The chain and every signature; then, if it holds, the replay (whole-trail checks
-        only) and the checkpoints (in ``folder``, else the configured folder, if any)."""
+        only) and the checkpoints (in ``folder``, else the configured folder, if any);
+        ``watch`` hears how far it has got."""
+
+        def part(words: str) -> None:
+            if watch is not None:
+                watch.part(words)
+
         # One snapshot for every read: writers running meanwhile are not tampering.
         with store.snapshot(self.ctx.engine) as seen:
-            chain = self.queries.verify(since, progress, where=seen)
-            whole = chain.ok and not since
-            signatures = self.queries.signatures()
-            looks = access.verify(seen, signatures) if whole else None
-            told = deliveries.check(seen, signatures, self._latest_due()) if whole else None
-            replayed = self.replay(seen) if whole else None
-            counted = TallyReport(store.tallies.disagreement(seen)) if whole else None
+            progress, every = (watch.entries, watch.every) if watch else (None, 10_000)
+            chain = self.queries.verify(since, progress, where=seen, every=every)
+            looks = told = replayed = counted = anchored = None
+            if chain.ok and not since:  # the whole trail: everything beside it too
+                signatures = self.queries.signatures()
+                part("Checking the access log")
+                looks = access.verify(seen, signatures)
+                part("Checking every notice owed")
+                told = deliveries.check(seen, signatures, self._latest_due())
+                part("Replaying every escalation")
+                replayed = self.replay(seen)
+                part("Checking the report's counts")
+                counted = TallyReport(store.tallies.disagreement(seen))
             wanted = folder is not None or self.ctx.settings.audit.checkpoint_folder is not None
-            anchored = (
-                self.check_checkpoints(folder, seen)
-                if (chain.ok or chain.undecided) and wanted
-                else None
-            )
+            if (chain.ok or chain.undecided) and wanted:
+                part("Checking the checkpoints")
+                anchored = self.check_checkpoints(folder, seen)
         every = self.ctx.settings.audit.checkpoint_every
         return TrailReport(chain, replayed, anchored, looks, every, counted, told)
 

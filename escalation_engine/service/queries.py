@@ -79,11 +79,15 @@ class Queries:
         progress: Callable[[int], None] | None = None,
         *,
         where: store.Reader | None = None,
+        every: int = 10_000,
     ) -> audit.ChainReport:
         """Check the audit trail (after entry ``since``, a checkpoint, when given), and every
-        entry's signature where the service signs its trail."""
+        entry's signature where the service signs its trail; ``progress`` hears how many
+        entries have been checked, ``every`` so many."""
         reader = where if where is not None else self.ctx.engine
-        chain = audit.verify(reader, since=since, progress=progress, signatures=self.signatures())
+        chain = audit.verify(
+            reader, since=since, progress=progress, every=every, signatures=self.signatures()
+        )
         wrong = installation.problem(reader, self.ctx.verifier) if chain.ok else None
         if wrong is None:
             return chain

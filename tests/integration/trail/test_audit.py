@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from escalation_engine.service import EscalationService
+from escalation_engine.service.anchoring import Watch
 from escalation_engine.trail import audit
 from tests.support.scenarios import practice_alert
 
@@ -152,6 +153,20 @@ def test_progress_is_reported_while_verifying(engine: Engine, service: Escalatio
     report = audit.verify(engine, progress=seen.append, every=5)
     assert report.ok
     assert seen == [5, 10]
+
+
+def test_a_whole_verify_says_how_far_it_has_got_entry_by_entry_then_part_by_part(
+    engine: Engine, service: EscalationService
+) -> None:
+    for n in range(6):
+        practice_alert(service, case_refs=[f"CLA-3100{n:02d}"])
+    counted: list[int] = []
+    parts: list[str] = []
+    report = service.verify_all(watch=Watch(counted.append, parts.append, every=1))
+    assert report.ok, report.problem
+    assert counted == list(range(1, len(audit.entries(engine)) + 1))  # it moves, never stuck
+    assert parts == ["Checking the access log", "Checking every notice owed",
+                     "Replaying every escalation", "Checking the report's counts"]  # fmt: skip
 
 
 def test_every_hash_covers_the_canonical_body_whatever_the_text(
