@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -34,6 +35,14 @@ def test_the_walkthrough_runs_line_by_line(tmp_path: Path) -> None:
             line, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
+        if line.startswith("escalate report"):  # the year the walkthrough's data is in
+            figures = subprocess.run(
+                line + " --format json", shell=True, cwd=cwd, env=env, capture_output=True,
+                text=True, timeout=60,
+            )  # fmt: skip
+            summary = json.loads(figures.stdout)["tables"][0]
+            imported = next(row for row in summary["rows"] if row["key"] == "imported")
+            assert imported["cells"][0]["value"] > 0  # the imported escalations are counted
     final = subprocess.run(
         "escalate show ESC-2026-0001 --json --as aisha",
         shell=True,
