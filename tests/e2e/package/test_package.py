@@ -95,3 +95,30 @@ def test_installed_from_the_wheel_init_demo_and_raise_work_in_an_empty_folder(
     assert demo.returncode == 0, demo.stderr
     assert "Audit trail verified" in demo.stdout
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_demos_set_up_installs_nothing_for_the_tests(tmp_path: Path) -> None:
+    # A checkout whose virtual environment is made (this one's) but whose tests' npm packages
+    # are not, with npm and apt-get that refuse to run: the demo's set-up must not need them.
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT / "scripts", checkout / "scripts")
+    shutil.copy(ROOT / "pyproject.toml", checkout / "pyproject.toml")
+    (checkout / ".venv").symlink_to(ROOT / ".venv")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("npm", "apt-get", "sudo"):
+        (tools / name).write_text(f"#!/bin/sh\necho '{name} was run' >&2\nexit 97\n")
+        (tools / name).chmod(0o755)
+    env = dict(os.environ, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
+
+    def setup(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", str(checkout / "scripts" / "setup"), *args], env=env,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+
+    demo = setup("--demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "was run" not in demo.stderr
+    assert "scripts/setup --demo" in (ROOT / "scripts" / "demo").read_text()
+    tests = setup()  # the tests' set-up does want npm: shown here by the refusing one
+    assert tests.returncode == 97
+    assert "npm was run" in tests.stderr
