@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -72,6 +73,14 @@ def _no_type(ctx: Any) -> None:
     return None
 
 
+def _usage_name(param: Any) -> str:
+    """An argument in the usage line as people write placeholders: ``REFERENCE``, or
+    ``[PERSON]`` when it may be left out (never ``{reference}``)."""
+    name = (param.metavar or param.name).upper()
+    name = name if param.required else f"[{name}]"
+    return name + ("..." if param.nargs != 1 else "")
+
+
 class _Plain:
     """Help that shows plain placeholders (``--case REF``), never Python types."""
 
@@ -88,6 +97,7 @@ class _Plain:
                 param.metavar = "" if param.is_flag else param.name.upper()
             elif param.param_type_name == "argument":
                 param.display_type_rich = _no_type  # its name already says what it is
+                param._usage_display_name = partial(_usage_name, param)
         return params
 
 
@@ -208,7 +218,9 @@ OutcomeReason = Annotated[
         help="Why it closes as it does, where the workflow lists reasons for that outcome.",
     ),
 ]
-Ref = Annotated[str, typer.Argument(help="Escalation reference, e.g. ESC-2026-0042.")]
+Ref = Annotated[
+    str, typer.Argument(metavar="REFERENCE", help="Escalation reference, e.g. ESC-2026-0042.")
+]
 Note = Annotated[
     str,
     typer.Option(

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from escalation_engine.cli.common import (
+    App,
     AsUser,
+    Group,
     Json,
     acting_user,
     app,
@@ -18,8 +20,10 @@ from escalation_engine.cli.common import (
     out,
 )
 
-user_app = typer.Typer(
-    help="Local accounts, for services without an identity provider.", no_args_is_help=True
+user_app = App(
+    cls=Group,
+    help="Local accounts, for services without an identity provider.",
+    no_args_is_help=True,
 )
 app.add_typer(user_app, name="user")
 
@@ -30,7 +34,9 @@ PasswordStdin = Annotated[
         help="Read the password from standard input (for scripts), not a prompt.",
     ),
 ]
-Username = Annotated[str, typer.Argument(help="A username listed under people in config.yaml.")]
+Username = Annotated[
+    str, typer.Argument(metavar="USERNAME", help="A username listed under people in config.yaml.")
+]
 
 
 def _password(from_stdin: bool) -> str:
