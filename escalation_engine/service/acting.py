@@ -12,6 +12,7 @@ from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.base import NOTE, REASON, Action, ActionContext, Command
 from escalation_engine.domain.actions.moving import default_reopening
 from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.labels import local
 from escalation_engine.domain.machine import machine_for, trigger_name
 from escalation_engine.domain.routing import authorise
 from escalation_engine.errors import (
@@ -171,7 +172,7 @@ class Acting:
     def _changed_under(self, session: Connection, escalation: Escalation, seen: int) -> str:
         last = store.last_entry(session, escalation.reference)
         change = (
-            f"; last change: {last.action.replace('_', ' ')} by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC"
+            f"; last change: {last.action.replace('_', ' ')} by {last.actor} at {local(last.at)}"
             if last
             else ""
         )

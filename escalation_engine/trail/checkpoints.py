@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from escalation_engine import store
+from escalation_engine.domain.labels import local
 from escalation_engine.errors import InvalidInput
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
@@ -66,7 +67,7 @@ class Checkpoint:
         return f"checkpoint-{self.seq:012d}-{self.at:%Y%m%dT%H%M%SZ}.json"
 
     def describe(self) -> str:
-        return f"the checkpoint of {self.at:%d %b %Y %H:%M} UTC (entry {self.seq})"
+        return f"the checkpoint of {local(self.at)} (entry {self.seq})"
 
 
 def take(engine: Engine, signer: Signer, now: datetime) -> Checkpoint:

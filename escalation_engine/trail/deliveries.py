@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from escalation_engine import store
 from escalation_engine.domain.events import Written
+from escalation_engine.domain.labels import local
 from escalation_engine.domain.notices import Promise, digest
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer
@@ -109,8 +110,8 @@ def _kept(promise: Promise, seq: int, what: str, row: Any, latest: datetime | No
         return f"{told} is marked {said}, but no delivery record says so: nobody may have been told"
     if row.status == "pending" and latest is not None and row.next_attempt_at > latest:
         return (
-            f"{told} is held back: due at {row.next_attempt_at:%d %b %Y %H:%M} UTC, later than"
-            " any retry would put it"
+            f"{told} is held back: due {local(row.next_attempt_at)}, later than any retry would"
+            " put it"
         )
     if row.settled and row.settled_digest != queued:
         return f"{told} is not the message its delivery record names: it was altered after delivery"

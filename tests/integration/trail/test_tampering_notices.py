@@ -152,7 +152,7 @@ def hold_a_pending_notice_back_a_year(s: Scene) -> str:
     later = s.service.clock.now() + timedelta(days=365)
     tamper(s.engine, "UPDATE notification SET next_attempt_at = :later WHERE id = :id",
            later=later, id=s.pending)  # fmt: skip
-    return "is held back: due at"
+    return "is held back: due"
 
 
 @case
