@@ -23,24 +23,23 @@ class Accounts:
         """Refuse, before anything is asked or written, unless ``by`` may ``what`` the account
         of ``username`` (listed under people): themselves, or an account administrator."""
         settings = self.ctx.settings
+        titles = settings.words.roles(passwords.ACCOUNT_ADMINS)
         if by not in settings.people:
-            roles = " or ".join(passwords.ACCOUNT_ADMINS)
+            keys = " or ".join(f"roles: [{role}]" for role in passwords.ACCOUNT_ADMINS)
             act_as = (
-                " (or, where allow_act_as is true, add --as USERNAME)"
-                if settings.allow_act_as
-                else ""
+                " (or add --as USERNAME: allow_act_as is true)" if settings.allow_act_as else ""
             )
             raise UnknownUser(
                 f"Your login {by!r} is not listed under people in {settings.path}, so it cannot"
-                f" {what} accounts. List yourself there with username: {by} and the {roles} role"
-                f" (who gives accounts to others){act_as}, then run this again. Nothing was asked"
-                " or written."
+                f" {what} accounts. List yourself there with username: {by} and {keys} (an"
+                f" {titles} gives accounts to others){act_as}, then run this again. Nothing was"
+                " asked or written."
             )
         actor = settings.person(by)
         if by != username and not set(passwords.ACCOUNT_ADMINS) & set(actor.roles):
             raise PermissionDenied(
-                f"{actor.name} ({by}) may not {what} {username}'s account: that is for people with"
-                f" the {' or '.join(passwords.ACCOUNT_ADMINS)} role, or the person themselves."
+                f"{actor.name} ({by}) may not {what} {username}'s account: that is for an"
+                f" {titles}, or the person themselves."
             )
         return self.ctx.settings.person(username)
 

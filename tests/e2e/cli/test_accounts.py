@@ -35,7 +35,7 @@ def test_the_first_account_on_a_live_service_says_how_before_asking_for_a_passwo
     assert refused.returncode == 1
     said = " ".join(refused.stderr.split())
     assert f"Your login {login!r} is not listed under people" in said
-    assert "the administrator or iro_manager role" in said
+    assert "roles: [administrator] or roles: [iro_manager]" in said
     assert "--as" not in said  # a live folder refuses it: never suggested there
     assert "New password" not in refused.stdout + refused.stderr  # nothing was asked
     listed = config.replace(
