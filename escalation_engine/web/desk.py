@@ -45,12 +45,15 @@ class Desk(PageBase):
         return RedirectResponse("/inbox", status_code=303)
 
     async def sign_in_page(
-        self, request: Request, error: str | None = None, status: int = 200
-    ) -> Response:
+        self, request: Request, error: str | None = None, status: int = 200,
+        going: str | None = None,
+    ) -> Response:  # fmt: skip
+        """The sign-in form, taking whoever signs in on to ``going`` (a refused try's) or the
+        page that sent them here (the link in their email)."""
         pre = forms.fresh_token()
         response = self.render(
             request, "sign_in.html", status, token=pre, error=error,
-            next=forms.safe_next(request.query_params.get("next")),
+            next=forms.safe_next(going if going else request.query_params.get("next")),
             provider=self.oidc.config.name if self.oidc is not None else None,
         )  # fmt: skip
         response.set_cookie(forms.PRE_SESSION_COOKIE, pre, max_age=1800, path="/sign-in",
@@ -59,8 +62,10 @@ class Desk(PageBase):
 
     async def sign_in(self, request: Request) -> Response:
         source = request.client.host if request.client else "unknown"
+        going = ""
         try:
             form = await forms.read(request, _SIGN_IN_FIELDS)
+            going = str(form.get("next", ""))
             forms.require_token(request.cookies.get(forms.PRE_SESSION_COOKIE, ""), form)
             username, password = str(form.get("username", "")), str(form.get("password", ""))
             if not username or not password or len(username) > 64 or len(password) > 1024:
@@ -71,8 +76,8 @@ class Desk(PageBase):
             token, _ = await self.work(
                 self.service.sessions.start_session, person.username, "password"
             )
-        except EscalationError as exc:
-            return await self.sign_in_page(request, str(exc), http_status(exc))
+        except EscalationError as exc:  # where they were going is kept for the next try
+            return await self.sign_in_page(request, str(exc), http_status(exc), going)
         response = RedirectResponse(forms.safe_next(str(form.get("next", ""))), status_code=303)
         response.delete_cookie(forms.PRE_SESSION_COOKIE, path="/sign-in")
         set_session(response, token, self.service.settings.server.token_hours)

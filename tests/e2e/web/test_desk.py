@@ -99,6 +99,21 @@ def act(page: Page, action: str, note: str) -> None:
     form.get_by_role("button", name=action).click()
 
 
+def test_a_wrong_password_keeps_where_the_email_link_was_going(
+    live: Live, page: Page, tmp_path: Path
+) -> None:
+    reference = raised(live, tmp_path, "CLA-510009")
+    page.goto(f"{live.url}/escalations/{reference}")  # the link in the email
+    page.wait_for_url(re.compile(r".*/sign-in\?next=.*"))
+    page.get_by_label("Username").fill("jo")
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    assert "There is a problem" in page.inner_text(".govuk-error-summary")
+    sign_in(page, "jo")  # the second try, right
+    page.wait_for_url(f"{live.url}/escalations/{reference}")
+    assert reference in page.inner_text("main")
+
+
 def test_a_manager_follows_the_link_signs_in_responds_and_the_iro_rejects(
     live: Live, page: Page, tmp_path: Path
 ) -> None:
