@@ -116,7 +116,7 @@ def _entry(service: Source, row: Any, spec: WorkflowSpec) -> dict[str, Any]:
         "shown": {
             "when": row.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
             "who": who,
-            "what": words.done(row.action).capitalize(),
+            "what": labels.upper_first(words.done(row.action)),
             "move": move,
             "note": "\n".join(
                 filter(None, [row.note, *sentences.entry_facts(row.action, row.data, spec)])

@@ -60,8 +60,19 @@ def commands(actions: Iterable[str]) -> str:
     return ", ".join(command(a) for a in actions) or "none"
 
 
+#: Words a key spells in lower case that people write with capitals.
+_PROPER = {"cafcass": "Cafcass"}
+
+
 def humanize(key: str) -> str:
-    return key.replace("_", " ")
+    """A key as words: ``referred_to_cafcass`` is "referred to Cafcass"."""
+    return " ".join(_PROPER.get(word, word) for word in key.split("_"))
+
+
+def upper_first(text: str) -> str:
+    """``text`` starting with a capital, the rest as it was ("Referred to Cafcass"; where
+    ``str.capitalize`` would lower the rest: "Referred to cafcass")."""
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True, slots=True)

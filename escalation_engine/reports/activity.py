@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from escalation_engine.domain.labels import upper_first
 from escalation_engine.reports.basis import Basis, Span, day
 from escalation_engine.reports.model import Evidence, Table
 from escalation_engine.reports.raised import open_at
@@ -109,7 +110,7 @@ def by_month(basis: Basis, by: str) -> Table:
     table = Table(f"by_{word}", f"Raised by {word}", f"Escalations raised in each {word}, by"
                   f" category, beside the same {word} of the period before; good practice left"
                   " out.", [("this", "Raised"), ("previous", "Previous period")]
-                  + [(c, basis.words.category(c)) for c in categories], word.capitalize())  # fmt: skip
+                  + [(c, basis.words.category(c)) for c in categories], upper_first(word))  # fmt: skip
     cells: list[dict[str, list[Evidence]]] = [{} for _ in these]
     now, then = _positions(these, by), _positions(before, by)
     for facts in basis.cohort:

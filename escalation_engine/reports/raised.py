@@ -8,6 +8,7 @@ import math
 import statistics
 from collections.abc import Callable
 
+from escalation_engine.domain.labels import upper_first
 from escalation_engine.reports.basis import Basis, Span
 from escalation_engine.reports.facts import Facts
 from escalation_engine.reports.model import Evidence, Table
@@ -177,7 +178,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
     """How the cohort stood at the period's end, by category; and the reasons given."""
     kinds = [o for o in OUTCOMES if o != "recorded"]
     table = Table("outcomes", "Outcomes by category", "Escalations raised in the period, as they"
-                  " stood at its end.", [(o, basis.words.outcome(None, o).capitalize())
+                  " stood at its end.", [(o, upper_first(basis.words.outcome(None, o)))
                                          for o in kinds] + [("open", "Still open")],
                   "Category")  # fmt: skip
     reasons: dict[tuple[str, str], dict[str, list[Evidence]]] = {}

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.base import NOTE, REASON, Action, Input
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.domain.labels import Words
+from escalation_engine.domain.labels import Words, upper_first
 from escalation_engine.domain.machine import machine_for
 from escalation_engine.spec.model import OUTCOMES, RAISER, WorkflowSpec
 
@@ -65,7 +65,7 @@ def _choices(
     if given.kind == "rating" and spec.rag is not None:
         return tuple((r.name, r.label or r.title) for r in spec.rag.ratings)
     if given.kind == "roles":
-        return tuple((role, words.role(role).capitalize()) for role in (*spec.roles, RAISER))
+        return tuple((role, upper_first(words.role(role))) for role in (*spec.roles, RAISER))
     return ()
 
 
