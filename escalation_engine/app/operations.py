@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from escalation_engine.app import readmodel
+from escalation_engine.app import queues, readmodel
 from escalation_engine.app.routes import ROUTES, check_params, parse_day
 from escalation_engine.errors import InvalidInput
 
@@ -52,32 +52,6 @@ def _raise(service: EscalationService, username: str, _: dict[str, str], p: dict
     return readmodel.raised(service, esc)
 
 
-def _list(service: EscalationService, username: str, _: dict[str, str], p: dict[str, Any]) -> Any:
-    from escalation_engine.domain import filters, people
-
-    settings = service.settings
-    now = service.clock.now()
-    user = settings.person(username).username
-    child, stage, team = p.get("child"), p.get("stage"), p.get("team")
-    category, workflow = p.get("category"), p.get("workflow")
-    chosen = filters.Filter(
-        include_closed=p.get("all", False),
-        raised_by=user if p.get("mine") else None,
-        waiting_for=user if p.get("waiting") else None,
-        overdue_at=now if p.get("overdue") else None,
-        child=filters.child(
-            settings.case_reference_pattern, child, service.queries.case_references()
-        )
-        if child
-        else None,
-        stages=filters.stage_keys(service.workflows.values(), stage) if stage else frozenset(),
-        team=filters.team(people.teams(settings.people), team) if team else None,
-        category=filters.category(settings.categories, category) if category else None,
-        workflow=service.workflow(workflow).name if workflow else None,
-    )
-    return [readmodel.escalation(service, e) for e in service.visible(service.find(chosen), user)]
-
-
 #: How many of each list the inbox shows at once; the rest are on further pages of that list.
 INBOX = 20
 #: The inbox's lists, each a page of its own beyond its first.
@@ -98,18 +72,11 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         raise InvalidInput(f"page must be a whole number from 1 to 100,000, got {page}.")
     if chosen is None:
         page = 1
-    now = service.clock.now()
-    calendar = service.calendar
-    today = calendar.local_day(now)
     user = service.settings.person(username).username
 
     def item(esc: Any) -> dict[str, Any]:
-        data = readmodel.escalation(service, esc)
-        due = esc.stage_due_at
-        left = calendar.working_days_between(today, calendar.local_day(due)) if due else None
-        data["days_left"] = left
-        data["overdue"] = bool(due and due < now)
-        data["breached"] = bool(esc.overall_breached_at or esc.stage_breached_at)
+        (found,) = queues.standings(service, [esc])
+        data = queues.item(service, *found)
         data["to_judge"] = esc.raised_by == user and esc.status == "responded"
         return data
 
@@ -370,7 +337,8 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 
 
 OPERATIONS: dict[str, Operation] = {
-    "me": _me, "inbox": _inbox, "raise": _raise, "list": _list, "show": _show, "trail": _trail, "act": _act,
+    "me": _me, "inbox": _inbox, "raise": _raise, "list": queues.run_list,
+    "queue": queues.run_queue, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
     "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,

@@ -41,6 +41,12 @@ def act_params() -> dict[str, Kind]:
     return params
 
 
+#: The filters of the lists of escalations (``list``, all at once; ``queue``, a page at a time).
+FILTERS = {
+    "mine": "bool", "waiting": "bool", "overdue": "bool", "due": "text", "child": "text",
+    "stage": "text", "team": "text", "category": "text", "workflow": "text", "raised_by": "text",
+    "q": "text", "sort": "text", "all": "bool",
+}  # fmt: skip
 _REPORT_PARAMS = {"year": "text", "from": "text", "to": "text", "by": "text"}
 
 
@@ -95,22 +101,8 @@ ROUTES: dict[str, Route] = {
             },
             ("alert_type", "case_refs", "category", "summary"),
         ),  # fmt: skip
-        Route(
-            "list",
-            "GET",
-            "/escalations",
-            {
-                "mine": "bool",
-                "waiting": "bool",
-                "overdue": "bool",
-                "child": "text",
-                "stage": "text",
-                "team": "text",
-                "category": "text",
-                "workflow": "text",
-                "all": "bool",
-            },
-        ),  # fmt: skip
+        Route("list", "GET", "/escalations", FILTERS),
+        Route("queue", "GET", "/queue", FILTERS | {"page": "int"}),
         Route("show", "GET", "/escalations/{reference}", {}),
         Route("trail", "GET", "/escalations/{reference}/trail", {}),
         Route("act", "POST", "/escalations/{reference}/actions/{action}", act_params),

@@ -40,6 +40,31 @@ def list_(
     team: Annotated[str | None, typer.Option("--team", help="For this team's children.")] = None,
     category: Annotated[str | None, typer.Option("--category", help="Of this category.")] = None,
     workflow: Annotated[str | None, typer.Option("--workflow", help="Under this workflow.")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", metavar="WHEN", help="Due: overdue, today or week (this week)."),
+    ] = None,
+    raised_by: Annotated[
+        str | None, typer.Option("--raised-by", metavar="PERSON", help="Raised by this person.")
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            "-q",
+            metavar="TEXT",
+            help="Whose reference or child's case reference holds this (e.g. 0042 or CLA-12).",
+        ),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            metavar="ORDER",
+            help="due (most overdue first; the default), raised (newest first), reference or"
+            " stage (highest first).",
+        ),
+    ] = None,
     closed: Annotated[bool, typer.Option("--all", help="Include closed ones.")] = False,
     watching: Annotated[
         bool, typer.Option("--watching", help="Open ones I watch ('escalate watch'), alone.")
@@ -50,16 +75,17 @@ def list_(
     """List escalations (open ones unless --all). Every filter is checked: a name that does not
     exist is an error, never an empty list.
 
-    Example: escalate list --waiting --as jo
+    Example: escalate list --waiting --as jo; escalate list --team north --due overdue
     """
     from escalation_engine.cli import views
     from escalation_engine.cli.backend import connect
 
-    filters = {"mine": mine, "waiting": waiting, "overdue": overdue, "child": child,
+    filters = {"mine": mine, "waiting": waiting, "overdue": overdue, "due": due, "child": child,
                "stage": stage, "team": team, "category": category, "workflow": workflow,
-               "all": closed}  # fmt: skip
+               "raised_by": raised_by, "q": search, "sort": sort, "all": closed}  # fmt: skip
     if watching:
-        given = [f"--{name}" for name, value in filters.items() if value]
+        options = {"q": "search", "raised_by": "raised-by"}
+        given = [f"--{options.get(name, name)}" for name, value in filters.items() if value]
         if given:
             raise InvalidInput(
                 f"--watching lists what you watch and takes no other filter (given: "

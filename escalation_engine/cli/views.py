@@ -38,7 +38,9 @@ def escalation_table(items: list[dict[str, Any]], title: str) -> Table:
             Text(f"{item['reference']}\n{', '.join(item['case_refs'])}"),
             Text(shown["category"]),
             Text(stage + who),
-            Text(f"{shown['due']}\n").append_text(status(shown)),
+            Text(f"{shown['due']}\n")
+            .append_text(status(shown))
+            .append(f"\n{shown['standing']}" if shown.get("standing", "-") != "-" else ""),
         )
     return table
 

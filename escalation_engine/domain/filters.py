@@ -54,6 +54,8 @@ class Filter:
     team: str | None = None
     category: str | None = None
     workflow: str | None = None
+    #: What a search box was given: part of a reference or of a child's case reference.
+    search: str | None = None
 
     def keeps(self, esc: Escalation) -> bool:
         checks = (
@@ -68,8 +70,18 @@ class Filter:
             self.team is None or esc.team == self.team,
             self.category is None or esc.category == self.category,
             self.workflow is None or esc.workflow == self.workflow,
+            self.search is None or found_by(esc, self.search),
         )
         return all(checks)
+
+
+def found_by(esc: Escalation, query: str) -> bool:
+    """Whether a search box's ``query`` finds ``esc``: its reference or a child's case
+    reference, whole or in part, whatever the case."""
+    wanted = query.strip().upper()
+    return bool(wanted) and (
+        wanted in esc.reference.upper() or any(wanted in ref.upper() for ref in esc.case_refs)
+    )
 
 
 def _overdue(esc: Escalation, now: datetime) -> bool:

@@ -137,10 +137,19 @@ class Viewing:
         self, escalations: list[Escalation], viewer: str, view: str = "list"
     ) -> list[Escalation]:
         """Those of ``escalations`` that ``viewer`` may see, the looks recorded."""
-        own = self.own_cases(viewer)
-        shown = [e for e in escalations if self.sight_of(viewer, e, own).allowed]
+        shown = self.allowed(escalations, viewer)
         self._record_looks(viewer, shown, view)
         return shown
+
+    def allowed(self, escalations: list[Escalation], viewer: str) -> list[Escalation]:
+        """Those of ``escalations`` that ``viewer`` may see, nothing recorded: the caller
+        records the looks at what it shows (``record_shown``)."""
+        own = self.own_cases(viewer)
+        return [e for e in escalations if self.sight_of(viewer, e, own).allowed]
+
+    def record_shown(self, viewer: str, shown: list[Escalation], view: str) -> None:
+        """Record ``viewer``'s look at ``shown`` (one entry, naming each but their own)."""
+        self._record_looks(viewer, shown, view)
 
     def search_trail(
         self, viewer: str, chosen: TrailFilter, after: int = 0, chunk: int = store.CHUNK

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, literal
+from sqlalchemy import String, bindparam, func, literal
 
 from escalation_engine.domain.filters import Filter
 from escalation_engine.spec.model import OUTCOMES
@@ -28,8 +28,12 @@ _PATTERNS = ("waiting_for", "not_waiting_for", "child")  # names in JSON lists: 
 def pattern(item: str) -> str:
     """The LIKE pattern (escaped with a backslash) that finds ``item`` in a JSON list of names,
     narrowed in SQL and confirmed in Python."""
-    escaped = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f'%"{escaped}"%'
+    return f'%"{_escaped(item)}"%'
+
+
+def _escaped(text: str) -> str:
+    """``text`` with LIKE's wildcards (and its escape) escaped by a backslash."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def conditions(chosen: Filter) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -53,6 +57,8 @@ def values_of(chosen: Filter) -> dict[str, Any]:
             values[name] = pattern(value)
     if chosen.stages:
         values["stages"] = sorted(chosen.stages)
+    if chosen.search is not None:
+        values["search"] = "%" + _escaped(chosen.search.strip().upper()) + "%"
     return values
 
 
@@ -92,4 +98,9 @@ _CONDITIONS: dict[str, Callable[[Any], Any]] = {
     "not_waiting_for": _like("not_waiting_for", "with_people", negated=True),
     "child": _like("child", "case_refs"),
     "stages": lambda t: t.stage.in_(bindparam("stages", expanding=True)),
+    # Upper case on both sides: PostgreSQL's LIKE is case-sensitive.
+    "search": lambda t: (
+        func.upper(t.reference).like(bindparam("search"), escape="\\")
+        | func.upper(t.case_refs).like(bindparam("search"), escape="\\")
+    ),
 }

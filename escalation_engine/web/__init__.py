@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from escalation_engine.web.desk import Desk
 from escalation_engine.web.oversight import Oversight
+from escalation_engine.web.queues import Queues
 from escalation_engine.web.reporting import ReportPages
 from escalation_engine.web.review import Review
 
@@ -23,6 +24,7 @@ __all__ = ["routes"]
 def routes(service: EscalationService, oidc: Oidc | None) -> list[BaseRoute]:
     """Every page of the desk."""
     return [
+        *Queues(service, oidc).routes(),
         *Desk(service, oidc).routes(),
         *Review(service, oidc).routes(),
         *ReportPages(service, oidc).routes(),

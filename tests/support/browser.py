@@ -3,15 +3,20 @@ context of its own, whose last screen is kept for a person to look at."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tests.support.server import PASSWORD
 from tests.support.shipped import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-background-networking",
         "--disable-component-update"]  # fmt: skip
+AXE = ROOT / "tests" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+#: A phone's screen, the narrowest the desk is checked at.
+PHONE = {"width": 390, "height": 844}
 
 
 @contextmanager
@@ -27,3 +32,29 @@ def kept_page(browser: Any, name: str, **options: Any) -> Iterator[Any]:
         opened.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
     finally:
         context.close()
+
+
+def accessible(page: Any) -> None:
+    """No serious or critical accessibility problem on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'wcag22aa', 'best-practice']})).violations.map(v => ({id: v.id, impact:"
+        " v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps(serious, indent=1)
+
+
+def open_as(page: Any, url: str, username: str) -> None:
+    """Go to ``url``, sign in as ``username`` on the way, and arrive there."""
+    page.goto(url)
+    sign_in(page, username)
+    page.wait_for_url(url)
+
+
+def sign_in(page: Any, username: str) -> None:
+    accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

@@ -378,6 +378,9 @@ CASES = [
     cli("list-unknown-team", "list", "--team", "south", says="Unknown team 'south'"),
     cli("list-unknown-category", "list", "--category", "drift", says="Unknown category 'drift'"),
     cli("list-unknown-workflow", "list", "--workflow", "nope", says="No workflow named 'nope'"),
+    cli("list-unknown-window", "list", "--due", "later", says="Unknown deadline window 'later'"),
+    cli("list-unknown-order", "list", "--sort", "oldest", says="Unknown order 'oldest'"),
+    cli("list-unknown-raiser", "list", "--raised-by", "aishaa", says="Did you mean 'aisha'"),
     cli(
         "list-unknown-child",
         "list",

@@ -81,6 +81,19 @@ def test_raise_then_tick_past_the_deadline_moves_it_to_the_next_tier(site: Path)
     assert shown["timeline"][1]["actor_kind"] == "engine"
 
 
+def test_list_finds_by_search_and_says_how_late_the_late_ones_are(site: Path) -> None:
+    reference = str(raise_alert(site)["reference"])
+    later = "2026-01-16T10:00:00+00:00"  # a week on: the first stage's five days have passed
+    late = run(site, "list", "--due", "overdue", "--search", reference[-4:], user="jo", now=later)
+    assert late.returncode == 0, late.stderr
+    assert reference in late.stdout
+    assert "Overdue by" in " ".join(late.stdout.split())
+    found = json.loads(run(site, "list", "-q", reference.lower(), "--json", user="jo").stdout)
+    assert [e["reference"] for e in found] == [reference]
+    none = run(site, "list", "--due", "today", user="jo", now=later)
+    assert "No escalations match." in none.stdout
+
+
 def test_a_manager_responds_and_the_iro_accepts(site: Path) -> None:
     reference = str(raise_alert(site)["reference"])
     result = run(

@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import openpyxl
@@ -19,15 +18,13 @@ from playwright.sync_api import Browser, Page
 
 from escalation_engine.app import operations
 from escalation_engine.web.base import SESSION_COOKIE
-from tests.support.browser import kept_page
+from tests.support.browser import accessible, kept_page, open_as, sign_in
 from tests.support.cli import run
 from tests.support.databases import database
 from tests.support.server import PASSWORD, Live, as_client, service_folder, serving
-from tests.support.shipped import ROOT
 
 pytestmark = pytest.mark.slow
 
-AXE = ROOT / "tests" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 #: A team manager of another team, who must not see north's escalations.
 KIM = "  - {username: kim, name: Kim Lee, roles: [team_manager], team: south, email: kim.lee@example.org, manager: mark}\n"
 
@@ -52,32 +49,6 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     # the policy (the pages themselves never need it).
     with kept_page(browser, request.node.name, bypass_csp=True) as opened:
         yield opened
-
-
-def accessible(page: Page) -> None:
-    """No serious or critical accessibility problem on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
-        " 'wcag21aa', 'wcag22aa', 'best-practice']})).violations.map(v => ({id: v.id, impact:"
-        " v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
-    )
-    serious = [v for v in found if v["impact"] in ("serious", "critical")]
-    assert serious == [], json.dumps(serious, indent=1)
-
-
-def open_as(page: Page, url: str, username: str) -> None:
-    """Go to ``url``, sign in as ``username`` on the way, and arrive there."""
-    page.goto(url)
-    sign_in(page, username)
-    page.wait_for_url(url)
-
-
-def sign_in(page: Page, username: str) -> None:
-    accessible(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def raised(live: Live, tmp_path: Path, case: str) -> str:
@@ -405,7 +376,7 @@ def test_an_auditor_reviews_the_access_log_and_verifies_the_trail(
     page.get_by_role("button", name="Sign out").click()
     open_as(page, live.url + "/oversight", "amir")
     assert "Next deadline" in page.inner_text("main")  # the worker's status
-    page.get_by_label("Escalation").fill(reference)
+    page.get_by_label("Escalation", exact=True).fill(reference)
     page.get_by_role("button", name="Filter the log").click()
     log = page.locator("tbody").inner_text()
     assert "Jo Bennett" in log
