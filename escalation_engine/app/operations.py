@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from escalation_engine.app import queues, readmodel
+from escalation_engine.app import dashboard, queues, readmodel
 from escalation_engine.app.routes import ROUTES, check_params, parse_day
 from escalation_engine.errors import InvalidInput
 
@@ -338,7 +338,7 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 
 OPERATIONS: dict[str, Operation] = {
     "me": _me, "inbox": _inbox, "raise": _raise, "list": queues.run_list,
-    "queue": queues.run_queue, "show": _show, "trail": _trail, "act": _act,
+    "queue": queues.run_queue, "dashboard": dashboard.run_dashboard, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
     "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,

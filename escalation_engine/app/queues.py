@@ -67,7 +67,7 @@ def standings(
     return [(esc, queue.standing(esc, calendar, now)) for esc in escalations]
 
 
-def _matching(
+def matching(
     service: EscalationService, user: str, p: dict[str, Any]
 ) -> tuple[list[tuple[Escalation, Standing]], queue.Counts]:
     """What ``p`` keeps that ``user`` may see, in the order asked for, and the counts of it by
@@ -119,7 +119,7 @@ def standing_words(where: Standing) -> str:
 def run_list(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
     """Every escalation ``p`` keeps that ``username`` may see (one look in the access log)."""
     user = service.settings.person(username).username
-    found, _counts = _matching(service, user, p)
+    found, _counts = matching(service, user, p)
     service.viewing.record_shown(user, [esc for esc, _ in found], "list")
     return [item(service, esc, where) for esc, where in found]
 
@@ -131,7 +131,7 @@ def run_queue(service: EscalationService, username: str, _: Any, p: dict[str, An
     page = p.get("page", 1)
     if not 1 <= page <= 100_000:
         raise InvalidInput(f"page must be a whole number from 1 to 100,000, got {page}.")
-    found, counts = _matching(service, user, p)
+    found, counts = matching(service, user, p)
     pages = max(1, -(-len(found) // PAGE))
     page = min(page, pages)
     shown = found[(page - 1) * PAGE : page * PAGE]

@@ -103,6 +103,7 @@ ROUTES: dict[str, Route] = {
         ),  # fmt: skip
         Route("list", "GET", "/escalations", FILTERS),
         Route("queue", "GET", "/queue", FILTERS | {"page": "int"}),
+        Route("dashboard", "GET", "/dashboard", {}),
         Route("show", "GET", "/escalations/{reference}", {}),
         Route("trail", "GET", "/escalations/{reference}/trail", {}),
         Route("act", "POST", "/escalations/{reference}/actions/{action}", act_params),

@@ -56,6 +56,8 @@ class Filter:
     workflow: str | None = None
     #: What a search box was given: part of a reference or of a child's case reference.
     search: str | None = None
+    #: Raised or closed at or after this moment (a month's comings and goings).
+    touched_since: datetime | None = None
 
     def keeps(self, esc: Escalation) -> bool:
         checks = (
@@ -71,6 +73,7 @@ class Filter:
             self.category is None or esc.category == self.category,
             self.workflow is None or esc.workflow == self.workflow,
             self.search is None or found_by(esc, self.search),
+            self.touched_since is None or _touched(esc, self.touched_since),
         )
         return all(checks)
 
@@ -82,6 +85,10 @@ def found_by(esc: Escalation, query: str) -> bool:
     return bool(wanted) and (
         wanted in esc.reference.upper() or any(wanted in ref.upper() for ref in esc.case_refs)
     )
+
+
+def _touched(esc: Escalation, since: datetime) -> bool:
+    return esc.raised_at >= since or (esc.closed_at is not None and esc.closed_at >= since)
 
 
 def _overdue(esc: Escalation, now: datetime) -> bool:

@@ -27,7 +27,8 @@ def create_app(service: EscalationService) -> ASGIApp:
     oidc = Oidc(service.settings, server.oidc) if server.oidc is not None else None
     app = Starlette(
         routes=[*Api(service, oidc).routes(), *Pages(service, oidc).routes(),
-                *web.routes(service, oidc)]
+                *web.routes(service, oidc)],
+        exception_handlers=web.handlers(service, oidc),
     )  # fmt: skip
     https = bool(server.url and server.url.startswith("https://"))
     return Guard(app, limit=server.max_request_kb * 1024, https=https)

@@ -47,7 +47,7 @@ def values_of(chosen: Filter) -> dict[str, Any]:
     """The values of the choices ``chosen`` makes, by the name of their parameter; the names, in
     order, and whether closed escalations are kept say which conditions apply."""
     values: dict[str, Any] = {}
-    for name in (*_EQUAL, "not_raised_by", "watched_by", "overdue_at"):
+    for name in (*_EQUAL, "not_raised_by", "watched_by", "overdue_at", "touched_since"):
         value = getattr(chosen, name)
         if value is not None:
             values[name] = value
@@ -93,6 +93,10 @@ _CONDITIONS: dict[str, Callable[[Any], Any]] = {
         (t.stage_due_at < bindparam("overdue_at", type_=t.stage_due_at.type))
         | t.overall_breached_at.is_not(None)
         | t.stage_breached_at.is_not(None)
+    ),
+    "touched_since": lambda t: (
+        (t.raised_at >= bindparam("touched_since", type_=t.raised_at.type))
+        | (t.closed_at >= bindparam("touched_since", type_=t.closed_at.type))
     ),
     "waiting_for": _like("waiting_for", "with_people"),
     "not_waiting_for": _like("not_waiting_for", "with_people", negated=True),

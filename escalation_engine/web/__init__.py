@@ -4,11 +4,15 @@ over the same operations, read model and rules as the API (``operations.run``)."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from escalation_engine.web.desk import Desk
+from escalation_engine.web.missing import Missing
 from escalation_engine.web.oversight import Oversight
 from escalation_engine.web.queues import Queues
 from escalation_engine.web.reporting import ReportPages
@@ -18,7 +22,7 @@ if TYPE_CHECKING:
     from escalation_engine.service import EscalationService
     from escalation_engine.web.oidc import Oidc
 
-__all__ = ["routes"]
+__all__ = ["handlers", "routes"]
 
 
 def routes(service: EscalationService, oidc: Oidc | None) -> list[BaseRoute]:
@@ -30,3 +34,11 @@ def routes(service: EscalationService, oidc: Oidc | None) -> list[BaseRoute]:
         *ReportPages(service, oidc).routes(),
         *Oversight(service, oidc).routes(),
     ]
+
+
+def handlers(
+    service: EscalationService, oidc: Oidc | None
+) -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
+    """The pages for an address not found (404) or used the wrong way (405)."""
+    missing = Missing(service, oidc)
+    return {404: missing.handle, 405: missing.handle}

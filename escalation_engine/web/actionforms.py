@@ -18,7 +18,9 @@ from escalation_engine.domain.actions.base import NOTE, REASON, Action, Input
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.labels import Words, upper_first
 from escalation_engine.domain.machine import machine_for
+from escalation_engine.errors import EscalationError
 from escalation_engine.spec.model import OUTCOMES, RAISER, WorkflowSpec
+from escalation_engine.web.forms import FIELD
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +133,34 @@ def params_of(form: FormData, action: str) -> dict[str, Any]:
         else:
             params[given.name] = value if given is NOTE else value.strip()
     return params
+
+
+#: A form refused: the action it was for, and what was typed in it.
+Sent = tuple[str, dict[str, Any]]
+
+
+def typed(form: FormData) -> dict[str, Any]:
+    """What was typed in a posted form, to show it again: a list where a field was sent more
+    than once (checkboxes), else the text."""
+    kept: dict[str, Any] = {}
+    for name in form:
+        if name in (FIELD, "expected_version"):
+            continue
+        values = [v for v in form.getlist(name) if isinstance(v, str)]
+        kept[name] = values if len(values) > 1 else (values[0] if values else "")
+    return kept
+
+
+def error_href(shown: list[ActionForm], action: str, refused: EscalationError | None) -> str | None:
+    """The id of the field ``refused`` is about, in the form for ``action``, where it has one."""
+    given = getattr(refused, "given", None)
+    form = next((f for f in shown if f.action == action), None)
+    if given is None or form is None:
+        return None
+    for field in form.fields:
+        if field.name == given.name:
+            first = (
+                f"-{field.choices[0][0]}" if field.kind == "checkboxes" and field.choices else ""
+            )
+            return f"{action}-{field.name}{first}"
+    return None

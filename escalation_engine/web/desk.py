@@ -15,9 +15,17 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from escalation_engine.app import operations, sentences
+from escalation_engine.domain.actions import catalogue
 from escalation_engine.errors import EscalationError, InvalidInput, SignInRefused, http_status
 from escalation_engine.web import forms, raising
-from escalation_engine.web.actionforms import fields_posted, forms_for, params_of
+from escalation_engine.web.actionforms import (
+    Sent,
+    error_href,
+    fields_posted,
+    forms_for,
+    params_of,
+    typed,
+)
 from escalation_engine.web.base import HERE, SESSION_COOKIE, PageBase, query_of, set_session
 
 _SIGN_IN_FIELDS = frozenset({"username", "password", "next"})
@@ -129,22 +137,45 @@ class Desk(PageBase):
         return RedirectResponse(f"/escalations/{done['reference']}?raised=1", status_code=303)
 
     async def escalation(
-        self, request: Request, error: str | None = None, status: int = 200,
-        said: str | None = None,
+        self, request: Request, refused: EscalationError | None = None,
+        sent: Sent | None = None,
     ) -> Response:  # fmt: skip
+        """One escalation; with ``refused``, the form ``sent`` shown again as it was typed, its
+        field marked and linked from the error summary."""
         username = await self.who(request)
         if username is None:
             return self.to_sign_in(request)
         reference = str(request.path_params["reference"])
-        if said is None and request.query_params.get("raised") == "1":
-            said = f"Raised {reference}."
         try:
             shown = await self.work(self._shown, username, reference)
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip
-        return self.render(request, "escalation.html", status, person=self.person(username),
-                           error=error, said=said, **shown)  # fmt: skip
+        said = None if refused is not None else self._said(request, reference, shown["esc"])
+        action, values = sent if sent is not None else ("", {})
+        return self.render(
+            request, "escalation.html", http_status(refused) if refused else 200,
+            person=self.person(username), error=str(refused) if refused else None,
+            error_href=error_href(shown["forms"], action, refused), said=said,
+            sent_action=action, sent=values, **shown,
+        )  # fmt: skip
+
+    def _said(self, request: Request, reference: str, esc: dict[str, Any]) -> str | None:
+        """What the redirect after a form says was done (``?done=ACTION``, ``?raised=1`` or
+        ``?watching=yes|no``), with where the escalation is now."""
+        query = request.query_params
+        if query.get("raised") == "1":
+            return f"Raised {reference}."
+        if query.get("watching") in ("yes", "no"):
+            return WATCH_SAID[query["watching"]]
+        done = catalogue.find(query.get("done", ""))
+        if done is None:
+            return None
+        words = self.service.words
+        return (
+            f"{reference}: {words.done(done.name)}. Now: {esc['shown']['stage']}"
+            f" ({esc['shown']['plain_status']})."
+        )
 
     def _shown(self, username: str, reference: str) -> dict[str, Any]:
         service = self.service
@@ -168,16 +199,19 @@ class Desk(PageBase):
             return self.to_sign_in(request)
         reference = str(request.path_params["reference"])
         action = str(request.path_params["action"])
+        kept: dict[str, Any] = {}
         try:
             form = await forms.read(request, fields_posted())
+            kept = typed(form)
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
-            done = await self.operation(
+            await self.operation(
                 username, "act",
                 {"reference": reference, "action": action}, params_of(form, action),
             )  # fmt: skip
         except EscalationError as exc:
-            return await self.escalation(request, str(exc), http_status(exc))
-        return await self.escalation(request, said=done["said"])
+            return await self.escalation(request, exc, (action, kept))
+        # Redirected, so that reloading the page it lands on cannot send the form again.
+        return RedirectResponse(f"/escalations/{reference}?done={action}", status_code=303)
 
     async def watch(self, request: Request) -> Response:
         """Start or stop watching (the form's ``watching`` is ``yes`` or ``no``)."""
@@ -188,16 +222,18 @@ class Desk(PageBase):
         try:
             form = await forms.read(request, frozenset({"watching"}))
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
-            choice = form.get("watching")
-            if choice not in ("yes", "no"):
-                raise InvalidInput("Say whether to watch it: watching=yes or watching=no.")
+            choice = str(form.get("watching"))
+            if choice not in WATCH_SAID:
+                raise InvalidInput("Choose to watch it or to stop watching it, then send again.")
             name = "watch" if choice == "yes" else "unwatch"
             await self.operation(username, name, {"reference": reference})
         except EscalationError as exc:
-            return await self.escalation(request, str(exc), http_status(exc))
-        said = (
-            "You are watching it: it is listed in your inbox until it closes."
-            if choice == "yes"
-            else "You no longer watch it."
-        )
-        return await self.escalation(request, said=said)
+            return await self.escalation(request, exc)
+        return RedirectResponse(f"/escalations/{reference}?watching={choice}", status_code=303)
+
+
+#: What the page says after watching (``yes``) or no longer watching (``no``).
+WATCH_SAID = {
+    "yes": "You are watching it: it is listed in your inbox until it closes.",
+    "no": "You no longer watch it.",
+}

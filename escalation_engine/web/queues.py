@@ -1,4 +1,4 @@
-"""The escalations page a manager works from: every escalation they may see, narrowed by team,
+"""The escalations page a manager works from, and the dashboard that links into it: every escalation they may see, narrowed by team,
 stage, workflow, category, deadline window, who raised it and whether it waits for them; sorted,
 a page at a time, with how many are late, due today and due this week. The search box on every
 page comes here: a reference typed whole goes straight to that escalation.
@@ -36,7 +36,10 @@ class Queues(PageBase):
     """The escalations page, for everyone signed in (each sees what the read rules allow)."""
 
     def routes(self) -> list[BaseRoute]:
-        return [Route("/escalations", self.escalations, methods=["GET"])]
+        return [
+            Route("/escalations", self.escalations, methods=["GET"]),
+            Route("/dashboard", self.dashboard, methods=["GET"]),
+        ]
 
     def _choices(self) -> dict[str, list[tuple[str, str]]]:
         service = self.service
@@ -48,7 +51,7 @@ class Queues(PageBase):
         people = service.settings.people.values()
         teams = sorted({p.team for p in people if p.team})
         return {
-            "team": [(t, words.team(t)) for t in teams],
+            "team": [(t, upper_first(words.team(t))) for t in teams],
             "stage": list(stages.items()),
             "workflow": [(s.name, s.title) for s in sorted(specs, key=lambda s: s.title)],
             "category": list(service.settings.categories.items()),
@@ -78,4 +81,17 @@ class Queues(PageBase):
             return RedirectResponse(f"/escalations/{searched}", status_code=303)
         return self.render(request, "escalations.html", person=person, chosen=chosen,
                            found=found, choices=self._choices(), link=link,
+                           windows=_WINDOWS)  # fmt: skip
+
+    async def dashboard(self, request: Request) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        person = self.person(username)
+        try:
+            found = await self.operation(username, "dashboard")
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc), person=person,
+                               error=str(exc))  # fmt: skip
+        return self.render(request, "dashboard.html", person=person, found=found, link=link,
                            windows=_WINDOWS)  # fmt: skip

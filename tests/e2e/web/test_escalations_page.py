@@ -136,3 +136,23 @@ def test_on_a_phone_with_the_keyboard_alone_the_search_box_finds_a_child_and_a_r
     phone.keyboard.press("Enter")
     phone.wait_for_url(f"{live.url}/escalations/{reference}")  # a whole reference: straight there
     accessible(phone)
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_iro_manager_goes_from_the_dashboard_into_the_list_it_counts(
+    live: Live, browser: Browser, request: pytest.FixtureRequest, width: str
+) -> None:
+    options = {"viewport": PHONE} if width == "phone" else {}
+    with kept_page(browser, request.node.name, bypass_csp=True, **options) as page:
+        open_as(page, live.url + "/dashboard", "priya")
+        table = page.locator("table", has=page.locator("caption", has_text="Dispute resolution"))
+        first = table.locator("tbody tr", has_text="Stage 1")
+        count = first.locator("td[data-label='Open'] a")
+        shown = int(count.inner_text().split()[0])
+        accessible(page)
+        if width == "phone":
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        count.click()
+        page.wait_for_url("**/escalations?workflow=dispute_resolution&stage=team_manager")
+        assert len(_rows(page)) == shown
+        accessible(page)

@@ -1,0 +1,124 @@
+"""The desk's forms the GOV.UK way, in Chromium: a form sent is followed by a page of its own
+(reloading it sends nothing again); a refused form comes back as it was typed, its error linked
+from the summary to its field; an address that does not exist, or a form's address opened as a
+page, is a page that says what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page
+
+from escalation_engine.domain.escalation import Escalation
+from tests.support.browser import accessible, kept_page, open_as
+from tests.support.databases import database
+from tests.support.server import Live, service_folder, serving
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    path = tmp_path_factory.mktemp("forms")
+    with database("sqlite", path) as url, serving(service_folder(path, url)) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    with kept_page(browser, request.node.name, bypass_csp=True) as opened:
+        yield opened
+
+
+def _raise(live: Live, case: str) -> Escalation:
+    return live.service.raise_alert(
+        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+        case_refs=[case], category="drift_and_delay", team="north",
+        summary="No permanence plan four months after the second review.",
+    )  # fmt: skip
+
+
+def test_a_form_sent_lands_on_a_page_of_its_own_and_a_reload_sends_nothing(
+    live: Live, page: Page
+) -> None:
+    reference = _raise(live, "CLA-620001").reference
+    open_as(page, f"{live.url}/escalations/{reference}", "jo")
+    form = page.locator("form[action$='/actions/respond']")
+    form.get_by_label("Note").fill("Meeting booked for Thursday.")
+    form.get_by_role("button", name="Respond").click()
+    page.wait_for_url(f"{live.url}/escalations/{reference}?done=respond")
+    assert "responded" in page.inner_text(".govuk-notification-banner")
+    page.reload()
+    assert [e.action for e in live.service.trail(reference)].count("respond") == 1
+    page.get_by_role("button", name="Watch this escalation").click()
+    page.wait_for_url(f"{live.url}/escalations/{reference}?watching=yes")
+    assert "You are watching it" in page.inner_text(".govuk-notification-banner")
+    accessible(page)
+
+
+def test_a_refused_form_comes_back_as_typed_with_its_error_linked_to_its_field(
+    live: Live, page: Page
+) -> None:
+    reference = _raise(live, "CLA-620002").reference
+    open_as(page, f"{live.url}/escalations/{reference}", "jo")
+    form = page.locator("form[action$='/actions/respond']")
+    form.get_by_label("This is a holding response").check()
+    form.get_by_label("When the full response will come").fill("2026-02-30")
+    form.get_by_label("Note").fill("Holding: the panel sits next week.")
+    form.get_by_role("button", name="Respond").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "'2026-02-30' is not a date" in summary.inner_text()
+    assert summary.locator("a").get_attribute("href") == "#respond-follow_up"
+    form = page.locator("form[action$='/actions/respond']")
+    day = form.get_by_label("When the full response will come")
+    assert day.input_value() == "2026-02-30"
+    assert "govuk-input--error" in (day.get_attribute("class") or "")
+    assert form.get_by_label("Note").input_value() == "Holding: the panel sits next week."
+    assert form.get_by_label("This is a holding response").is_checked()
+    summary.locator("a").click()  # the link takes the keyboard to the field
+    assert page.evaluate("document.activeElement.id") == "respond-follow_up"
+    assert [e.action for e in live.service.trail(reference)] == ["raise"]
+    accessible(page)
+
+
+def test_a_form_left_open_while_someone_acted_keeps_what_was_typed(
+    live: Live, browser: Browser, page: Page
+) -> None:
+    reference = _raise(live, "CLA-620003").reference
+    open_as(page, f"{live.url}/escalations/{reference}", "jo")
+    live.service.act(reference, "jo", "respond", note="Answered by telephone, recorded here.")
+    form = page.locator("form[action$='/actions/respond']")
+    form.get_by_label("Note").fill("A second answer, typed at length.")
+    form.get_by_role("button", name="Respond").click()
+    assert "changed while you were looking at it" in page.inner_text(".govuk-error-summary")
+    # The page shows what it has become, and what was typed, though it can no longer be sent
+    # (a response is in: Respond is not offered again), to copy from.
+    assert "Answered by telephone" in page.inner_text("main")
+    assert page.locator("form[action$='/actions/respond']").count() == 0
+    assert "A second answer, typed at length." in page.inner_text(".desk-unsent")
+    assert [e.action for e in live.service.trail(reference)].count("respond") == 1
+    accessible(page)
+
+
+def test_an_address_not_found_and_a_forms_address_opened_are_pages_that_say_what_to_do(
+    live: Live, page: Page
+) -> None:
+    reference = _raise(live, "CLA-620004").reference
+    open_as(page, f"{live.url}/inbox", "jo")
+    answer = page.goto(f"{live.url}/no-such-page")
+    assert answer is not None
+    assert answer.status == 404
+    assert "Page not found" in page.inner_text("h1")
+    accessible(page)
+    answer = page.goto(f"{live.url}/escalations/{reference}/actions/respond")
+    assert answer is not None
+    assert answer.status == 405
+    assert "This address is for sending a form" in page.inner_text("h1")
+    page.get_by_role("link", name=f"Go to {reference}").click()
+    page.wait_for_url(f"{live.url}/escalations/{reference}")
+    accessible(page)
+    api = httpx.get(f"{live.url}/api/v1/no-such-thing", timeout=30)
+    assert api.status_code == 404
+    assert api.json()["error"] == "No such address in the API: GET /api/v1/no-such-thing."
