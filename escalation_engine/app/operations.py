@@ -55,13 +55,14 @@ def _raise(service: EscalationService, username: str, _: dict[str, str], p: dict
 #: How many of each list the inbox shows at once; the rest are on further pages of that list.
 INBOX = 20
 #: The inbox's lists, each a page of its own beyond its first.
-INBOX_LISTS = ("waiting", "raised", "watching")
+INBOX_LISTS = ("waiting", "answered", "raised", "watching")
 
 
 def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
     """What is waiting for ``username`` (soonest deadline first, with working days left), what
-    else they raised that is still open (a response to judge first), and what they watch: the
-    first INBOX of each, or with ``list``, page ``page`` of that list alone."""
+    they answered that awaits the raiser's decision, what else they raised that is still open
+    (a response to judge first), and what they watch: the first INBOX of each, or with
+    ``list``, page ``page`` of that list alone."""
     from escalation_engine.domain.filters import Filter
 
     chosen = p.get("list")
@@ -83,6 +84,11 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
     def waiting(offset: int) -> tuple[list[Any], int]:
         return service.queries.find_first(Filter(waiting_for=user), INBOX, offset=offset)
 
+    def answered(offset: int) -> tuple[list[Any], int]:
+        # Kept on the responder's desk until the raiser decides: accepted, rejected or taken on.
+        kept = Filter(responded_by=user, not_raised_by=user, not_waiting_for=user)
+        return service.queries.find_first(kept, INBOX, offset=offset)
+
     def raised(offset: int) -> tuple[list[Any], int]:
         kept = Filter(raised_by=user, not_waiting_for=user)
         return service.queries.find_first(kept, INBOX, judge_first=True, offset=offset)
@@ -94,7 +100,7 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
     # Soonest deadline first; of what they raised (and is not waiting for them), a response
     # to judge first. Each list read is only the page shown, with how many it holds in all;
     # each escalation shown is a look in the access log.
-    readers = {"waiting": waiting, "raised": raised, "watching": watching}
+    readers = {"waiting": waiting, "answered": answered, "raised": raised, "watching": watching}
     found: dict[str, Any] = {"list": chosen, "page": page}
     for name, read in readers.items():
         if chosen is not None and name != chosen:

@@ -48,6 +48,9 @@ class Filter:
     #: Watched by this person now: decided by the query alone (the watches are not on the
     #: escalation, so ``keeps`` cannot check it).
     watched_by: str | None = None
+    #: Answered by this person and awaiting a decision on their response: whether they
+    #: answered is decided by the query alone (it is in the trail, not on the escalation).
+    responded_by: str | None = None
     overdue_at: datetime | None = None
     child: str | None = None
     stages: frozenset[str] = field(default_factory=frozenset)
@@ -62,6 +65,7 @@ class Filter:
     def keeps(self, esc: Escalation) -> bool:
         checks = (
             self.include_closed or esc.is_open,
+            self.responded_by is None or esc.status == "responded",
             self.raised_by is None or esc.raised_by == self.raised_by,
             self.waiting_for is None or self.waiting_for in esc.with_people,
             self.not_waiting_for is None or self.not_waiting_for not in esc.with_people,

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, literal
+from sqlalchemy import String, bindparam, exists, func, literal
 
 from escalation_engine.domain.filters import Filter
 from escalation_engine.spec.model import OUTCOMES
-from escalation_engine.store.tables import EscalationRow
+from escalation_engine.store.tables import AuditRow, EscalationRow
 from escalation_engine.store.watches import watching_now
 
 _TABLE = EscalationRow.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditRow.__table__.c  # type: ignore[attr-defined]
 _EQUAL = ("raised_by", "team", "category", "workflow")
 _PATTERNS = ("waiting_for", "not_waiting_for", "child")  # names in JSON lists: a text match
 
@@ -47,7 +48,8 @@ def values_of(chosen: Filter) -> dict[str, Any]:
     """The values of the choices ``chosen`` makes, by the name of their parameter; the names, in
     order, and whether closed escalations are kept say which conditions apply."""
     values: dict[str, Any] = {}
-    for name in (*_EQUAL, "not_raised_by", "watched_by", "overdue_at", "touched_since"):
+    for name in (*_EQUAL, "not_raised_by", "watched_by", "responded_by", "overdue_at",
+                 "touched_since"):  # fmt: skip
         value = getattr(chosen, name)
         if value is not None:
             values[name] = value
@@ -93,6 +95,16 @@ _CONDITIONS: dict[str, Callable[[Any], Any]] = {
         (t.stage_due_at < bindparam("overdue_at", type_=t.stage_due_at.type))
         | t.overall_breached_at.is_not(None)
         | t.stage_breached_at.is_not(None)
+    ),
+    # Their response in its trail, found from the escalation through the trail's index on the
+    # reference: only escalations awaiting a decision are looked into.
+    "responded_by": lambda t: (
+        (t.status == literal("responded"))
+        & exists().where(
+            _AUDIT.reference == t.reference,
+            _AUDIT.action == literal("respond"),
+            _AUDIT.actor == bindparam("responded_by", type_=String()),
+        )
     ),
     "touched_since": lambda t: (
         (t.raised_at >= bindparam("touched_since", type_=t.raised_at.type))

@@ -173,7 +173,7 @@ def test_a_long_inbox_list_is_paged_and_each_page_passes_the_check(live: Live, p
     assert page.locator("main tbody tr").count() == 20
     accessible(page)
     page.goto(live.url + "/inbox?list=everything")
-    assert "list must be one of waiting, raised, watching" in page.inner_text("main")
+    assert "list must be one of waiting, answered, raised, watching" in page.inner_text("main")
 
 
 def test_a_stale_form_is_refused_with_what_the_escalation_is_now(

@@ -65,9 +65,23 @@ def test_each_list_is_paged_alone_and_a_page_past_its_end_is_its_last(
     assert (_refs(watched["watching"]), watched["watching_total"]) == (made[2:4], 5)
 
 
+def test_what_a_manager_answered_stays_on_their_desk_until_the_raiser_decides(
+    service: EscalationService, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 2, 10, tzinfo=LONDON))
+    answered, other = practice_alert(service).reference, practice_alert(service).reference
+    service.act(answered, "jo", "respond", note="Meeting booked.")
+    jo = operations.run(service, "jo", "inbox")
+    assert _refs(jo["answered"]) == [answered]
+    assert _refs(jo["waiting"]) == [other]
+    assert operations.run(service, "ellie", "inbox")["answered"] == []  # jo answered, not ellie
+    service.act(answered, "aisha", "accept", note="Satisfied.")
+    assert operations.run(service, "jo", "inbox")["answered"] == []  # decided: off the desk
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
-    [({"list": "everything"}, "list must be one of waiting, raised, watching"),
+    [({"list": "everything"}, "list must be one of waiting, answered, raised, watching"),
      ({"list": "waiting", "page": 0}, "page must be a whole number from 1 to 100,000, got 0")],
 )  # fmt: skip
 def test_an_unknown_list_or_page_is_refused_naming_what_is_allowed(
