@@ -26,9 +26,11 @@ from escalation_engine.cli.common import (
     parse_day,
     workflows_app,
 )
+from escalation_engine.cli.users import PasswordStdin, new_password
 from escalation_engine.errors import ConfigError, EscalationError
 
 if TYPE_CHECKING:
+    from escalation_engine.service import EscalationService
     from escalation_engine.spec.model import WorkflowSpec
 
 
@@ -44,13 +46,26 @@ def init(
             help="A database for training and rehearsal: it may run on a pretended clock (ESCALATE_FAKE_NOW), and every entry says it is training.",
         ),
     ] = False,
+    admin: Annotated[
+        str | None,
+        typer.Option(
+            "--admin",
+            metavar="USERNAME",
+            help="The first administrator: someone listed under people as an administrator (or"
+            " the IRO manager). Asks for their password and gives them a local account, from"
+            " which they add everyone else's with 'escalate user add'.",
+        ),
+    ] = None,
+    password_stdin: PasswordStdin = False,
 ) -> None:
-    """Create config.yaml and workflows/ (if missing) and set up the database.
+    """Create config.yaml and workflows/ (if missing) and set up the database; with --admin,
+    the first administrator's account.
 
-    Example: escalate init | escalate init --training my-training-folder
+    Example: escalate init | escalate init --admin priya | escalate init --training my-folder
     """
     from escalation_engine.app import skeleton
     from escalation_engine.service import EscalationService
+    from escalation_engine.service.accounts import check_first_administrator
     from escalation_engine.settings.config import find_config, load_settings
     from escalation_engine.settings.database import safe_url
     from escalation_engine.store import create_schema, make_engine
@@ -68,12 +83,13 @@ def init(
         skeleton.copy_examples(directory)
         out.print(f"Copied the examples to {directory / skeleton.EXAMPLES}.")
     settings = load_settings(config if STATE.config is None else find_config(STATE.config))
+    if admin is not None:  # checked before the database is touched or a password asked for
+        check_first_administrator(settings, admin)
     engine = make_engine(settings.database_url)
     create_schema(engine)
     clock = make_clock(training=True)
-    sealed = EscalationService(settings, engine, clock).anchoring.record_installation(
-        training=training, now=clock.now()
-    )
+    service = EscalationService(settings, engine, clock)
+    sealed = service.anchoring.record_installation(training=training, now=clock.now())
     if not sealed and settings.audit.public_key is not None:
         out.print(
             "The installation record is not sealed: the signing key could not be read here. Run"
@@ -81,6 +97,7 @@ def init(
         )
     kind = " for training: every entry says so" if training else ""
     out.print(f"Database ready{kind}: {safe_url(settings.database_url)}")
+    _first_administrator(service, admin, password_stdin)
     if not settings.notifications.configured:
         out.print(
             "Nobody will be notified yet: config.yaml has no notifications (email or webhook)."
@@ -261,6 +278,26 @@ def calendar_due(
         out.print(f"  skipped {skip.day:%a %d %b %Y}: {skip.reason}")
     if found is None:
         out.print("(No config.yaml here: England & Wales bank holidays only, no council closures.)")
+
+
+def _first_administrator(
+    service: EscalationService, admin: str | None, password_stdin: bool
+) -> None:
+    """Give ``admin`` the service's first account, or say how where nobody has one yet."""
+    accounts = service.accounts
+    if admin is None:
+        if service.settings.server.oidc is None and not accounts.any_account():
+            out.print(
+                "Nobody can sign in yet. Name the first administrator (someone listed under"
+                " people as an administrator, or the IRO manager): escalate init --admin USERNAME."
+                " They then add everyone else with 'escalate user add USERNAME'."
+            )
+        return
+    accounts.add_account(admin, admin, new_password(password_stdin))
+    out.print(
+        f"{escape(service.words.person(admin))} can now sign in as {admin}, and add everyone"
+        " else's account with 'escalate user add USERNAME'."
+    )
 
 
 @app.command()

@@ -39,7 +39,8 @@ Username = Annotated[
 ]
 
 
-def _password(from_stdin: bool) -> str:
+def new_password(from_stdin: bool) -> str:
+    """A new password: a line of standard input (scripts), or typed twice at a prompt."""
     if from_stdin:
         return sys.stdin.readline(1_000).rstrip("\n")
     value: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
@@ -58,7 +59,7 @@ def user_add(
     service = open_service()
     by = acting_user(as_user, service)
     service.accounts.may_manage(by, username, "add")  # before asking for a password
-    service.accounts.add_account(by, username, _password(password_stdin))
+    service.accounts.add_account(by, username, new_password(password_stdin))
     out.print(f"{escape(service.words.person(username))} can now sign in as {username}.")
 
 
@@ -73,7 +74,7 @@ def user_passwd(
     service = open_service()
     by = acting_user(as_user, service)
     service.accounts.may_manage(by, username, "change")  # before asking for a password
-    service.accounts.set_password(by, username, _password(password_stdin))
+    service.accounts.set_password(by, username, new_password(password_stdin))
     out.print(f"New password set for {username}.")
 
 

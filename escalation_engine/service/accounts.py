@@ -11,6 +11,7 @@ from escalation_engine.domain.people import Person
 from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefused, UnknownUser
 from escalation_engine.service.context import Context
 from escalation_engine.service.viewing import AUDITOR
+from escalation_engine.settings.config import Settings
 
 
 class Accounts:
@@ -42,6 +43,9 @@ class Accounts:
                 f" {titles}, or the person themselves."
             )
         return self.ctx.settings.person(username)
+
+    def any_account(self) -> bool:
+        return store.accounts.any_account(self.ctx.engine)
 
     def may_manage(self, by: str, username: str, what: str) -> None:
         """What ``add_account`` and the rest check first: asked before a password is typed."""
@@ -127,3 +131,17 @@ class Accounts:
                 " the auditor role."
             )
         return store.accounts.sign_ins(self.ctx.engine, username)
+
+
+def check_first_administrator(settings: Settings, username: str) -> None:
+    """Refuse, before anything is asked or written, unless ``username`` is listed under people
+    with a role that gives accounts to others (the first account a service has, from which
+    every other is added)."""
+    person = settings.person(username)
+    if not set(passwords.ACCOUNT_ADMINS) & set(person.roles):
+        keys = " or ".join(f"roles: [{role}]" for role in passwords.ACCOUNT_ADMINS)
+        raise PermissionDenied(
+            f"{person.name} ({username}) cannot be the first administrator: they are not an"
+            f" {settings.words.roles(passwords.ACCOUNT_ADMINS)}. Give them {keys} under people"
+            f" in {settings.path}, then run this again. Nothing was written."
+        )

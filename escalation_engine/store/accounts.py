@@ -21,6 +21,12 @@ def get(session: Connection, username: str, *, lock: bool = False) -> Row[Any] |
     return session.execute(query).first()
 
 
+def any_account(engine: Engine) -> bool:
+    """Whether anyone has a local account yet."""
+    with engine.connect() as connection:
+        return connection.execute(select(_ACCOUNTS.c.username).limit(1)).first() is not None
+
+
 def create(session: Connection, values: dict[str, Any]) -> None:
     session.execute(insert(_ACCOUNTS), values)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
+from escalation_engine.clock import SystemClock
+from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import load_settings
+from escalation_engine.store import make_engine
 from tests.support.cli import run
 
 GOOD = "violet kettle harbour lamp"
@@ -46,3 +50,31 @@ def test_the_first_account_on_a_live_service_says_how_before_asking_for_a_passwo
     (site / "config.yaml").write_text(listed)
     added = run(site, "user", "add", "aisha", "--password-stdin", user=None, stdin=GOOD + "\n")
     assert added.returncode == 0, added.stderr
+
+
+def test_init_names_the_first_administrator_and_refuses_one_who_is_not(tmp_path: Path) -> None:
+    site = tmp_path / "service"
+    plain = run(tmp_path, "init", str(site), user=None)
+    assert plain.returncode == 0, plain.stderr
+    assert "escalate init --admin USERNAME" in " ".join(plain.stdout.split())  # the next step
+    refused = run(site, "init", "--admin", "aisha", "--password-stdin", user=None,
+                  stdin=GOOD + "\n")  # fmt: skip
+    assert refused.returncode == 1
+    said = " ".join(refused.stderr.split())
+    assert "Aisha Khan (aisha) cannot be the first administrator" in said
+    assert "roles: [administrator] or roles: [iro_manager]" in said
+    unknown = run(site, "init", "--admin", "priyaa", "--password-stdin", user=None,
+                  stdin=GOOD + "\n")  # fmt: skip
+    assert unknown.returncode == 1
+    assert "Did you mean 'priya'" in " ".join(unknown.stderr.split())
+    named = run(site, "init", "--admin", "priya", "--password-stdin", user=None,
+                stdin=GOOD + "\n")  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    assert "Priya Shah can now sign in as priya" in " ".join(named.stdout.split())
+    assert "Nobody can sign in yet" not in named.stdout
+    settings = load_settings(site / "config.yaml")
+    service = EscalationService(settings, make_engine(settings.database_url), SystemClock())
+    try:
+        assert service.accounts.sign_in("priya", GOOD, source="test").username == "priya"
+    finally:
+        service.engine.dispose()
