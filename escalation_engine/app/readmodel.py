@@ -77,6 +77,7 @@ def escalation(
         "stage": stage,
         "rating": words.rating(spec, esc.rag) if esc.rag else None,
         "with": words.people(esc.with_people),
+        "handling": words.person(esc.handled_by) if esc.handled_by else None,
         "due": esc.stage_due_at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
         if esc.stage_due_at
         else "-",

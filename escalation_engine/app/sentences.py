@@ -54,6 +54,7 @@ def escalation_json(esc: Escalation, allowed: list[str] | None = None) -> dict[s
         "cafcass_referred_at": iso(esc.cafcass_referred_at),
         "stages_reached": list(esc.stages_reached),
         "version": esc.version,
+        "handled_by": esc.handled_by,
         **({"allowed_actions": allowed} if allowed is not None else {}),
     }
 

@@ -34,6 +34,8 @@ def escalation_table(items: list[dict[str, Any]], title: str) -> Table:
         shown = item["shown"]
         stage = shown["stage"] + (f" (RAG: {shown['rating']})" if shown["rating"] else "")
         who = f"\nwith {shown['with']}" if shown["with"] else ""
+        if shown.get("handling"):
+            who += f"\n{shown['handling']} is on it"
         table.add_row(
             Text(f"{item['reference']}\n{', '.join(item['case_refs'])}"),
             Text(shown["category"]),
@@ -76,9 +78,10 @@ def escalation_panel(item: dict[str, Any]) -> RenderableType:
     for label, value in (
         ("Case", shown["case"]), ("Workflow", shown["workflow"]), ("Category", shown["category"]),
         ("Team", shown["team"]), ("Concern", item["summary"]), ("Raised", shown["raised"]),
-        ("Stage", stage),
+        ("Stage", stage), ("Being handled by", shown.get("handling")),
     ):  # fmt: skip
-        facts.add_row(label, Text(value))
+        if value:
+            facts.add_row(label, Text(value))
     return Panel(
         Group(
             facts,

@@ -48,6 +48,8 @@ class Escalation:
     stages_reached: tuple[str, ...] = ()
     dates: dict[str, date] = field(default_factory=dict)
     version: int = 0
+    #: Who said they are handling it at this stage ("I'm on it"); cleared when it moves on.
+    handled_by: str | None = None
     #: Roles that must all be satisfied at the current stage, filled in by the service.
     required_satisfied: tuple[str, ...] = ()
     satisfied_mode: str = "any_of"

@@ -20,7 +20,7 @@ from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.people import Person
 from escalation_engine.errors import PermissionDenied, one_of
 from escalation_engine.spec import vocabulary
-from escalation_engine.spec.model import IRO_MANAGER, RAISER, StageSpec, WorkflowSpec
+from escalation_engine.spec.model import ANSWERING, IRO_MANAGER, RAISER, StageSpec, WorkflowSpec
 
 
 def reach(people: Mapping[str, Person], escalation: Escalation) -> set[str]:
@@ -183,7 +183,7 @@ def authorise(
     reach."""
     stage = escalation.stage if escalation is not None else None
     allowed = tuple(roles) if roles is not None else spec.roles_for(action, stage)
-    if action == "respond" and escalation is not None and person.username in escalation.with_people:
+    if action in ANSWERING and escalation is not None and person.username in escalation.with_people:
         # Whoever it was routed to (a stand-in, the away responder's manager) may answer it.
         allowed = (*allowed, *escalation.with_roles)
     filled = satisfies(person, allowed, escalation)

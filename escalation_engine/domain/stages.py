@@ -71,6 +71,7 @@ class StageKeeper:
         """Put ``escalation`` at the start of its (new) stage; return the account for the audit."""
         stage = spec.stage(escalation.stage)
         escalation.status = "awaiting_response"
+        escalation.handled_by = None  # a new stage, new people: nobody has said yet
         escalation.stage_entered_at = at
         escalation.satisfied = ()
         escalation.stage_breached_at = None
@@ -132,6 +133,7 @@ class StageKeeper:
         escalation.outcome = escalation.stage
         escalation.last_stage = None if from_stage in OUTCOMES else from_stage
         escalation.status = "closed"
+        escalation.handled_by = None
         escalation.closed_at = at
         # The overall deadline is kept: if the escalation is reopened, the original limit still
         # stands (a closed escalation has nothing due, whatever its fields say).

@@ -38,6 +38,8 @@ def default_permissions() -> dict[str, tuple[str, ...]]:
 
 
 #: Where a stage's clock starts, besides a named date supplied when the alert is raised.
+#: What a stage's responders do (answer it, or say they are on it), and whoever it is routed to.
+ANSWERING: tuple[str, ...] = ("respond", "handle")
 CLOCK_STARTS: tuple[str, ...] = ("stage", "raised")
 #: Where the overall limit starts: on raising, or on first reaching a formal stage.
 OVERALL_STARTS: tuple[str, ...] = ("formal", "raised")
@@ -285,7 +287,7 @@ class WorkflowSpec:
         if spec is not None and action in spec.permissions:
             return spec.permissions[action]
         if spec is not None:
-            if action == "respond":
+            if action in ANSWERING:
                 return spec.responders.roles  # a stand-in answers once it is routed to them
             if action in ("accept", "reject"):
                 return spec.satisfied_by.roles

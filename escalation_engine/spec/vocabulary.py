@@ -30,6 +30,7 @@ class Permission:
 SHIPPED: tuple[Permission, ...] = (
     Permission("raise", "named"),
     Permission("respond", "stage", own_alert=True),
+    Permission("handle", "stage", own_alert=True),
     Permission("accept", "stage", own_alert=True),
     Permission("reject", "stage", own_alert=True),
     Permission("escalate", "stage"),

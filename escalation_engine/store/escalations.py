@@ -53,6 +53,7 @@ _PLAIN = (
     "looked_after", "raised_by", "raised_at", "stage", "status", "rag", "stage_entered_at",
     "stage_due_at", "remind_at", "overall_started_at", "overall_due_at", "overall_breached_at",
     "stage_breached_at", "last_stage", "outcome", "closed_at", "cafcass_referred_at", "version",
+    "handled_by",
 )  # fmt: skip
 
 
@@ -105,6 +106,7 @@ def from_row(row: Any) -> Escalation:
         stages_reached=tuple(json.loads(row.stages_reached)),
         dates={k: date.fromisoformat(v) for k, v in json.loads(row.dates).items()},
         version=row.version,
+        handled_by=row.handled_by,
     )
 
 

@@ -92,6 +92,7 @@ class EscalationRow(SQLModel, table=True):
     dates: str = "{}"
     audit_head: str = ""
     version: int = 0
+    handled_by: str | None = None
 
 
 class AuditRow(SQLModel, table=True):

@@ -21,6 +21,7 @@ from escalation_engine import store
 from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.changing import Rated, Reallocated
 from escalation_engine.domain.actions.closing import NoLongerLookedAfter
+from escalation_engine.domain.actions.handling import Handling
 from escalation_engine.domain.actions.judging import Rejected
 from escalation_engine.domain.actions.responding import Responded
 from escalation_engine.domain.clocks import CLOCK_WORDS, Clocks, moment
@@ -53,6 +54,7 @@ class Replayed:
     status: str = ""
     outcome: str | None = None
     rag: str | None = None
+    handled_by: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     #: The clocks the latest entry that records them left (entries from before clocks were
     #: recorded leave ``None``: nothing to compare).
@@ -65,6 +67,7 @@ class Replayed:
             "team": row.team, "case_refs": tuple(json.loads(row.case_refs)), "summary": row.summary,
             "raised_by": row.raised_by, "looked_after": bool(row.looked_after), "stage": row.stage,
             "status": row.status, "outcome": row.outcome, "rag": row.rag,
+            "handled_by": row.handled_by,
         }  # fmt: skip
         for name, value in stored.items():
             expected = getattr(self, name)
@@ -111,6 +114,10 @@ def _apply(state: Replayed, entry: Any, event: Event, data: dict[str, Any]) -> N
         state.clocks = clocks
     moved = entry.to_stage != state.stage
     state.stage = entry.to_stage
+    if moved or event.entered is not None:  # a stage (re)entered, or closed: nobody yet
+        state.handled_by = None
+    if isinstance(event, Handling):
+        state.handled_by = entry.actor
     if isinstance(event, Rated):
         state.rag = event.rating
     elif isinstance(event, Reallocated):

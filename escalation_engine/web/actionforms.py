@@ -53,8 +53,10 @@ def fields_posted() -> frozenset[str]:
 def forms_for(
     spec: WorkflowSpec, escalation: Escalation, actions: list[str], words: Words
 ) -> list[ActionForm]:
-    """A form for each of ``actions`` (those the person may take now), in the order given."""
-    found = [catalogue.find(name) for name in actions]
+    """A form for each of ``actions`` (those the person may take now), in the catalogue's order:
+    the one a person most often takes (respond) first, open."""
+    order = {name: n for n, name in enumerate(catalogue.names())}
+    found = [catalogue.find(name) for name in sorted(actions, key=lambda a: order.get(a, 999))]
     return [_form(spec, escalation, action, words) for action in found if action is not None]
 
 

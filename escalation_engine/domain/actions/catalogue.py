@@ -20,6 +20,7 @@ from escalation_engine.domain.actions.closing import (
     SUPERSEDE,
     WITHDRAW,
 )
+from escalation_engine.domain.actions.handling import HANDLE
 from escalation_engine.domain.actions.judging import ACCEPT, ESCALATE, REJECT
 from escalation_engine.domain.actions.meetings import MEETING
 from escalation_engine.domain.actions.moving import BYPASS, REOPEN
@@ -31,7 +32,7 @@ from escalation_engine.spec.vocabulary import Default
 
 #: The shipped actions, in the order the command line lists them.
 SHIPPED: tuple[Action, ...] = (
-    RESPOND, ACCEPT, REJECT, ESCALATE, WITHDRAW, REFER_CAFCASS, SUPERSEDE, NOT_LOOKED_AFTER,
+    RESPOND, HANDLE, ACCEPT, REJECT, ESCALATE, WITHDRAW, REFER_CAFCASS, SUPERSEDE, NOT_LOOKED_AFTER,
     BYPASS, EXTEND, REOPEN, RATE, REALLOCATE, MEETING,
 )  # fmt: skip
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 from escalation_engine.domain.escalation import Escalation
 from tests.support.browser import accessible, kept_page, open_as
 from tests.support.databases import database
-from tests.support.server import Live, service_folder, serving
+from tests.support.server import PASSWORD, Live, service_folder, serving
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     path = tmp_path_factory.mktemp("forms")
     with database("sqlite", path) as url, serving(service_folder(path, url)) as running:
+        running.service.accounts.add_account("priya", "ellie", PASSWORD)
         yield running
 
 
@@ -122,3 +123,23 @@ def test_an_address_not_found_and_a_forms_address_opened_are_pages_that_say_what
     api = httpx.get(f"{live.url}/api/v1/no-such-thing", timeout=30)
     assert api.status_code == 404
     assert api.json()["error"] == "No such address in the API: GET /api/v1/no-such-thing."
+
+
+def test_a_manager_says_they_are_on_it_and_the_other_at_the_stage_sees_it(
+    live: Live, browser: Browser, page: Page
+) -> None:
+    reference = _raise(live, "CLA-620005").reference
+    open_as(page, f"{live.url}/escalations/{reference}", "jo")
+    page.locator("summary", has_text="I'm on it").click()
+    form = page.locator("form[action$='/actions/handle']")
+    form.get_by_label("Note").fill("Calling the social worker this afternoon.")
+    form.get_by_role("button", name="I'm on it").click()
+    page.wait_for_url(f"{live.url}/escalations/{reference}?done=handle")
+    assert (
+        "Jo Bennett"
+        in page.locator(".govuk-summary-list", has_text="Being handled by").inner_text()
+    )
+    accessible(page)
+    with kept_page(browser, "ellie-sees-who-is-on-it", bypass_csp=True) as other:
+        open_as(other, f"{live.url}/escalations?q=CLA-620005", "ellie")
+        assert "Jo Bennett is on it" in other.inner_text("main tbody")

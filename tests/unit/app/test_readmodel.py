@@ -50,6 +50,7 @@ def test_an_escalation_keeps_its_keys_and_shows_words() -> None:
         "stage": "Stage 1: team manager",
         "rating": None,
         "with": "Ellie Ward, Jo Bennett",
+        "handling": None,
         "due": "12 Jan 2026 17:00",
         "status": "awaiting a response",
         "status_style": "waiting",

@@ -15,7 +15,7 @@ DRP = shipped.workflow("dispute_resolution")
 def test_a_stage_offers_what_its_workflow_declares_and_nothing_else() -> None:
     machine = machine_for(DRP)
     assert machine.allowed_actions("team_manager") == [
-        "accept", "bypass", "escalate", "extend", "meeting", "not_looked_after", "reallocate",
+        "accept", "bypass", "escalate", "extend", "handle", "meeting", "not_looked_after", "reallocate",
         "refer_cafcass", "reject", "respond", "supersede", "withdraw",
     ]  # fmt: skip
     # The top of the ladder: not satisfied there means unresolved, so there is no escalating.
