@@ -71,6 +71,16 @@ class EscalationNotFound(NotFound):
     """No escalation has the given reference."""
 
 
+def not_found_or_not_yours(reference: str) -> EscalationNotFound:
+    """The one refusal for a reference that does not exist and for one the person may not see:
+    the same words and the same status, so that nobody learns from it what exists."""
+    return EscalationNotFound(
+        f"No escalation has the reference {reference[:40]!r} that you may see. References look"
+        " like ESC-2026-0042; 'escalate list' shows the ones you may see, and the IRO manager"
+        " sees every escalation."
+    )
+
+
 class WorkflowNotFound(NotFound):
     """No workflow (or alert type within it) has the given name."""
 

@@ -8,6 +8,7 @@ locked for ``LOCKOUT``; every attempt is recorded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,6 +64,20 @@ class Attempt:
     failures: int
     locked_until: datetime | None
     detail: str
+
+
+def shadow_lock(failed: Iterable[datetime], now: datetime) -> datetime | None:
+    """Until when a username with no account is "locked", from when its sign-ins failed: as an
+    account would be after failing at those moments and now, so that a refusal never tells
+    whether a username has an account."""
+    failures, locked = 0, None
+    for at in (*failed, now):
+        if locked is not None and at < locked:
+            continue  # tries while locked do not count towards the next lock
+        failures += 1
+        if failures >= MAX_FAILURES:
+            failures, locked = 0, at + LOCKOUT
+    return locked if locked is not None and now < locked else None
 
 
 def decide(

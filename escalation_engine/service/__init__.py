@@ -77,7 +77,7 @@ class EscalationService:
         self.sweeping = Sweeping(ctx, self.availability)
         self.clocks = ClockKeeping(ctx)
         self.raising = Raising(ctx)
-        self.acting = Acting(ctx)
+        self.acting = Acting(ctx, self.viewing)
         self.accounts = Accounts(ctx)
         self.sessions = Sessions(ctx)
         self.alarms = Alarms(ctx)

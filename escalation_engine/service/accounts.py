@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from escalation_engine import store
@@ -12,6 +13,9 @@ from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefus
 from escalation_engine.service.context import Context
 from escalation_engine.service.viewing import AUDITOR
 from escalation_engine.settings.config import Settings
+
+#: How many of a username's failed sign-ins are read to say whether it would be locked.
+_SHADOWED = 4 * passwords.MAX_FAILURES
 
 
 class Accounts:
@@ -95,11 +99,17 @@ class Accounts:
     def sign_in(self, username: str, password: str, *, source: str) -> Person:
         """The person ``username`` names, if the password is theirs; every attempt is recorded.
 
-        :raises SignInRefused: saying only that it failed (or that the account is locked)."""
+        :raises SignInRefused: saying only that it failed (or that the account is locked: said
+            of a username with no account too, as an account would be, so that the refusal never
+            tells whether it has one)."""
         now = self.ctx.clock.now()
+        shadow: datetime | None = None
         with store.unit_of_work(self.ctx.engine) as session:
             row = store.accounts.get(session, username, lock=True)
             listed = username in self.ctx.settings.people
+            if row is None or not listed:
+                failed = store.accounts.failed_attempts(session, username[:64], _SHADOWED)
+                shadow = passwords.shadow_lock(failed, now)
             attempt = passwords.decide(
                 exists=row is not None and listed, disabled=bool(row and row.disabled),
                 failures=row.failures if row else 0, locked_until=row.locked_until if row else None,
@@ -114,9 +124,9 @@ class Accounts:
             )  # fmt: skip
         if attempt.ok:
             return self.ctx.settings.person(username)
-        if attempt.detail == "account locked" or attempt.detail.endswith("locked"):
-            assert attempt.locked_until is not None
-            until = attempt.locked_until.astimezone(self.ctx.calendar.tz)
+        locked = attempt.locked_until if attempt.detail.endswith("locked") else shadow
+        if locked is not None:
+            until = locked.astimezone(self.ctx.calendar.tz)
             raise SignInRefused(
                 f"Sign-in refused: after {passwords.MAX_FAILURES} failed attempts this account is"
                 f" locked until {until:%H:%M}. Ask an administrator to reset the password sooner."

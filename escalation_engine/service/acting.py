@@ -23,6 +23,7 @@ from escalation_engine.errors import (
     one_of,
 )
 from escalation_engine.service.context import MAX_NOTE, Context, check_text
+from escalation_engine.service.viewing import Viewing
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 from escalation_engine.store import unit_of_work
 
@@ -30,8 +31,9 @@ from escalation_engine.store import unit_of_work
 class Acting:
     """``act``: one action by one person, the one way people change an escalation."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, viewing: Viewing) -> None:
         self.ctx = ctx
+        self.viewing = viewing
 
     def act(
         self,
@@ -82,6 +84,9 @@ class Acting:
             raise InvalidInput(
                 f"Say why: {action.replace('_', ' ')} needs a note or reason.", given=NOTE
             )
+        # Someone who may not see it is told only that there is no such escalation for them,
+        # before a version or a permission could say what it is (and the look is recorded).
+        self.viewing.require_sight(username, self.viewing.queries.get(reference))
         with unit_of_work(self.ctx.engine) as session:
             loaded = store.load(session, reference, lock=True)
             escalation = loaded.escalation

@@ -14,7 +14,7 @@ from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Rerouted
 from escalation_engine.domain.filters import TrailFilter
 from escalation_engine.domain.visibility import SEE_ALL, Involvement, Sight, sight
-from escalation_engine.errors import PermissionDenied
+from escalation_engine.errors import PermissionDenied, not_found_or_not_yours
 from escalation_engine.service.anchoring import Anchoring
 from escalation_engine.service.context import Context
 from escalation_engine.service.queries import Queries
@@ -22,6 +22,8 @@ from escalation_engine.spec.model import RAISER, WorkflowSpec
 from escalation_engine.trail import access
 
 AUDITOR = "auditor"
+#: The access log's name for a look refused (the escalation named, not shown).
+REFUSED = "refused"
 #: How many escalations' involvement (read from their trails) a process remembers.
 _REMEMBERED = 20_000
 
@@ -119,19 +121,25 @@ class Viewing:
         return {}
 
     def view(self, reference: str, viewer: str, view: str) -> Escalation:
-        """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused
-        with the reason when they may not see it (and then nothing is recorded)."""
+        """The escalation ``reference`` as ``viewer`` may see it, the look recorded; refused,
+        as if it did not exist, when they may not see it (and the refused look recorded)."""
         escalation = self.queries.get(reference)
         self.seen(escalation, viewer, view)
         return escalation
 
     def seen(self, escalation: Escalation, viewer: str, view: str) -> None:
-        """Record that ``viewer`` saw ``escalation`` (read already) through ``view``; refused
-        with the reason when they may not see it (and then nothing is recorded)."""
-        seen = self.sight_of(viewer, escalation)
-        if not seen.allowed:
-            raise PermissionDenied(seen.why)
+        """Record that ``viewer`` saw ``escalation`` (read already) through ``view``; refused,
+        as if it did not exist, when they may not see it: the refused look is recorded (view
+        ``refused``), so an auditor sees someone trying references that are not theirs."""
+        self.require_sight(viewer, escalation)
         self._record_looks(viewer, [escalation], view)
+
+    def require_sight(self, viewer: str, escalation: Escalation) -> None:
+        """Refuse ``viewer`` ``escalation`` as if it did not exist, unless they may see it;
+        the refused look recorded."""
+        if not self.sight_of(viewer, escalation).allowed:
+            self.record_references(viewer, [escalation.reference], REFUSED)
+            raise not_found_or_not_yours(escalation.reference)
 
     def visible(
         self, escalations: list[Escalation], viewer: str, view: str = "list"

@@ -43,6 +43,19 @@ def record_sign_in(
                                         "method": method, "detail": detail, "source": source})  # fmt: skip
 
 
+def failed_attempts(session: Connection, username: str, limit: int) -> list[datetime]:
+    """When the latest ``limit`` password sign-ins as ``username`` failed, oldest first (an
+    index look-up: the sign-in record is indexed by username)."""
+    t = _SIGN_INS.c
+    query = (
+        select(t.at)
+        .where(t.username == username, t.method == "password", t.ok.is_(False))
+        .order_by(t.id.desc())
+        .limit(limit)
+    )
+    return [at for (at,) in session.execute(query)][::-1]
+
+
 def sign_ins(engine: Engine, username: str | None = None) -> Generator[Row[Any], None, None]:
     query = select(_SIGN_INS).order_by(_SIGN_INS.c.id)
     if username is not None:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.filters import Filter
-from escalation_engine.errors import ConcurrentUpdate, EscalationNotFound
+from escalation_engine.errors import ConcurrentUpdate, EscalationNotFound, not_found_or_not_yours
 from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store.chain import entries_in
 from escalation_engine.store.choosing import built, conditions, pattern, values_of
@@ -124,10 +124,7 @@ def _loaded(row: Row[Any]) -> Loaded:
 
 
 def _missing(reference: str) -> EscalationNotFound:
-    return EscalationNotFound(
-        f"No escalation has the reference {reference!r}. References look like ESC-2026-0042;"
-        " 'escalate list' shows them."
-    )
+    return not_found_or_not_yours(reference)
 
 
 def load(session: Connection, reference: str, *, lock: bool = False) -> Loaded:

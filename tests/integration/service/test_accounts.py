@@ -70,6 +70,25 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
     assert [ok for _, ok, _ in _record(with_jo)] == [False] * 6 + [True]
 
 
+@pytest.mark.parametrize("username", ["jo", "nobody", "sam"])  # an account; none; listed, none
+def test_a_username_without_an_account_is_locked_out_just_as_one_with_an_account(
+    with_jo: EscalationService, clock: FakeClock, username: str
+) -> None:
+    said = []
+    for _ in range(6):
+        with pytest.raises(SignInRefused) as refused:
+            with_jo.accounts.sign_in(username, "wrong wrong wrong", source="cli")
+        said.append(str(refused.value))
+        clock.advance(minutes=1)
+    # The same words at the same tries, whether or not the username has an account.
+    assert [GENERIC in text for text in said] == [True] * 4 + [False] * 2
+    assert said[4] == said[5]
+    assert "locked until" in said[4]
+    clock.advance(minutes=15)
+    with pytest.raises(SignInRefused, match=GENERIC):  # the lock ends as an account's would
+        with_jo.accounts.sign_in(username, "wrong wrong wrong", source="cli")
+
+
 def test_a_new_password_lifts_a_lockout(with_jo: EscalationService) -> None:
     for _ in range(5):
         with pytest.raises(SignInRefused):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from escalation_engine.app import operations
-from escalation_engine.errors import PermissionDenied
+from escalation_engine.errors import EscalationNotFound
 from escalation_engine.service import EscalationService
 from escalation_engine.store.tables import WatchRow
 from tests.support.scenarios import (
@@ -77,7 +77,7 @@ def test_someone_who_may_not_see_it_cannot_watch_it_and_nothing_is_written(
     ref = practice_alert(svc).reference
     before = _marks(svc.engine)
     for who in ("kim", "tom"):  # a team manager of another team; another IRO
-        with pytest.raises(PermissionDenied, match="may not see"):
+        with pytest.raises(EscalationNotFound, match="that you may see"):
             svc.watch(who, ref)
     assert _marks(svc.engine) == before
     assert operations.run(svc, "kim", "watching") == []
