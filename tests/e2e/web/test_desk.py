@@ -125,7 +125,7 @@ def test_a_manager_of_another_team_is_refused_and_changes_nothing(
     before = live.service.get(reference).version
     open_as(page, f"{live.url}/escalations/{reference}", "kim")
     assert "There is a problem" in page.inner_text("main")
-    assert "may not" in page.inner_text("main")
+    assert "that you may see" in page.inner_text("main")
     accessible(page)
     page.goto(live.url + "/inbox")
     assert reference not in page.inner_text("main")
