@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page
 
 from escalation_engine.app import operations
 from escalation_engine.web.base import SESSION_COOKIE
-from tests.support.browser import accessible, kept_page, open_as, sign_in
+from tests.support.browser import accessible, open_as, sign_in, tab_until
 from tests.support.cli import run
 from tests.support.databases import database
 from tests.support.server import PASSWORD, Live, as_client, service_folder, serving
@@ -41,14 +41,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         with serving(folder) as running:
             running.service.accounts.add_account("priya", "kim", PASSWORD)
             yield running
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    # The pages forbid inline scripts; axe is injected as one, so the test's own context lifts
-    # the policy (the pages themselves never need it).
-    with kept_page(browser, request.node.name, bypass_csp=True) as opened:
-        yield opened
 
 
 def raised(live: Live, tmp_path: Path, case: str) -> str:
@@ -205,11 +197,7 @@ def test_the_desk_can_be_used_with_the_keyboard_alone(
     page.goto(f"{live.url}/escalations/{reference}")
 
     def tab_to(selector: str) -> None:
-        for _ in range(60):
-            page.keyboard.press("Tab")
-            if page.evaluate(f"document.activeElement.matches({selector!r})"):
-                return
-        raise AssertionError(f"Tab never reached {selector}")
+        tab_until(page, selector)
 
     tab_to("#username")
     page.keyboard.type("jo")

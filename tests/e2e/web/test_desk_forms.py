@@ -27,12 +27,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield running
 
 
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    with kept_page(browser, request.node.name, bypass_csp=True) as opened:
-        yield opened
-
-
 def _raise(live: Live, case: str) -> Escalation:
     return live.service.raise_alert(
         username="aisha", workflow="dispute_resolution", alert_type="practice_alert",

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.store.tables import EscalationRow
-from tests.support.browser import PHONE, accessible, kept_page, open_as, sign_in
+from tests.support.browser import PHONE, accessible, kept_page, open_as, sign_in, tab_until
 from tests.support.databases import database
 from tests.support.server import Live, service_folder, serving
 
@@ -35,12 +35,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             _raise(running, f"CLA-61000{n}")
         _raise(running, "CLA-610009", category="placement")
         yield running
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    with kept_page(browser, request.node.name, bypass_csp=True) as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -111,11 +105,7 @@ def test_on_a_phone_with_the_keyboard_alone_the_search_box_finds_a_child_and_a_r
     phone.wait_for_url(live.url + "/inbox")
 
     def tab_to(selector: str) -> None:
-        for _ in range(60):
-            phone.keyboard.press("Tab")
-            if phone.evaluate(f"document.activeElement.matches({selector!r})"):
-                return
-        raise AssertionError(f"Tab never reached {selector}")
+        tab_until(phone, selector)
 
     tab_to("#search-q")
     phone.keyboard.type("cla-610001")
