@@ -49,6 +49,7 @@ def _raise(service: EscalationService, username: str, _: dict[str, str], p: dict
         rating=p.get("rating"), due=parse_day(p["due"], "--due") if "due" in p else None,
         dates=named, tell_my_manager=p.get("tell_my_manager", False),
     )  # fmt: skip
+    service.viewing.mark_seen(service.settings.person(username).username, esc)
     return readmodel.raised(service, esc)
 
 
@@ -75,11 +76,14 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         page = 1
     user = service.settings.person(username).username
 
-    def item(esc: Any) -> dict[str, Any]:
-        (found,) = queues.standings(service, [esc])
-        data = queues.item(service, *found)
-        data["to_judge"] = esc.raised_by == user and esc.status == "responded"
-        return data
+    def items(shown: list[Any]) -> list[dict[str, Any]]:
+        unseen = service.viewing.unseen_changes(user, shown)
+        listed = []
+        for esc, where in queues.standings(service, shown):
+            data = queues.item(service, esc, where, unseen.get(esc.reference))
+            data["to_judge"] = esc.raised_by == user and esc.status == "responded"
+            listed.append(data)
+        return listed
 
     def waiting(offset: int) -> tuple[list[Any], int]:
         return service.queries.find_first(Filter(waiting_for=user), INBOX, offset=offset)
@@ -110,7 +114,7 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
         if not shown and total and page > 1:  # the list shrank since the link: its last page
             page = found["page"] = -(-total // INBOX)
             shown, total = read((page - 1) * INBOX)
-        found |= {name: [item(e) for e in service.visible(shown, user)],
+        found |= {name: items(service.visible(shown, user)),
                   f"{name}_more": max(0, total - page * INBOX), f"{name}_total": total}  # fmt: skip
     found["pages"] = -(-found[f"{chosen}_total"] // INBOX) if chosen is not None else 1
     return found
@@ -144,6 +148,7 @@ def shown(service: EscalationService, username: str, reference: str) -> tuple[An
     forms): its row and trail read once, together."""
     esc, row, rows = service.queries.get_with_trail(reference)
     service.viewing.seen(esc, username, "show")
+    service.viewing.mark_seen(service.settings.person(username).username, esc)
     problem = service.anchoring.replay_problem(row, rows)
     data = readmodel.escalation(
         service, esc, service.allowed_actions(esc), rows=rows, problem=problem
@@ -188,6 +193,7 @@ def _act(service: EscalationService, username: str, path: dict[str, str], p: dic
         path["reference"], username, action, action.build(**values),
         expected_version=expected, force=p.get("force", False),
     )  # fmt: skip
+    service.viewing.mark_seen(service.settings.person(username).username, esc)
     return readmodel.acted(service, esc, action.name)
 
 

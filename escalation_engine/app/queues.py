@@ -88,9 +88,13 @@ def _rank(service: EscalationService, esc: Escalation) -> int:
     return names.index(esc.stage) if esc.stage in names else len(names)
 
 
-def item(service: EscalationService, esc: Escalation, where: Standing) -> dict[str, Any]:
-    """``esc`` as a list shows it: its facts and where it stands against its deadline."""
+def item(
+    service: EscalationService, esc: Escalation, where: Standing, unseen: str | None = None
+) -> dict[str, Any]:
+    """``esc`` as a list shows it: its facts, where it stands against its deadline, and
+    (``unseen``) whether it is ``new`` to the person or ``changed`` since they last saw it."""
     data = readmodel.escalation(service, esc)
+    data["unseen"] = unseen
     data |= {
         "days_left": where.days_left, "overdue_by": where.overdue_by,
         "overdue": where.overdue_by is not None, "breached": where.breached,
@@ -120,8 +124,10 @@ def run_list(service: EscalationService, username: str, _: Any, p: dict[str, Any
     """Every escalation ``p`` keeps that ``username`` may see (one look in the access log)."""
     user = service.settings.person(username).username
     found, _counts = matching(service, user, p)
-    service.viewing.record_shown(user, [esc for esc, _ in found], "list")
-    return [item(service, esc, where) for esc, where in found]
+    listed = [esc for esc, _ in found]
+    service.viewing.record_shown(user, listed, "list")
+    unseen = service.viewing.unseen_changes(user, listed)
+    return [item(service, esc, where, unseen.get(esc.reference)) for esc, where in found]
 
 
 def run_queue(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
@@ -135,9 +141,11 @@ def run_queue(service: EscalationService, username: str, _: Any, p: dict[str, An
     pages = max(1, -(-len(found) // PAGE))
     page = min(page, pages)
     shown = found[(page - 1) * PAGE : page * PAGE]
-    service.viewing.record_shown(user, [esc for esc, _ in shown], "list")
+    listed = [esc for esc, _ in shown]
+    service.viewing.record_shown(user, listed, "list")
+    unseen = service.viewing.unseen_changes(user, listed)
     return {
-        "items": [item(service, esc, where) for esc, where in shown],
+        "items": [item(service, esc, where, unseen.get(esc.reference)) for esc, where in shown],
         "total": len(found), "page": page, "pages": pages, "per_page": PAGE,
         "counts": {"overdue": counts.overdue, "today": counts.today, "week": counts.week,
                    "all": counts.total},

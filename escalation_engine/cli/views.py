@@ -23,6 +23,10 @@ def status(shown: dict[str, Any]) -> Text:
     return Text(shown["status"], style=_STYLES.get(shown["status_style"], ""))
 
 
+#: What a list says of an escalation new to the person, or changed since they last saw it.
+_UNSEEN = {"new": "\nnew to you", "changed": "\nchanged since you looked"}
+
+
 def escalation_table(items: list[dict[str, Any]], title: str) -> Table:
     """Escalations in four columns that stay readable at 80 columns: each cell wraps on words."""
     table = Table(title=title, title_justify="left", expand=False, show_lines=True)
@@ -37,7 +41,9 @@ def escalation_table(items: list[dict[str, Any]], title: str) -> Table:
         if shown.get("handling"):
             who += f"\n{shown['handling']} is on it"
         table.add_row(
-            Text(f"{item['reference']}\n{', '.join(item['case_refs'])}"),
+            Text(f"{item['reference']}\n{', '.join(item['case_refs'])}").append(
+                _UNSEEN.get(item.get("unseen") or "", "")
+            ),
             Text(shown["category"]),
             Text(stage + who),
             Text(f"{shown['due']}\n")

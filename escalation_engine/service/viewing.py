@@ -155,6 +155,24 @@ class Viewing:
         own = self.own_cases(viewer)
         return [e for e in escalations if self.sight_of(viewer, e, own).allowed]
 
+    def mark_seen(self, viewer: str, escalation: Escalation) -> None:
+        """``viewer`` has seen ``escalation`` as it is now (its page, or their own action)."""
+        store.seen.mark(self.ctx.engine, viewer, escalation.reference, escalation.version,
+                        self.ctx.clock.now())  # fmt: skip
+
+    def unseen_changes(self, viewer: str, shown: list[Escalation]) -> dict[str, str]:
+        """Of ``shown``, those changed since ``viewer`` last saw them (``changed``) or never
+        seen by them (``new``): one read for a page of a list."""
+        seen = store.seen.versions(self.ctx.engine, viewer, [e.reference for e in shown])
+        found: dict[str, str] = {}
+        for esc in shown:
+            last = seen.get(esc.reference)
+            if last is None:
+                found[esc.reference] = "new"
+            elif last < esc.version:
+                found[esc.reference] = "changed"
+        return found
+
     def record_shown(self, viewer: str, shown: list[Escalation], view: str) -> None:
         """Record ``viewer``'s look at ``shown`` (one entry, naming each but their own)."""
         self._record_looks(viewer, shown, view)

@@ -340,3 +340,15 @@ class WatchRow(SQLModel, table=True):
     #: ``raisers_manager``).
     why: str
     at: datetime = _when(nullable=False)
+
+
+class SeenRow(SQLModel, table=True):
+    """The version of an escalation a person last saw (its page, or their own action on it),
+    so their lists can say what changed since: kept per person and escalation, replaced at each
+    look. Not a record: the access log is."""
+
+    __tablename__ = "seen"
+    username: str = Field(primary_key=True)
+    reference: str = Field(primary_key=True)
+    version: int
+    at: datetime = _when(nullable=False)
