@@ -70,7 +70,7 @@ def escalation(
     status, style = _status(service, esc, service.clock.now())
     data["shown"] = {
         "case": ", ".join(esc.case_refs) + ("" if esc.looked_after else " (not looked after)"),
-        "workflow": f"{spec.title} ({spec.label}), {spec.alert_type(esc.alert_type).title}",
+        "workflow": f"{labels.version_words(spec)}: {spec.alert_type(esc.alert_type).title}",
         "category": words.category(esc.category),
         "team": words.team(esc.team),
         "raised": f"{labels.local(esc.raised_at)} by {words.person(esc.raised_by)}",

@@ -51,6 +51,12 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(LONDON).isoformat() if moment else None
 
 
+def version_words(spec: WorkflowSpec) -> str:
+    """Which version of a workflow, as people say it: "Dispute Resolution Protocol, version 2"
+    (its digest is for the record, not for reading)."""
+    return f"{spec.title}, version {spec.version}"
+
+
 def command(action: str) -> str:
     """The command a person types for ``action`` (``refer_cafcass`` → ``refer-cafcass``)."""
     return action.replace("_", "-")

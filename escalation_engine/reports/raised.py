@@ -8,7 +8,7 @@ import math
 import statistics
 from collections.abc import Callable
 
-from escalation_engine.domain.labels import upper_first
+from escalation_engine.domain.labels import upper_first, version_words
 from escalation_engine.reports.basis import Basis, Span
 from escalation_engine.reports.facts import Facts
 from escalation_engine.reports.model import Evidence, Table
@@ -81,9 +81,13 @@ def by_version(basis: Basis) -> Table:
     groups: dict[str, list[Facts]] = {}
     for facts in basis.cohort:
         groups.setdefault(facts.digest, []).append(facts)
+    said: dict[str, int] = {}
     for digest, chosen in sorted(groups.items(), key=lambda kv: basis.specs[kv[0]].label):
-        spec = basis.specs[digest]
-        table.add(digest[:12], f"{spec.title} ({spec.label})", basis.raisings(chosen))
+        words = version_words(basis.specs[digest])
+        said[words] = said.get(words, 0) + 1
+        # A file edited without raising its version number is another text of that version.
+        again = f" (text {said[words]})" if said[words] > 1 else ""
+        table.add(digest[:12], words + again, basis.raisings(chosen))
     return table
 
 

@@ -43,7 +43,7 @@ def test_an_escalation_keeps_its_keys_and_shows_words() -> None:
     assert data["stage_due_at"] == "2026-01-12T17:00:00+00:00"
     assert data["shown"] == {
         "case": "CLA-100234",
-        "workflow": f"Dispute Resolution Protocol (dispute_resolution v1 ({DRP.digest[:8]})), Practice Alert",
+        "workflow": "Dispute Resolution Protocol, version 1: Practice Alert",
         "category": "Drift and delay",
         "team": "north",
         "raised": "Mon 05 Jan 2026 09:00 by Aisha Khan",
