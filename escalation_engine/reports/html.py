@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from escalation_engine.reports.charts import charts
-from escalation_engine.reports.text import heading, rows
+from escalation_engine.reports.text import heading, produced, rows
 
 _STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; margin: 2em auto;
@@ -55,8 +55,8 @@ def page(report: dict[str, Any]) -> str:
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8">'
         f"<title>{escape(report['title'])}</title><style>{_STYLE}</style></head>\n<body>\n"
         f"<h1>{escape(report['title'])}</h1>\n<p>{escape(heading(report))}.</p>\n"
-        f'<p class="note">Produced {escape(report["generated_at"][:16].replace("T", " "))}'
-        " from the audit trail; 'escalate report --explain FIGURE' names the escalations"
+        f'<p class="note">{escape(produced(report))};'
+        " 'escalate report --explain FIGURE' names the escalations"
         " behind any figure.</p>\n"
         f'<section aria-label="Charts">{"".join(figures)}</section>\n{tables}\n</body>\n</html>\n'
     )

@@ -119,7 +119,7 @@ def formality(basis: Basis) -> Table:
                   "Route")  # fmt: skip
     formal = [f for f in basis.cohort if basis.formal_at_end(f)]
     chosen = {f.reference for f in formal}
-    table.add("informal", "Informal only", basis.raisings([f for f in basis.cohort
+    table.add("informal", "Stayed informal (no formal stage)", basis.raisings([f for f in basis.cohort
                                                           if f.reference not in chosen]))  # fmt: skip
     table.add("formal", "Reached a formal stage", basis.raisings(formal))
     return table

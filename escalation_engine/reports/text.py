@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
+from escalation_engine.domain.calendar import LONDON
+from escalation_engine.domain.labels import local_text
 from escalation_engine.reports.cells import inert
 
 
@@ -37,10 +39,27 @@ def _days(period: dict[str, str]) -> str:
 
 def heading(report: dict[str, Any]) -> str:
     """What the report covers: ``Escalations 2025-26 (1 April 2025 to 31 March 2026), compared
-    with 2024-25 (...)``."""
+    with 2024-25 (...)``; a period not yet over says the figures are for part of it."""
     period, previous = report["period"], report["previous"]
     covers = f" ({_days(period)})" if period.get("financial_year") else ""
-    return f"{report['title']}{covers}, compared with {previous['label']}"
+    said = f"{report['title']}{covers}, compared with {previous['label']}"
+    made = _produced_day(report)
+    if made is not None and made <= date.fromisoformat(period["last"]):
+        said += (
+            f". Part of the period only: the figures are to {made:%-d %B %Y}, and the period runs"
+            f" to {date.fromisoformat(period['last']):%-d %B %Y}"
+        )
+    return said
+
+
+def _produced_day(report: dict[str, Any]) -> date | None:
+    made = report.get("generated_at")
+    return datetime.fromisoformat(made).astimezone(LONDON).date() if made else None
+
+
+def produced(report: dict[str, Any]) -> str:
+    """When the report was produced, in London time as people read it."""
+    return f"Produced {local_text(report['generated_at'])} (London time) from the audit trail"
 
 
 def rows(table: dict[str, Any]) -> Iterator[list[str]]:

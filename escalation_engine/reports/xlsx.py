@@ -8,20 +8,29 @@ import re
 from typing import Any
 
 from escalation_engine.reports.cells import inert
-from escalation_engine.reports.text import heading
+from escalation_engine.reports.text import heading, produced
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
     """An Excel sheet name (31 characters, none of []:*?/\\), unique in the workbook."""
-    base = _BAD.sub("-", title)[:31].strip() or "Table"
+    base = _shortened(_BAD.sub("-", title), 31) or "Table"
     name, number = base, 2
     while name.casefold() in taken:
         suffix = f" ({number})"
         name, number = base[: 31 - len(suffix)] + suffix, number + 1
     taken.add(name.casefold())
     return name
+
+
+def _shortened(text: str, most: int) -> str:
+    """``text`` in at most ``most`` characters, cut between words (never mid-word)."""
+    text = text.strip()
+    if len(text) <= most:
+        return text
+    cut = text[: most + 1].rsplit(" ", 1)[0] if " " in text[:most] else text[:most]
+    return cut.rstrip(" ,;-(").strip()
 
 
 def workbook(report: dict[str, Any]) -> bytes:
@@ -35,7 +44,7 @@ def workbook(report: dict[str, Any]) -> bytes:
     about.append([inert(report["title"])])
     about["A1"].font = Font(bold=True, size=14)
     about.append([inert(heading(report))])
-    about.append([f"Produced {report['generated_at']} from the audit trail."])
+    about.append([f"{produced(report)}."])
     taken = {"about"}
     for table in report["tables"]:
         sheet = book.create_sheet(_sheet_name(table["title"], taken))

@@ -181,6 +181,14 @@ def _read_outcomes(reader: Reader, raw: Any) -> tuple[dict[str, str], dict[str, 
     return titles, reasons
 
 
+def _rating_label(name: str) -> str:
+    """A rating's label where its file gives none, as reports write it: ``amber`` is "Amber",
+    and a star is a star, so ``green_star`` is "Green*", not "Green star"."""
+    base, star = (name[: -len("_star")], "*") if name.endswith("_star") else (name, "")
+    words = base.replace("_", " ")
+    return words[:1].upper() + words[1:] + star
+
+
 def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
     if raw is None:
         return None
@@ -188,9 +196,7 @@ def _read_rag(reader: Reader, raw: Any) -> RagSpec | None:
     ratings = []
     for name, value, path in named_section(reader, data.get("ratings"), "rag.ratings"):
         entry = reader.mapping(value, path, ("title", "label", "positive"))
-        label = reader.text(
-            entry.get("label"), f"{path}.label", name.replace("_", " ").capitalize()
-        )
+        label = reader.text(entry.get("label"), f"{path}.label", _rating_label(name))
         ratings.append(
             RagRating(
                 name=name,
