@@ -40,6 +40,21 @@ def _column(table: dict[str, Any], key: str) -> list[float]:
 
 
 def _png(draw: Callable[[Any], None], height: float = 3.6, counts: str = "y") -> bytes:
+    figure = drawn(draw, height, counts)
+    buffer = io.BytesIO()
+    # "tight" takes in the legend beside the plot, which tight_layout leaves out.
+    figure.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def legend_beside(axes: Any, fontsize: int) -> None:
+    """The legend to the right of the plot, where it can never cover a bar."""
+    axes.legend(fontsize=fontsize, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                borderaxespad=0.0)  # fmt: skip
+
+
+def drawn(draw: Callable[[Any], None], height: float = 3.6, counts: str = "y") -> Any:
+    """The chart ``draw`` makes, laid out (a matplotlib ``Figure``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -54,9 +69,7 @@ def _png(draw: Callable[[Any], None], height: float = 3.6, counts: str = "y") ->
     # Counts: whole numbers on the value axis, never 0.2 of an escalation.
     (axes.yaxis if counts == "y" else axes.xaxis).set_major_locator(MaxNLocator(integer=True))
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return figure
 
 
 def _months(report: dict[str, Any]) -> list[Chart]:
@@ -77,7 +90,7 @@ def _months(report: dict[str, Any]) -> list[Chart]:
         axes.set_xticks(positions, labels, rotation=45, ha="right", fontsize=8)
         axes.set_ylabel("Escalations raised")
         if categories:
-            axes.legend(fontsize=7, frameon=False, loc="upper left", ncols=2)
+            legend_beside(axes, 7)
 
     def beside(axes: Any) -> None:
         width = 0.4
@@ -87,7 +100,7 @@ def _months(report: dict[str, Any]) -> list[Chart]:
                  label=f"This period ({report['period']['label']})", color=COLOURS[0])  # fmt: skip
         axes.set_xticks(positions, labels, rotation=45, ha="right", fontsize=8)
         axes.set_ylabel("Escalations raised")
-        axes.legend(fontsize=8, frameon=False)
+        legend_beside(axes, 8)
 
     word = table["label"].lower()
     total = int(sum(_column(table, "this")))

@@ -60,3 +60,26 @@ def test_a_star_rating_with_no_label_is_written_as_reports_write_it() -> None:
     labels = {rating.name: rating.label for rating in spec.rag.ratings}
     assert labels["green_star"] == "Green*"
     assert labels["amber"] == "Amber"
+
+
+def test_a_charts_legend_never_covers_a_bar() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from escalation_engine.reports.charts import drawn, legend_beside
+
+    def draw(axes: Any) -> None:  # twelve months of full bars, eight categories stacked
+        bottom = [0.0] * 12
+        for category in range(8):
+            axes.bar(range(12), [10.0] * 12, bottom=bottom, label=f"Category {category}")
+            bottom = [b + 10.0 for b in bottom]
+        legend_beside(axes, 7)
+
+    figure = drawn(draw)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    (axes,) = figure.axes
+    legend = axes.get_legend().get_window_extent(renderer)
+    bars = [patch.get_window_extent(renderer) for patch in axes.patches]
+    assert len(bars) == 96
+    assert not any(legend.overlaps(bar) for bar in bars)
