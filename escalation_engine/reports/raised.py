@@ -212,7 +212,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
     titles = {(o, r): t for spec in basis.specs.values()
               for o, listed in spec.outcome_reasons.items() for r, t in listed.items()}  # fmt: skip
     for (outcome, reason), given in sorted(reasons.items()):
-        label = f"{basis.words.outcome(None, outcome).capitalize()}: {titles.get((outcome, reason), reason)}"
+        label = f"{upper_first(basis.words.outcome(None, outcome))}: {titles.get((outcome, reason), reason)}"
         why.add(f"{outcome}:{reason}", label,
                 *(basis.tally(given.get(column, [])) for column, _ in why.columns))  # fmt: skip
     return table, why
