@@ -7,11 +7,14 @@ and the desk marks them. They read the JSON the ``status`` and ``verify`` operat
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from rich.markup import escape
 
 from escalation_engine.domain.labels import local_text
+from escalation_engine.reports.cells import inert
 
 #: A line to print, and whether it reports a problem (printed to standard error).
 Line = tuple[bool, str]
@@ -120,3 +123,50 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
         lines.append((False, f"{checked} checkpoint{'s' if checked != 1 else ''} still part of the"
                              f" trail; the latest is {escape(anchored['latest']['described'])}."))  # fmt: skip
     return lines
+
+
+#: How each way of looking reads in the access log.
+VIEW_WORDS = {
+    "show": "opened its page",
+    "list": "saw it in a list",
+    "audit": "read its trail",
+    "export": "saw it in a search of the trail or a download",
+    "watch": "watched it",
+    "report": "saw it behind a report figure",
+    "refused": "was refused it (not found or not theirs)",
+}
+
+
+def grouped_looks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The access log's rows as an auditor reads them: the escalations one person saw at one
+    moment through one view (a page of a list, a download) as one look naming them all, in the
+    order given, with the view in words."""
+    looks: list[dict[str, Any]] = []
+    for row in rows:
+        last = looks[-1] if looks else None
+        if last is not None and (last["at"], last["viewer"], last["view"]) == (
+            row["at"],
+            row["viewer"],
+            row["view"],
+        ):
+            last["references"].append(row["reference"])
+            continue
+        looks.append({
+            "at": row["at"], "when": local_text(row["at"]), "viewer": row["viewer"],
+            "viewer_name": row["viewer_name"], "view": row["view"],
+            "how": VIEW_WORDS.get(row["view"], row["view"]), "references": [row["reference"]],
+        })  # fmt: skip
+    return looks
+
+
+#: The access log's columns in a CSV download, whichever door it comes through.
+ACCESS_FIELDS = ("seq", "at", "viewer", "reference", "view")
+
+
+def access_csv(rows: list[dict[str, Any]]) -> str:
+    """The access log's ``rows`` as CSV, one line per escalation looked at, cells made inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ACCESS_FIELDS)
+    writer.writerows([inert(str(row[name])) for name in ACCESS_FIELDS] for row in rows)
+    return buffer.getvalue()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import sys
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -40,18 +38,20 @@ def access_log(
     rows = connect(as_user).call(
         "access_log", viewer=viewer, reference=reference, **{"from": start, "to": end}
     )
-    fields = ("seq", "at", "viewer", "reference", "view")
+    from escalation_engine.app.oversight import ACCESS_FIELDS, access_csv, grouped_looks
+
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(fields)
-        for row in rows:
-            writer.writerow([row[field] for field in fields])
+        sys.stdout.write(access_csv(rows))
         return
     if as_json:
-        emit_json([{field: row[field] for field in fields} for row in rows])
+        emit_json([{field: row[field] for field in ACCESS_FIELDS} for row in rows])
         return
-    for row in rows:
-        when = datetime.fromisoformat(row["at"])
-        name = escape(row["viewer_name"])
-        out.print(f"{when:%d %b %Y %H:%M}  {name} looked at {row['reference']} ({row['view']})")
-    out.print(f"{len(rows)} look{'s' if len(rows) != 1 else ''}.")
+
+    looks = grouped_looks(rows)
+    for look in looks:
+        seen = ", ".join(look["references"])
+        out.print(f"{look['when']}  {escape(look['viewer_name'])} {look['how']}: {seen}")
+    out.print(
+        f"{len(looks)} look{'s' if len(looks) != 1 else ''} at {len(rows)}"
+        f" escalation{'s' if len(rows) != 1 else ''}."
+    )

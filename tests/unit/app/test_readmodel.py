@@ -120,3 +120,20 @@ def test_a_workflow_is_told_stage_by_stage_with_its_diagram() -> None:
     assert "stands in: duty manager" in first["facts"]
     assert data["overall_limit"] == "20 working days (from raised)"
     assert data["mermaid"].startswith("flowchart TD")
+
+
+def test_the_access_log_reads_as_one_look_per_page_of_a_list() -> None:
+    from escalation_engine.app.oversight import grouped_looks
+
+    at = "2026-12-07T09:30:00+00:00"
+    rows = [
+        {"at": at, "viewer": "jo", "viewer_name": "Jo Bennett", "view": "list", "reference": r}
+        for r in ("ESC-2026-0001", "ESC-2026-0002")
+    ] + [{"at": at, "viewer": "jo", "viewer_name": "Jo Bennett", "view": "show",
+          "reference": "ESC-2026-0002"}]  # fmt: skip
+    looks = grouped_looks(rows)
+    assert [(look["how"], look["references"]) for look in looks] == [
+        ("saw it in a list", ["ESC-2026-0001", "ESC-2026-0002"]),
+        ("opened its page", ["ESC-2026-0002"]),
+    ]
+    assert looks[0]["when"] == "Mon 07 Dec 2026 09:30"
