@@ -50,7 +50,10 @@ def summary(basis: Basis) -> Table:
         basis.tally(_resolved(basis, before)))  # fmt: skip
     for key, label, action in (("cafcass", "Cafcass referrals", "refer_cafcass"),
                                ("overall_breaches", "Overall time limit passed", "overall_breach"),
-                               ("meetings", "Dispute resolution meetings held", "meeting")):  # fmt: skip
+                               ("meetings", "Dispute resolution meetings held", "meeting"),
+                               ("bypasses", "Tiers bypassed (straight to a higher tier)", "bypass"),
+                               ("extensions", "Deadlines extended", "extend"),
+                               ("rejections", "Responses not accepted (rejected)", "reject")):  # fmt: skip
         row(key, label, happened(action, True), happened(action, False))
     row("open_at_end", "Open at the period's end", basis.tally(open_at(basis, this)),
         basis.tally(open_at(basis, before)))  # fmt: skip

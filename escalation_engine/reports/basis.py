@@ -110,6 +110,8 @@ def events_of(facts: Iterable[Facts], before: Span, this: Span) -> list[Event]:
             add(f, at, seq, "refer_cafcass", None)
         for at, seq in f.meetings:
             add(f, at, seq, "meeting", None)
+        for at, seq, step, where in f.steps:
+            add(f, at, seq, step, where)
     return found
 
 

@@ -16,6 +16,9 @@ from escalation_engine.spec.model import OUTCOMES
 
 #: (moment, entry number)
 Mark = tuple[int, int]
+#: The steps a committee asks how often were taken: a tier bypassed, a deadline extended, a
+#: response not accepted.
+STEPS = ("bypass", "extend", "reject")
 
 
 @dataclass(slots=True)
@@ -68,6 +71,8 @@ class Facts:
     #: (moment, entry, rating)
     ratings: list[tuple[int, int, str]] = field(default_factory=list)
     meetings: list[Mark] = field(default_factory=list)
+    #: (moment, entry, action, stage) of each of ``STEPS`` taken.
+    steps: list[tuple[int, int, str, str | None]] = field(default_factory=list)
     #: How it stood closed at the end of the report's period and of the period before (``None``:
     #: open), worked out once by the report's basis for every table to read.
     at_end: Closing | None = None
@@ -132,3 +137,5 @@ def take(facts: Facts, row: tuple[Any, ...]) -> None:
         facts.reopened.append((at, seq))
     elif action == "meeting":
         facts.meetings.append((at, seq))
+    elif action in STEPS:
+        facts.steps.append((at, seq, action, source))

@@ -19,11 +19,12 @@ from escalation_engine.domain.actions.changing import Rated
 from escalation_engine.domain.actions.moving import Reopened
 from escalation_engine.domain.actions.responding import Responded
 from escalation_engine.domain.events import Event, PersonEvent, Raised, Written
+from escalation_engine.reports.facts import STEPS
 from escalation_engine.spec.model import OUTCOMES
 
 #: Entries a tally counts (a raising only when it gave a rating or was imported).
 COUNTED = frozenset({"respond", "timeout", "stage_breach", "overall_breach", "rate", "raise",
-                     "refer_cafcass", "meeting"})  # fmt: skip
+                     "refer_cafcass", "meeting", *STEPS})  # fmt: skip
 
 
 class Tally(NamedTuple):

@@ -46,7 +46,7 @@ _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 _MARK = MarkRow.__table__  # type: ignore[attr-defined]
 #: Entries no figure counts: reminders, re-routing, extensions, reallocation.
-_UNCOUNTED = ("reminder", "reroute", "reconcile", "extend", "reallocate")
+_UNCOUNTED = ("reminder", "reroute", "reconcile", "reallocate")
 
 
 def _seconds(connection: Connection, column: Any) -> Any:

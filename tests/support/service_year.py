@@ -65,6 +65,8 @@ class Record:
     cafcass: list[datetime] = field(default_factory=list)
     ratings: list[tuple[datetime, str]] = field(default_factory=list)
     meetings: list[datetime] = field(default_factory=list)
+    #: When each tier was bypassed, deadline extended or response rejected, by action.
+    steps: dict[str, list[datetime]] = field(default_factory=dict)
 
 
 Plan = Generator[datetime, None, None]
@@ -172,6 +174,8 @@ class Year:
             record.responses.append((now, stage, not late))
         elif action == "rate":
             record.ratings.append((now, str(extra["target"])))
+        elif action in ("bypass", "extend", "reject"):
+            record.steps.setdefault(action, []).append(now)
 
     def close(self, record: Record, outcome: str) -> None:
         record.closed = (outcome, self.clock.now(), record.stage)

@@ -84,6 +84,9 @@ def test_the_summary_counts_the_year_against_the_one_before(year: ServiceYear) -
         return sum(1 for r in records if not r.positive and r.raised and r.raised < period.end
                    and closed_by(r, period) is None)  # fmt: skip
 
+    def steps(action: str, period: Period) -> int:
+        return sum(1 for r in records for m in r.steps.get(action, []) if within(m, period))
+
     def good(period: Period) -> int:
         return sum(1 for r in records if r.positive and within(r.raised, period))
 
@@ -94,6 +97,9 @@ def test_the_summary_counts_the_year_against_the_one_before(year: ServiceYear) -
         "overall_breaches": (happened("overall_breaches", THIS), happened("overall_breaches", BEFORE)),
         "meetings": (happened("meetings", THIS), happened("meetings", BEFORE)), "imported": (0, 0),
         "open_at_end": (open_at(THIS), open_at(BEFORE)),
+        "bypasses": (steps("bypass", THIS), steps("bypass", BEFORE)),
+        "extensions": (steps("extend", THIS), steps("extend", BEFORE)),
+        "rejections": (steps("reject", THIS), steps("reject", BEFORE)),
     }  # fmt: skip
     expected: dict[str, Any] = {}
     for row, (now, then) in rows.items():
@@ -103,6 +109,8 @@ def test_the_summary_counts_the_year_against_the_one_before(year: ServiceYear) -
     same(report, "summary", expected)
     # What the year holds, so the comparison above says something.
     assert rows["cafcass"] == (1, 0)
+    assert rows["bypasses"][0] == 8 + 5  # the two plans that bypass, once each
+    assert rows["rejections"][0] >= 40  # each escalation rejected to stage 2 at least
     assert rows["overall_breaches"][0] == 5
     assert rows["open_at_end"] == (6, 10)  # raised in the last days of March both years
     # All but the withdrawn, the referral and the six still open; and the ten raised in March
