@@ -73,9 +73,10 @@ def clock_start(
         return escalation.raised_at
     given = escalation.dates.get(stage.starts)
     if given is None:
+        named = stage.starts.replace("_", " ")
         raise InvalidInput(
-            f"Stage {stage.name!r} counts from the {stage.starts.replace('_', ' ')}, which was not"
-            f" given; give it as {stage.starts}=YYYY-MM-DD.",
+            f"{stage.title} counts its deadline from the {named}, which was not given: give the"
+            f" {named} ({stage.starts}).",
             given=NAMED_DATE,
         )
     return calendar.end_of_day(given)

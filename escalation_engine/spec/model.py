@@ -37,9 +37,9 @@ def default_permissions() -> dict[str, tuple[str, ...]]:
     return dict.fromkeys(vocabulary.with_default("raiser"), (RAISER,))
 
 
-#: Where a stage's clock starts, besides a named date supplied when the alert is raised.
 #: What a stage's responders do (answer it, or say they are on it), and whoever it is routed to.
 ANSWERING: tuple[str, ...] = ("respond", "handle")
+#: Where a stage's clock starts, besides a named date supplied when the alert is raised.
 CLOCK_STARTS: tuple[str, ...] = ("stage", "raised")
 #: Where the overall limit starts: on raising, or on first reaching a formal stage.
 OVERALL_STARTS: tuple[str, ...] = ("formal", "raised")

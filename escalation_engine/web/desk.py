@@ -111,15 +111,18 @@ class Desk(PageBase):
                            list=found["list"], page=found["page"], pages=found["pages"])  # fmt: skip
 
     async def raise_page(
-        self, request: Request, error: str | None = None, status: int = 200,
+        self, request: Request, refused: EscalationError | None = None,
         sent: dict[str, str] | None = None,
     ) -> Response:  # fmt: skip
         username = await self.who(request)
         if username is None:
             return self.to_sign_in(request)
         choices = raising.choices(self.service, username)
-        return self.render(request, "raise.html", status, person=self.person(username),
-                           error=error, sent=sent or {}, **choices)  # fmt: skip
+        return self.render(
+            request, "raise.html", http_status(refused) if refused else 200,
+            person=self.person(username), error=str(refused) if refused else None,
+            error_href=raising.field_of(refused, choices), sent=sent or {}, **choices,
+        )  # fmt: skip
 
     async def raise_alert(self, request: Request) -> Response:
         username = await self.who(request)
@@ -127,12 +130,12 @@ class Desk(PageBase):
             return self.to_sign_in(request)
         sent: dict[str, str] = {}
         try:
-            form = await forms.read(request, raising.FIELDS)
+            form = await forms.read(request, raising.fields(self.service))
             sent = {name: str(value) for name, value in form.items() if name != forms.FIELD}
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
             done = await self.operation(username, "raise", None, raising.params_of(sent))
         except EscalationError as exc:
-            return await self.raise_page(request, str(exc), http_status(exc), sent)
+            return await self.raise_page(request, exc, sent)
         # Redirected, so that reloading the page it lands on cannot raise it twice.
         return RedirectResponse(f"/escalations/{done['reference']}?raised=1", status_code=303)
 

@@ -137,3 +137,27 @@ def test_a_manager_says_they_are_on_it_and_the_other_at_the_stage_sees_it(
     with kept_page(browser, "ellie-sees-who-is-on-it", bypass_csp=True) as other:
         open_as(other, f"{live.url}/escalations?q=CLA-620005", "ellie")
         assert "Jo Bennett is on it" in other.inner_text("main tbody")
+
+
+def test_an_iro_raises_a_case_alert_on_the_desk_with_its_review_date(
+    live: Live, page: Page
+) -> None:
+    open_as(page, live.url + "/raise", "aisha")
+    page.get_by_label("What kind of alert").select_option("case_alert:case_alert")
+    page.get_by_label("Child's case reference").fill("CLA-620006")
+    page.get_by_label("The child's team").select_option("north")
+    page.get_by_label("What is the concern?").fill("Care plan not updated after the review.")
+    page.get_by_role("button", name="Raise the alert").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "counts its deadline from the review date" in summary.inner_text()
+    assert "--date" not in summary.inner_text()  # no command-line words on a page
+    assert summary.locator("a").get_attribute("href") == "#date_review_date"
+    assert page.get_by_label("What is the concern?").input_value().startswith("Care plan")
+    accessible(page)
+    page.get_by_label("Review date").fill("2026-12-01")
+    page.get_by_role("button", name="Raise the alert").click()
+    page.wait_for_url("**/escalations/ESC-*?raised=1")
+    reference = page.url.split("/escalations/")[1].split("?")[0]
+    esc = live.service.get(reference)
+    assert esc.alert_type == "case_alert"
+    assert esc.dates["review_date"].isoformat() == "2026-12-01"

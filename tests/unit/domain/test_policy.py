@@ -78,7 +78,9 @@ def test_a_stage_clock_starts_on_entry_on_raising_or_on_a_named_date() -> None:
 def test_a_clock_counting_from_a_date_not_given_is_refused_naming_the_date() -> None:
     spec = shipped.workflow("dispute_resolution")
     stage = replace(spec.stage("team_manager"), starts="review_date")
-    with pytest.raises(InvalidInput, match="counts from the review date, which was not given"):
+    with pytest.raises(
+        InvalidInput, match="counts its deadline from the review date, which was not given"
+    ):
         policy.clock_start(stage, shipped.escalation(spec), MONDAY, CALENDAR)
 
 
