@@ -39,14 +39,17 @@ def _me(service: EscalationService, username: str, _: dict[str, str], __: dict[s
 
 
 def _raise(service: EscalationService, username: str, _: dict[str, str], p: dict[str, Any]) -> Any:
+    from escalation_engine.domain.inputs import DUE, NAMED_DATE
+
     named = {
-        key.strip(): parse_day(value, f"--date {key}") for key, value in p.get("dates", {}).items()
+        key.strip(): parse_day(value, f"The {key.strip().replace('_', ' ')}", given=NAMED_DATE)
+        for key, value in p.get("dates", {}).items()
     }
     esc = service.raise_alert(
         username=username, workflow=p.get("workflow", "dispute_resolution"),
         alert_type=p["alert_type"], case_refs=p["case_refs"], category=p["category"],
         summary=p["summary"], team=p.get("team", ""), looked_after=p.get("looked_after", True),
-        rating=p.get("rating"), due=parse_day(p["due"], "--due") if "due" in p else None,
+        rating=p.get("rating"), due=parse_day(p["due"], "The deadline you set", given=DUE) if "due" in p else None,
         dates=named, tell_my_manager=p.get("tell_my_manager", False),
     )  # fmt: skip
     service.viewing.mark_seen(service.settings.person(username).username, esc)

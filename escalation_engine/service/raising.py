@@ -93,12 +93,13 @@ class Raising:
         choose it, or where the raiser has no manager."""
         if tell_my_manager and not alert.raiser_may_notify_manager:
             raise InvalidInput(
-                f"{alert.title} ({alert.name}) does not let the raiser choose to tell their manager"
-                f" under {spec.name}; leave out --tell-my-manager."
+                f"{alert.title} under {spec.title} does not let the raiser choose to tell their"
+                " manager; raise it without telling them."
             )
         if tell_my_manager and person.manager is None:
             raise InvalidInput(
-                f"{person.username} has no manager in config.yaml to tell; leave out --tell-my-manager."
+                f"{person.name} ({person.username}) has no manager in config.yaml to tell; raise it"
+                " without telling them."
             )
 
     def _receiving_team(
@@ -141,7 +142,7 @@ class Raising:
         refs = tuple(dict.fromkeys(ref.strip().upper() for ref in case_refs if ref.strip()))
         if not refs:
             raise InvalidInput(
-                "Give the child's case reference with --case (one per child for siblings)."
+                "Give the child's case reference (one for each child, for siblings)."
             )
         if len(refs) > MAX_CASES:
             raise InvalidInput(
@@ -179,9 +180,7 @@ class Raising:
     def _entry_stage(self, spec: WorkflowSpec, alert: AlertType, rating: str | None) -> str:
         if rating is not None:
             if spec.rag is None:
-                raise InvalidInput(
-                    f"Workflow {spec.name!r} has no RAG ratings; leave out --rating."
-                )
+                raise InvalidInput(f"{spec.title} has no RAG ratings; raise it without a rating.")
             if rating not in spec.rag.names:
                 raise InvalidInput(
                     f"Unknown rating {rating!r}.{did_you_mean(rating, spec.rag.names)}"
