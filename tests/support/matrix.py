@@ -33,9 +33,9 @@ REACH = {"aisha": NORTH | {"aisha", "priya"}, "sam": NORTH}
 ACTORS = ("aisha", "tom", "priya", "ivy", "sam", "ellie", "jo", "dev", "mark", "helen", "ruth",
           "david", "kay", "sol", "lena")  # fmt: skip
 #: Stage actions that only people the alert reaches may take in a stage role.
-REACHED = {"respond", "accept", "reject", "escalate", "extend"}
+REACHED = {"respond", "handle", "accept", "reject", "escalate", "extend"}
 #: Actions by which a raiser answers, judges or closes their own alert (only as its raiser).
-OWN = {"respond", "accept", "reject", "withdraw", "supersede"}
+OWN = {"respond", "handle", "accept", "reject", "withdraw", "supersede"}
 ALERT = {"dispute_resolution": "practice_alert", "case_alert": "case_alert",
          "rag_rating": "rag_concern", "professional_concern": "concern"}  # fmt: skip
 #: Who raises each workflow's alert: an IRO, or (the process run the other way) a social worker.
@@ -61,7 +61,7 @@ def permitted(spec: WorkflowSpec, action: str, person: Person, esc: Escalation) 
     """The rules as the protocol states them."""
     stage = spec.stage(esc.stage) if esc.stage in spec.stage_names else None
     roles = set(spec.roles_for(action, esc.stage))
-    if action == "respond" and person.username in esc.with_people:
+    if action in ("respond", "handle") and person.username in esc.with_people:
         roles |= set(esc.with_roles)  # whoever it was routed to may answer it
     filled = roles & set(person.roles)
     if "raiser" in roles and person.username == esc.raised_by:
@@ -89,6 +89,8 @@ def possible(spec: WorkflowSpec, action: str, esc: Escalation) -> bool:
         return esc.status not in ("responded", "holding")
     if action in ("accept", "reject"):
         return esc.status in ("responded", "holding")
+    if action == "handle":
+        return esc.status != "responded"
     if action == "extend":
         return esc.stage_due_at is not None
     return action != "rate" or spec.rag is not None

@@ -30,6 +30,11 @@ class Handling(PersonEvent):
 
 def handle(ctx: ActionContext, esc: Escalation, command: Handle) -> Handling:
     me = ctx.person.username
+    if esc.status == "responded":
+        raise InvalidInput(
+            f"{esc.reference} has a response waiting to be accepted or rejected: there is nothing"
+            " to handle at this stage until then. Nothing was written."
+        )
     if esc.handled_by == me:
         raise InvalidInput(
             f"You are already handling {esc.reference}: others see it. Nothing was written."
@@ -45,5 +50,5 @@ HANDLE = Action(
     summary="Say you are handling it: the others it is with, and its watchers, see it is in hand.",
     example="Calling the social worker this afternoon", done="said they are handling it",
     headline="being handled", reached=True,
-    open_now=lambda esc: esc.status not in ("responded", "closed"),
+    open_now=lambda esc: esc.status != "responded",
 )  # fmt: skip

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from escalation_engine.app import operations
 from escalation_engine.clock import FakeClock
-from escalation_engine.errors import InvalidInput, PermissionDenied
+from escalation_engine.errors import EscalationNotFound, InvalidInput, PermissionDenied
 from escalation_engine.service import EscalationService
 from escalation_engine.store.tables import EscalationRow
 from tests.support.scenarios import practice_alert
@@ -43,8 +43,10 @@ def test_one_of_the_people_it_is_with_says_they_are_on_it_and_the_others_see_who
 
 def test_someone_it_is_not_with_may_not_say_it(service: EscalationService) -> None:
     reference = practice_alert(service).reference
-    with pytest.raises(PermissionDenied):
-        service.act(reference, "mark", "handle")  # the next tier up: not with him yet
+    with pytest.raises(EscalationNotFound):  # the next tier up: not with him yet, nor his to read
+        service.act(reference, "mark", "handle")
+    with pytest.raises(PermissionDenied):  # copied on it, so he reads it; it is not his to answer
+        service.act(reference, "sam", "handle")
     assert service.get(reference).handled_by is None
     assert [e.action for e in service.trail(reference)] == ["raise"]
 
