@@ -25,6 +25,8 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP INDEX ix_escalation_raised_open")
         db.execute("DROP TABLE installation_seal")
         db.execute("DROP TABLE delivery_record")
+        db.execute("DROP TABLE seen")
+        db.execute("ALTER TABLE escalation DROP COLUMN handled_by")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr
