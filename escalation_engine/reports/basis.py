@@ -16,7 +16,7 @@ their own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
@@ -129,6 +129,9 @@ class Basis:
     followed: list[Facts]
     #: Whether figures keep the entries behind them (explaining), or only count.
     keep: bool = False
+    #: Each escalation raised in the two periods, one by one: (reference, digest, alert type,
+    #: raised, the children's case references).
+    children: list[tuple[str, str, str, int, tuple[str, ...]]] = field(default_factory=list)
 
     def tally(self, found: Iterable[Evidence]) -> tuple[int, list[Evidence]]:
         """A count, and the entries behind it when explaining."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from escalation_engine.domain.periods import Period
-from escalation_engine.reports import activity, raised, ratings
+from escalation_engine.reports import activity, children, raised, ratings
 from escalation_engine.reports.basis import Basis
 from escalation_engine.reports.model import Report
 
@@ -26,6 +26,7 @@ def build(basis: Basis, *, by: str, generated_at: datetime) -> Report:
     tables = [
         activity.summary(basis),
         raised.by_category(basis),
+        children.children(basis),
         activity.by_month(basis, by),
         raised.by_workflow(basis),
         raised.by_team(basis),

@@ -186,6 +186,7 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
                                          for o in kinds] + [("open", "Still open")],
                   "Category")  # fmt: skip
     reasons: dict[tuple[str, str], dict[str, list[Evidence]]] = {}
+    totals: dict[str, list[Evidence]] = {name: [] for name in [*kinds, "open"]}
     groups: dict[str, list[Facts]] = {}
     for facts in basis.cohort:
         groups.setdefault(facts.category, []).append(facts)
@@ -203,6 +204,10 @@ def outcomes(basis: Basis) -> tuple[Table, Table]:
                     given.setdefault(column, []).append((facts.reference, closing.seq))
         table.add(category, basis.words.category(category),
                   *(basis.tally(cells[name]) for name in [*kinds, "open"]))  # fmt: skip
+        for name in totals:
+            totals[name] += cells.get(name, [])
+    if groups:  # a committee reads the whole year's outcomes first
+        table.add("all", "All categories", *(basis.tally(totals[name]) for name in totals))
     categories = sorted({c for given in reasons.values() for c in given if c != "all"},
                         key=basis.words.category)  # fmt: skip
     why = Table("outcome_reasons", "Outcome reasons by category", "Escalations raised in the"

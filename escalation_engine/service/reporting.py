@@ -9,6 +9,7 @@ Both feed the same tables (``reports/``), so a figure and its explanation cannot
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -130,7 +131,7 @@ class Reporting:
             take(found, entry)
         followed = self._folded(period, {r: facts[r] for r in rated if r in facts})
         return Basis(list(facts.values()), specs, self.ctx.words, self.ctx.calendar, this, earlier,
-                     events, list(followed.values()))  # fmt: skip
+                     events, list(followed.values()), children=self._children(period))  # fmt: skip
 
     def _explained(self, period: Period) -> Basis:
         before = periods.previous(period)
@@ -138,7 +139,18 @@ class Reporting:
         facts = self._folded(period, self._facts(period), every=True)
         chosen = list(facts.values())
         return Basis(chosen, self._specs(chosen), self.ctx.words, self.ctx.calendar, this, earlier,
-                     events_of(chosen, earlier, this), chosen, keep=True)  # fmt: skip
+                     events_of(chosen, earlier, this), chosen, keep=True,
+                     children=self._children(period))  # fmt: skip
+
+    def _children(self, period: Period) -> list[tuple[str, str, str, int, tuple[str, ...]]]:
+        """Each escalation raised in ``period`` and the one before, with its children."""
+        since = periods.previous(period).start
+        return [
+            (reference, digest, alert, raised, tuple(json.loads(refs)))
+            for reference, digest, alert, raised, refs in store.reporting.children(
+                self.ctx.engine, since, period.end
+            )
+        ]
 
     def _folded(
         self, period: Period, facts: dict[str, Facts], every: bool = False

@@ -124,6 +124,25 @@ def escalations(
     return _tuples(engine, query)
 
 
+def children(
+    engine: Engine, since: datetime, end: datetime
+) -> Generator[tuple[Any, ...], None, None]:
+    """Each escalation raised from ``since`` up to ``end``: (reference, workflow digest, alert
+    type, raised in seconds, case references as JSON), one by one, whatever the rows alike in
+    every other figure that ``escalations`` groups (they may be about different children)."""
+    e = _ESCALATION.c
+
+    def query(connection: Connection) -> Any:
+        raised = _seconds(connection, e.raised_at)
+        return (
+            select(e.reference, e.workflow_digest, e.alert_type, raised, e.case_refs)
+            .where(e.raised_at >= since, e.raised_at < end)
+            .order_by(e.id)
+        )
+
+    return _tuples(engine, query)
+
+
 def _entry_columns(connection: Connection) -> list[Any]:
     """(reference, seq, at in seconds, action, from, to, detail, reason, imported): ``detail``
     is the rating given (raise, rate), whether a response came in time (respond) or the day a

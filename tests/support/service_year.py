@@ -65,6 +65,9 @@ class Record:
     cafcass: list[datetime] = field(default_factory=list)
     ratings: list[tuple[datetime, str]] = field(default_factory=list)
     meetings: list[datetime] = field(default_factory=list)
+    #: The children it is about: its own, a brother or sister with every tenth, and every
+    #: seventh about the child of the one before.
+    case_refs: list[str] = field(default_factory=list)
     #: When each tier was bypassed, deadline extended or response rejected, by action.
     steps: dict[str, list[datetime]] = field(default_factory=dict)
 
@@ -152,7 +155,7 @@ class Year:
     ) -> None:
         esc = self.service.raise_alert(
             username=raiser, workflow=record.workflow, alert_type=alert_type,
-            case_refs=[f"CLA-{100000 + len(self.records)}"], category=record.category,
+            case_refs=record.case_refs, category=record.category,
             summary="Drift in the care plan", team="north", **extra,  # type: ignore[arg-type]
         )  # fmt: skip
         record.reference, record.raised, record.raiser = esc.reference, self.clock.now(), raiser
@@ -369,6 +372,10 @@ def generate(service: EscalationService, clock: FakeClock) -> list[Record]:
     def add(plan: object, workflow: str, first: date, last: date, positive: bool = False) -> None:
         record = Record(getattr(plan, "__name__", "plan"), workflow, y.random.choice(CATEGORIES),
                         positive=positive)  # fmt: skip
+        n = len(y.records)
+        record.case_refs = [f"CLA-{100000 + (n - 1 if n % 7 == 6 else n)}"]
+        if n % 10 == 3:
+            record.case_refs.append(f"CLA-{200000 + n}")
         y.records.append(record)
         start = y.at(y.working_day(first, last), 9, y.random.randrange(0, 59))
         raiser = y.random.choice(("aisha", "tom"))

@@ -119,6 +119,29 @@ def test_the_summary_counts_the_year_against_the_one_before(year: ServiceYear) -
     assert {r.plan for r in records if r.overall_breaches} == {"bypassed_and_withdrawn"}
 
 
+def test_the_children_the_escalations_concerned(year: ServiceYear) -> None:
+    report = year.service.report("priya", THIS)
+
+    def counted(period: Period) -> tuple[int, int, int]:
+        refs = [r.case_refs for r in cohort(year.records, period)]
+        each = Counter(ref for given in refs for ref in given)
+        siblings = sum(1 for given in refs if len(given) > 1)
+        return len(each), siblings, sum(1 for n in each.values() if n > 1)
+
+    expected: dict[str, Any] = {}
+    for column, period in (("this", THIS), ("previous", BEFORE)):
+        children, siblings, repeated = counted(period)
+        expected |= {f"children.children.{column}": children,
+                     f"children.siblings.{column}": siblings,
+                     f"children.repeated.{column}": repeated}  # fmt: skip
+    same(report, "children", expected)
+    # The year holds each kind, so the comparison says something.
+    assert 0 < expected["children.siblings.this"] < expected["children.children.this"] < 305
+    assert expected["children.repeated.this"] > 0
+    [figure] = year.service.explain("priya", THIS, "children.siblings.this")
+    assert len(figure.evidence) == expected["children.siblings.this"]
+
+
 def test_raised_by_category_month_team_iro_and_workflow(year: ServiceYear) -> None:
     report = year.service.report("priya", THIS)
     this, before = cohort(year.records, THIS), cohort(year.records, BEFORE)
@@ -255,8 +278,9 @@ def test_outcomes_by_category_and_good_practice(year: ServiceYear) -> None:
     for r in cohort(year.records, THIS):
         closed = closed_by(r, THIS)
         expected[f"outcomes.{r.category}.{closed[0] if closed else 'open'}"] += 1
+        expected[f"outcomes.all.{closed[0] if closed else 'open'}"] += 1
     same(report, "outcomes", dict(expected))
-    assert sum(v for k, v in expected.items() if k.endswith("referred_to_cafcass")) == 1
+    assert expected["outcomes.all.referred_to_cafcass"] == 1
     good = Counter(
         f"good_practice.{r.workflow}:{'exceptional_practice' if r.workflow == 'rag_rating' else 'good_practice'}:{r.category}.count"
         for r in year.records if r.positive and within(r.raised, THIS)
