@@ -67,7 +67,7 @@ def commands(actions: Iterable[str]) -> str:
 
 
 #: Words a key spells in lower case that people write with capitals.
-_PROPER = {"cafcass": "Cafcass"}
+_PROPER = {"cafcass": "Cafcass", "iro": "IRO", "iros": "IROs", "qa": "QA"}
 
 
 def humanize(key: str) -> str:

@@ -234,9 +234,11 @@ class Viewing:
         """Refuse ``what`` to anyone without one of ``roles``, naming the roles that may."""
         person = self.ctx.settings.person(username)
         if not any(role in person.roles for role in roles):
+            titles, keys = self.ctx.settings.words.roles(roles), " or ".join(roles)
+            written = f" (the {keys} role in config.yaml)" if titles != keys else ""
             raise PermissionDenied(
                 f"{person.name} ({person.username}) may not {what}: it is for people with the"
-                f" {' or '.join(roles)} role in config.yaml."
+                f" {titles} role{written}."
             )
 
     def access_log(

@@ -144,7 +144,7 @@ def test_a_workflow_may_grant_it_and_show_says_who_may(
     )
     assert granted.roles_for("pause", None) == ("iro_manager",)
     may = {m["action"]: m["who"] for m in readmodel.workflow(service, granted)["may"]}
-    assert may["pause"] == "iro manager"
+    assert may["pause"] == "IRO manager"
     assert "pause" in machine_for(granted).allowed_actions("team_manager")
 
 

@@ -100,7 +100,7 @@ def test_a_new_password_lifts_a_lockout(with_jo: EscalationService) -> None:
 
 
 def test_only_administrators_manage_other_peoples_accounts(with_jo: EscalationService) -> None:
-    with pytest.raises(PermissionDenied, match="administrator or iro manager"):
+    with pytest.raises(PermissionDenied, match="administrator or IRO manager"):
         with_jo.accounts.add_account("jo", "mark", GOOD)
     with pytest.raises(PermissionDenied):
         with_jo.accounts.set_disabled("jo", "priya", True)

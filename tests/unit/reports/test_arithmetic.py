@@ -109,6 +109,9 @@ def test_the_outcomes_as_the_cohort_stood_at_the_years_end(basis: Basis) -> None
     table, _ = raised.outcomes(basis)
     totals = {column: 0 for column, _ in table.columns}
     for row in table.rows:
+        if row.key == "all":  # the totals row: checked against the sum below
+            assert _row(table, "all") == _summed(table)
+            continue
         for column, value in _row(table, row.key).items():
             if isinstance(value, int):
                 totals[column] += value
@@ -120,3 +123,14 @@ def test_the_nearest_rank_percentile() -> None:
     assert raised._p90([5]) == 5
     assert raised._p90(list(range(1, 11))) == 9
     assert raised._p90(list(range(1, 12))) == 10
+
+
+def _summed(table: Any) -> dict[str, Any]:
+    """Each column of ``table`` summed over its rows but the totals row."""
+    summed: dict[str, Any] = {}
+    for row in table.rows:
+        if row.key == "all":
+            continue
+        for column, value in _row(table, row.key).items():
+            summed[column] = summed.get(column, 0) + value
+    return summed
