@@ -276,7 +276,7 @@ CASES = [
         "--note",
         "x",
         user="tom",
-        says="may not respond",
+        says="that you may see",  # another IRO's: it reads as not there
     ),
     cli(
         "bypass-unknown-stage",
@@ -345,7 +345,7 @@ CASES = [
         "--note",
         "x",
         user="tom",
-        says="may not withdraw",
+        says="that you may see",
     ),
     cli(
         "not-looked-after-by-manager",

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from escalation_engine.clock import FakeClock
-from escalation_engine.errors import PermissionDenied
+from escalation_engine.errors import EscalationNotFound, PermissionDenied
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
 from escalation_engine.trail import audit
@@ -63,6 +63,9 @@ def test_another_iro_may_not_act_on_an_alert_they_did_not_raise(
     service: EscalationService, engine: Engine, action: str, extra: dict[str, str]
 ) -> None:
     esc = practice_alert(service)
+    with pytest.raises(EscalationNotFound):  # another IRO's, about another child: not there
+        service.act(esc.reference, "tom", action, note="Serious risk.", **extra)
+    practice_alert(service, username="tom")  # the same child: now on his caseload, he reads it
     with pytest.raises(PermissionDenied, match="aisha raised it") as refused:
         service.act(esc.reference, "tom", action, note="Serious risk.", **extra)
     assert "or reallocating it to tom first" in str(refused.value)
@@ -88,7 +91,7 @@ def test_another_iro_may_not_rate_green_and_close_an_alert(service: EscalationSe
         username="aisha", workflow="rag_rating", alert_type="rag_concern", rating="red",
         case_refs=["CLA-100452"], category="health_assessment", summary="Health assessment overdue.",
     )  # fmt: skip
-    with pytest.raises(PermissionDenied, match="aisha raised it"):
+    with pytest.raises(EscalationNotFound):
         service.act(esc.reference, "tom", "rate", target="green", note="Looks fine.")
     assert service.get(esc.reference).stage == "line_manager"
 
