@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from escalation_engine.cli.common import AsUser, app, emit_json, escape, out
+from escalation_engine.cli.common import AsUser, app, emit_json, err, escape, out
 
 FORMATS = ("table", "markdown", "csv", "json", "html", "xlsx")
 #: Formats that are files, not text for a terminal.
@@ -81,10 +81,16 @@ def report(
         _ready(path)  # before the work, not after it
     params = {"year": year, "from": start, "to": end, "by": by}
     backend = connect(as_user)
+    # Counting a year takes a few seconds (longer over years of history): said while it runs,
+    # at a terminal only (a pipe or a file gets the report and nothing else).
+    with err.console.status("Counting the period's escalations from the audit trail…"):
+        if explain is not None:
+            found = backend.call("report_explain", **params, figure=explain)
+        else:
+            data = backend.call("report", **params)
     if explain is not None:
-        _explained(backend.call("report_explain", **params, figure=explain), output)
+        _explained(found, output)
         return
-    data = backend.call("report", **params)
     _write(data, output, path)
 
 
