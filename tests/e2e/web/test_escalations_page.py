@@ -14,7 +14,7 @@ from escalation_engine.domain.escalation import Escalation
 from escalation_engine.store.tables import EscalationRow
 from tests.support.browser import PHONE, accessible, kept_page, open_as, sign_in, tab_until
 from tests.support.databases import database
-from tests.support.server import Live, service_folder, serving
+from tests.support.server import PASSWORD, Live, service_folder, serving
 
 pytestmark = pytest.mark.slow
 
@@ -146,3 +146,32 @@ def test_the_iro_manager_goes_from_the_dashboard_into_the_list_it_counts(
         page.wait_for_url("**/escalations?workflow=dispute_resolution&stage=team_manager")
         assert len(_rows(page)) == shown
         accessible(page)
+
+
+def test_an_auditor_on_a_phone_reads_the_access_log_with_the_keyboard_alone(
+    live: Live, phone: Page
+) -> None:
+    first = live.service.all()[0].reference
+    phone.goto(f"{live.url}/escalations/{first}")
+    sign_in(phone, "jo")  # a look the log will show
+    phone.wait_for_url(f"{live.url}/escalations/{first}")
+    phone.context.clear_cookies()
+    phone.goto(live.url + "/inbox")
+    tab_until(phone, "#username")
+    phone.keyboard.type("amir")
+    tab_until(phone, "#password")
+    phone.keyboard.type(PASSWORD)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(live.url + "/inbox")
+    tab_until(phone, "a[href='/oversight']")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(live.url + "/oversight")
+    tab_until(phone, "#reference")
+    phone.keyboard.type(first)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/oversight?*reference=*")
+    row = phone.locator("main tbody tr").first
+    assert "Jo Bennett" in row.inner_text()
+    assert "Opened its page" in row.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    accessible(phone)
