@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from escalation_engine import store
 from escalation_engine.domain.clocks import CLOCK_FIELDS, CLOCK_WORDS, Clocks, moment
 from escalation_engine.domain.events import Reconciled, Written
+from escalation_engine.domain.labels import local_text
 from escalation_engine.service.context import ENGINE_ACTOR, Context
 from escalation_engine.spec.model import IRO_MANAGER
 from escalation_engine.store import unit_of_work
@@ -30,10 +31,16 @@ class Drift:
     moved: dict[str, tuple[str, str]]
 
     def said(self) -> str:
+        """What moved, in London time as people read it."""
         return "; ".join(
-            f"its {CLOCK_WORDS[name]} is stored as {stored}, the trail says {recorded}"
+            f"its {CLOCK_WORDS[name]} is stored as {_words(stored)}, the trail says"
+            f" {_words(recorded)}"
             for name, (stored, recorded) in self.moved.items()
         )
+
+
+def _words(value: str) -> str:
+    return "none" if value == "none" else local_text(value)
 
 
 def _drift(reference: str, stored: object, recorded: Clocks) -> Drift | None:

@@ -24,8 +24,9 @@ from escalation_engine.domain.actions.closing import NoLongerLookedAfter
 from escalation_engine.domain.actions.handling import Handling
 from escalation_engine.domain.actions.judging import Rejected
 from escalation_engine.domain.actions.responding import Responded
-from escalation_engine.domain.clocks import CLOCK_WORDS, Clocks, moment
+from escalation_engine.domain.clocks import CLOCK_WORDS, Clocks
 from escalation_engine.domain.events import Event, Raised, Written
+from escalation_engine.domain.labels import local
 from escalation_engine.domain.machine import Moves, moves_of
 from escalation_engine.errors import EscalationError
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
@@ -87,11 +88,16 @@ class Replayed:
         moved = self.clocks.moved(row, open_=self.stage not in OUTCOMES)
         for name, (stored, recorded) in moved.items():
             return (
-                f"{self.reference}: its stored {CLOCK_WORDS[name]} is {moment(stored)}, but its"
-                f" audit trail sets it to {moment(recorded)}: it was moved without an audit"
+                f"{self.reference}: its stored {CLOCK_WORDS[name]} is {_words(stored)}, but its"
+                f" audit trail sets it to {_words(recorded)}: it was moved without an audit"
                 " entry, so the engine would act on it at the wrong time"
             )
         return None
+
+
+def _words(value: Any) -> str:
+    """A clock's value in London time as people read it (London, whatever the database keeps)."""
+    return "none" if value is None else local(value)
 
 
 def _entry_problem(state: Replayed, entry: Any, moves: Moves) -> str | None:
