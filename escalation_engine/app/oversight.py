@@ -26,9 +26,9 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
     worker = report["worker"]
     if report["worker_alive"] and worker:
         lines.append((False, f"Worker: [green]running[/green] (pid {worker['pid']} on"
-                             f" {escape(worker['host'])}, last seen {worker['heartbeat_at']})"))  # fmt: skip
+                             f" {escape(worker['host'])}, last seen {local_text(worker['heartbeat_at'])})"))  # fmt: skip
     elif worker:
-        lines.append((True, f"Worker: [red]not running[/red] (last seen {worker['heartbeat_at']},"
+        lines.append((True, f"Worker: [red]not running[/red] (last seen {local_text(worker['heartbeat_at'])},"
                             f" pid {worker['pid']} on {escape(worker['host'])})"))  # fmt: skip
     else:
         lines.append((True, "Worker: [red]never started[/red]; start one with 'escalate run'."))
