@@ -94,6 +94,17 @@ def test_list_finds_by_search_and_says_how_late_the_late_ones_are(site: Path) ->
     assert "No escalations match." in none.stdout
 
 
+def test_the_dashboard_at_a_terminal_counts_what_is_open_where(site: Path) -> None:
+    raise_alert(site)
+    shown = run(site, "dashboard", user="jo", now="2026-01-16T10:00:00+00:00")
+    assert shown.returncode == 0, shown.stderr
+    said = " ".join(shown.stdout.split())
+    assert "Open: 1; overdue 1" in said
+    assert "Dispute Resolution Protocol: 1 open" in said
+    found = json.loads(run(site, "dashboard", "--json", user="tom").stdout)
+    assert found["counts"]["all"] == 0  # another IRO: nothing of aisha's
+
+
 def test_a_manager_responds_and_the_iro_accepts(site: Path) -> None:
     reference = str(raise_alert(site)["reference"])
     result = run(

@@ -44,9 +44,7 @@ def test_a_deadline_moved_by_sql_is_named_then_put_back_and_the_iro_manager_told
     assert "its stage deadline is stored as Wed 01 Dec 2027 17:00" in moved
     verified = escalate(site, "audit", "verify")
     assert verified.returncode == 1
-    assert "its stored stage deadline is Wed 01 Dec 2027 17:00" in " ".join(
-        verified.stderr.split()
-    )
+    assert "its stored stage deadline is Wed 01 Dec 2027 17:00" in " ".join(verified.stderr.split())
     shown = escalate(site, "show", reference, "--as", "priya")
     assert "does not match its audit trail" in " ".join(shown.stderr.split())
     worker = start_worker(site)

@@ -14,7 +14,7 @@ from escalation_engine.cli import app
      "supersede", "refer-cafcass", "reopen", "rate", "audit", "tick", "init", "demo", "run", "status",
      "workflows list", "workflows validate", "workflows show", "workflows schema", "calendar due",
      "db upgrade", "db current", "reallocate", "not-looked-after", "away", "back", "meeting",
-     "report", "import"],
+     "report", "import", "dashboard", "handle"],
 )  # fmt: skip
 def test_every_help_shows_an_example(command: str) -> None:
     result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "120"})
