@@ -185,16 +185,23 @@ class Acting:
         return given
 
     def _changed_under(self, session: Connection, escalation: Escalation, seen: int) -> str:
+        """What the escalation became while someone looked at an earlier version, in words."""
+        words = self.ctx.words
+        spec = self.ctx.registry.of(session, escalation)
         last = store.last_entry(session, escalation.reference)
+        by = "the engine" if last is not None and last.actor_kind == "engine" else (
+            words.person(last.actor) if last is not None else ""
+        )  # fmt: skip
         change = (
-            f"; last change: {last.action.replace('_', ' ')} by {last.actor} at {local(last.at)}"
+            f" The last change: {words.done(last.action)}, by {by}, {local(last.at)}."
             if last
             else ""
         )
         return (
-            f"{escalation.reference} changed while you were looking at it (you saw version {seen}, it is"
-            f" now version {escalation.version}, at stage {escalation.stage!r}, {escalation.status.replace('_', ' ')}"
-            f"{change}). Nothing was written; check it with 'escalate show {escalation.reference}' and act again if still needed."
+            f"{escalation.reference} changed while you were looking at it (you saw version {seen};"
+            f" it is now version {escalation.version}: {words.stage(spec, escalation.stage)},"
+            f" {words.status(escalation.status)}).{change} Nothing was written: look at it as it"
+            " is now, and act again if you still need to."
         )
 
     def _trigger(

@@ -358,8 +358,14 @@ def test_stale_expected_version_is_refused_and_writes_nothing(
 ) -> None:
     esc = practice_alert(service)
     service.act(esc.reference, "jo", "respond", note="First")
-    with pytest.raises(ConcurrentUpdate, match="changed while you were looking at it"):
+    with pytest.raises(ConcurrentUpdate, match="changed while you were looking at it") as stale:
         service.act(esc.reference, "aisha", "accept", expected_version=0)
+    said = str(stale.value)
+    # What it became, in words: no stage keys, usernames or commands.
+    assert "Stage 1: team manager, response in, awaiting judgement" in said
+    assert "The last change: responded, by Jo Bennett" in said
+    assert "team_manager" not in said
+    assert "escalate " not in said
     assert actions(engine, esc.reference) == ["raise", "respond"]
 
 
