@@ -3,9 +3,10 @@ how a refusal becomes a status, and the session cookie itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from escalation_engine.web.oidc import Oidc
 
 T = TypeVar("T")
+P = ParamSpec("P")
+Page = TypeVar("Page", bound="PageBase")
 HERE = Path(__file__).parent
 SESSION_COOKIE = "escalate_session"
 
@@ -119,3 +122,19 @@ def set_session(response: Response, token: str, hours: float) -> None:
     """The session cookie: sent over HTTPS only, out of scripts' reach, not on other sites' posts."""
     response.set_cookie(SESSION_COOKIE, token, max_age=int(hours * 3600), path="/", secure=True,
                         httponly=True, samesite="lax")  # fmt: skip
+
+
+def signed_in(
+    page: Callable[Concatenate[Page, Request, str, P], Awaitable[Response]],
+) -> Callable[Concatenate[Page, Request, P], Awaitable[Response]]:
+    """A page for people signed in: it is given who is asking; anyone else is sent to sign in
+    first, and brought back to it after."""
+
+    async def shown(self: Page, request: Request, /, *args: P.args, **kwargs: P.kwargs) -> Response:
+        username = await self.who(request)
+        if username is None:
+            return self.to_sign_in(request)
+        return await page(self, request, username, *args, **kwargs)
+
+    functools.update_wrapper(shown, page)  # its name and docstring
+    return shown

@@ -26,7 +26,14 @@ from escalation_engine.web.actionforms import (
     params_of,
     typed,
 )
-from escalation_engine.web.base import HERE, SESSION_COOKIE, PageBase, query_of, set_session
+from escalation_engine.web.base import (
+    HERE,
+    SESSION_COOKIE,
+    PageBase,
+    query_of,
+    set_session,
+    signed_in,
+)
 
 _SIGN_IN_FIELDS = frozenset({"username", "password", "next"})
 
@@ -92,10 +99,8 @@ class Desk(PageBase):
         return response
 
     # --- pages ---------------------------------------------------------------------------
-    async def inbox(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def inbox(self, request: Request, username: str) -> Response:
         try:
             chosen = query_of(request, "inbox", ("list", "page"), "the inbox's choices")
             found = await self.operation(username, "inbox", None, chosen)
@@ -110,13 +115,11 @@ class Desk(PageBase):
         return self.render(request, "inbox.html", person=self.person(username), lists=lists,
                            list=found["list"], page=found["page"], pages=found["pages"])  # fmt: skip
 
+    @signed_in
     async def raise_page(
-        self, request: Request, refused: EscalationError | None = None,
+        self, request: Request, username: str, refused: EscalationError | None = None,
         sent: dict[str, str] | None = None,
     ) -> Response:  # fmt: skip
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
         choices = raising.choices(self.service, username)
         return self.render(
             request, "raise.html", http_status(refused) if refused else 200,
@@ -124,10 +127,8 @@ class Desk(PageBase):
             error_href=raising.field_of(refused, choices), sent=sent or {}, **choices,
         )  # fmt: skip
 
-    async def raise_alert(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def raise_alert(self, request: Request, username: str) -> Response:
         sent: dict[str, str] = {}
         try:
             form = await forms.read(request, raising.fields(self.service))
@@ -139,15 +140,13 @@ class Desk(PageBase):
         # Redirected, so that reloading the page it lands on cannot raise it twice.
         return RedirectResponse(f"/escalations/{done['reference']}?raised=1", status_code=303)
 
+    @signed_in
     async def escalation(
-        self, request: Request, refused: EscalationError | None = None,
+        self, request: Request, username: str, refused: EscalationError | None = None,
         sent: Sent | None = None,
     ) -> Response:  # fmt: skip
         """One escalation; with ``refused``, the form ``sent`` shown again as it was typed, its
         field marked and linked from the error summary."""
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
         reference = str(request.path_params["reference"])
         try:
             shown = await self.work(self._shown, username, reference)
@@ -196,10 +195,8 @@ class Desk(PageBase):
         return {"esc": data, "ladder": ladder,
                 "forms": forms_for(spec, esc, data["may_take"], service.words)}  # fmt: skip
 
-    async def act(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def act(self, request: Request, username: str) -> Response:
         reference = str(request.path_params["reference"])
         action = str(request.path_params["action"])
         kept: dict[str, Any] = {}
@@ -216,11 +213,9 @@ class Desk(PageBase):
         # Redirected, so that reloading the page it lands on cannot send the form again.
         return RedirectResponse(f"/escalations/{reference}?done={action}", status_code=303)
 
-    async def watch(self, request: Request) -> Response:
+    @signed_in
+    async def watch(self, request: Request, username: str) -> Response:
         """Start or stop watching (the form's ``watching`` is ``yes`` or ``no``)."""
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
         reference = str(request.path_params["reference"])
         try:
             form = await forms.read(request, frozenset({"watching"}))

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from escalation_engine.app.oversight import access_csv, grouped_looks, status_lines, verify_lines
 from escalation_engine.errors import EscalationError, InvalidInput, PermissionDenied, http_status
 from escalation_engine.web import forms
-from escalation_engine.web.base import SESSION_COOKIE, PageBase
+from escalation_engine.web.base import SESSION_COOKIE, PageBase, signed_in
 
 #: Looks shown at once; the filters narrow the log.
 SHOWN = 200
@@ -46,10 +46,10 @@ class Oversight(PageBase):
             Route("/oversight/access-log.csv", self.access_csv, methods=["GET"]),
         ]
 
-    async def page(self, request: Request, checked: list[dict[str, Any]] | None = None) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def page(
+        self, request: Request, username: str, checked: list[dict[str, Any]] | None = None
+    ) -> Response:
         person, chosen = self.person(username), {}
         try:
             chosen = _chosen(request)
@@ -75,11 +75,9 @@ class Oversight(PageBase):
             return None
         return looks
 
-    async def access_csv(self, request: Request) -> Response:
+    @signed_in
+    async def access_csv(self, request: Request, username: str) -> Response:
         """The access log as filtered, every look, as CSV (for auditors)."""
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
         try:
             chosen = _chosen(request)
             rows = await self.operation(username, "access_log", None, chosen)
@@ -89,10 +87,8 @@ class Oversight(PageBase):
         return Response(access_csv(rows), media_type="text/csv", headers={
             "content-disposition": 'attachment; filename="access-log.csv"'})  # fmt: skip
 
-    async def verify(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def verify(self, request: Request, username: str) -> Response:
         try:
             form = await forms.read(request, frozenset())
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)

@@ -19,7 +19,7 @@ from escalation_engine.app.routes import FILTERS
 from escalation_engine.domain import queue
 from escalation_engine.domain.labels import upper_first
 from escalation_engine.errors import EscalationError, http_status
-from escalation_engine.web.base import PageBase, query_of
+from escalation_engine.web.base import PageBase, query_of, signed_in
 
 _CHOSEN = tuple(name for name in FILTERS if name not in ("mine", "overdue")) + ("page",)
 _WINDOWS = {"overdue": "Overdue", "today": "Due today", "week": "Due this week"}
@@ -62,10 +62,8 @@ class Queues(PageBase):
             "sort": [(key, upper_first(text)) for key, text in queue.SORTS.items()],
         }
 
-    async def escalations(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def escalations(self, request: Request, username: str) -> Response:
         person = self.person(username)
         chosen: dict[str, Any] = {}
         try:
@@ -83,10 +81,8 @@ class Queues(PageBase):
                            found=found, choices=self._choices(), link=link,
                            windows=_WINDOWS)  # fmt: skip
 
-    async def dashboard(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def dashboard(self, request: Request, username: str) -> Response:
         person = self.person(username)
         try:
             found = await self.operation(username, "dashboard")

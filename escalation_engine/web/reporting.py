@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from escalation_engine.errors import EscalationError, InvalidInput, http_status
 from escalation_engine.reports import charts, html, text, xlsx
-from escalation_engine.web.base import PageBase, query_of
+from escalation_engine.web.base import PageBase, query_of, signed_in
 
 _PERIOD = ("year", "from", "to", "by")
 _DOWNLOADS = {
@@ -37,10 +37,8 @@ class ReportPages(PageBase):
             Route("/report/download/{form}", self.download, methods=["GET"]),
         ]
 
-    async def report(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def report(self, request: Request, username: str) -> Response:
         person, chosen = self.person(username), {}
         try:
             chosen = _chosen(request)
@@ -64,10 +62,8 @@ class ReportPages(PageBase):
                            heading=text.heading(found), tables=tables, pictures=pictures,
                            query=query)  # fmt: skip
 
-    async def explain(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def explain(self, request: Request, username: str) -> Response:
         person = self.person(username)
         try:
             chosen = _chosen(request, ("figure",))
@@ -80,10 +76,8 @@ class ReportPages(PageBase):
         back = "/report?" + urlencode({k: v for k, v in chosen.items() if k != "figure"})
         return self.render(request, "explain.html", person=person, figures=found, back=back)
 
-    async def download(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def download(self, request: Request, username: str) -> Response:
         form = str(request.path_params["form"])
         try:
             if form not in _DOWNLOADS:

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from escalation_engine.app import operations
 from escalation_engine.errors import EscalationError, http_status
 from escalation_engine.reports import trail_csv
-from escalation_engine.web.base import PageBase, query_of
+from escalation_engine.web.base import PageBase, query_of, signed_in
 
 #: Entries on one page of the trail.
 PAGE = 50
@@ -39,10 +39,8 @@ class Review(PageBase):
             Route("/trail.csv", self.trail_csv, methods=["GET"]),
         ]
 
-    async def trail(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def trail(self, request: Request, username: str) -> Response:
         person = self.person(username)
         chosen: dict[str, Any] = {}
         try:
@@ -62,10 +60,8 @@ class Review(PageBase):
                            entries=found["entries"], more=more,
                            download="/trail.csv?" + urlencode(kept))  # fmt: skip
 
-    async def trail_csv(self, request: Request) -> Response:
-        username = await self.who(request)
-        if username is None:
-            return self.to_sign_in(request)
+    @signed_in
+    async def trail_csv(self, request: Request, username: str) -> Response:
         try:
             chosen = filters_of(request)
             chosen.pop("after", None)
