@@ -16,8 +16,6 @@ def dashboard(as_user: AsUser = None, as_json: Json = False) -> None:
 
     Example: escalate dashboard
     """
-    from rich.table import Table
-
     from escalation_engine.cli.backend import connect
 
     found: dict[str, Any] = connect(as_user).call("dashboard")
@@ -35,19 +33,20 @@ def dashboard(as_user: AsUser = None, as_json: Json = False) -> None:
         + (f" ({escape(outcomes)})" if outcomes else "")
     )
     for workflow in found["workflows"]:
-        table = Table(title=f"{escape(workflow['title'])}: {workflow['open']} open",
-                      title_justify="left")  # fmt: skip
-        table.add_column("Stage")
-        table.add_column("Open", justify="right")
-        table.add_column("Overdue", justify="right")
-        for stage in workflow["stages"]:
-            table.add_row(escape(stage["title"]), str(stage["open"]), str(stage["overdue"]))
-        out.print(table)
+        title = f"{workflow['title']}: {workflow['open']} open"
+        out.print(_counts(title, "Stage", workflow["stages"]))
     if found["teams"]:
-        teams = Table(title="By team", title_justify="left")
-        teams.add_column("Team")
-        teams.add_column("Open", justify="right")
-        teams.add_column("Overdue", justify="right")
-        for team in found["teams"]:
-            teams.add_row(escape(team["title"]), str(team["open"]), str(team["overdue"]))
-        out.print(teams)
+        out.print(_counts("By team", "Team", found["teams"]))
+
+
+def _counts(title: str, what: str, rows: list[dict[str, Any]]) -> Any:
+    """A table of open and overdue counts, a row for each of ``rows`` (by its title)."""
+    from rich.table import Table
+
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column(what)
+    table.add_column("Open", justify="right")
+    table.add_column("Overdue", justify="right")
+    for row in rows:
+        table.add_row(escape(row["title"]), str(row["open"]), str(row["overdue"]))
+    return table
