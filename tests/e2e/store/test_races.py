@@ -66,7 +66,11 @@ def test_eight_people_acting_at_once_exactly_one_wins_and_the_rest_are_told(
     now_at = service.get(esc.reference)
     for loser in losers:
         assert loser["error"] == "ConcurrentUpdate"
-        assert f"at stage {now_at.stage!r}" in loser["message"]
+        # Where it is now, in words: the stage's title, or the outcome it closed with.
+        assert (
+            f"now version {now_at.version}: {service.words.stage(service.spec_for(now_at), now_at.stage)},"
+            in loser["message"]
+        )
         assert "Nothing was written" in loser["message"]
     assert [e.action for e in audit.entries(service.engine, esc.reference)] == [
         "raise",
