@@ -80,12 +80,9 @@ def _inbox(service: EscalationService, username: str, _: Any, p: dict[str, Any])
     user = service.settings.person(username).username
 
     def items(shown: list[Any]) -> list[dict[str, Any]]:
-        unseen = service.viewing.unseen_changes(user, shown)
-        listed = []
-        for esc, where in queues.standings(service, shown):
-            data = queues.item(service, esc, where, unseen.get(esc.reference))
+        listed = queues.items(service, user, queues.standings(service, shown))
+        for data, esc in zip(listed, shown, strict=True):
             data["to_judge"] = esc.raised_by == user and esc.status == "responded"
-            listed.append(data)
         return listed
 
     def waiting(offset: int) -> tuple[list[Any], int]:

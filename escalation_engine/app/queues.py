@@ -5,7 +5,7 @@ API), both narrowed by the same filters and ordered the same way.
 Every value a filter is given is checked against what exists (``domain/filters.py``), except
 the search box's, which finds a reference or a child's case reference by any part of it. Only
 what the viewer may see is counted or listed, and only what a page shows is a look in the
-access log: one entry for the page, naming the escalations on it.
+access log: one look for the page, naming the escalations on it (a row for each).
 """
 
 from __future__ import annotations
@@ -120,14 +120,21 @@ def standing_words(where: Standing) -> str:
     return f"{where.days_left} working day{'s' if where.days_left != 1 else ''} left"
 
 
+def items(
+    service: EscalationService, user: str, shown: list[tuple[Escalation, Standing]]
+) -> list[dict[str, Any]]:
+    """``shown`` as a list shows it to ``user``: what is new to them or changed since they
+    looked read once for the whole list."""
+    unseen = service.viewing.unseen_changes(user, [esc for esc, _ in shown])
+    return [item(service, esc, where, unseen.get(esc.reference)) for esc, where in shown]
+
+
 def run_list(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
     """Every escalation ``p`` keeps that ``username`` may see (one look in the access log)."""
     user = service.settings.person(username).username
     found, _counts = matching(service, user, p)
-    listed = [esc for esc, _ in found]
-    service.viewing.record_shown(user, listed, "list")
-    unseen = service.viewing.unseen_changes(user, listed)
-    return [item(service, esc, where, unseen.get(esc.reference)) for esc, where in found]
+    service.viewing.record_shown(user, [esc for esc, _ in found], "list")
+    return items(service, user, found)
 
 
 def run_queue(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
@@ -141,11 +148,9 @@ def run_queue(service: EscalationService, username: str, _: Any, p: dict[str, An
     pages = max(1, -(-len(found) // PAGE))
     page = min(page, pages)
     shown = found[(page - 1) * PAGE : page * PAGE]
-    listed = [esc for esc, _ in shown]
-    service.viewing.record_shown(user, listed, "list")
-    unseen = service.viewing.unseen_changes(user, listed)
+    service.viewing.record_shown(user, [esc for esc, _ in shown], "list")
     return {
-        "items": [item(service, esc, where, unseen.get(esc.reference)) for esc, where in shown],
+        "items": items(service, user, shown),
         "total": len(found), "page": page, "pages": pages, "per_page": PAGE,
         "counts": {"overdue": counts.overdue, "today": counts.today, "week": counts.week,
                    "all": counts.total},
