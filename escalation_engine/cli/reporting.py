@@ -163,9 +163,12 @@ def _write(data: dict[str, Any], output: str, path: Path | None) -> None:
 def _print(data: dict[str, Any]) -> None:
     from rich.table import Table
 
+    from escalation_engine.reports.glance import points
     from escalation_engine.reports.text import heading, rows
 
     out.print(f"[bold]{escape(heading(data))}[/bold]")
+    for point in points(data):
+        out.print(f"  • {escape(point.text)}")
     for table in data["tables"]:
         printed = list(rows(table))
         shown = Table(title=escape(table["title"]), title_justify="left", caption=escape(table["note"]),

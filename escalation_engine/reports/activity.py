@@ -53,7 +53,8 @@ def summary(basis: Basis) -> Table:
                                ("meetings", "Dispute resolution meetings held", "meeting"),
                                ("bypasses", "Tiers bypassed (straight to a higher tier)", "bypass"),
                                ("extensions", "Deadlines extended", "extend"),
-                               ("rejections", "Responses not accepted (rejected)", "reject")):  # fmt: skip
+                               ("rejections", "Responses not accepted (rejected)", "reject"),
+                               ("early", "Escalated early, before the deadline", "escalate")):  # fmt: skip
         row(key, label, happened(action, True), happened(action, False))
     row("open_at_end", "Open at the period's end", basis.tally(open_at(basis, this)),
         basis.tally(open_at(basis, before)))  # fmt: skip

@@ -188,13 +188,13 @@ class Basis:
                 facts.at_end, facts.at_end_before = facts.closing_by(end), facts.closing_by(before)
 
     @cached_property
-    def _tops(self) -> dict[str, tuple[StageSpec | None, bool]]:
+    def _tops(self) -> dict[str, tuple[StageSpec | None, bool, bool]]:
         """The highest stage each escalation of the cohort had reached by the period's end,
-        and whether it had reached a formal one."""
+        whether it had reached a formal one, and whether it entered at a formal one."""
         end = self.this.end
-        found: dict[str, tuple[StageSpec | None, bool]] = {}
+        found: dict[str, tuple[StageSpec | None, bool, bool]] = {}
         # Most of a cohort went the same few ways: each way is worked out once.
-        ways: dict[tuple[str, object], tuple[StageSpec | None, bool]] = {}
+        ways: dict[tuple[str, object], tuple[StageSpec | None, bool, bool]] = {}
         for facts in self.cohort:
             way = (facts.digest, facts.row_reached or tuple(facts.reached_by(end)))
             known = ways.get(way)
@@ -202,9 +202,14 @@ class Basis:
                 spec, order = self.specs[facts.digest], self._order[facts.digest]
                 reached = [name for name in facts.reached_by(end) if name in order]
                 top = spec.stages[max(order[name] for name in reached)] if reached else None
-                known = ways[way] = (top, any(spec.stages[order[n]].formal for n in reached))
+                formal = [spec.stages[order[n]].formal for n in reached]
+                known = ways[way] = (top, any(formal), bool(formal) and formal[0])
             found[facts.reference] = known
         return found
+
+    def entered_formal(self, facts: Facts) -> bool:
+        """Whether one of the cohort was raised straight into a formal stage."""
+        return self._tops[facts.reference][2]
 
     def closed_by(self, facts: Facts, span: Span) -> Closing | None:
         """How it stood closed at ``span``'s end (either period's, worked out once)."""

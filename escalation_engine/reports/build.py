@@ -21,7 +21,7 @@ def _period(period: Period) -> dict[str, Any]:
 
 def build(basis: Basis, *, by: str, generated_at: datetime) -> Report:
     """Every table of the report over ``basis``."""
-    resolution_time, bands = raised.resolution(basis)
+    resolution_time, bands, spread = raised.resolution(basis)
     outcomes, reasons = raised.outcomes(basis)
     tables = [
         activity.summary(basis),
@@ -36,6 +36,7 @@ def build(basis: Basis, *, by: str, generated_at: datetime) -> Report:
         raised.formality(basis),
         resolution_time,
         bands,
+        spread,
         ratings.stages(basis),
         ratings.rag_levels(basis),
         ratings.red_ratings(basis),

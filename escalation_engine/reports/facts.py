@@ -17,8 +17,8 @@ from escalation_engine.spec.model import OUTCOMES
 #: (moment, entry number)
 Mark = tuple[int, int]
 #: The steps a committee asks how often were taken: a tier bypassed, a deadline extended, a
-#: response not accepted.
-STEPS = ("bypass", "extend", "reject")
+#: response not accepted, an escalation moved up before its deadline.
+STEPS = ("bypass", "extend", "reject", "escalate")
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from escalation_engine.reports.charts import charts
+from escalation_engine.reports.glance import points
 from escalation_engine.reports.text import heading, produced, rows
 
 _STYLE = """
@@ -21,6 +22,8 @@ thead th { border-bottom: 2px solid #0b0c0c; }
 p.note { color: #505a5f; font-size: 0.9em; margin-top: 0; }
 figure { margin: 1.5em 0; } figcaption { font-weight: bold; margin-bottom: 0.5em; }
 img { max-width: 100%; height: auto; }
+section.glance li { margin-bottom: 0.4em; }
+@media print { section.glance { break-after: page; } h2 { break-after: avoid; } }
 """
 
 
@@ -51,6 +54,7 @@ def page(report: dict[str, Any]) -> str:
             "</figure>"
         )
     tables = "\n".join(_table(table) for table in report["tables"])
+    said = "".join(f"<li>{escape(point.text)}</li>" for point in points(report))
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8">'
         f"<title>{escape(report['title'])}</title><style>{_STYLE}</style></head>\n<body>\n"
@@ -58,5 +62,7 @@ def page(report: dict[str, Any]) -> str:
         f'<p class="note">{escape(produced(report))};'
         " 'escalate report --explain FIGURE' names the escalations"
         " behind any figure.</p>\n"
+        f'<section class="glance" aria-labelledby="glance"><h2 id="glance">The period at a'
+        f" glance</h2><ul>{said}</ul></section>\n"
         f'<section aria-label="Charts">{"".join(figures)}</section>\n{tables}\n</body>\n</html>\n'
     )

@@ -114,14 +114,16 @@ def highest_stage(basis: Basis) -> Table:
 
 
 def formality(basis: Basis) -> Table:
-    table = Table("formality", "Informal and formal", "Escalations raised in the period: informal"
-                  " ones never reached a formal stage by the period's end.", [("this", "Raised")],
-                  "Route")  # fmt: skip
-    formal = [f for f in basis.cohort if basis.formal_at_end(f)]
-    chosen = {f.reference for f in formal}
-    table.add("informal", "Stayed informal (no formal stage)", basis.raisings([f for f in basis.cohort
-                                                          if f.reference not in chosen]))  # fmt: skip
-    table.add("formal", "Reached a formal stage", basis.raisings(formal))
+    table = Table("formality", "Informal and formal", "Escalations raised in the period, across"
+                  " workflows: the stage each entered when raised, and whether it had reached a"
+                  " formal stage by the period's end.", [("this", "Raised")], "Route")  # fmt: skip
+    for key, label, test, formal in (
+        ("entered_informal", "Entered at an informal stage", basis.entered_formal, False),
+        ("entered_formal", "Entered straight at a formal stage", basis.entered_formal, True),
+        ("informal", "Stayed informal (no formal stage)", basis.formal_at_end, False),
+        ("formal", "Reached a formal stage", basis.formal_at_end, True),
+    ):
+        table.add(key, label, basis.raisings([f for f in basis.cohort if test(f) is formal]))
     return table
 
 
@@ -131,9 +133,9 @@ def _p90(values: list[int]) -> int:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-def resolution(basis: Basis) -> tuple[Table, Table]:
+def resolution(basis: Basis) -> tuple[Table, Table, Table]:
     """Working days from raising to resolution, overall and by the stage it was resolved at;
-    and in bands (for the chart)."""
+    in bands (for the chart); and in bands by the stage it was resolved at."""
     done: list[tuple[Facts, int, int, str]] = []
     working_days = basis.working_days
     for facts in basis.cohort:
@@ -165,13 +167,27 @@ def resolution(basis: Basis) -> tuple[Table, Table]:
     bands = Table("resolution_bands", "Time to resolution in bands", "Escalations raised in the"
                   " period and resolved by its end, by working days taken.",
                   [("resolved", "Resolved")], "Working days")  # fmt: skip
+    for (key, label, _, _), chosen in zip(BANDS, _banded(done), strict=True):
+        bands.add(key, label, basis.tally(chosen))
+    spread = Table("resolution_spread", "Time to resolution by the stage resolved at",
+                   "Escalations raised in the period and resolved by its end, by the stage they"
+                   " were resolved at and the working days taken.",
+                   [(key, label) for key, label, _, _ in BANDS], "Resolved at")  # fmt: skip
+    for spec, stage in basis.ladders(basis.cohort):
+        here = by_stage.get((spec.name, stage.name), [])
+        if here:
+            spread.add(f"{spec.name}:{stage.name}", basis.stage_label(spec, stage.name),
+                       *(basis.tally(chosen) for chosen in _banded(here)))  # fmt: skip
+    return table, bands, spread
+
+
+def _banded(done: list[tuple[Facts, int, int, str]]) -> list[list[Evidence]]:
+    """The entries of ``done`` (facts, entry, working days, stage) in each of ``BANDS``."""
     banded: list[list[Evidence]] = [[] for _ in BANDS]
     lows = [low for _, _, low, _ in BANDS]
     for f, seq, d, _ in done:
         banded[bisect.bisect_right(lows, d) - 1].append((f.reference, seq))
-    for (key, label, _, _), chosen in zip(BANDS, banded, strict=True):
-        bands.add(key, label, basis.tally(chosen))
-    return table, bands
+    return banded
 
 
 BANDS = (("0-5", "Up to 5", 0, 5), ("6-10", "6 to 10", 6, 10), ("11-20", "11 to 20", 11, 20),

@@ -11,6 +11,7 @@ from typing import IO, Any
 from escalation_engine.domain.calendar import LONDON
 from escalation_engine.domain.labels import local_text
 from escalation_engine.reports.cells import inert
+from escalation_engine.reports.glance import points
 
 
 def shown(column: str, cell: Any) -> str:
@@ -76,7 +77,8 @@ def _escaped(text: str) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The report as Markdown: a heading, then each table with what it counts under it."""
-    lines = [f"# {report['title']}", "", heading(report) + ".", ""]
+    lines = [f"# {report['title']}", "", heading(report) + ".", "", "## The period at a glance", ""]
+    lines += [f"- {_escaped(point.text)}" for point in points(report)] + [""]
     for table in report["tables"]:
         lines += [f"## {table['title']}", ""]
         printed = list(rows(table))

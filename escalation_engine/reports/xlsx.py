@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from escalation_engine.reports.cells import inert
+from escalation_engine.reports.glance import points
 from escalation_engine.reports.text import heading, produced
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
@@ -45,6 +46,11 @@ def workbook(report: dict[str, Any]) -> bytes:
     about["A1"].font = Font(bold=True, size=14)
     about.append([inert(heading(report))])
     about.append([f"{produced(report)}."])
+    about.append([])
+    about.append(["The period at a glance"])
+    about.cell(about.max_row, 1).font = Font(bold=True)
+    for point in points(report):
+        about.append([inert(point.text)])
     taken = {"about"}
     for table in report["tables"]:
         sheet = book.create_sheet(_sheet_name(table["title"], taken))

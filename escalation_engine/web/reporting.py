@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from escalation_engine.errors import EscalationError, InvalidInput, http_status
-from escalation_engine.reports import charts, html, text, xlsx
+from escalation_engine.reports import charts, glance, html, text, xlsx
 from escalation_engine.web.base import PageBase, query_of, signed_in
 
 _PERIOD = ("year", "from", "to", "by")
@@ -60,7 +60,7 @@ class ReportPages(PageBase):
         ]  # fmt: skip
         return self.render(request, "report.html", person=person, chosen=chosen, report=found,
                            heading=text.heading(found), tables=tables, pictures=pictures,
-                           query=query)  # fmt: skip
+                           query=query, points=glance.points(found))  # fmt: skip
 
     @signed_in
     async def explain(self, request: Request, username: str) -> Response:

@@ -68,7 +68,8 @@ class Record:
     #: The children it is about: its own, a brother or sister with every tenth, and every
     #: seventh about the child of the one before.
     case_refs: list[str] = field(default_factory=list)
-    #: When each tier was bypassed, deadline extended or response rejected, by action.
+    #: When each tier was bypassed, deadline extended, response rejected or escalation moved up
+    #: early, by action.
     steps: dict[str, list[datetime]] = field(default_factory=dict)
 
 
@@ -177,7 +178,7 @@ class Year:
             record.responses.append((now, stage, not late))
         elif action == "rate":
             record.ratings.append((now, str(extra["target"])))
-        elif action in ("bypass", "extend", "reject"):
+        elif action in ("bypass", "extend", "reject", "escalate"):
             record.steps.setdefault(action, []).append(now)
 
     def close(self, record: Record, outcome: str) -> None:
@@ -209,6 +210,19 @@ def rejected_to_stage_2(y: Year, r: Record, start: datetime, raiser: str) -> Pla
     y.act(r, "jo", "respond")
     yield y.after(start, 2)
     y.act(r, raiser, "reject")
+    y.moved(r, "service_manager")
+    yield y.after(start, 3)
+    y.act(r, "mark", "respond")
+    yield y.after(start, 4)
+    y.act(r, raiser, "accept")
+    y.close(r, "resolved")
+
+
+def escalated_early(y: Year, r: Record, start: datetime, raiser: str) -> Plan:
+    yield start
+    y.raise_(r, raiser, "practice_alert", "team_manager")
+    yield y.after(start, 1)
+    y.act(r, raiser, "escalate", note="Placement ends this week")
     y.moved(r, "service_manager")
     yield y.after(start, 3)
     y.act(r, "mark", "respond")
@@ -355,7 +369,8 @@ def good_practice(y: Year, r: Record, start: datetime, raiser: str) -> Plan:
 #: (plan, workflow, how many in 2025-26, how many in 2024-25, last day it may start)
 THIS_YEAR = date(2025, 4, 1)
 PLANS = (
-    (resolved_at_stage_1, DR, 90, 100), (rejected_to_stage_2, DR, 40, 0),
+    (resolved_at_stage_1, DR, 90, 100), (rejected_to_stage_2, DR, 35, 0),
+    (escalated_early, DR, 5, 0),
     (timed_out_at_stage_1, DR, 40, 0), (withdrawn, DR, 20, 30),
     (bypassed_late_answer, DR, 8, 0), (bypassed_and_withdrawn, DR, 5, 0), (cafcass, DR, 1, 0),
     (management_alert, DR, 20, 0), (with_meeting, DR, 10, 0),

@@ -21,7 +21,9 @@ from escalation_engine import store
 from escalation_engine.clock import FakeClock
 from escalation_engine.domain.periods import Period, financial_year
 from escalation_engine.errors import InvalidInput, PermissionDenied
+from escalation_engine.reports.glance import points
 from escalation_engine.reports.model import Report
+from escalation_engine.reports.raised import BANDS
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
 from tests.support.scenarios import practice_alert
@@ -100,6 +102,7 @@ def test_the_summary_counts_the_year_against_the_one_before(year: ServiceYear) -
         "bypasses": (steps("bypass", THIS), steps("bypass", BEFORE)),
         "extensions": (steps("extend", THIS), steps("extend", BEFORE)),
         "rejections": (steps("reject", THIS), steps("reject", BEFORE)),
+        "early": (steps("escalate", THIS), steps("escalate", BEFORE)),
     }  # fmt: skip
     expected: dict[str, Any] = {}
     for row, (now, then) in rows.items():
@@ -110,7 +113,8 @@ def test_the_summary_counts_the_year_against_the_one_before(year: ServiceYear) -
     # What the year holds, so the comparison above says something.
     assert rows["cafcass"] == (1, 0)
     assert rows["bypasses"][0] == 8 + 5  # the two plans that bypass, once each
-    assert rows["rejections"][0] >= 40  # each escalation rejected to stage 2 at least
+    assert rows["rejections"][0] >= 35  # each escalation rejected to stage 2 at least
+    assert rows["early"] == (5, 0)
     assert rows["overall_breaches"][0] == 5
     assert rows["open_at_end"] == (6, 10)  # raised in the last days of March both years
     # All but the withdrawn, the referral and the six still open; and the ten raised in March
@@ -201,12 +205,14 @@ def test_the_highest_stage_resolution_at_each_stage_and_time_to_resolution(
     same(report, "highest_stage", expected)
     assert highest[("dispute_resolution", "director")] == 13
     informal = sum(1 for r in this if {s for w, s in r.moves if w < THIS.end} == {"monitoring"})
-    same(
-        report,
-        "formality",
-        {"formality.informal.this": informal, "formality.formal.this": 305 - informal},
-    )
+    casual = {(wf, s.name) for wf in order for s in service.workflow(wf).stages if not s.formal}
+    entered = sum(1 for r in this if (r.workflow, r.moves[0][1]) in casual)
+    same(report, "formality", {
+        "formality.informal.this": informal, "formality.formal.this": 305 - informal,
+        "formality.entered_informal.this": entered, "formality.entered_formal.this": 305 - entered,
+    })  # fmt: skip
     assert informal == 35
+    assert entered == 35  # the Amber ratings, none since moved up
 
     calendar = service.calendar
 
@@ -228,6 +234,13 @@ def test_the_highest_stage_resolution_at_each_stage_and_time_to_resolution(
                      f"resolution_time.{key}.p90": p90}  # fmt: skip
     same(report, "resolution_time", expected)
     assert sum(figures(report, "resolution_bands").values()) == len(done)
+    spread: Counter[str] = Counter()
+    for r, c in done:
+        taken = days(r, c)
+        band = next(key for key, _, low, high in BANDS if low <= taken <= high)
+        spread[f"resolution_spread.{r.workflow}:{c[2]}.{band}"] += 1
+    same(report, "resolution_spread", dict(spread))
+    assert len({key.rsplit(".", 1)[1] for key in spread}) > 1  # more than one band is used
 
 
 def test_timeliness_at_each_stage(year: ServiceYear) -> None:
@@ -305,6 +318,35 @@ def test_a_calendar_period_compares_with_as_many_days_before_it(year: ServiceYea
     assert figures(report, "summary")["summary.raised.this"] == this
     assert figures(report, "summary")["summary.raised.previous"] == then
     assert this > 10  # the straddlers of March 2025 are in it
+
+
+def test_the_first_page_says_the_year_in_sentences_made_from_its_figures(
+    year: ServiceYear,
+) -> None:
+    report = year.service.report("priya", THIS)
+    said = points(report.as_dict())
+    this, before = cohort(year.records, THIS), cohort(year.records, BEFORE)
+    refs = Counter(ref for r in this for ref in r.case_refs)
+    categories = Counter(r.category for r in this)
+    [(top, most)] = categories.most_common(1)
+    opened = sum(1 for r in this if closed_by(r, THIS) is None)
+    texts = [point.text for point in said]
+    assert (
+        texts[0]
+        == f"{len(this)} escalations were raised, {len(this) - len(before)} more than in 2024-25 ({len(before)})."
+    )
+    assert texts[1].startswith(f"They concerned {len(refs)} children;")
+    assert f"({most})." in texts[2]
+    assert year.service.words.category(top) in texts[2]
+    assert (
+        f"{sum(1 for r in year.records if r.cafcass and within(r.raised, THIS))} referral was made to Cafcass"
+        in " ".join(texts)
+    )
+    assert texts[-1].startswith(f"{opened} escalations were still open")
+    assert "5 escalations were moved up early" in " ".join(texts)
+    # Each sentence names a figure the report has, so it can be explained.
+    keys = {f.key for table in report.tables for f in table.figures()}
+    assert {point.figure for point in said} <= keys
 
 
 def test_explain_names_the_escalations_and_entries_behind_a_figure(year: ServiceYear) -> None:

@@ -75,7 +75,7 @@ def _row(table: Table, key: str) -> dict[str, Any]:
 
 
 def test_working_days_to_resolution_overall_and_by_the_stage_resolved_at(basis: Basis) -> None:
-    table, _ = raised.resolution(basis)
+    table, _, _ = raised.resolution(basis)
     assert _row(table, "all") == {"resolved": 3, "median": 7, "p90": 20}
     assert _row(table, "dispute_resolution:team_manager") == {"resolved": 1, "median": 3, "p90": 3}
     assert _row(table, "dispute_resolution:service_manager") == {
@@ -86,9 +86,14 @@ def test_working_days_to_resolution_overall_and_by_the_stage_resolved_at(basis: 
 
 
 def test_resolutions_fall_in_their_bands(basis: Basis) -> None:
-    _, bands = raised.resolution(basis)
+    _, bands, spread = raised.resolution(basis)
     counts = {row.key: _row(bands, row.key)["resolved"] for row in bands.rows}
     assert counts == {"0-5": 1, "6-10": 1, "11-20": 1, "21-40": 0, "41+": 0}
+    none = {"0-5": 0, "6-10": 0, "11-20": 0, "21-40": 0, "41+": 0}
+    assert _row(spread, "dispute_resolution:team_manager") == none | {"0-5": 1}
+    assert _row(spread, "dispute_resolution:service_manager") == none | {"6-10": 1}
+    assert _row(spread, "dispute_resolution:assistant_director") == none | {"11-20": 1}
+    assert [r.key for r in spread.rows if r.key.endswith(":director")] == []
 
 
 def test_the_highest_stage_reached_and_resolved_there(basis: Basis) -> None:
@@ -100,7 +105,7 @@ def test_the_highest_stage_reached_and_resolved_there(basis: Basis) -> None:
 
 
 def test_every_figure_names_the_entries_behind_it(basis: Basis) -> None:
-    table, _ = raised.resolution(basis)
+    table, _, _ = raised.resolution(basis)
     resolved = next(c for c in table.rows[0].cells if isinstance(c, Figure))
     assert sorted(resolved.evidence) == [("E1", 2), ("E2", 3), ("E5", 4)]
 
