@@ -47,6 +47,8 @@ class _Figures:
 def _change(now: int, before: int, label: str) -> str:
     if now == before:
         return f"the same as in {label}"
+    if not before:
+        return f"against none in {label}"
     return (
         f"{abs(now - before):,} {'more' if now > before else 'fewer'} than in {label} ({before:,})"
     )

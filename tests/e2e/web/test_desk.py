@@ -336,6 +336,17 @@ def test_the_iro_manager_reads_the_years_report_with_its_charts_and_the_escalati
     for n in range(images.count()):
         assert images.nth(n).evaluate("i => i.complete && i.naturalWidth > 0")
     accessible(page)
+    glance = page.get_by_role("heading", name="The period at a glance")
+    assert glance.is_visible()
+    page.get_by_role(
+        "link",
+        name=re.compile(
+            r"Escalations behind this\s*sentence: [0-9,]+ escalations? (was|were) raised"
+        ),
+    ).click()
+    page.wait_for_url(re.compile(r".*/report/explain\?.*figure=summary\.raised\.this.*"))
+    assert reference in page.inner_text("main")
+    page.go_back()
     raised_this = page.locator("#summary tbody tr").first.locator("a").first
     raised_this.click()
     page.wait_for_url(re.compile(r".*/report/explain\?.*figure=summary\..*"))

@@ -46,5 +46,14 @@ def test_the_html_opens_in_chromium_and_shows_its_charts(
         assert "305" in shown
         assert "140" in shown
         assert opened.locator("script").count() == 0  # pictures, not script: they paste into Word
+        # The period at a glance comes before the charts and tables, a page of its own printed.
+        glance = opened.locator("section.glance")
+        assert glance.locator("li").first.inner_text().startswith("305 escalations were raised")
+        first = opened.evaluate(
+            "() => [...document.querySelectorAll('section.glance, figure, table')][0].className"
+        )
+        assert first == "glance"
+        opened.emulate_media(media="print")
+        assert glance.evaluate("e => getComputedStyle(e).breakAfter") == "page"
     finally:
         context.close()
