@@ -25,12 +25,13 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    literal_column,
     or_,
     select,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from escalation_engine.domain.actions.changing import Rated
 from escalation_engine.domain.actions.meetings import MeetingHeld
@@ -64,15 +65,28 @@ def _detail(connection: Connection, column: Any, *path: str) -> Any:
     return func.json_extract(column, "$." + ".".join(path))
 
 
-def _counts(since: datetime, end: datetime) -> Any:
+def _counts(connection: Connection, since: datetime, end: datetime) -> Any:
     """Escalations a report from ``since`` to ``end`` can count: raised before the end, and
     raised since the start or not closed before it. One closed before the start stays so (a
     reopening clears its closing), so nothing of it falls in the report, and its entries are
-    not read: a report over years of history reads only the years it covers."""
+    not read: a report over years of history reads only the years it covers.
+
+    Each way in is one an index finds (raised in the years, open, closed since the start), so
+    the database reads those rows only; SQLite, which keeps no statistics, would otherwise read
+    every escalation raised before the end by its raising, and is told not to (a unary plus)."""
     e = _ESCALATION.c
-    return (e.raised_at < end) & or_(
-        e.raised_at >= since, e.closed_at.is_(None), e.closed_at >= since
+    raised = e.raised_at
+    return (_unindexed(connection, raised) < end) & or_(
+        (raised >= since) & (raised < end), e.closed_at.is_(None), e.closed_at >= since
     )
+
+
+def _unindexed(connection: Connection, column: Any) -> Any:
+    """``column``, which SQLite is not to read by its index (or in its order): a unary plus,
+    SQLite's own way of saying so. Other databases choose by their statistics."""
+    if connection.dialect.name == "sqlite":
+        return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+    return column
 
 
 def _day(connection: Connection, column: Any) -> Any:
@@ -107,21 +121,27 @@ def escalations(
         each = select(
             e.reference, *alike_in, raised, closed, *after, literal(1), e.id.label("first_id")
         )
-        each = each.where(_counts(since, end))
+        each = each.where(_counts(connection, since, end))
         if not alike:
-            return each.order_by(e.id)
+            return each.order_by(_unindexed(connection, e.id))
         grouped = (
             select(func.min(e.reference), *alike_in, func.min(raised), func.min(closed), *after,
                    func.count(), func.min(e.id))
-            .where(_counts(since, end), settled, ~marked)
+            .where(_counts(connection, since, end), settled, ~marked)
             .group_by(*alike_in, _day(connection, e.raised_at), _day(connection, e.closed_at),
                       *after)
         )  # fmt: skip
-        return union_all(each.where(~settled | marked), grouped).order_by(
-            literal_column("first_id")
-        )
+        return _in_order(union_all(each.where(~settled | marked), grouped))
 
     return _tuples(engine, query)
+
+
+def _in_order(found: Any) -> Any:
+    """``found`` in the order the escalations were raised, put in order once found: ordered as
+    it is read, SQLite would read every escalation in order of its row, where the indexes find
+    the few a report needs."""
+    chosen = found.subquery()
+    return select(chosen).order_by(chosen.c.first_id)
 
 
 def children(
@@ -179,7 +199,7 @@ def entries(
         found = (
             select(*_entry_columns(connection))
             .select_from(_AUDIT.join(_ESCALATION, _ESCALATION.c.reference == a.reference))
-            .where(a.at < end, a.action.not_in(_UNCOUNTED), _counts(since, end))
+            .where(a.at < end, a.action.not_in(_UNCOUNTED), _counts(connection, since, end))
             .order_by(a.seq)
         )
         return found if chosen is None else found.where(a.reference.in_(chosen))

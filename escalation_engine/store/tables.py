@@ -57,6 +57,7 @@ class EscalationRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_escalation_next_due", "next_due_at"),
         Index("ix_escalation_raised_open", "raised_by", "closed_at"),  # "what I raised"
+        Index("ix_escalation_raised_at", "raised_at"),  # a report reads the years it covers
     )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, index=True)
