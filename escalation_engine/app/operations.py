@@ -147,7 +147,7 @@ def shown(service: EscalationService, username: str, reference: str) -> tuple[An
     """``show`` for ``username``, and the escalation it shows (for a page that offers its
     forms): its row and trail read once, together."""
     esc, row, rows = service.queries.get_with_trail(reference)
-    service.viewing.seen(esc, username, "show")
+    service.viewing.seen(esc, username, "show", lambda: bool(service.may_take(username, esc)))
     service.viewing.mark_seen(service.settings.person(username).username, esc)
     problem = service.anchoring.replay_problem(row, rows)
     data = readmodel.escalation(

@@ -133,10 +133,9 @@ class Acting:
         read rules do not let them read (a service manager extending a deadline at a stage
         below theirs): they are let through to the checks that follow."""
         escalation = self.viewing.queries.get(reference)
-        if self.viewing.sight_of(username, escalation).allowed:
-            return
-        if action not in self.may_take(username, escalation):
-            self.viewing.require_sight(username, escalation)
+        self.viewing.require_sight(
+            username, escalation, lambda: action in self.may_take(username, escalation)
+        )
 
     def may_take(self, username: str, escalation: Escalation) -> list[str]:
         """The actions ``escalation``'s stage allows, as it stands, that ``username`` may take on

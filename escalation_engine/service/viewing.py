@@ -127,17 +127,25 @@ class Viewing:
         self.seen(escalation, viewer, view)
         return escalation
 
-    def seen(self, escalation: Escalation, viewer: str, view: str) -> None:
+    def seen(
+        self, escalation: Escalation, viewer: str, view: str,
+        acts: Callable[[], bool] | None = None,
+    ) -> None:  # fmt: skip
         """Record that ``viewer`` saw ``escalation`` (read already) through ``view``; refused,
         as if it did not exist, when they may not see it: the refused look is recorded (view
-        ``refused``), so an auditor sees someone trying references that are not theirs."""
-        self.require_sight(viewer, escalation)
+        ``refused``), so an auditor sees someone trying references that are not theirs.
+        ``acts``: whether they may act on it now, which lets them see it (``require_sight``)."""
+        self.require_sight(viewer, escalation, acts)
         self._record_looks(viewer, [escalation], view)
 
-    def require_sight(self, viewer: str, escalation: Escalation) -> None:
-        """Refuse ``viewer`` ``escalation`` as if it did not exist, unless they may see it;
-        the refused look recorded."""
-        if not self.sight_of(viewer, escalation).allowed:
+    def require_sight(
+        self, viewer: str, escalation: Escalation, acts: Callable[[], bool] | None = None
+    ) -> None:
+        """Refuse ``viewer`` ``escalation`` as if it did not exist, unless they may see it,
+        or (``acts``) a role of theirs lets them act on it now where the read rules alone
+        would not (a head of service agreeing an extension at a stage below theirs must read
+        what they agree to); the refused look recorded."""
+        if not self.sight_of(viewer, escalation).allowed and not (acts is not None and acts()):
             self.record_references(viewer, [escalation.reference], REFUSED)
             raise not_found_or_not_yours(escalation.reference)
 

@@ -148,7 +148,8 @@ class Matrix:
             "bypass": {"target": stages[-1] if stages else None, "consulted": "priya"},
             "extend": {"until": self.service.calendar.local_day(later)},
             "rate": {"target": next((r for r in ratings if r != esc.rag), None)},
-            "reallocate": {"target": "zara"},
+            # An IRO's alert goes to another IRO; a professional's concern to another professional.
+            "reallocate": {"target": "ellie" if self.raiser == "sam" else "zara"},
             "reopen": {"target": None},
             "meeting": {
                 "held_on": self.service.calendar.local_day(self.clock.now()),
