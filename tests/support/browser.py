@@ -61,9 +61,41 @@ def sign_in(page: Any, username: str) -> None:
 
 
 def tab_until(page: Any, selector: str) -> None:
-    """Press Tab until the element ``selector`` names has the focus (at most 60 times)."""
-    for _ in range(60):
+    """Press Tab until the element ``selector`` names has the focus (at most 150 times)."""
+    for _ in range(150):
         page.keyboard.press("Tab")
         if page.evaluate(f"document.activeElement.matches({selector!r})"):
             return
     raise AssertionError(f"Tab never reached {selector}")
+
+
+def keyed_sign_in(page: Any, username: str) -> None:
+    """Sign in from the keyboard alone: Tab to each box, type, Enter."""
+    tab_until(page, "#username")
+    page.keyboard.type(username)
+    tab_until(page, "#password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+
+def keyed_choice(page: Any, selector: str, value: str) -> None:
+    """Choose ``value`` in the drop-down ``selector`` names from the keyboard: Tab to it, then
+    the arrow keys from the first option."""
+    values: list[str] = page.locator(f"{selector} option").evaluate_all(
+        "os => os.map(o => o.value)"
+    )
+    tab_until(page, selector)
+    page.keyboard.press("Home")
+    for _ in range(values.index(value)):
+        page.keyboard.press("ArrowDown")
+
+
+def keyed_follow(page: Any, selector: str) -> None:
+    """Tab to the link or button ``selector`` names and press Enter."""
+    tab_until(page, selector)
+    page.keyboard.press("Enter")
+
+
+def fits(page: Any) -> bool:
+    """Nothing on the page scrolls sideways."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

@@ -1,0 +1,175 @@
+"""Each person's job on the desk from start to end, with the keyboard alone, at a desk's screen
+and a phone's: the IRO raises an alert and finds it again by the child's case reference; the
+team manager answers it from their inbox; the service manager narrows the list to their stage
+and team and says they are on it; the IRO manager goes from the dashboard into the list it
+counts and on to the year's report; the auditor reads who looked at an escalation. Every page on
+the way passes the accessibility check, and on a phone nothing scrolls sideways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from escalation_engine.domain.escalation import Escalation
+from tests.support.browser import (
+    PHONE,
+    accessible,
+    fits,
+    kept_page,
+    keyed_choice,
+    keyed_follow,
+    keyed_sign_in,
+    tab_until,
+)
+from tests.support.databases import database
+from tests.support.server import Live, service_folder, serving
+
+pytestmark = pytest.mark.slow
+WIDTHS = ("desktop", "phone")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    path = tmp_path_factory.mktemp("days")
+    with database("sqlite", path) as url, serving(service_folder(path, url)) as running:
+        yield running
+
+
+@pytest.fixture(params=WIDTHS)
+def screen(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    options = {"viewport": PHONE} if request.param == "phone" else {}
+    with kept_page(browser, request.node.name, bypass_csp=True, **options) as page:
+        yield page
+
+
+def _checked(page: Page) -> None:
+    """The page as it is passes the accessibility check, and fits a phone's screen."""
+    accessible(page)
+    assert fits(page), f"{page.url} scrolls sideways"
+
+
+def _start(page: Page, live: Live, username: str, where: str = "/inbox") -> None:
+    page.goto(live.url + where)
+    keyed_sign_in(page, username)
+    page.wait_for_url(live.url + where)
+    _checked(page)
+
+
+def _raised(live: Live, case: str) -> Escalation:
+    return live.service.raise_alert(
+        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+        case_refs=[case], category="drift_and_delay", team="north",
+        summary="No permanence plan four months after the second review.",
+    )  # fmt: skip
+
+
+def _case(page: Page, stem: int) -> str:
+    """A case reference of this test's own (each width raises its own)."""
+    return f"CLA-{stem + (1 if page.viewport_size == PHONE else 0)}"
+
+
+def test_an_iro_raises_an_alert_and_finds_it_again_by_the_childs_case_reference(
+    live: Live, screen: Page
+) -> None:
+    case = _case(screen, 810000)
+    _start(screen, live, "aisha")
+    keyed_follow(screen, "a[href='/raise']")
+    screen.wait_for_url(live.url + "/raise")
+    _checked(screen)
+    keyed_choice(screen, "#kind", "dispute_resolution:practice_alert")
+    tab_until(screen, "#case_refs")
+    screen.keyboard.type(case)
+    keyed_choice(screen, "#category", "drift_and_delay")
+    keyed_choice(screen, "#team", "north")
+    tab_until(screen, "#summary")
+    screen.keyboard.type("No permanence plan four months after the second review.")
+    keyed_follow(screen, "main form button[type=submit]")
+    screen.wait_for_url("**/escalations/ESC-*?raised=1")
+    reference = screen.url.split("/escalations/")[1].split("?")[0]
+    assert live.service.get(reference).case_refs == (case,)
+    _checked(screen)
+    tab_until(screen, "#search-q")
+    screen.keyboard.type(case.lower())
+    screen.keyboard.press("Enter")
+    screen.wait_for_url("**/escalations?q=*")
+    assert reference in screen.inner_text("main")
+    _checked(screen)
+
+
+def test_a_team_manager_answers_an_alert_from_their_inbox(live: Live, screen: Page) -> None:
+    reference = _raised(live, _case(screen, 810010)).reference
+    _start(screen, live, "jo")
+    keyed_follow(screen, f"main a[href='/escalations/{reference}']")
+    screen.wait_for_url(f"{live.url}/escalations/{reference}")
+    _checked(screen)
+    tab_until(screen, "#respond-note")  # answering is the first thing offered, already open
+    screen.keyboard.type("Permanence meeting booked for Thursday.")
+    keyed_follow(screen, "form[action$='/actions/respond'] button[type=submit]")
+    screen.wait_for_url(f"{live.url}/escalations/{reference}?done=respond")
+    assert live.service.get(reference).status == "responded"
+    _checked(screen)
+
+
+def test_a_service_manager_narrows_the_list_to_their_stage_and_says_they_are_on_it(
+    live: Live, screen: Page
+) -> None:
+    service = live.service
+    reference = _raised(live, _case(screen, 810020)).reference
+    service.act(reference, "jo", "respond", note="Meeting to be booked.")
+    service.act(reference, "aisha", "reject", note="No date for the meeting.")
+    assert service.get(reference).stage == "service_manager"
+    _start(screen, live, "mark", "/escalations")
+    keyed_choice(screen, "#filter-team", "north")
+    keyed_choice(screen, "#filter-stage", "service_manager")
+    keyed_follow(screen, "main form button[type=submit]")
+    screen.wait_for_url("**/escalations?*stage=service_manager*")
+    assert reference in screen.inner_text("main")
+    _checked(screen)
+    keyed_follow(screen, f"main a[href='/escalations/{reference}']")
+    screen.wait_for_url(f"{live.url}/escalations/{reference}")
+    details = "details:has(form[action$='/actions/handle'])"
+    tab_until(screen, f"{details} > summary")
+    screen.keyboard.press("Enter")
+    keyed_follow(screen, "form[action$='/actions/handle'] button[type=submit]")
+    screen.wait_for_url(f"{live.url}/escalations/{reference}?done=handle")
+    assert service.get(reference).handled_by == "mark"
+    _checked(screen)
+
+
+def test_the_iro_manager_goes_from_the_dashboard_to_the_list_and_the_years_report(
+    live: Live, screen: Page
+) -> None:
+    _raised(live, _case(screen, 810030))
+    _start(screen, live, "priya", "/dashboard")
+    link = "main a[href='/escalations?workflow=dispute_resolution&stage=team_manager']"
+    shown = int(screen.locator(link).first.inner_text().split()[0])
+    keyed_follow(screen, link)
+    screen.wait_for_url("**/escalations?workflow=dispute_resolution&stage=team_manager")
+    rows = screen.locator("main tbody tr").count()
+    assert rows == min(shown, 25)
+    _checked(screen)
+    keyed_follow(screen, "a[href='/report']")
+    screen.wait_for_url(live.url + "/report")
+    tab_until(screen, "#year")
+    screen.keyboard.type("2026-27")
+    screen.keyboard.press("Enter")
+    screen.wait_for_url("**/report?year=2026-27*")
+    assert screen.get_by_role("heading", name="The period at a glance").is_visible()
+    _checked(screen)
+
+
+def test_an_auditor_reads_who_looked_at_an_escalation(live: Live, screen: Page) -> None:
+    reference = _raised(live, _case(screen, 810040)).reference
+    live.service.view(reference, "jo", "show")  # a look the log will show
+    _start(screen, live, "amir")
+    keyed_follow(screen, "a[href='/oversight']")
+    screen.wait_for_url(live.url + "/oversight")
+    tab_until(screen, "#reference")
+    screen.keyboard.type(reference)
+    screen.keyboard.press("Enter")
+    screen.wait_for_url("**/oversight?*reference=*")
+    assert "Jo Bennett" in screen.locator("main tbody tr").first.inner_text()
+    assert screen.locator("main a[href*='access-log.csv']").count() == 1
+    _checked(screen)
