@@ -47,7 +47,7 @@ def run_dashboard(service: EscalationService, username: str, _: Any, __: Any) ->
                    "all": counts.total},
         "workflows": workflows,
         "teams": [
-            {"team": team, "title": upper_first(words.team(team)), "open": teams[team],
+            {"team": team, "title": words.team(team), "open": teams[team],
              "overdue": late_teams[team], "filters": {"team": team}}
             for team in sorted(teams, key=words.team)
         ],

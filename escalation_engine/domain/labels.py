@@ -108,7 +108,8 @@ class Words:
         return self.categories.get(key) or humanize(key)
 
     def team(self, key: str) -> str:
-        return humanize(key)
+        """A team's name, written as a name ("North", "IRO service")."""
+        return upper_first(humanize(key))
 
     @staticmethod
     def outcome(spec: WorkflowSpec | None, key: str) -> str:

@@ -148,8 +148,8 @@ class Acting:
         allowed = []
         for action in machine_for(spec).allowed_actions(escalation.stage):
             definition = catalogue.find(action)
-            if definition is not None and not definition.offered(escalation):
-                continue  # nobody may take it as the escalation stands (no accept before a response)
+            if definition is not None and not definition.offered(escalation, person.username):
+                continue  # not open as the escalation stands (no accept before a response)
             try:
                 authorise(spec, person, action, escalation, people=people)
             except PermissionDenied:

@@ -51,7 +51,7 @@ class Queues(PageBase):
         people = service.settings.people.values()
         teams = sorted({p.team for p in people if p.team})
         return {
-            "team": [(t, upper_first(words.team(t))) for t in teams],
+            "team": [(t, words.team(t)) for t in teams],
             "stage": list(stages.items()),
             "workflow": [(s.name, s.title) for s in sorted(specs, key=lambda s: s.title)],
             "category": list(service.settings.categories.items()),

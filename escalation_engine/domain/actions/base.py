@@ -155,9 +155,16 @@ class Action:
     #: no "Respond" once it is answered); ``None``: whenever its stage allows it. Taking it
     #: checks everything again and says why not.
     open_now: Callable[[Escalation], bool] | None = None
+    #: Whether the escalation as it stands leaves the action open to this person (by
+    #: username), where it may be closed to one and open to others ("I'm on it" is not offered
+    #: to whoever already said it).
+    open_to: Callable[[Escalation, str], bool] | None = None
 
-    def offered(self, esc: Escalation) -> bool:
-        return self.open_now is None or self.open_now(esc)
+    def offered(self, esc: Escalation, username: str | None = None) -> bool:
+        """Whether the action is open as ``esc`` stands (to ``username``, where given)."""
+        if self.open_now is not None and not self.open_now(esc):
+            return False
+        return self.open_to is None or username is None or self.open_to(esc, username)
 
     def build(self, **values: Any) -> Command:
         """The command from ``values`` (the note, the reason and its inputs by name)."""

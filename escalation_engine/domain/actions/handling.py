@@ -51,4 +51,5 @@ HANDLE = Action(
     example="Calling the social worker this afternoon", done="said they are handling it",
     headline="being handled", reached=True,
     open_now=lambda esc: esc.status != "responded",
+    open_to=lambda esc, username: esc.handled_by != username,
 )  # fmt: skip

@@ -30,3 +30,15 @@ def test_actions_are_offered_only_when_the_escalation_as_it_stands_lets_them_be_
     judging = _offered_and_taken(service, esc.reference, "aisha")
     assert {"accept", "reject"} <= set(judging)
     assert "extend" not in service.may_take("priya", service.get(esc.reference))  # clock stopped
+
+
+def test_im_on_it_is_offered_to_the_others_at_the_stage_not_to_whoever_said_it(
+    service: EscalationService,
+) -> None:
+    esc = practice_alert(service)
+    assert "handle" in service.may_take("jo", esc)
+    service.act(esc.reference, "jo", "handle", note="Calling the social worker.")
+    handled = service.get(esc.reference)
+    assert "handle" not in service.may_take("jo", handled)
+    assert "handle" in service.may_take("ellie", handled)  # the other at the stage may take it over
+    service.act(esc.reference, "ellie", "handle", note="Jo is away today.", dry_run=True)

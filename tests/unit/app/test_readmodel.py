@@ -45,7 +45,7 @@ def test_an_escalation_keeps_its_keys_and_shows_words() -> None:
         "case": "CLA-100234",
         "workflow": "Dispute Resolution Protocol, version 1: Practice Alert",
         "category": "Drift and delay",
-        "team": "north",
+        "team": "North",
         "raised": "Mon 05 Jan 2026 09:00 by Aisha Khan",
         "stage": "Stage 1: team manager",
         "rating": None,
