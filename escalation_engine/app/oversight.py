@@ -20,8 +20,15 @@ from escalation_engine.reports.cells import inert
 Line = tuple[bool, str]
 
 
-def status_lines(report: dict[str, Any]) -> list[Line]:
-    """``escalate status``: the worker, the sweeps, the workflow files and the backlogs."""
+def _how(desk: bool, command: str, words: str) -> str:
+    """What to do about a problem: the command to type at a terminal, or on the desk (where
+    nobody types commands) who does it, in words."""
+    return words if desk else command
+
+
+def status_lines(report: dict[str, Any], desk: bool = False) -> list[Line]:
+    """``escalate status``: the worker, the sweeps, the workflow files and the backlogs
+    (``desk``: as the oversight page says them, with no commands)."""
     lines: list[Line] = []
     worker = report["worker"]
     if report["worker_alive"] and worker:
@@ -31,14 +38,17 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
         lines.append((True, f"Worker: [red]not running[/red] (last seen {local_text(worker['heartbeat_at'])},"
                             f" pid {worker['pid']} on {escape(worker['host'])})"))  # fmt: skip
     else:
-        lines.append((True, "Worker: [red]never started[/red]; start one with 'escalate run'."))
+        start = _how(desk, "start one with 'escalate run'",
+                     "the service's administrator starts it on the server")  # fmt: skip
+        lines.append((True, f"Worker: [red]never started[/red]; {start}."))
     if report["sweeps_failing_since"]:
         lines.append((True, f"Sweeps: [red]failing[/red] since {local_text(report['sweeps_failing_since'])}:"
                             f" {escape(report['sweep_error'])}"))  # fmt: skip
     for path, problem in report["broken_workflow_files"].items():
         lines.append((True, f"Workflow file [red]not loaded[/red]: {escape(problem)}"))
-        lines.append((True, f"  ({escape(path)} is left out until fixed; 'escalate workflows"
-                            " validate' lists its problems.)"))  # fmt: skip
+        listed = _how(desk, "'escalate workflows validate' lists its problems",
+                      "the service's administrator can list its problems")  # fmt: skip
+        lines.append((True, f"  ({escape(path)} is left out until fixed; {listed}.)"))
     for said in report.get("stages_reaching_nobody", []):
         lines.append((True, f"Stage [red]reaching nobody[/red]: {escape(said)}"))
     for ref, where in report.get("escalations_reaching_nobody", {}).items():
@@ -57,10 +67,12 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
         if trouble.get(kind):
             lines.append((True, f"Notices [red]{words}[/red]: {trouble[kind]}"))
     if report.get("checkpoints_beside_database"):
+        away = _how(desk, "point audit.checkpoints.folder somewhere its writers cannot reach,"
+                    " or send copies to syslog (audit.checkpoints.syslog)",
+                    "the service's administrator should keep them where the database's writers"
+                    " cannot reach, or send copies to the council's log server")  # fmt: skip
         lines.append((False, "Checkpoints: [yellow]kept beside the database[/yellow] (in the"
-                             " service's folder, they roll back with it): point"
-                             " audit.checkpoints.folder somewhere its writers cannot reach,"
-                             " or send copies to syslog (audit.checkpoints.syslog)."))  # fmt: skip
+                             f" service's folder, they roll back with it): {away}."))  # fmt: skip
     if report.get("newest_checkpoint_at"):
         overdue = bool(report.get("checkpoint_overdue"))
         late = " [red]over two days old[/red]: is the worker running and its folder writable?"
@@ -71,13 +83,16 @@ def status_lines(report: dict[str, Any]) -> list[Line]:
     if report["notifications_configured"]:
         lines.append((False, f"Undelivered notifications: {report['undelivered_notifications']}"))
     else:
+        add = _how(desk, "Add an email or webhook under notifications in config.yaml",
+                   "The service's administrator adds an email server or webhook to its settings")  # fmt: skip
         lines.append((True, "Notifications: [red]none configured[/red]: nobody is being notified."
-                            " Add an email or webhook under notifications in config.yaml."))  # fmt: skip
+                            f" {add}."))  # fmt: skip
     return lines
 
 
-def verify_lines(report: dict[str, Any]) -> list[Line]:
-    """``escalate audit verify``: the first problem found, or what was checked."""
+def verify_lines(report: dict[str, Any], desk: bool = False) -> list[Line]:
+    """``escalate audit verify``: the first problem found, or what was checked (``desk``: as
+    the oversight page says them, with no commands)."""
     looks, replayed, anchored = report["access"], report["replay"], report["checkpoints"]
     anchored_problem = anchored is not None and not anchored["ok"]
     if report.get("undecided") and not anchored_problem:
@@ -91,15 +106,18 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
             return [(True, f"[red]{title}[/red]: {escape(str(part['problem']))}.")]
     counted = report.get("tallies")
     if counted is not None and not counted["ok"]:
+        again = _how(desk, "'escalate db recount' counts the report afresh from it",
+                     "the service's administrator can count the report afresh from it")  # fmt: skip
         return [(True, f"[red]Report counts disagree with the trail[/red]:"
                        f" {escape(str(counted['problem']))}. The trail is intact and is what"
-                       " counts: 'escalate db recount' counts the report afresh from it.")]  # fmt: skip
+                       f" counts: {again}.")]  # fmt: skip
     after = f" after entry {report['since']}" if report["since"] else ""
     signed = (
         "every signature checked"
         if report["signed"]
-        else "[yellow]not signed[/yellow] (config.yaml names no audit.public_key: anyone"
-        " who can write to the database could rewrite it consistently)"
+        else "[yellow]not signed[/yellow] ("
+        + _how(desk, "config.yaml names no audit.public_key", "the service has no signing key")
+        + ": anyone who can write to the database could rewrite it consistently)"
     )
     lines: list[Line] = [(False, f"[green]Audit trail verified[/green]: {report['entries']} entries"
                                  f"{after}, {signed}, head {report['head'][:16]}…")]  # fmt: skip
@@ -115,9 +133,10 @@ def verify_lines(report: dict[str, Any]) -> list[Line]:
     if counted is not None:
         lines.append((False, "The report's counts agree with the trail."))
     if anchored is not None and anchored["latest"] is None:
+        now = _how(desk, "run 'escalate audit checkpoint'",
+                   "the service's administrator can write one now")  # fmt: skip
         lines.append((False, "No checkpoint has been written yet: the worker writes one every"
-                             f" {report['checkpoint_every']:,} entries and daily, or run"
-                             " 'escalate audit checkpoint'."))  # fmt: skip
+                             f" {report['checkpoint_every']:,} entries and daily, or {now}."))  # fmt: skip
     if anchored is not None and anchored["latest"] is not None:
         checked = anchored["checked"]
         lines.append((False, f"{checked} checkpoint{'s' if checked != 1 else ''} still part of the"

@@ -60,7 +60,7 @@ class Oversight(PageBase):
                                error=str(exc), chosen=chosen, health=None)  # fmt: skip
         return self.render(
             request, "oversight.html", person=person, chosen=chosen,
-            health=_plain(status_lines(status)),
+            health=_plain(status_lines(status, desk=True)),
             looks=None if looks is None else grouped_looks(looks[-SHOWN:])[::-1],
             total=0 if looks is None else len(looks), checked=checked,
             download="/oversight/access-log.csv?" + urlencode(chosen),
@@ -96,4 +96,4 @@ class Oversight(PageBase):
         except EscalationError as exc:
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip
-        return await self.page(request, _plain(verify_lines(report)))
+        return await self.page(request, _plain(verify_lines(report, desk=True)))
