@@ -23,6 +23,7 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP TABLE watch")
         db.execute("DROP INDEX ix_escalation_closed_at")
         db.execute("DROP INDEX ix_escalation_raised_open")
+        db.execute("DROP INDEX ix_escalation_raised_at")
         db.execute("DROP TABLE installation_seal")
         db.execute("DROP TABLE delivery_record")
         db.execute("DROP TABLE seen")
