@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from escalation_engine.clock import SystemClock
+from escalation_engine.domain.escalation import Escalation
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
 from escalation_engine.store import make_engine
@@ -40,6 +41,15 @@ class Live:
             result = as_client(home, "login", "--username", username, stdin=PASSWORD + "\n")
             assert result.returncode == 0, result.stderr
         return home
+
+    def raised(self, case: str, category: str = "drift_and_delay") -> Escalation:
+        """A practice alert Aisha raises about ``case`` in north, straight through the service
+        (what a page is then tried on)."""
+        return self.service.raise_alert(
+            username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+            case_refs=[case], category=category, team="north",
+            summary="No permanence plan four months after the second review.",
+        )  # fmt: skip
 
     @functools.cached_property
     def service(self) -> EscalationService:

@@ -11,7 +11,6 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from escalation_engine.domain.escalation import Escalation
 from tests.support.browser import accessible, kept_page, open_as
 from tests.support.databases import database
 from tests.support.server import PASSWORD, Live, service_folder, serving
@@ -27,18 +26,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield running
 
 
-def _raise(live: Live, case: str) -> Escalation:
-    return live.service.raise_alert(
-        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
-        case_refs=[case], category="drift_and_delay", team="north",
-        summary="No permanence plan four months after the second review.",
-    )  # fmt: skip
-
-
 def test_a_form_sent_lands_on_a_page_of_its_own_and_a_reload_sends_nothing(
     live: Live, page: Page
 ) -> None:
-    reference = _raise(live, "CLA-620001").reference
+    reference = live.raised("CLA-620001").reference
     open_as(page, f"{live.url}/escalations/{reference}", "jo")
     form = page.locator("form[action$='/actions/respond']")
     form.get_by_label("Note").fill("Meeting booked for Thursday.")
@@ -56,7 +47,7 @@ def test_a_form_sent_lands_on_a_page_of_its_own_and_a_reload_sends_nothing(
 def test_a_refused_form_comes_back_as_typed_with_its_error_linked_to_its_field(
     live: Live, page: Page
 ) -> None:
-    reference = _raise(live, "CLA-620002").reference
+    reference = live.raised("CLA-620002").reference
     open_as(page, f"{live.url}/escalations/{reference}", "jo")
     form = page.locator("form[action$='/actions/respond']")
     form.get_by_label("This is a holding response").check()
@@ -81,7 +72,7 @@ def test_a_refused_form_comes_back_as_typed_with_its_error_linked_to_its_field(
 def test_a_form_left_open_while_someone_acted_keeps_what_was_typed(
     live: Live, browser: Browser, page: Page
 ) -> None:
-    reference = _raise(live, "CLA-620003").reference
+    reference = live.raised("CLA-620003").reference
     open_as(page, f"{live.url}/escalations/{reference}", "jo")
     live.service.act(reference, "jo", "respond", note="Answered by telephone, recorded here.")
     form = page.locator("form[action$='/actions/respond']")
@@ -100,7 +91,7 @@ def test_a_form_left_open_while_someone_acted_keeps_what_was_typed(
 def test_an_address_not_found_and_a_forms_address_opened_are_pages_that_say_what_to_do(
     live: Live, page: Page
 ) -> None:
-    reference = _raise(live, "CLA-620004").reference
+    reference = live.raised("CLA-620004").reference
     open_as(page, f"{live.url}/inbox", "jo")
     answer = page.goto(f"{live.url}/no-such-page")
     assert answer is not None
@@ -122,7 +113,7 @@ def test_an_address_not_found_and_a_forms_address_opened_are_pages_that_say_what
 def test_a_manager_says_they_are_on_it_and_the_other_at_the_stage_sees_it(
     live: Live, browser: Browser, page: Page
 ) -> None:
-    reference = _raise(live, "CLA-620005").reference
+    reference = live.raised("CLA-620005").reference
     open_as(page, f"{live.url}/escalations/{reference}", "jo")
     page.locator("summary", has_text="I'm on it").click()
     form = page.locator("form[action$='/actions/handle']")

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from escalation_engine.domain.escalation import Escalation
 from tests.support.browser import (
     PHONE,
     accessible,
@@ -57,14 +56,6 @@ def _start(page: Page, live: Live, username: str, where: str = "/inbox") -> None
     _checked(page)
 
 
-def _raised(live: Live, case: str) -> Escalation:
-    return live.service.raise_alert(
-        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
-        case_refs=[case], category="drift_and_delay", team="north",
-        summary="No permanence plan four months after the second review.",
-    )  # fmt: skip
-
-
 def _case(page: Page, stem: int) -> str:
     """A case reference of this test's own (each width raises its own)."""
     return f"CLA-{stem + (1 if page.viewport_size == PHONE else 0)}"
@@ -99,7 +90,7 @@ def test_an_iro_raises_an_alert_and_finds_it_again_by_the_childs_case_reference(
 
 
 def test_a_team_manager_answers_an_alert_from_their_inbox(live: Live, screen: Page) -> None:
-    reference = _raised(live, _case(screen, 810010)).reference
+    reference = live.raised(_case(screen, 810010)).reference
     _start(screen, live, "jo")
     keyed_follow(screen, f"main a[href='/escalations/{reference}']")
     screen.wait_for_url(f"{live.url}/escalations/{reference}")
@@ -116,7 +107,7 @@ def test_a_service_manager_narrows_the_list_to_their_stage_and_says_they_are_on_
     live: Live, screen: Page
 ) -> None:
     service = live.service
-    reference = _raised(live, _case(screen, 810020)).reference
+    reference = live.raised(_case(screen, 810020)).reference
     service.act(reference, "jo", "respond", note="Meeting to be booked.")
     service.act(reference, "aisha", "reject", note="No date for the meeting.")
     assert service.get(reference).stage == "service_manager"
@@ -141,7 +132,7 @@ def test_a_service_manager_narrows_the_list_to_their_stage_and_says_they_are_on_
 def test_the_iro_manager_goes_from_the_dashboard_to_the_list_and_the_years_report(
     live: Live, screen: Page
 ) -> None:
-    _raised(live, _case(screen, 810030))
+    live.raised(_case(screen, 810030))
     _start(screen, live, "priya", "/dashboard")
     link = "main a[href='/escalations?workflow=dispute_resolution&stage=team_manager']"
     shown = int(screen.locator(link).first.inner_text().split()[0])
@@ -161,7 +152,7 @@ def test_the_iro_manager_goes_from_the_dashboard_to_the_list_and_the_years_repor
 
 
 def test_an_auditor_reads_who_looked_at_an_escalation(live: Live, screen: Page) -> None:
-    reference = _raised(live, _case(screen, 810040)).reference
+    reference = live.raised(_case(screen, 810040)).reference
     live.service.view(reference, "jo", "show")  # a look the log will show
     _start(screen, live, "amir")
     keyed_follow(screen, "a[href='/oversight']")

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import update
 
-from escalation_engine.domain.escalation import Escalation
 from escalation_engine.store.tables import EscalationRow
 from tests.support.browser import PHONE, accessible, kept_page, open_as, sign_in, tab_until
 from tests.support.databases import database
@@ -19,21 +18,13 @@ from tests.support.server import PASSWORD, Live, service_folder, serving
 pytestmark = pytest.mark.slow
 
 
-def _raise(live: Live, case: str, category: str = "drift_and_delay") -> Escalation:
-    return live.service.raise_alert(
-        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
-        case_refs=[case], category=category, team="north",
-        summary="No permanence plan four months after the second review.",
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     path = tmp_path_factory.mktemp("queues")
     with database("sqlite", path) as url, serving(service_folder(path, url)) as running:
         for n in range(3):
-            _raise(running, f"CLA-61000{n}")
-        _raise(running, "CLA-610009", category="placement")
+            running.raised(f"CLA-61000{n}")
+        running.raised("CLA-610009", category="placement")
         yield running
 
 
@@ -79,7 +70,7 @@ def test_an_iro_outside_them_sees_none_and_is_not_told_they_exist(live: Live, pa
 def test_a_late_escalation_says_by_how_many_working_days_and_comes_first(
     live: Live, page: Page
 ) -> None:
-    late = _raise(live, "CLA-610020")
+    late = live.raised("CLA-610020")
     assert late.stage_due_at is not None
     # Its deadline put back into last month, as if it had waited since (the row alone: this
     # page reads the row, and the trail is not what is being checked here).
