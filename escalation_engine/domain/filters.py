@@ -13,6 +13,7 @@ from datetime import datetime
 
 from escalation_engine.domain import patterns
 from escalation_engine.domain.escalation import Escalation
+from escalation_engine.domain.queue import is_late
 from escalation_engine.errors import InvalidInput, did_you_mean, one_of
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 
@@ -70,7 +71,7 @@ class Filter:
             self.waiting_for is None or self.waiting_for in esc.with_people,
             self.not_waiting_for is None or self.not_waiting_for not in esc.with_people,
             self.not_raised_by is None or esc.raised_by != self.not_raised_by,
-            self.overdue_at is None or _overdue(esc, self.overdue_at),
+            self.overdue_at is None or is_late(esc, self.overdue_at),
             self.child is None or self.child in esc.case_refs,
             not self.stages or esc.stage in self.stages,
             self.team is None or esc.team == self.team,
@@ -93,11 +94,6 @@ def found_by(esc: Escalation, query: str) -> bool:
 
 def _touched(esc: Escalation, since: datetime) -> bool:
     return esc.raised_at >= since or (esc.closed_at is not None and esc.closed_at >= since)
-
-
-def _overdue(esc: Escalation, now: datetime) -> bool:
-    late = esc.stage_due_at is not None and esc.stage_due_at < now
-    return late or esc.overall_breached_at is not None or esc.stage_breached_at is not None
 
 
 def stage_keys(specs: Iterable[WorkflowSpec], value: str) -> frozenset[str]:

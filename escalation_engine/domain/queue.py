@@ -54,6 +54,15 @@ class Standing:
         return self.due_this_week
 
 
+def is_late(esc: Escalation, now: datetime) -> bool:
+    """Whether ``esc`` is late at ``now``: open, and past its stage's deadline or a timescale
+    (breached). The one meaning of late: lists filter by it, queues count and sort by it (a
+    ``Standing`` is late exactly when this says so), and the database's filter asks the same."""
+    breached = esc.overall_breached_at is not None or esc.stage_breached_at is not None
+    passed = esc.stage_due_at is not None and esc.stage_due_at < now
+    return esc.is_open and (breached or passed)
+
+
 def standing(esc: Escalation, calendar: WorkingCalendar, now: datetime) -> Standing:
     """Where ``esc`` stands at ``now`` (nothing is due for a closed one)."""
     breached = esc.overall_breached_at is not None or esc.stage_breached_at is not None

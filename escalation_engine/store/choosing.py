@@ -91,7 +91,8 @@ _CONDITIONS: dict[str, Callable[[Any], Any]] = {
     **{name: _equal(name) for name in _EQUAL},
     "not_raised_by": lambda t: t.raised_by != bindparam("not_raised_by"),
     "watched_by": lambda t: t.reference.in_(watching_now(bindparam("watched_by", type_=String()))),
-    "overdue_at": lambda t: (
+    # Late as ``domain.queue.is_late`` says: open, and past its deadline or a timescale.
+    "overdue_at": lambda t: t.stage.not_in(OUTCOMES) & (
         (t.stage_due_at < bindparam("overdue_at", type_=t.stage_due_at.type))
         | t.overall_breached_at.is_not(None)
         | t.stage_breached_at.is_not(None)

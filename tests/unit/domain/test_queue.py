@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from escalation_engine.domain import queue
+from escalation_engine.domain.filters import Filter
 from escalation_engine.domain.queue import Standing
 from escalation_engine.errors import InvalidInput
 from tests.support import shipped
@@ -105,3 +106,20 @@ def test_every_late_item_sorts_before_every_item_that_is_not(
     assert late_by == sorted(late_by, reverse=True)
     assert queue.counted(listed).total == len(offsets)
     assert all(where.due_this_week for where in listed if where.due_today)
+
+
+@given(
+    offset=st.integers(min_value=-30 * 24, max_value=30 * 24),
+    breached=st.sampled_from(["none", "stage", "overall"]),
+    stage=st.sampled_from(["team_manager", "director", "resolved", "withdrawn"]),
+    hours=st.integers(min_value=0, max_value=24 * 14),
+)
+def test_a_list_filtered_to_the_late_holds_exactly_what_the_queue_calls_late(
+    offset: int, breached: str, stage: str, hours: int
+) -> None:
+    now = MONDAY + timedelta(hours=hours)
+    marks = {f"{breached}_breached_at": now - timedelta(days=1)} if breached != "none" else {}
+    esc = _due(now + timedelta(hours=offset), stage=stage, **marks)
+    late = queue.standing(esc, CALENDAR, now).late  # type: ignore[arg-type]
+    assert late == queue.is_late(esc, now)  # type: ignore[arg-type]
+    assert late == Filter(overdue_at=now, include_closed=True).keeps(esc)  # type: ignore[arg-type]
