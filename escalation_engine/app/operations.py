@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from escalation_engine.app import dashboard, queues, readmodel
 from escalation_engine.app.routes import ROUTES, check_params, parse_day
+from escalation_engine.domain.inputs import AWAY_UNTIL
 from escalation_engine.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ def _marked(service: EscalationService, person: str, moved: list[Any]) -> Any:
 def _away(
     service: EscalationService, username: str, path: dict[str, str], p: dict[str, Any]
 ) -> Any:
-    day = parse_day(p["until"], "--until") if "until" in p else None
+    day = parse_day(p["until"], "The last day away", given=AWAY_UNTIL) if "until" in p else None
     person = path["person"]
     moved = service.mark(username, person, away=True, until=day, note=p.get("note", ""))
     return _marked(service, person, moved)

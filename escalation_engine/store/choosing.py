@@ -92,10 +92,13 @@ _CONDITIONS: dict[str, Callable[[Any], Any]] = {
     "not_raised_by": lambda t: t.raised_by != bindparam("not_raised_by"),
     "watched_by": lambda t: t.reference.in_(watching_now(bindparam("watched_by", type_=String()))),
     # Late as ``domain.queue.is_late`` says: open, and past its deadline or a timescale.
-    "overdue_at": lambda t: t.stage.not_in(OUTCOMES) & (
-        (t.stage_due_at < bindparam("overdue_at", type_=t.stage_due_at.type))
-        | t.overall_breached_at.is_not(None)
-        | t.stage_breached_at.is_not(None)
+    "overdue_at": lambda t: (
+        t.stage.not_in(OUTCOMES)
+        & (
+            (t.stage_due_at < bindparam("overdue_at", type_=t.stage_due_at.type))
+            | t.overall_breached_at.is_not(None)
+            | t.stage_breached_at.is_not(None)
+        )
     ),
     # Their response in its trail, found from the escalation through the trail's index on the
     # reference: only escalations awaiting a decision are looked into.

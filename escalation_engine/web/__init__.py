@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from escalation_engine.web.absences import Absences
 from escalation_engine.web.desk import Desk
 from escalation_engine.web.missing import Missing
 from escalation_engine.web.oversight import Oversight
@@ -33,6 +34,7 @@ def routes(service: EscalationService, oidc: Oidc | None) -> list[BaseRoute]:
         *Review(service, oidc).routes(),
         *ReportPages(service, oidc).routes(),
         *Oversight(service, oidc).routes(),
+        *Absences(service, oidc).routes(),
     ]
 
 

@@ -164,3 +164,37 @@ def test_an_auditor_reads_who_looked_at_an_escalation(live: Live, screen: Page) 
     assert "Jo Bennett" in screen.locator("main tbody tr").first.inner_text()
     assert screen.locator("main a[href*='access-log.csv']").count() == 1
     _checked(screen)
+
+
+def test_a_team_manager_marks_their_assistant_away_and_back(live: Live, screen: Page) -> None:
+    reference = live.raised(_case(screen, 810050)).reference
+    _start(screen, live, "jo")
+    keyed_follow(screen, "a[href='/away']")
+    screen.wait_for_url(live.url + "/away")
+    _checked(screen)
+    assert screen.locator("form[action='/away/mark']").count() == 0  # not in jo's line
+    tab_until(screen, "#until-ellie")
+    screen.keyboard.type("next Friday")
+    tab_until(screen, "#note-ellie")
+    screen.keyboard.type("Annual leave")
+    keyed_follow(screen, "form[action='/away/ellie'] button[type=submit]")
+    summary = screen.locator(".govuk-error-summary")
+    assert "is not a date" in summary.inner_text()
+    assert "--" not in summary.inner_text()  # no command-line words on a page
+    assert summary.locator("a").get_attribute("href") == "#until-ellie"
+    assert screen.locator("#note-ellie").input_value() == "Annual leave"  # kept as typed
+    assert not live.service.people_now()["ellie"].away
+    _checked(screen)
+    tab_until(screen, "#until-ellie")
+    screen.keyboard.press("Control+A")
+    screen.keyboard.type(live.service.calendar.local_day(live.service.clock.now()).isoformat())
+    keyed_follow(screen, "form[action='/away/ellie'] button[type=submit]")
+    screen.wait_for_url("**/away?done=away&person=ellie")
+    assert live.service.people_now()["ellie"].away
+    assert "jo" in live.service.get(reference).with_people  # what was with ellie stays with jo
+    assert "Ellie Ward is marked away" in screen.inner_text(".govuk-notification-banner")
+    _checked(screen)
+    keyed_follow(screen, "form[action='/away/ellie'] button[type=submit]")
+    screen.wait_for_url("**/away?done=back&person=ellie")
+    assert not live.service.people_now()["ellie"].away
+    _checked(screen)
