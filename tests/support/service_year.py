@@ -210,6 +210,11 @@ def rejected_to_stage_2(y: Year, r: Record, start: datetime, raiser: str) -> Pla
     y.act(r, "jo", "respond")
     yield y.after(start, 2)
     y.act(r, raiser, "reject")
+    yield from _answered_at_stage_2(y, r, start, raiser)
+
+
+def _answered_at_stage_2(y: Year, r: Record, start: datetime, raiser: str) -> Plan:
+    """Moved up to stage 2 just now: the service manager answers, and the raiser accepts."""
     y.moved(r, "service_manager")
     yield y.after(start, 3)
     y.act(r, "mark", "respond")
@@ -223,12 +228,7 @@ def escalated_early(y: Year, r: Record, start: datetime, raiser: str) -> Plan:
     y.raise_(r, raiser, "practice_alert", "team_manager")
     yield y.after(start, 1)
     y.act(r, raiser, "escalate", note="Placement ends this week")
-    y.moved(r, "service_manager")
-    yield y.after(start, 3)
-    y.act(r, "mark", "respond")
-    yield y.after(start, 4)
-    y.act(r, raiser, "accept")
-    y.close(r, "resolved")
+    yield from _answered_at_stage_2(y, r, start, raiser)
 
 
 def timed_out_at_stage_1(y: Year, r: Record, start: datetime, raiser: str) -> Plan:
