@@ -211,9 +211,9 @@ def _access_log(service: EscalationService, username: str, _: Any, p: dict[str, 
         start=moment(first) if first else None,
         end=moment(last + timedelta(days=1)) if last else None,
     )  # fmt: skip
-    return [{"seq": r.seq, "at": r.at.astimezone(tz).isoformat(), "viewer": r.viewer,
-             "viewer_name": service.words.person(r.viewer), "reference": r.reference,
-             "view": r.view} for r in rows]  # fmt: skip
+    return [{"seq": look.seq, "at": look.at.astimezone(tz).isoformat(), "viewer": look.viewer,
+             "viewer_name": service.words.person(look.viewer), "reference": reference,
+             "view": look.view} for look in rows for reference in look.references]  # fmt: skip
 
 
 def _away_list(service: EscalationService, _: str, __: Any, ___: Any) -> Any:

@@ -252,8 +252,9 @@ class Viewing:
     def access_log(
         self, auditor: str, *, viewer: str | None = None, reference: str | None = None,
         start: datetime | None = None, end: datetime | None = None,
-    ) -> Iterator[Any]:  # fmt: skip
-        """The access log, for auditors only, filtered; a stream of entries."""
+    ) -> Iterator[access.Look]:  # fmt: skip
+        """The access log, for auditors only, filtered; a stream of looks (narrowed to the one
+        escalation asked about, where one is)."""
         person = self.ctx.settings.person(auditor)
         if AUDITOR not in person.roles:
             raise PermissionDenied(
@@ -262,10 +263,7 @@ class Viewing:
             )
         if viewer is not None:
             self.ctx.settings.person(viewer)
-        return store.access.stream(
-            self.ctx.engine,
-            viewer=viewer,
-            reference=reference and reference.upper(),
-            start=start,
-            end=end,
-        )
+        asked = reference.upper() if reference else None
+        rows = store.access.stream(self.ctx.engine, viewer=viewer, reference=asked, start=start,
+                                   end=end)  # fmt: skip
+        return access.looks(rows, asked)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, insert, or_, select
 
 from escalation_engine.store.chain import stream as _stream
 from escalation_engine.store.engine import Reader, reading, serialize_writes
@@ -36,7 +37,7 @@ def hash_at(engine: Reader, seq: int) -> str | None:
 
 
 def insert_entries(session: Connection, rows: list[dict[str, Any]]) -> None:
-    """Write ``rows`` (a page's looks) in one statement."""
+    """Write ``rows`` in one statement."""
     if rows:
         session.execute(insert(_TABLE), rows)
 
@@ -54,7 +55,11 @@ def stream(
     if viewer is not None:
         query = query.where(_TABLE.c.viewer == viewer)
     if reference is not None:
-        query = query.where(_TABLE.c.reference == reference)
+        # A look names its escalations in a JSON list: the quoted reference finds the entries
+        # that may hold it; the caller keeps those whose list does.
+        quoted = json.dumps(reference).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(_TABLE.c.reference == reference,
+                                _TABLE.c.shown.like(f"%{quoted}%", escape="\\")))  # fmt: skip
     if start is not None:
         query = query.where(_TABLE.c.at >= start)
     if end is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Index, String, TypeDecorator
+from sqlalchemy import Date, DateTime, Index, String, Text, TypeDecorator
 from sqlalchemy.engine.interfaces import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -198,13 +198,16 @@ class InstallationSealRow(SQLModel, table=True):
 
 
 class AccessRow(SQLModel, table=True):
-    """One look at an escalation by someone other than its raiser: append-only, chained."""
+    """One look by someone other than the raiser: append-only, chained. A look names the
+    escalations it showed in ``shown`` (a JSON list: a page of a list is one look); entries
+    written before looks were kept by the page name one escalation each in ``reference``."""
 
     __tablename__ = "access_entry"
     seq: int | None = Field(default=None, primary_key=True)
     at: datetime = _when(nullable=False)
     viewer: str = Field(index=True)
     reference: str = Field(index=True)
+    shown: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
     view: str
     prev_hash: str
     hash: str = Field(unique=True)

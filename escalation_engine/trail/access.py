@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,34 +30,68 @@ VIEWS = ("show", "audit", "list", "export")
 
 
 def canonical(row: Any) -> bytes:
-    """The bytes an access entry's hash covers."""
-    return json.dumps(
-        {"seq": row.seq, "at": row.at.astimezone(UTC).isoformat(), "viewer": row.viewer,
-         "reference": row.reference, "view": row.view, "prev_hash": row.prev_hash},
-        sort_keys=True, separators=(",", ":"),
-    ).encode()  # fmt: skip
+    """The bytes an access entry's hash covers: a look at a page of escalations, or (written
+    before looks were kept by the page) a look at one."""
+    fields: dict[str, Any] = {"seq": row.seq, "at": row.at.astimezone(UTC).isoformat(),
+                              "viewer": row.viewer, "view": row.view, "prev_hash": row.prev_hash}  # fmt: skip
+    if row.shown:
+        fields["shown"] = row.shown
+    else:
+        fields["reference"] = row.reference
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def references(row: Any) -> list[str]:
+    """The escalations an entry's look showed, in the order shown."""
+    if not row.shown:
+        return [row.reference]
+    try:
+        named = json.loads(row.shown)
+    except ValueError:
+        return []  # an entry rewritten by hand: verify names it as altered
+    return [str(reference) for reference in named] if isinstance(named, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """One entry of the log as read: who saw which escalations, when, through which view."""
+
+    seq: int
+    at: datetime
+    viewer: str
+    view: str
+    references: tuple[str, ...]
+
+
+def looks(rows: Iterable[Any], reference: str | None = None) -> Generator[Look, None, None]:
+    """``rows`` as looks; with ``reference``, only the looks that showed it, naming it alone
+    (an auditor asking about one child's escalation is not shown the others on the page)."""
+    for row in rows:
+        seen = tuple(references(row))
+        if reference is not None:
+            seen = tuple(r for r in seen if r == reference)
+            if not seen:
+                continue
+        yield Look(seq=row.seq, at=row.at, viewer=row.viewer, view=row.view, references=seen)
 
 
 def append(
     session: Connection, *, at: datetime, viewer: str, references: list[str], view: str,
     signer: Signer | None,
 ) -> None:  # fmt: skip
-    """Record that ``viewer`` saw each of ``references`` through ``view``, in the caller's
-    transaction."""
+    """Record that ``viewer`` saw ``references`` through ``view`` (a page of a list, a download,
+    one escalation) as one entry, in the caller's transaction."""
+    if not references:
+        return
     seq, prev = store.access.head(session)
-    prev = prev or GENESIS
-    rows = []
-    for reference in references:
-        seq += 1
-        values: dict[str, Any] = {"seq": seq, "at": at, "viewer": viewer, "reference": reference,
-                                  "view": view, "prev_hash": prev}  # fmt: skip
-        digest = hashlib.sha256(canonical(_Row(values))).hexdigest()
-        signature = signer.sign(keys.ACCESS, digest.encode()) if signer is not None else ""
-        rows.append(values | {"hash": digest, "signature": signature})
-        prev = digest
-    store.access.insert_entries(session, rows)
-    if signer is not None and references:
-        seals.seal(session, seals.ACCESS, seq, prev, signer, at)
+    values: dict[str, Any] = {"seq": seq + 1, "at": at, "viewer": viewer, "reference": "",
+                              "shown": json.dumps(references, separators=(",", ":")),
+                              "view": view, "prev_hash": prev or GENESIS}  # fmt: skip
+    digest = hashlib.sha256(canonical(_Row(values))).hexdigest()
+    signature = signer.sign(keys.ACCESS, digest.encode()) if signer is not None else ""
+    store.access.insert_entries(session, [values | {"hash": digest, "signature": signature}])
+    if signer is not None:
+        seals.seal(session, seals.ACCESS, seq + 1, digest, signer, at)
 
 
 class _Row:
@@ -65,7 +101,11 @@ class _Row:
 
 def _named(n: int, row: Any) -> str:
     where = f"access log entry {n}"
-    return where if row is None else f"{where} ({row.viewer} viewing {row.reference})"
+    if row is None:
+        return where
+    seen = references(row)
+    more = f" and {len(seen) - 3} more" if len(seen) > 3 else ""
+    return f"{where} ({row.viewer} viewing {', '.join(seen[:3])}{more})"
 
 
 #: How the log's chain is walked.

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from types import SimpleNamespace
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from sqlalchemy import create_engine, select
+
+from escalation_engine.settings import keys
+from escalation_engine.store.tables import AccessRow
+from escalation_engine.trail import access
 from tests.support.cli import NOW, RAISE, new_site, run
+
+
+def _one_look_per_escalation(site: Path) -> None:
+    """Rewrite the access log's first entry as entries were written before looks were kept by
+    the page (one escalation in ``reference``, no ``shown``), signed with the site's key."""
+    engine = create_engine(f"sqlite:///{site / 'escalations.db'}")
+    with engine.connect() as connection:
+        row = connection.execute(select(AccessRow.__table__).where(AccessRow.seq == 1)).one()
+    engine.dispose()
+    (reference,) = access.references(row)
+    old = SimpleNamespace(**(row._asdict() | {"reference": reference, "shown": ""}))
+    digest = hashlib.sha256(access.canonical(old)).hexdigest()
+    key = load_pem_private_key((site / "keys" / "audit-signing.pem").read_bytes(), None)
+    assert isinstance(key, Ed25519PrivateKey)
+    signature = keys.Signer(key).sign(keys.ACCESS, digest.encode())
+    with closing(sqlite3.connect(site / "escalations.db")) as db, db:
+        db.execute("DROP TRIGGER access_entry_no_update")
+        db.execute("ALTER TABLE access_entry DROP COLUMN shown")
+        db.execute(
+            "UPDATE access_entry SET reference = ?, hash = ?, signature = ? WHERE seq = 1",
+            (reference, digest, signature),
+        )
 
 
 def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
@@ -15,6 +46,7 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
     site = new_site(tmp_path, "--training")
     assert run(site, *RAISE, user="aisha", now=NOW).returncode == 0
     assert run(site, "show", "ESC-2026-0001", user="jo", now=NOW).returncode == 0  # a look
+    _one_look_per_escalation(site)
     with closing(sqlite3.connect(site / "escalations.db")) as db, db:
         db.execute("DROP TABLE chain_seal")  # as revision 0010 left it
         db.execute("DROP TABLE legacy_import")
@@ -34,6 +66,8 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
     assert "Sealed audit at its end" in upgraded.stdout
     assert "Sealed access at its end" in upgraded.stdout
     assert "Sealed the installation record" in upgraded.stdout
+    assert run(site, "audit", "verify", user=None).returncode == 0  # the old look verifies
+    assert run(site, "show", "ESC-2026-0001", user="jo", now=NOW).returncode == 0  # a new one
     assert run(site, "audit", "verify", user=None).returncode == 0
     with closing(sqlite3.connect(site / "escalations.db")) as db:  # watches, from the trail
         watching = db.execute("SELECT username, reference, why FROM watch ORDER BY id").fetchall()
@@ -43,4 +77,4 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DELETE FROM access_entry")
     cut = run(site, "audit", "verify", user=None)
     assert cut.returncode == 1
-    assert "the access log ends at entry 0, but its seal says it ended at entry 1" in cut.stderr
+    assert "the access log ends at entry 0, but its seal says it ended at entry 2" in cut.stderr

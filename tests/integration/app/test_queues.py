@@ -110,5 +110,5 @@ def test_only_what_the_viewer_may_see_is_counted_and_only_the_page_shown_is_a_lo
     assert operations.run(service, "tom", "queue")["total"] == 0  # another IRO sees none
     shown = operations.run(service, "jo", "queue", params={"sort": "reference"})
     assert _refs(shown["items"]) == made[:2]
-    looks = [(r.viewer, r.reference, r.view) for r in service.viewing.access_log("amir")]
-    assert looks == [("jo", made[0], "list"), ("jo", made[1], "list")]
+    looks = [(r.viewer, r.references, r.view) for r in service.viewing.access_log("amir")]
+    assert looks == [("jo", (made[0], made[1]), "list")]  # one signed entry for the page

@@ -521,6 +521,12 @@ def change_who_looked_and_recompute_the_access_hash(s: Scene) -> str:
     return "access log entry 1"
 
 
+@case
+def take_an_escalation_out_of_a_look(s: Scene) -> str:
+    tamper(s.engine, "UPDATE access_entry SET shown = '[]' WHERE seq = 2")
+    return "access log entry 2 (priya viewing ) was altered after it was written"
+
+
 # --- the end of a chain, after the last checkpoint -------------------------------------------------
 def _escalation_row(engine: Engine, reference: str) -> dict[str, Any]:
     with engine.connect() as connection:
