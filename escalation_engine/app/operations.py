@@ -4,13 +4,13 @@ the CLI does in direct mode. Each takes checked parameters and returns the read 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from escalation_engine.app import dashboard, queues, readmodel
 from escalation_engine.app.routes import ROUTES, check_params, parse_day
-from escalation_engine.domain.inputs import AWAY_UNTIL
+from escalation_engine.domain.inputs import AWAY_UNTIL, FROM, TO
 from escalation_engine.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -198,22 +198,46 @@ def _act(service: EscalationService, username: str, path: dict[str, str], p: dic
     return readmodel.acted(service, esc, action.name)
 
 
-def _access_log(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+def _window(service: EscalationService, p: dict[str, Any]) -> dict[str, Any]:
+    """The access log's filters as the service takes them: from the start of the first day to
+    the end of the last, in the service's own time zone."""
     tz = service.settings.calendar.tz
+    first, last = _days(p)
+    return {
+        "viewer": p.get("viewer"), "reference": p.get("reference"),
+        "start": datetime.combine(first, time(), tzinfo=tz) if first else None,
+        "end": datetime.combine(last + timedelta(days=1), time(), tzinfo=tz) if last else None,
+    }  # fmt: skip
 
-    def moment(day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=tz)
 
-    first = parse_day(p["from"], "--from") if "from" in p else None
-    last = parse_day(p["to"], "--to") if "to" in p else None
-    rows = service.viewing.access_log(
-        username, viewer=p.get("viewer"), reference=p.get("reference"),
-        start=moment(first) if first else None,
-        end=moment(last + timedelta(days=1)) if last else None,
-    )  # fmt: skip
+def _days(p: dict[str, Any]) -> tuple[date | None, date | None]:
+    first = parse_day(p["from"], "The first day", given=FROM) if "from" in p else None
+    last = parse_day(p["to"], "The last day", given=TO) if "to" in p else None
+    return first, last
+
+
+def _look_rows(service: EscalationService, looks: Iterable[Any]) -> list[dict[str, Any]]:
+    """Looks as rows, one per escalation looked at (the form the CSV and JSON take)."""
+    tz = service.settings.calendar.tz
     return [{"seq": look.seq, "at": look.at.astimezone(tz).isoformat(), "viewer": look.viewer,
              "viewer_name": service.words.person(look.viewer), "reference": reference,
-             "view": look.view} for look in rows for reference in look.references]  # fmt: skip
+             "view": look.view} for look in looks for reference in look.references]  # fmt: skip
+
+
+def _access_log(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    return _look_rows(service, service.viewing.access_log(username, **_window(service, p)))
+
+
+#: How many looks a page of the access log holds.
+LOOKS_PAGE = 50
+
+
+def _access_page(service: EscalationService, username: str, _: Any, p: dict[str, Any]) -> Any:
+    """A page of the log, latest first; ``older`` is where the next page starts."""
+    looks, older = service.viewing.access_page(
+        username, before=p.get("before"), size=LOOKS_PAGE, **_window(service, p)
+    )
+    return {"looks": _look_rows(service, looks), "older": older}
 
 
 def _away_list(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
@@ -268,8 +292,7 @@ def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]
     from escalation_engine.domain.actions import catalogue
 
     settings, specs = service.settings, list(service.workflows.values())
-    first = parse_day(p["from"], "--from") if "from" in p else None
-    last = parse_day(p["to"], "--to") if "to" in p else None
+    first, last = _days(p)
     period = periods.chosen(p.get("year"), first, last)
     limit = p.get("limit", PAGE)
     if not 1 <= limit <= PAGE:
@@ -305,8 +328,7 @@ def _search(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 def _report_period(service: EscalationService, p: dict[str, Any]) -> Any:
     from escalation_engine.domain import periods
 
-    first = parse_day(p["from"], "--from") if "from" in p else None
-    last = parse_day(p["to"], "--to") if "to" in p else None
+    first, last = _days(p)
     return periods.chosen(p.get("year"), first, last) or service.reporting.default_period()
 
 
@@ -352,7 +374,7 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 OPERATIONS: dict[str, Operation] = {
     "me": _me, "inbox": _inbox, "raise": _raise, "list": queues.run_list,
     "queue": queues.run_queue, "dashboard": dashboard.run_dashboard, "show": _show, "trail": _trail, "act": _act,
-    "access_log": _access_log, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
+    "access_log": _access_log, "access_page": _access_page, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
     "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
     "search": _search, "report": _report, "report_explain": _report_explain,

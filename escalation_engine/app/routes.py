@@ -41,6 +41,9 @@ def act_params() -> dict[str, Kind]:
     return params
 
 
+#: The access log's filters (``access_log``, all at once; ``access_page``, a page at a time).
+LOG_FILTERS: dict[str, Kind] = {"viewer": "text", "reference": "text", "from": "text", "to": "text"}
+
 #: The filters of the lists of escalations (``list``, all at once; ``queue``, a page at a time).
 FILTERS = {
     "mine": "bool", "waiting": "bool", "overdue": "bool", "due": "text", "child": "text",
@@ -107,17 +110,8 @@ ROUTES: dict[str, Route] = {
         Route("show", "GET", "/escalations/{reference}", {}),
         Route("trail", "GET", "/escalations/{reference}/trail", {}),
         Route("act", "POST", "/escalations/{reference}/actions/{action}", act_params),
-        Route(
-            "access_log",
-            "GET",
-            "/access-log",
-            {
-                "viewer": "text",
-                "reference": "text",
-                "from": "text",
-                "to": "text",
-            },
-        ),  # fmt: skip
+        Route("access_log", "GET", "/access-log", LOG_FILTERS),
+        Route("access_page", "GET", "/access-log/page", LOG_FILTERS | {"before": "int"}),
         Route("watching", "GET", "/watching", {}),
         Route("watch", "POST", "/escalations/{reference}/watch", {}),
         Route("unwatch", "DELETE", "/escalations/{reference}/watch", {}),

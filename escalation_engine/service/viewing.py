@@ -255,6 +255,26 @@ class Viewing:
     ) -> Iterator[access.Look]:  # fmt: skip
         """The access log, for auditors only, filtered; a stream of looks (narrowed to the one
         escalation asked about, where one is)."""
+        asked = self._log_filters(auditor, viewer, reference)
+        rows = store.access.stream(self.ctx.engine, viewer=viewer, reference=asked, start=start,
+                                   end=end)  # fmt: skip
+        return access.looks(rows, asked)
+
+    def access_page(
+        self, auditor: str, *, before: int | None, size: int, viewer: str | None = None,
+        reference: str | None = None, start: datetime | None = None, end: datetime | None = None,
+    ) -> tuple[list[access.Look], int | None]:  # fmt: skip
+        """A page of the access log, latest first, for auditors only, filtered; and where the
+        next (older) page starts, if there is one."""
+        asked = self._log_filters(auditor, viewer, reference)
+        rows = store.access.newest(self.ctx.engine, before=before, limit=size + 1, viewer=viewer,
+                                   reference=asked, start=start, end=end)  # fmt: skip
+        older = rows[size - 1].seq if len(rows) > size else None
+        return list(access.looks(rows[:size], asked)), older
+
+    def _log_filters(self, auditor: str, viewer: str | None, reference: str | None) -> str | None:
+        """Refuse the log to all but auditors and a viewer nobody knows; the reference asked
+        about, as references are written."""
         person = self.ctx.settings.person(auditor)
         if AUDITOR not in person.roles:
             raise PermissionDenied(
@@ -263,7 +283,4 @@ class Viewing:
             )
         if viewer is not None:
             self.ctx.settings.person(viewer)
-        asked = reference.upper() if reference else None
-        rows = store.access.stream(self.ctx.engine, viewer=viewer, reference=asked, start=start,
-                                   end=end)  # fmt: skip
-        return access.looks(rows, asked)
+        return reference.upper() if reference else None

@@ -7,7 +7,7 @@ from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select
+from sqlalchemy import Connection, Row, Select, insert, or_, select
 
 from escalation_engine.store.chain import stream as _stream
 from escalation_engine.store.engine import Reader, reading, serialize_writes
@@ -42,16 +42,10 @@ def insert_entries(session: Connection, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(_TABLE), rows)
 
 
-def stream(
-    engine: Reader,
-    *,
-    viewer: str | None = None,
-    reference: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> Generator[Row[Any], None, None]:
-    """Entries in order, those matching every filter given, a chunk at a time."""
-    query = select(_TABLE).order_by(_TABLE.c.seq)
+def _filtered(
+    query: Select[Any], viewer: str | None, reference: str | None, start: datetime | None,
+    end: datetime | None,
+) -> Select[Any]:  # fmt: skip
     if viewer is not None:
         query = query.where(_TABLE.c.viewer == viewer)
     if reference is not None:
@@ -64,4 +58,30 @@ def stream(
         query = query.where(_TABLE.c.at >= start)
     if end is not None:
         query = query.where(_TABLE.c.at < end)
+    return query
+
+
+def stream(
+    engine: Reader,
+    *,
+    viewer: str | None = None,
+    reference: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Generator[Row[Any], None, None]:
+    """Entries in order, those matching every filter given, a chunk at a time."""
+    query = _filtered(select(_TABLE).order_by(_TABLE.c.seq), viewer, reference, start, end)
     return _stream(engine, lambda _: query)
+
+
+def newest(
+    engine: Reader, *, before: int | None, limit: int, viewer: str | None = None,
+    reference: str | None = None, start: datetime | None = None, end: datetime | None = None,
+) -> list[Row[Any]]:  # fmt: skip
+    """Up to ``limit`` entries matching every filter given, latest first, from before entry
+    ``before`` (the page of the log after one that ended there)."""
+    query = select(_TABLE).order_by(_TABLE.c.seq.desc()).limit(limit)
+    if before is not None:
+        query = query.where(_TABLE.c.seq < before)
+    with reading(engine) as connection:
+        return list(connection.execute(_filtered(query, viewer, reference, start, end)))

@@ -14,24 +14,20 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from escalation_engine.app.oversight import access_csv, grouped_looks, status_lines, verify_lines
-from escalation_engine.errors import EscalationError, InvalidInput, PermissionDenied, http_status
+from escalation_engine.app.routes import LOG_FILTERS
+from escalation_engine.errors import EscalationError, PermissionDenied, http_status
 from escalation_engine.web import forms
-from escalation_engine.web.base import SESSION_COOKIE, PageBase, signed_in
+from escalation_engine.web.base import SESSION_COOKIE, PageBase, query_of, signed_in
 
-#: Looks shown at once; the filters narrow the log.
-SHOWN = 200
-_LOG_FILTERS = ("viewer", "reference", "from", "to")
+#: The access log's filters, as the query string names them.
+_FILTERS = tuple(LOG_FILTERS)
 
 
-def _chosen(request: Request) -> dict[str, str]:
-    """The access log's filters from the query string (anything else in it is refused)."""
-    chosen: dict[str, str] = {}
-    for name, value in request.query_params.multi_items():
-        if name not in _LOG_FILTERS:
-            raise InvalidInput(f"{name[:40]!r} is not one of the access log's filters.")
-        if value.strip():
-            chosen[name] = value.strip()[:100]
-    return chosen
+def _chosen(request: Request, route: str = "access_log") -> dict[str, Any]:
+    """The access log's filters (and, for a page of it, where the page starts) from the query
+    string; anything else in it is refused."""
+    names = _FILTERS + (("before",) if route == "access_page" else ())
+    return query_of(request, route, names, "the access log's filters")
 
 
 def _plain(lines: list[tuple[bool, str]]) -> list[dict[str, Any]]:
@@ -52,28 +48,32 @@ class Oversight(PageBase):
     ) -> Response:
         person, chosen = self.person(username), {}
         try:
-            chosen = _chosen(request)
+            chosen = _chosen(request, "access_page")
             status = await self.operation(username, "status")
-            looks = await self._looks(username, chosen)
+            found = await self._looks(username, chosen)
         except EscalationError as exc:
             return self.render(request, "oversight.html", http_status(exc), person=person,
                                error=str(exc), chosen=chosen, health=None)  # fmt: skip
+        filters = {name: value for name, value in chosen.items() if name != "before"}
+        here = "/oversight?" + urlencode(filters)
         return self.render(
-            request, "oversight.html", person=person, chosen=chosen,
+            request, "oversight.html", person=person, chosen=filters,
             health=_plain(status_lines(status, desk=True)),
-            looks=None if looks is None else grouped_looks(looks[-SHOWN:])[::-1],
-            total=0 if looks is None else len(looks), checked=checked,
-            download="/oversight/access-log.csv?" + urlencode(chosen),
+            looks=None if found is None else grouped_looks(found["looks"]),
+            older=None if found is None or found["older"] is None
+            else here + "&" * bool(filters) + urlencode({"before": found["older"]}),
+            latest=here if "before" in chosen else None, checked=checked,
+            download="/oversight/access-log.csv?" + urlencode(filters),
         )  # fmt: skip
 
-    async def _looks(self, username: str, chosen: dict[str, str]) -> list[dict[str, Any]] | None:
-        """The access log as filtered, or ``None`` for someone it is not kept for (the IRO
-        manager sees the rest of the page: the log is the auditors')."""
+    async def _looks(self, username: str, chosen: dict[str, Any]) -> dict[str, Any] | None:
+        """A page of the access log as filtered, or ``None`` for someone it is not kept for (the
+        IRO manager sees the rest of the page: the log is the auditors')."""
         try:
-            looks: list[dict[str, Any]] = await self.operation(username, "access_log", None, chosen)
+            found: dict[str, Any] = await self.operation(username, "access_page", None, chosen)
         except PermissionDenied:
             return None
-        return looks
+        return found
 
     @signed_in
     async def access_csv(self, request: Request, username: str) -> Response:

@@ -2,16 +2,18 @@
 and a phone's: the IRO raises an alert and finds it again by the child's case reference; the
 team manager answers it from their inbox; the service manager narrows the list to their stage
 and team and says they are on it; the IRO manager goes from the dashboard into the list it
-counts and on to the year's report; the auditor reads who looked at an escalation. Every page on
+counts and on to the year's report; the auditor reads who looked at an escalation, a page of the log at a time. Every page on
 the way passes the accessibility check, and on a phone nothing scrolls sideways."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
 
+from escalation_engine.app.operations import LOOKS_PAGE
 from tests.support.browser import (
     PHONE,
     accessible,
@@ -151,9 +153,13 @@ def test_the_iro_manager_goes_from_the_dashboard_to_the_list_and_the_years_repor
     _checked(screen)
 
 
-def test_an_auditor_reads_who_looked_at_an_escalation(live: Live, screen: Page) -> None:
+def test_an_auditor_reads_who_looked_at_an_escalation_page_by_page(
+    live: Live, screen: Page
+) -> None:
     reference = live.raised(_case(screen, 810040)).reference
-    live.service.view(reference, "jo", "show")  # a look the log will show
+    live.service.view(reference, "priya", "show")  # the first look, on the second page
+    for _ in range(LOOKS_PAGE):
+        live.service.view(reference, "jo", "show")
     _start(screen, live, "amir")
     keyed_follow(screen, "a[href='/oversight']")
     screen.wait_for_url(live.url + "/oversight")
@@ -161,9 +167,19 @@ def test_an_auditor_reads_who_looked_at_an_escalation(live: Live, screen: Page) 
     screen.keyboard.type(reference)
     screen.keyboard.press("Enter")
     screen.wait_for_url("**/oversight?*reference=*")
-    assert "Jo Bennett" in screen.locator("main tbody tr").first.inner_text()
+    rows = screen.locator("main tbody tr")
+    assert rows.count() == LOOKS_PAGE
+    assert "Jo Bennett" in rows.first.inner_text()
     assert screen.locator("main a[href*='access-log.csv']").count() == 1
     _checked(screen)
+    keyed_follow(screen, "a[rel='next']")
+    screen.wait_for_url("**/oversight?*before=*")
+    assert [row.inner_text().count("Priya") for row in rows.all()] == [1]
+    assert screen.get_by_label("Escalation", exact=True).input_value() == reference  # kept
+    _checked(screen)
+    keyed_follow(screen, "a[rel='prev']")
+    screen.wait_for_url(re.compile(r".*/oversight\?reference=[^&]*$"))
+    assert rows.count() == LOOKS_PAGE
 
 
 def test_a_team_manager_marks_their_assistant_away_and_back(live: Live, screen: Page) -> None:

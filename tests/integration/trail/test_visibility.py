@@ -83,12 +83,34 @@ def test_the_access_log_is_for_auditors_only_and_filters(svc: EscalationService)
     svc.visible(svc.all(), "jo")
     svc.view(two, "priya", "show")
     assert [(v, r) for v, r, _ in _looks(svc)] == [("jo", one), ("jo", two), ("priya", two)]
-    assert [r.viewer for r in svc.viewing.access_log("amir", reference=two)] == ["jo", "priya"]
+    asked = list(svc.viewing.access_log("amir", reference=two))
+    assert [(r.viewer, r.references) for r in asked] == [("jo", (two,)), ("priya", (two,))]
     assert [
         ref for r in svc.viewing.access_log("amir", viewer="priya") for ref in r.references
     ] == [two]
     with pytest.raises(PermissionDenied, match="auditor role"):
         list(svc.viewing.access_log("priya"))
+
+
+def test_the_access_log_is_read_a_page_at_a_time_latest_first(svc: EscalationService) -> None:
+    one = practice_alert(svc).reference
+    two = practice_alert(svc, case_refs=["CLA-200001"]).reference
+    for viewer in ("jo", "priya", "jo", "amir", "jo"):
+        svc.view(one, viewer, "show")
+        svc.view(two, viewer, "show")
+    pages, before = [], None
+    while True:
+        looks, before = svc.viewing.access_page("amir", before=before, size=2, viewer="jo",
+                                                reference=two)  # fmt: skip
+        pages.append([(look.viewer, look.references) for look in looks])
+        if before is None:
+            break
+    assert pages == [[("jo", (two,))] * 2, [("jo", (two,))]]
+    every = [look.seq for look in svc.viewing.access_log("amir")]
+    latest, older = svc.viewing.access_page("amir", before=None, size=len(every))
+    assert [look.seq for look in latest] == every[::-1] and older is None
+    with pytest.raises(PermissionDenied, match="auditor role"):
+        svc.viewing.access_page("priya", before=None, size=2)
 
 
 def test_the_access_log_is_chained_so_an_edit_is_found(
