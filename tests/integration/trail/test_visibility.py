@@ -108,7 +108,8 @@ def test_the_access_log_is_read_a_page_at_a_time_latest_first(svc: EscalationSer
     assert pages == [[("jo", (two,))] * 2, [("jo", (two,))]]
     every = [look.seq for look in svc.viewing.access_log("amir")]
     latest, older = svc.viewing.access_page("amir", before=None, size=len(every))
-    assert [look.seq for look in latest] == every[::-1] and older is None
+    assert [look.seq for look in latest] == every[::-1]
+    assert older is None
     with pytest.raises(PermissionDenied, match="auditor role"):
         svc.viewing.access_page("priya", before=None, size=2)
 
