@@ -240,6 +240,15 @@ def _access_page(service: EscalationService, username: str, _: Any, p: dict[str,
     return {"looks": _look_rows(service, looks), "older": older}
 
 
+def _subject_access(service: EscalationService, username: str, path: Any, p: dict[str, Any]) -> Any:
+    """Everything held about a child's case reference, for the data protection role."""
+    from escalation_engine.app import disclosure
+
+    names = disclosure.naming(p.get("names"))
+    found = service.disclosure.subject_access(username, path["case"])
+    return disclosure.export(service, found, names)
+
+
 def _away_list(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
     return [
         {"username": p.username, "name": p.name,
@@ -374,7 +383,7 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 OPERATIONS: dict[str, Operation] = {
     "me": _me, "inbox": _inbox, "raise": _raise, "list": queues.run_list,
     "queue": queues.run_queue, "dashboard": dashboard.run_dashboard, "show": _show, "trail": _trail, "act": _act,
-    "access_log": _access_log, "access_page": _access_page, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
+    "access_log": _access_log, "access_page": _access_page, "subject_access": _subject_access, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
     "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
     "search": _search, "report": _report, "report_explain": _report_explain,

@@ -153,6 +153,7 @@ VIEW_WORDS = {
     "watch": "watched it",
     "report": "saw it behind a report figure",
     "refused": "was refused it (not found or not theirs)",
+    "subject_access": "exported it for a subject-access request",
 }
 
 

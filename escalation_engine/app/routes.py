@@ -112,6 +112,7 @@ ROUTES: dict[str, Route] = {
         Route("act", "POST", "/escalations/{reference}/actions/{action}", act_params),
         Route("access_log", "GET", "/access-log", LOG_FILTERS),
         Route("access_page", "GET", "/access-log/page", LOG_FILTERS | {"before": "int"}),
+        Route("subject_access", "GET", "/subject-access/{case}", {"names": "text"}),
         Route("watching", "GET", "/watching", {}),
         Route("watch", "POST", "/escalations/{reference}/watch", {}),
         Route("unwatch", "DELETE", "/escalations/{reference}/watch", {}),

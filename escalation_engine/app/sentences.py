@@ -121,10 +121,12 @@ def next_steps(
     return lines
 
 
-def entry_facts(action: str, data: str, spec: WorkflowSpec) -> list[str]:
+def entry_facts(action: str, data: str, spec: WorkflowSpec, logins: bool = True) -> list[str]:
     """What an entry of kind ``action`` records beyond its note, in words: why it went where it
     went, a meeting's record, the reason for an outcome, who is to carry out an escalation, who
-    typed it when they acted as someone else, that it was imported, and that it was training."""
+    typed it when they acted as someone else (unless ``logins`` is false: an export that names
+    people by role names no computer logins either), that it was imported, and that it was
+    training."""
     stored = json.loads(data) if data and data != "{}" else {}
     event, written = catalogue.event_of(action, stored), Written.read(stored)
     lines = []
@@ -147,15 +149,16 @@ def entry_facts(action: str, data: str, spec: WorkflowSpec) -> list[str]:
     if reason:
         titles = {k: v for reasons in spec.outcome_reasons.values() for k, v in reasons.items()}
         lines.append(f"Reason: {titles.get(reason, reason)}")
-    if written.entered_by:
+    if written.entered_by and logins:
         lines.append(f"Entered by the computer login {written.entered_by}, acting as this person")
     imported = written.imported
     if imported is not None:
         legacy = f" (legacy ID {imported.legacy_id})" if imported.legacy_id else ""
         typed = f", typed by the login {imported.entered_by}" if imported.entered_by else ""
+        by = f" by {imported.by}{typed}" if logins else ""
         lines.append(
-            f"Imported by {imported.by}{typed} from {imported.file}, row"
-            f" {imported.row}{legacy}; file SHA-256 {imported.digest[:12]}…"
+            f"Imported{by} from {imported.file}, row {imported.row}{legacy}; file SHA-256"
+            f" {imported.digest[:12]}…"
         )
     if written.training:
         lines.append("Training: recorded on a training database, on its clock")

@@ -78,7 +78,7 @@ def report(
             f"--format {output} writes a file: add --output FILE, e.g. --output report.{output}."
         )
     if path is not None:
-        _ready(path)  # before the work, not after it
+        ready(path)  # before the work, not after it
     params = {"year": year, "from": start, "to": end, "by": by}
     backend = connect(as_user)
     # Counting a year takes a few seconds (longer over years of history): said while it runs,
@@ -94,7 +94,7 @@ def report(
     _write(data, output, path)
 
 
-def _ready(path: Path) -> None:
+def ready(path: Path) -> None:
     """Make the folder ``path`` goes into (``-o reports/2025-26.html`` in a new folder), or say
     why it cannot be written there; nothing is worked out first."""
     from escalation_engine.errors import InvalidInput

@@ -35,6 +35,7 @@ from escalation_engine.service.alarms import Alarms
 from escalation_engine.service.anchoring import Anchoring, TrailReport, Watch
 from escalation_engine.service.clocks import ClockKeeping
 from escalation_engine.service.context import ENGINE_ACTOR, Context, check_text
+from escalation_engine.service.disclosure import Disclosure
 from escalation_engine.service.importing import Importing
 from escalation_engine.service.queries import Queries
 from escalation_engine.service.raising import Raising
@@ -81,6 +82,7 @@ class EscalationService:
         self.accounts = Accounts(ctx)
         self.sessions = Sessions(ctx)
         self.alarms = Alarms(ctx)
+        self.disclosure = Disclosure(ctx, self.queries, self.viewing)
 
     @property
     def workflows(self) -> dict[str, WorkflowSpec]:

@@ -1,0 +1,77 @@
+"""``escalate subject-access`` at a terminal: the data protection officer writes a care leaver's
+records to an HTML file (into a folder made for it) that reads well and passes the
+accessibility check in a browser, or prints them as JSON; anyone else is refused and nothing is
+written."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.browser import accessible, kept_page
+from tests.support.cli import NOW, RAISE, new_site, run
+
+pytestmark = pytest.mark.slow
+
+
+def _looks(site: Path) -> int:
+    with closing(sqlite3.connect(site / "escalations.db")) as db:
+        return int(db.execute("SELECT count(*) FROM access_entry").fetchone()[0])
+
+
+def test_the_data_protection_officer_exports_a_childs_records_to_read(
+    tmp_path: Path, browser: Any
+) -> None:
+    site = new_site(tmp_path, "--training")
+    assert run(site, *RAISE, now=NOW).returncode == 0
+    assert (
+        run(site, "respond", "ESC-2026-0001", "--note", "Allocated.", user="jo", now=NOW).returncode
+        == 0
+    )
+    written = run(
+        site, "subject-access", "cla-100234", "-o", "requests/CLA-100234.html", user="dana"
+    )
+    assert written.returncode == 0, written.stderr
+    assert "1 escalation about CLA-100234" in written.stdout
+    page_file = site / "requests" / "CLA-100234.html"
+    with kept_page(browser, "subject-access-file") as page:
+        page.goto(page_file.as_uri())
+        assert page.get_by_role("heading", name="Records about CLA-100234").is_visible()
+        text = page.inner_text("body")
+        assert "No permanence plan" in text
+        assert "Allocated." in text
+        assert "Jo Bennett" in text
+        accessible(page)
+    as_json = run(site, "subject-access", "CLA-100234", "--format", "json", "--names", "roles",
+                  user="dana")  # fmt: skip
+    assert as_json.returncode == 0, as_json.stderr
+    export = json.loads(as_json.stdout)
+    assert [step["who"] for step in export["escalations"][0]["timeline"]] == ["IRO", "Team manager"]
+
+
+@pytest.mark.parametrize(
+    ("user", "args", "named"),
+    [
+        ("jo", ("CLA-100234",), "data protection officer role"),
+        ("dana", ("CLA-999999",), "No escalation is about case CLA-999999"),
+        ("dana", ("CLA-100234", "--format", "pdf"), "'pdf' is not one of html, json"),
+        ("dana", ("CLA-100234", "--names", "nobody"), "people .*or roles"),
+    ],
+)  # fmt: skip
+def test_a_refused_export_says_why_and_writes_nothing(
+    tmp_path: Path, user: str, args: tuple[str, ...], named: str
+) -> None:
+    site = new_site(tmp_path, "--training")
+    assert run(site, *RAISE, now=NOW).returncode == 0
+    before = _looks(site)
+    refused = run(site, "subject-access", *args, "-o", "out.html", user=user)
+    assert refused.returncode != 0
+    assert re.search(named, refused.stderr), refused.stderr
+    assert not (site / "out.html").exists()
+    assert _looks(site) == before
