@@ -19,6 +19,8 @@ from escalation_engine.domain.routing import reach
 
 #: Roles that see every escalation: the IRO service's manager, and the auditors.
 SEE_ALL = ("iro_manager", "auditor")
+#: The role that answers a child's subject-access request (and sees nothing else by it).
+DATA_PROTECTION = "data_protection_officer"
 
 
 @dataclass(frozen=True, slots=True)

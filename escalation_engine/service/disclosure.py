@@ -17,6 +17,7 @@ from escalation_engine import store
 from escalation_engine.domain import filters
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.filters import Filter
+from escalation_engine.domain.visibility import DATA_PROTECTION
 from escalation_engine.service.context import Context
 from escalation_engine.service.queries import Queries
 from escalation_engine.service.viewing import Viewing
@@ -25,8 +26,8 @@ from escalation_engine.store import AuditRow
 from escalation_engine.trail import access
 from escalation_engine.trail.access import Look
 
-#: The role that answers subject-access requests.
-DATA_PROTECTION = "data_protection_officer"
+#: What the data protection role does here, as a refusal names it.
+EXPORTING = "export a child's records for a subject-access request"
 #: The access log's name for an escalation exported for a subject-access request.
 DISCLOSED = "subject_access"
 
@@ -63,9 +64,7 @@ class Disclosure:
     def subject_access(self, username: str, case: str) -> SubjectAccess:
         """Every escalation about ``case`` with its trail and the looks at it; the export is
         recorded in the access log as a look at each."""
-        self.viewing.require_role(
-            username, (DATA_PROTECTION,), "export a child's records for a subject-access request"
-        )
+        self.viewing.require_role(username, (DATA_PROTECTION,), EXPORTING)
         child = filters.child(
             self.ctx.settings.case_reference_pattern, case, self.queries.case_references()
         )

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from escalation_engine.web.absences import Absences
 from escalation_engine.web.desk import Desk
+from escalation_engine.web.disclosure import Disclosure
 from escalation_engine.web.missing import Missing
 from escalation_engine.web.oversight import Oversight
 from escalation_engine.web.queues import Queues
@@ -35,6 +36,7 @@ def routes(service: EscalationService, oidc: Oidc | None) -> list[BaseRoute]:
         *ReportPages(service, oidc).routes(),
         *Oversight(service, oidc).routes(),
         *Absences(service, oidc).routes(),
+        *Disclosure(service, oidc).routes(),
     ]
 
 

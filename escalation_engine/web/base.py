@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from escalation_engine.app import operations
 from escalation_engine.app.routes import ROUTES, query_value
 from escalation_engine.app.threads import in_thread
-from escalation_engine.domain.visibility import SEE_ALL
+from escalation_engine.domain.visibility import DATA_PROTECTION, SEE_ALL
 from escalation_engine.errors import EscalationError, InvalidInput
 from escalation_engine.web import forms
 
@@ -96,6 +96,7 @@ class PageBase:
         # Links to what the person's roles may open (each page checks again).
         values["oversees"] = person is not None and bool(set(person.roles) & set(SEE_ALL))
         values["raises"] = person is not None and "iro" in person.roles
+        values["discloses"] = person is not None and DATA_PROTECTION in person.roles
         text = _TEMPLATES.get_template(template).render(service_name="IRO escalations", **values)
         return HTMLResponse(text, status_code=status)
 

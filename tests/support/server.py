@@ -24,7 +24,7 @@ from tests.support.cli import ESCALATE, run
 from tests.support.shipped import ROOT
 
 PASSWORD = "violet kettle harbour lamp"
-ACCOUNTS = ("aisha", "tom", "jo", "mark", "priya", "amir")
+ACCOUNTS = ("aisha", "tom", "jo", "mark", "priya", "amir", "dana")
 
 
 @dataclass

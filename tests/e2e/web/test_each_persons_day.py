@@ -2,13 +2,15 @@
 and a phone's: the IRO raises an alert and finds it again by the child's case reference; the
 team manager answers it from their inbox; the service manager narrows the list to their stage
 and team and says they are on it; the IRO manager goes from the dashboard into the list it
-counts and on to the year's report; the auditor reads who looked at an escalation, a page of the log at a time. Every page on
+counts and on to the year's report; the auditor reads who looked at an escalation, a page of the log at a time; the data
+protection officer exports a child's records for a subject-access request. Every page on
 the way passes the accessibility check, and on a phone nothing scrolls sideways."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -213,4 +215,45 @@ def test_a_team_manager_marks_their_assistant_away_and_back(live: Live, screen: 
     keyed_follow(screen, "form[action='/away/ellie'] button[type=submit]")
     screen.wait_for_url("**/away?done=back&person=ellie")
     assert not live.service.people_now()["ellie"].away
+    _checked(screen)
+
+
+def test_the_data_protection_officer_exports_a_childs_records(live: Live, screen: Page) -> None:
+    case = _case(screen, 810060)
+    reference = live.raised(case).reference
+    _start(screen, live, "dana")
+    keyed_follow(screen, "a[href='/subject-access']")
+    screen.wait_for_url(live.url + "/subject-access")
+    _checked(screen)
+    tab_until(screen, "#case")
+    screen.keyboard.type("CLA-999999")  # a child no escalation is about
+    screen.keyboard.press("Enter")
+    summary = screen.locator(".govuk-error-summary a[href='#case']")
+    assert "No escalation is about case CLA-999999" in summary.inner_text()
+    assert screen.locator("#case").input_value() == "CLA-999999"  # kept, to correct
+    _checked(screen)
+    tab_until(screen, "#case")
+    screen.keyboard.press("ControlOrMeta+a")
+    screen.keyboard.type(case.lower())
+    tab_until(screen, "#names-people")  # a radio group is one stop; the arrows choose
+    screen.keyboard.press("ArrowDown")
+    assert screen.locator("#names-roles").is_checked()
+    with screen.expect_download() as downloading:
+        keyed_follow(screen, "form[action='/subject-access'] button")
+    export = Path(downloading.value.path()).read_text()
+    assert downloading.value.suggested_filename == f"{case}.html"
+    assert f"Records about {case}" in export
+    assert reference in export
+    assert "Aisha Khan" not in export  # named by role
+    looks = list(live.service.viewing.access_log("amir", viewer="dana", reference=reference))
+    assert [look.view for look in looks] == ["subject_access"]
+
+
+def test_the_childs_records_are_the_data_protection_officers_alone(
+    live: Live, screen: Page
+) -> None:
+    _start(screen, live, "priya")
+    assert screen.locator("a[href='/subject-access']").count() == 0
+    screen.goto(live.url + "/subject-access")
+    assert "data protection officer" in screen.inner_text(".govuk-error-summary")
     _checked(screen)

@@ -1,0 +1,76 @@
+"""A child's subject-access export on the desk, for the data protection officer: a form (the
+case reference, names or roles, readable page or JSON) that downloads what
+``escalate subject-access`` writes, through the same operation, recorded in the access log.
+
+The form is posted, not a link: an export is recorded as a look at every escalation in it, and a
+case reference has no place in an address that proxies and browsers keep."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from escalation_engine.domain.visibility import DATA_PROTECTION
+from escalation_engine.errors import EscalationError, InvalidInput, http_status
+from escalation_engine.reports.subject_access import page as readable
+from escalation_engine.service.disclosure import EXPORTING
+from escalation_engine.web import forms
+from escalation_engine.web.base import SESSION_COOKIE, PageBase, signed_in
+
+_FIELDS = frozenset({"case", "names", "format"})
+_FORMATS = {"html": ("text/html; charset=utf-8", "html"), "json": ("application/json", "json")}
+
+
+class Disclosure(PageBase):
+    """The subject-access page (the data protection officer's; others are told whose it is)."""
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/subject-access", self.page, methods=["GET"]),
+            Route("/subject-access", self.export, methods=["POST"]),
+        ]
+
+    @signed_in
+    async def page(
+        self, request: Request, username: str, problem: EscalationError | None = None,
+        sent: dict[str, str] | None = None,
+    ) -> Response:  # fmt: skip
+        try:
+            self.service.viewing.require_role(username, (DATA_PROTECTION,), EXPORTING)
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc),
+                               person=self.person(username), error=str(exc))  # fmt: skip
+        return self.render(
+            request, "subject_access.html", http_status(problem) if problem else 200,
+            person=self.person(username), sent=sent or {"names": "people", "format": "html"},
+            error=str(problem) if problem else None,
+            error_href="case" if problem and (sent or {}).get("case") is not None else None,
+        )  # fmt: skip
+
+    @signed_in
+    async def export(self, request: Request, username: str) -> Response:
+        """The export of the case asked for, as a file to save."""
+        sent: dict[str, str] = {}
+        try:
+            form = await forms.read(request, _FIELDS)
+            forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
+            sent = {k: str(form.get(k, "")).strip() for k in ("case", "names", "format")}
+            if sent["format"] not in _FORMATS:
+                raise InvalidInput("Choose a page to read or JSON, then export again.")
+            if not sent["case"]:
+                raise InvalidInput("Enter the child's case reference, for example CLA-123456.")
+            found: dict[str, Any] = await self.operation(
+                username, "subject_access", {"case": sent["case"]}, {"names": sent["names"]}
+            )
+        except EscalationError as exc:
+            return await self.page(request, exc, sent)
+        media, suffix = _FORMATS[sent["format"]]
+        body = readable(found) if suffix == "html" else json.dumps(found, indent=2) + "\n"
+        return Response(body, media_type=media, headers={
+            "content-disposition": f'attachment; filename="{found["case"]}.{suffix}"',
+            "cache-control": "no-store",
+        })  # fmt: skip
