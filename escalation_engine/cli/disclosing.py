@@ -1,5 +1,5 @@
 """``escalate subject-access``: everything held about one child's case reference, for the data
-protection officer answering a subject-access request, as a readable HTML file or as JSON."""
+protection officer answering a subject-access request, as a readable HTML or PDF file, or as JSON."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import typer
 
 from escalation_engine.cli.common import AsUser, app, emit_json, escape, out
 
-FORMATS = ("html", "json")
+FORMATS = ("html", "pdf", "json")
 
 
 @app.command("subject-access")
 def subject_access(
     case: Annotated[str, typer.Argument(metavar="CASE-REF", help="The child's case reference.")],
     output: Annotated[
-        str, typer.Option("--format", metavar="FORMAT", help="html (to read) or json.")
+        str, typer.Option("--format", metavar="FORMAT", help="html or pdf (to read), or json.")
     ] = "html",
     path: Annotated[
         Path | None,
@@ -45,9 +45,10 @@ def subject_access(
 
     if output not in FORMATS:
         raise InvalidInput(f"--format {output[:20]!r} is not one of {', '.join(FORMATS)}.")
-    if output == "html" and path is None and sys.stdout.isatty():
+    if output != "json" and path is None and sys.stdout.isatty():
         raise InvalidInput(
-            f"--format html writes a file: add --output FILE, e.g. --output {case[:20]}.html."
+            f"--format {output} writes a file: add --output FILE, e.g. --output"
+            f" {case[:20]}.{output}."
         )
     if path is not None:
         ready(path)
@@ -59,6 +60,10 @@ def subject_access(
         import json
 
         blob = (json.dumps(found, indent=2) + "\n").encode("utf-8")
+    elif output == "pdf":
+        from escalation_engine.reports.subject_access_pdf import document
+
+        blob = document(found)
     else:
         from escalation_engine.reports.subject_access import page
 

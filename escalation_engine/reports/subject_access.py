@@ -24,7 +24,8 @@ border-bottom: 1px solid #b1b4b6; }
 @media print { section.escalation { break-before: page; } }
 """
 
-_ABOUT = (
+#: What an escalation is, for someone who has never heard of one.
+ABOUT = (
     "An Independent Reviewing Officer (IRO) chairs the reviews of a child in care. When an IRO"
     " is worried that the plan for a child is not being carried out, or is taking too long, they"
     " raise an escalation: they write down the worry and ask the managers responsible to put it"
@@ -34,8 +35,9 @@ _ABOUT = (
 )
 
 
-def _facts(one: dict[str, Any]) -> str:
-    rows = [
+def facts(one: dict[str, Any]) -> list[tuple[str, str]]:
+    """An escalation's facts, each with its label."""
+    return [
         ("What kind", one["workflow"]),
         ("About", one["category"]),
         ("Raised", f"{one['raised']} by {one['raised_by']}"),
@@ -43,6 +45,32 @@ def _facts(one: dict[str, Any]) -> str:
         ("Where it got to", one["stage"]),
         ("Closed", one["closed"] or "Not yet: it is still open"),
     ]
+
+
+def others(one: dict[str, Any]) -> str:
+    """What is said of the other children an escalation was about (nothing, if none)."""
+    count = one["other_children"]
+    if not count:
+        return ""
+    return (
+        f"This escalation was also about {count} other child{'ren' if count > 1 else ''}."
+        " Their details are not included."
+    )
+
+
+def counted(export: dict[str, Any]) -> str:
+    count = len(export["escalations"])
+    return f"{count} escalation{'s' if count != 1 else ''}"
+
+
+def naming(export: dict[str, Any]) -> str:
+    if export["names"] == "roles":
+        return "People are named by their role, not their name."
+    return "People are named as the records name them."
+
+
+def _facts(one: dict[str, Any]) -> str:
+    rows = facts(one)
     return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 
@@ -72,13 +100,7 @@ def _looks(looks: list[dict[str, Any]]) -> str:
 
 def _escalation(one: dict[str, Any]) -> str:
     ref = escape(one["reference"])
-    others = one["other_children"]
-    withheld = (
-        f"<p>This escalation was also about {others} other child{'ren' if others > 1 else ''}."
-        " Their details are not included.</p>"
-        if others
-        else ""
-    )
+    withheld = f"<p>{escape(others(one))}</p>" if one["other_children"] else ""
     steps = "".join(_step(step) for step in one["timeline"])
     return (
         f'<section class="escalation" aria-labelledby="{ref}"><h2 id="{ref}">Escalation {ref}:'
@@ -91,22 +113,15 @@ def _escalation(one: dict[str, Any]) -> str:
 def page(export: dict[str, Any]) -> str:
     """The whole export as one HTML document."""
     case = escape(export["case"])
-    count = len(export["escalations"])
-    held = f"{count} escalation{'s' if count != 1 else ''}"
-    naming = (
-        "People are named by their role, not their name."
-        if export["names"] == "roles"
-        else "People are named as the records name them."
-    )
     body = "".join(_escalation(one) for one in export["escalations"])
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8">'
         f"<title>Records about {case}</title><style>{_STYLE}</style></head>\n<body>\n"
         f"<h1>Records about {case}</h1>\n"
         f"<p>These are all the records the Independent Reviewing Officer service's escalation"
-        f" system holds about the child with case reference {case}: {held}, as they stood on"
-        f" {escape(export['produced'])}. {naming}</p>\n"
-        f"<h2>What an escalation is</h2>\n<p>{escape(_ABOUT)}</p>\n{body}\n"
+        f" system holds about the child with case reference {case}: {counted(export)}, as they"
+        f" stood on {escape(export['produced'])}. {naming(export)}</p>\n"
+        f"<h2>What an escalation is</h2>\n<p>{escape(ABOUT)}</p>\n{body}\n"
         f'<p class="small">Produced by {escape(export["produced_by"])} on'
         f" {escape(export['produced'])} in answer to a subject access request. Each time"
         " someone looks at these records it is recorded, and this copy was recorded too.</p>\n"

@@ -1,5 +1,5 @@
 """A child's subject-access export on the desk, for the data protection officer: a form (the
-case reference, names or roles, readable page or JSON) that downloads what
+case reference, names or roles, a page, a PDF or JSON) that downloads what
 ``escalate subject-access`` writes, through the same operation, recorded in the access log.
 
 The form is posted, not a link: an export is recorded as a look at every escalation in it, and a
@@ -17,12 +17,17 @@ from starlette.routing import BaseRoute, Route
 from escalation_engine.domain.visibility import DATA_PROTECTION
 from escalation_engine.errors import EscalationError, InvalidInput, http_status
 from escalation_engine.reports.subject_access import page as readable
+from escalation_engine.reports.subject_access_pdf import document
 from escalation_engine.service.disclosure import EXPORTING
 from escalation_engine.web import forms
 from escalation_engine.web.base import SESSION_COOKIE, PageBase, signed_in
 
 _FIELDS = frozenset({"case", "names", "format"})
-_FORMATS = {"html": ("text/html; charset=utf-8", "html"), "json": ("application/json", "json")}
+_FORMATS = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
 
 
 class Disclosure(PageBase):
@@ -60,7 +65,7 @@ class Disclosure(PageBase):
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
             sent = {k: str(form.get(k, "")).strip() for k in ("case", "names", "format")}
             if sent["format"] not in _FORMATS:
-                raise InvalidInput("Choose a page to read or JSON, then export again.")
+                raise InvalidInput("Choose a page, a PDF or JSON, then export again.")
             if not sent["case"]:
                 raise InvalidInput("Enter the child's case reference, for example CLA-123456.")
             found: dict[str, Any] = await self.operation(
@@ -68,9 +73,12 @@ class Disclosure(PageBase):
             )
         except EscalationError as exc:
             return await self.page(request, exc, sent)
-        media, suffix = _FORMATS[sent["format"]]
-        body = readable(found) if suffix == "html" else json.dumps(found, indent=2) + "\n"
-        return Response(body, media_type=media, headers={
+        suffix = sent["format"]
+        if suffix == "pdf":
+            body: str | bytes = await self.work(document, found)
+        else:
+            body = readable(found) if suffix == "html" else json.dumps(found, indent=2) + "\n"
+        return Response(body, media_type=_FORMATS[suffix], headers={
             "content-disposition": f'attachment; filename="{found["case"]}.{suffix}"',
             "cache-control": "no-store",
         })  # fmt: skip

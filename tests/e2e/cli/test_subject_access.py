@@ -1,6 +1,6 @@
 """``escalate subject-access`` at a terminal: the data protection officer writes a care leaver's
 records to an HTML file (into a folder made for it) that reads well and passes the
-accessibility check in a browser, or prints them as JSON; anyone else is refused and nothing is
+accessibility check in a browser, to a PDF, or prints them as JSON; anyone else is refused and nothing is
 written."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 
 from tests.support.browser import accessible, kept_page
@@ -53,6 +54,13 @@ def test_the_data_protection_officer_exports_a_childs_records_to_read(
     assert as_json.returncode == 0, as_json.stderr
     export = json.loads(as_json.stdout)
     assert [step["who"] for step in export["escalations"][0]["timeline"]] == ["IRO", "Team manager"]
+    as_pdf = run(site, "subject-access", "CLA-100234", "--format", "pdf", "-o", "CLA-100234.pdf",
+                 user="dana")  # fmt: skip
+    assert as_pdf.returncode == 0, as_pdf.stderr
+    pages = pdfium.PdfDocument((site / "CLA-100234.pdf").read_bytes())
+    words = "".join(page.get_textpage().get_text_range() for page in pages)
+    assert "Records about CLA-100234" in words
+    assert "Allocated." in words
 
 
 @pytest.mark.parametrize(
@@ -60,7 +68,7 @@ def test_the_data_protection_officer_exports_a_childs_records_to_read(
     [
         ("jo", ("CLA-100234",), "data protection officer role"),
         ("dana", ("CLA-999999",), "No escalation is about case CLA-999999"),
-        ("dana", ("CLA-100234", "--format", "pdf"), "'pdf' is not one of html, json"),
+        ("dana", ("CLA-100234", "--format", "docx"), "'docx' is not one of html, pdf, json"),
         ("dana", ("CLA-100234", "--names", "nobody"), "people .*or roles"),
     ],
 )  # fmt: skip

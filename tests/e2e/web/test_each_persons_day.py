@@ -245,8 +245,14 @@ def test_the_data_protection_officer_exports_a_childs_records(live: Live, screen
     assert f"Records about {case}" in export
     assert reference in export
     assert "Aisha Khan" not in export  # named by role
+    tab_until(screen, "#format-html")
+    screen.keyboard.press("ArrowDown")
+    with screen.expect_download() as downloading:
+        keyed_follow(screen, "form[action='/subject-access'] button")
+    assert downloading.value.suggested_filename == f"{case}.pdf"
+    assert Path(downloading.value.path()).read_bytes().startswith(b"%PDF")
     looks = list(live.service.viewing.access_log("amir", viewer="dana", reference=reference))
-    assert [look.view for look in looks] == ["subject_access"]
+    assert [look.view for look in looks] == ["subject_access"] * 2
 
 
 def test_the_childs_records_are_the_data_protection_officers_alone(
