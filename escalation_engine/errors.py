@@ -51,6 +51,10 @@ class ConfigError(EscalationError):
     """config.yaml is missing, malformed or names something that does not exist."""
 
 
+class IntegrityError(EscalationError):
+    """What was read back (a restored backup) does not verify: it must not be used."""
+
+
 class DefinitionError(EscalationError):
     """A workflow definition has one or more problems; ``problems`` lists each one."""
 

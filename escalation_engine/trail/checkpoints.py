@@ -100,10 +100,12 @@ def read(path: Path) -> Checkpoint:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"{path} is not a checkpoint file: {exc}.") from None
-    return _parsed(raw, str(path))
+    return parsed(raw, str(path))
 
 
-def _parsed(raw: Any, where: str) -> Checkpoint:
+def parsed(raw: Any, where: str) -> Checkpoint:
+    """A checkpoint's facts and signature as stored (in a file, a log line or a backup),
+    checked for shape (not yet for its signature)."""
     try:
         seq, head, count = raw["seq"], raw["head"], raw["count"]
         at = datetime.fromisoformat(raw["at"])
@@ -137,7 +139,7 @@ def from_log(path: Path) -> Iterator[tuple[str, Checkpoint]]:
                     raw = json.loads(line.split(LOG_TAG, 1)[1].strip().rstrip("\x00"))
                 except ValueError as exc:
                     raise InvalidInput(f"{where} is not a checkpoint: {exc}.") from None
-                yield where, _parsed(raw, where)
+                yield where, parsed(raw, where)
     except OSError as exc:
         raise InvalidInput(f"{path} cannot be read: {exc}.") from None
 
