@@ -77,3 +77,29 @@ def subject_access(
         f"Wrote {escape(str(path))}: {count} escalation{'s' if count != 1 else ''} about"
         f" {escape(found['case'])}. Read it before sending: notes are as their writers wrote them."
     )
+
+
+@app.command("privacy-notice")
+def privacy_notice(
+    path: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file (Markdown)."),
+    ] = None,
+) -> None:
+    """Write this service's privacy notice from its config.yaml: what is recorded, where, who
+    can read each kind of record, and how long it is kept.
+
+    Example: escalate privacy-notice -o privacy-notice.md
+    """
+    from escalation_engine.app.privacy import notice
+    from escalation_engine.cli.common import current_settings
+    from escalation_engine.cli.reporting import ready
+
+    if path is not None:
+        ready(path)
+    text = notice(current_settings())
+    if path is None:
+        sys.stdout.write(text)
+        return
+    path.write_text(text, encoding="utf-8")
+    out.print(f"Wrote {escape(str(path))}.")
