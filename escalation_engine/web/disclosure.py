@@ -1,6 +1,7 @@
-"""A child's subject-access export on the desk, for the data protection officer: a form (the
-case reference, names or roles, a page, a PDF or JSON) that downloads what
-``escalate subject-access`` writes, through the same operation, recorded in the access log.
+"""The data protection pages of the desk: the privacy notice for everyone, and for the data
+protection officer a child's subject-access export: a form (the case reference, names or roles,
+a page, a PDF or JSON) that downloads what ``escalate subject-access`` writes, through the same
+operation, recorded in the access log.
 
 The form is posted, not a link: an export is recorded as a look at every escalation in it, and a
 case reference has no place in an address that proxies and browsers keep."""
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from escalation_engine.app.privacy import TITLE, sections
 from escalation_engine.domain.visibility import DATA_PROTECTION
 from escalation_engine.errors import EscalationError, InvalidInput, http_status
 from escalation_engine.reports.subject_access import page as readable
@@ -37,7 +39,14 @@ class Disclosure(PageBase):
         return [
             Route("/subject-access", self.page, methods=["GET"]),
             Route("/subject-access", self.export, methods=["POST"]),
+            Route("/privacy", self.privacy, methods=["GET"]),
         ]
+
+    @signed_in
+    async def privacy(self, request: Request, username: str) -> Response:
+        """This service's privacy notice, written from its config.yaml, for everyone signed in."""
+        return self.render(request, "privacy.html", person=self.person(username), title=TITLE,
+                           sections=sections(self.service.settings))  # fmt: skip
 
     @signed_in
     async def page(

@@ -263,3 +263,14 @@ def test_the_childs_records_are_the_data_protection_officers_alone(
     screen.goto(live.url + "/subject-access")
     assert "data protection officer" in screen.inner_text(".govuk-error-summary")
     _checked(screen)
+
+
+def test_anyone_signed_in_reads_the_privacy_notice_from_the_footer(
+    live: Live, screen: Page
+) -> None:
+    _start(screen, live, "tom")
+    keyed_follow(screen, "footer a[href='/privacy']")
+    screen.wait_for_url(live.url + "/privacy")
+    assert screen.get_by_role("heading", name="Who can read each kind of record").is_visible()
+    assert "data protection officer (1)" in screen.inner_text("main")
+    _checked(screen)
