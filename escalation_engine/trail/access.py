@@ -25,9 +25,6 @@ from escalation_engine.trail import links, seals
 from escalation_engine.trail.audit import GENESIS, ChainReport, Signatures
 from escalation_engine.trail.links import SideChain
 
-#: The views an entry can name.
-VIEWS = ("show", "audit", "list", "export")
-
 
 def canonical(row: Any) -> bytes:
     """The bytes an access entry's hash covers: a look at a page of escalations, or (written
