@@ -249,6 +249,20 @@ def _subject_access(service: EscalationService, username: str, path: Any, p: dic
     return disclosure.export(service, found, names)
 
 
+def _retention_plan(service: EscalationService, username: str, _: Any, __: Any) -> Any:
+    """What the retention schedule will remove when: each closed escalation's text, in order."""
+    words, schedule = service.words, service.settings.retention
+    return {
+        "schedule": {"years_after_closure": schedule.years, "workflows": schedule.workflows,
+                     "categories": schedule.categories},
+        "due": [{"reference": due.reference, "workflow": due.workflow,
+                 "category": due.category, "category_title": words.category(due.category),
+                 "closed_on": due.closed_on.isoformat(), "years": due.years,
+                 "remove_on": due.remove_on.isoformat()}
+                for due in service.disclosure.retention_plan(username)],
+    }  # fmt: skip
+
+
 def _away_list(service: EscalationService, _: str, __: Any, ___: Any) -> Any:
     return [
         {"username": p.username, "name": p.name,
@@ -383,7 +397,8 @@ def _verify(service: EscalationService, username: str, _: Any, p: dict[str, Any]
 OPERATIONS: dict[str, Operation] = {
     "me": _me, "inbox": _inbox, "raise": _raise, "list": queues.run_list,
     "queue": queues.run_queue, "dashboard": dashboard.run_dashboard, "show": _show, "trail": _trail, "act": _act,
-    "access_log": _access_log, "access_page": _access_page, "subject_access": _subject_access, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
+    "access_log": _access_log, "access_page": _access_page, "subject_access": _subject_access,
+    "retention_plan": _retention_plan, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
     "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
     "search": _search, "report": _report, "report_explain": _report_explain,

@@ -87,11 +87,7 @@ def sections(settings: Settings) -> list[Section]:
             "Anyone else who asks for an escalation is told that none by that reference exists"
             " for them, and the attempt is recorded in the access log.",
         ]),
-        Section("How long it is kept", paragraphs=[
-            "No retention schedule is set in config.yaml: the engine keeps every record, and its"
-            " audit trail and access log cannot be edited or deleted through it. The council's"
-            " records-management schedule applies to the database and its backups.",
-        ]),
+        Section("How long it is kept", paragraphs=_kept(settings)),
         Section("Asking for your records", paragraphs=[
             "A child, or the adult they became, may ask the council for every record about"
             " them. The data protection officer exports them: every escalation about the case, in"
@@ -102,6 +98,28 @@ def sections(settings: Settings) -> list[Section]:
 
 
 TITLE = "Privacy notice: IRO escalations"
+
+
+def _kept(settings: Settings) -> list[str]:
+    schedule, words = settings.retention, settings.words
+    if not schedule.set:
+        return [
+            "No retention schedule is set in config.yaml: the engine keeps every record, and its"
+            " audit trail and access log cannot be edited or deleted through it. The council's"
+            " records-management schedule applies to the database and its backups."
+        ]
+    rules = [f"{years} years after it closes" for years in [schedule.years] if years is not None]
+    rules += [f"{years} years for {name.replace('_', ' ')} escalations"
+              for name, years in sorted(schedule.workflows.items())]  # fmt: skip
+    rules += [f"{years} years for those about {words.category(key).lower()}"
+              for key, years in sorted(schedule.categories.items())]  # fmt: skip
+    return [
+        "The text people wrote about an escalation (its summary, notes and meeting records) is"
+        f" kept {'; '.join(rules)}; where several apply, the longest. Dates, stages, outcomes,"
+        " categories and ratings are kept for good, so that past years' reports do not change."
+        " The engine does not yet remove text by itself: the data protection officer sees what"
+        " falls due when with 'escalate retention plan'.",
+    ]
 
 
 def notice(settings: Settings) -> str:

@@ -113,6 +113,7 @@ ROUTES: dict[str, Route] = {
         Route("access_log", "GET", "/access-log", LOG_FILTERS),
         Route("access_page", "GET", "/access-log/page", LOG_FILTERS | {"before": "int"}),
         Route("subject_access", "GET", "/subject-access/{case}", {"names": "text"}),
+        Route("retention_plan", "GET", "/retention/plan", {}),
         Route("watching", "GET", "/watching", {}),
         Route("watch", "POST", "/escalations/{reference}/watch", {}),
         Route("unwatch", "DELETE", "/escalations/{reference}/watch", {}),

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from escalation_engine.cli.common import AsUser, app, emit_json, escape, out
+from escalation_engine.cli.common import App, AsUser, Group, Json, app, emit_json, escape, out
 
 FORMATS = ("html", "pdf", "json")
+
+retention_app = App(
+    cls=Group, help="The retention schedule: what it removes, and when.", no_args_is_help=True
+)
+app.add_typer(retention_app, name="retention")
 
 
 @app.command("subject-access")
@@ -103,3 +108,56 @@ def privacy_notice(
         return
     path.write_text(text, encoding="utf-8")
     out.print(f"Wrote {escape(str(path))}.")
+
+
+@retention_app.command("plan")
+def retention_plan(
+    as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output.")] = False,
+    as_user: AsUser = None,
+    as_json: Json = False,
+) -> None:
+    """When each closed escalation's personal text falls due for removal under the schedule in
+    config.yaml (retention:), soonest first (the data protection officer, the IRO manager and
+    auditors).
+
+    Example: escalate retention plan --csv > retention.csv
+    """
+    from escalation_engine.cli.backend import connect
+
+    found = connect(as_user).call("retention_plan")
+    if as_json:
+        emit_json(found)
+        return
+    if as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["reference", "workflow", "category", "closed_on", "years", "remove_on"])
+        for due in found["due"]:
+            writer.writerow([due[k] for k in ("reference", "workflow", "category", "closed_on",
+                                              "years", "remove_on")])  # fmt: skip
+        return
+    _print_plan(found)
+
+
+def _print_plan(found: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    schedule = found["schedule"]
+    if not (schedule["years_after_closure"] or schedule["workflows"] or schedule["categories"]):
+        out.print("No retention schedule is set in config.yaml (retention:): every record is kept.")
+        return
+    shown = Table(title="When each escalation's personal text falls due for removal",
+                  title_justify="left")  # fmt: skip
+    for column in ("Escalation", "Category", "Closed", "Kept (years)", "Due for removal"):
+        shown.add_column(column)
+    for due in found["due"]:
+        shown.add_row(escape(due["reference"]), escape(due["category_title"]), due["closed_on"],
+                      str(due["years"]), due["remove_on"])  # fmt: skip
+    out.print(shown)
+    out.print(
+        f"{len(found['due'])} closed escalation{'s' if len(found['due']) != 1 else ''} under the"
+        " schedule. Only the text people wrote (summaries, notes, meeting records) is due;"
+        " dates, stages, outcomes, categories and ratings are kept, so past reports do not"
+        " change. This is the plan: the engine does not yet remove the text itself."
+    )

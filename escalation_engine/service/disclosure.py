@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from escalation_engine import store
-from escalation_engine.domain import filters
+from escalation_engine.domain import filters, retention
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.filters import Filter
-from escalation_engine.domain.visibility import DATA_PROTECTION
+from escalation_engine.domain.visibility import DATA_PROTECTION, SEE_ALL
 from escalation_engine.service.context import Context
 from escalation_engine.service.queries import Queries
 from escalation_engine.service.viewing import Viewing
@@ -28,6 +28,8 @@ from escalation_engine.trail.access import Look
 
 #: What the data protection role does here, as a refusal names it.
 EXPORTING = "export a child's records for a subject-access request"
+#: What reading the retention plan is, as a refusal names it.
+PLANNING = "read the retention plan"
 #: The access log's name for an escalation exported for a subject-access request.
 DISCLOSED = "subject_access"
 
@@ -81,3 +83,13 @@ class Disclosure:
                                produced_by=username, escalations=disclosed)  # fmt: skip
         self.viewing.record_references(username, [e.reference for e in found], DISCLOSED)
         return export
+
+    def retention_plan(self, username: str) -> list[retention.Due]:
+        """When each closed escalation's personal text falls due for removal under the schedule
+        in config.yaml (for the data protection officer, the IRO manager and auditors)."""
+        self.viewing.require_role(username, (DATA_PROTECTION, *SEE_ALL), PLANNING)
+        schedule, calendar = self.ctx.settings.retention, self.ctx.calendar
+        return retention.plan(
+            self.queries.find(Filter(include_closed=True)), schedule.years_for,
+            lambda esc: calendar.local_day(esc.closed_at) if esc.closed_at else None,
+        )  # fmt: skip

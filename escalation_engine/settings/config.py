@@ -22,6 +22,7 @@ from escalation_engine.domain.people import Person
 from escalation_engine.errors import ConfigError, UnknownUser, did_you_mean
 from escalation_engine.settings.database import database_url
 from escalation_engine.settings.fields import Fields, port, web_address
+from escalation_engine.settings.retention import Retention, retention
 from escalation_engine.settings.server import ServerSettings, server_settings
 from escalation_engine.spec.yamlnodes import Parsed, describe, parse_yaml, read_text
 
@@ -98,6 +99,7 @@ class Settings:
     #: (``--as``); each such entry records both names.
     allow_act_as: bool = False
     server: ServerSettings = field(default_factory=ServerSettings)
+    retention: Retention = field(default_factory=Retention)
 
     @property
     def words(self) -> Words:
@@ -332,7 +334,7 @@ def find_config(explicit: str | None = None) -> Path:
 
 _TOP_KEYS = (
     "database_url", "workflows_dir", "calendar", "case_reference_pattern", "categories", "roles",
-    "people", "notifications", "worker", "audit", "allow_act_as", "server",
+    "people", "notifications", "worker", "audit", "allow_act_as", "server", "retention",
 )  # fmt: skip
 
 
@@ -388,7 +390,7 @@ def load_settings(path: Path) -> Settings:
             close_of_business=_close_of_business(fields, calendar_raw.get("close_of_business")),
         ),
         case_reference_pattern=pattern,
-        categories=fields.titles(data.get("categories"), "categories", required=True),
+        categories=(categories := fields.titles(data.get("categories"), "categories", required=True)),
         role_titles=fields.titles(data.get("roles"), "roles", required=False),
         people=_people(fields, data.get("people")),
         notifications=_notifications(fields, data.get("notifications")),
@@ -396,4 +398,5 @@ def load_settings(path: Path) -> Settings:
         audit=_audit(fields, data.get("audit"), base),
         allow_act_as=fields.flag(data.get("allow_act_as"), "allow_act_as", False),
         server=server_settings(fields, data.get("server")),
+        retention=retention(fields, data.get("retention"), set(categories)),
     )  # fmt: skip

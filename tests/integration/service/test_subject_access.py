@@ -1,17 +1,23 @@
-"""A child's subject-access export: every escalation about the case and every entry of each,
+"""A child's subject-access export, and the retention plan: every escalation about the case and every entry of each,
 nothing about any other child, who looked, the export itself recorded; for the data protection
 officer alone, and a refusal writes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from escalation_engine.app import operations
+from escalation_engine.clock import FakeClock
+from escalation_engine.domain.calendar import LONDON
 from escalation_engine.errors import InvalidInput, PermissionDenied
 from escalation_engine.service import EscalationService
+from escalation_engine.settings.config import Settings
+from escalation_engine.settings.retention import Retention
 from escalation_engine.store.tables import AccessRow, AuditRow
 from tests.support.scenarios import practice_alert
 
@@ -98,3 +104,25 @@ def test_an_unknown_case_is_named_and_nothing_is_written(
     with pytest.raises(InvalidInput, match="No escalation is about case CLA-100009"):
         operations.run(service, "dana", "subject_access", {"case": "CLA-100009"}, {})
     assert _written(engine) == before
+
+
+def test_the_retention_plan_lists_closed_escalations_by_the_day_their_text_falls_due(
+    settings: Settings, engine: Engine, clock: FakeClock
+) -> None:
+    schedule = Retention(years=10, categories={"contact": 30})
+    service = EscalationService(dataclasses.replace(settings, retention=schedule), engine, clock)
+    clock.set(datetime(2024, 2, 29, 10, tzinfo=LONDON))
+    closed = practice_alert(service, case_refs=[CHILD]).reference
+    service.act(closed, "jo", "respond", note="Allocated.")
+    service.act(closed, "aisha", "accept", note="Satisfied.")
+    contact = practice_alert(service, case_refs=[SIBLING], category="contact").reference
+    service.act(contact, "aisha", "withdraw", note="Resolved at the review.")
+    practice_alert(service, case_refs=[STRANGER])  # open: kept while open
+    found = operations.run(service, "dana", "retention_plan")
+    assert [(d["reference"], d["closed_on"], d["years"], d["remove_on"]) for d in found["due"]] == [
+        (closed, "2024-02-29", 10, "2034-02-28"),
+        (contact, "2024-02-29", 30, "2054-02-28"),
+    ]
+    assert operations.run(service, "priya", "retention_plan") == found
+    with pytest.raises(PermissionDenied, match="read the retention plan"):
+        operations.run(service, "jo", "retention_plan")

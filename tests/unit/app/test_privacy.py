@@ -9,6 +9,7 @@ from pathlib import Path
 from escalation_engine.app.privacy import notice
 from escalation_engine.domain.people import Person
 from escalation_engine.settings.config import load_settings
+from escalation_engine.settings.retention import Retention
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,3 +32,9 @@ def test_the_notice_says_who_can_read_each_record_as_config_yaml_has_it() -> Non
     assert "included in the email" in said
     assert "db.example.org" in said
     assert "s3cret" not in said
+    assert "No retention schedule is set" in said
+    scheduled = dataclasses.replace(
+        settings, retention=Retention(years=25, categories={"safeguarding": 75})
+    )
+    said = notice(scheduled)
+    assert "kept 25 years after it closes; 75 years for those about safeguarding" in said
