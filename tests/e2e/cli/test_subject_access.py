@@ -1,4 +1,4 @@
-"""``escalate subject-access`` at a terminal: the data protection officer writes a care leaver's
+"""``escalate subject-access`` and ``escalate retention plan`` at a terminal: the data protection officer writes a care leaver's
 records to an HTML file (into a folder made for it) that reads well and passes the
 accessibility check in a browser, to a PDF, or prints them as JSON; anyone else is refused and nothing is
 written."""
@@ -83,3 +83,22 @@ def test_a_refused_export_says_why_and_writes_nothing(
     assert re.search(named, refused.stderr), refused.stderr
     assert not (site / "out.html").exists()
     assert _looks(site) == before
+
+
+def test_the_retention_plan_at_a_terminal(tmp_path: Path) -> None:
+    site = new_site(tmp_path, "--training")
+    config = site / "config.yaml"
+    config.write_text(config.read_text() + "retention:\n  years_after_closure: 7\n")
+    assert run(site, *RAISE, now=NOW).returncode == 0
+    assert run(site, "withdraw", "ESC-2026-0001", "--note", "Resolved.", now=NOW).returncode == 0
+    printed = run(site, "retention", "plan", "--csv", user="dana")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.splitlines() == [
+        "reference,workflow,category,closed_on,years,remove_on",
+        "ESC-2026-0001,dispute_resolution,drift_and_delay,2026-01-05,7,2033-01-05",
+    ]
+    table = run(site, "retention", "plan", user="dana")
+    assert "1 closed escalation under the schedule" in table.stdout
+    refused = run(site, "retention", "plan", user="jo")
+    assert refused.returncode != 0
+    assert "may not read the retention plan" in refused.stderr
