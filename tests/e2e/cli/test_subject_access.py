@@ -1,7 +1,8 @@
-"""``escalate subject-access`` and ``escalate retention plan`` at a terminal: the data protection officer writes a care leaver's
-records to an HTML file (into a folder made for it) that reads well and passes the
-accessibility check in a browser, to a PDF, or prints them as JSON; anyone else is refused and nothing is
-written."""
+"""``escalate subject-access`` and ``escalate retention plan`` at a terminal: the data
+protection officer writes a care leaver's records to an HTML file (into a folder made for it)
+that reads well and passes the accessibility check in a browser, to a PDF, or prints them as
+JSON, and reads when each closed escalation's text falls due; anyone else is refused and nothing
+is written."""
 
 from __future__ import annotations
 
