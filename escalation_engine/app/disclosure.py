@@ -8,6 +8,8 @@ shown as they were written, for the data protection officer to read before sendi
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ from escalation_engine.app.oversight import VIEW_WORDS
 from escalation_engine.domain import labels
 from escalation_engine.domain.events import Entered
 from escalation_engine.errors import InvalidInput
+from escalation_engine.reports.cells import inert
 
 if TYPE_CHECKING:
     from escalation_engine.service import EscalationService
@@ -107,3 +110,16 @@ def _step(service: EscalationService, row: Any, spec: WorkflowSpec, names: str) 
         "details": sentences.entry_facts(row.action, row.data, spec, logins=names == "people"),
         "told": list(dict.fromkeys(name(person) for person in told)),
     }
+
+
+#: The retention plan's columns in a CSV download, whichever door it comes through.
+PLAN_FIELDS = ("reference", "workflow", "category", "closed_on", "years", "remove_on")
+
+
+def plan_csv(found: dict[str, Any]) -> str:
+    """The retention plan (the ``retention_plan`` operation's answer) as CSV, cells inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(PLAN_FIELDS)
+    writer.writerows([inert(str(due[name])) for name in PLAN_FIELDS] for due in found["due"])
+    return buffer.getvalue()

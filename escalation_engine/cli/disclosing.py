@@ -129,13 +129,9 @@ def retention_plan(
         emit_json(found)
         return
     if as_csv:
-        import csv
+        from escalation_engine.app.disclosure import plan_csv
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["reference", "workflow", "category", "closed_on", "years", "remove_on"])
-        for due in found["due"]:
-            writer.writerow([due[k] for k in ("reference", "workflow", "category", "closed_on",
-                                              "years", "remove_on")])  # fmt: skip
+        sys.stdout.write(plan_csv(found))
         return
     _print_plan(found)
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from escalation_engine.app.disclosure import plan_csv
 from escalation_engine.app.privacy import TITLE, sections
 from escalation_engine.domain.visibility import DATA_PROTECTION
 from escalation_engine.errors import EscalationError, InvalidInput, http_status
@@ -40,7 +41,32 @@ class Disclosure(PageBase):
             Route("/subject-access", self.page, methods=["GET"]),
             Route("/subject-access", self.export, methods=["POST"]),
             Route("/privacy", self.privacy, methods=["GET"]),
+            Route("/retention", self.retention, methods=["GET"]),
+            Route("/retention.csv", self.retention_csv, methods=["GET"]),
         ]
+
+    @signed_in
+    async def retention(self, request: Request, username: str) -> Response:
+        """When each closed escalation's text falls due under the schedule in config.yaml."""
+        person = self.person(username)
+        try:
+            found = await self.operation(username, "retention_plan")
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc), person=person,
+                               error=str(exc))  # fmt: skip
+        schedule = self.service.settings.retention
+        return self.render(request, "retention.html", person=person, due=found["due"],
+                           scheduled=schedule.set)  # fmt: skip
+
+    @signed_in
+    async def retention_csv(self, request: Request, username: str) -> Response:
+        try:
+            found = await self.operation(username, "retention_plan")
+        except EscalationError as exc:
+            return self.render(request, "problem.html", http_status(exc),
+                               person=self.person(username), error=str(exc))  # fmt: skip
+        return Response(plan_csv(found), media_type="text/csv", headers={
+            "content-disposition": 'attachment; filename="retention-plan.csv"'})  # fmt: skip
 
     @signed_in
     async def privacy(self, request: Request, username: str) -> Response:

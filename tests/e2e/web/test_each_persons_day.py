@@ -31,12 +31,14 @@ from tests.support.server import Live, service_folder, serving
 
 pytestmark = pytest.mark.slow
 WIDTHS = ("desktop", "phone")
+#: A schedule, so the retention plan has something to show.
+RETENTION = "\nretention:\n  years_after_closure: 7\n"
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     path = tmp_path_factory.mktemp("days")
-    with database("sqlite", path) as url, serving(service_folder(path, url)) as running:
+    with database("sqlite", path) as url, serving(service_folder(path, url, RETENTION)) as running:
         yield running
 
 
@@ -273,4 +275,19 @@ def test_anyone_signed_in_reads_the_privacy_notice_from_the_footer(
     screen.wait_for_url(live.url + "/privacy")
     assert screen.get_by_role("heading", name="Who can read each kind of record").is_visible()
     assert "data protection officer (1)" in screen.inner_text("main")
+    _checked(screen)
+
+
+def test_the_data_protection_officer_reads_the_retention_plan(live: Live, screen: Page) -> None:
+    reference = live.raised(_case(screen, 810070)).reference
+    live.service.act(reference, "aisha", "withdraw", note="Resolved at the review.")
+    _start(screen, live, "dana")
+    keyed_follow(screen, "a[href='/retention']")
+    screen.wait_for_url(live.url + "/retention")
+    row = screen.locator("main tbody tr", has_text=reference)
+    assert row.count() == 1
+    assert "7" in row.inner_text()
+    with screen.expect_download() as downloading:
+        keyed_follow(screen, "a[href='/retention.csv']")
+    assert reference in Path(downloading.value.path()).read_text()
     _checked(screen)
