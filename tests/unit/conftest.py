@@ -9,9 +9,14 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
+import matplotlib.font_manager
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# Matplotlib lists the machine's fonts once (running ``fc-list``) and caches them: on a machine
+# that has never drawn a chart, do it here, before processes are refused, not in a chart's test.
+matplotlib.font_manager.fontManager.get_font_names()
 
 
 class LeftTheUnitRing(AssertionError):
