@@ -71,6 +71,7 @@ def _escalation(
 ) -> dict[str, Any]:
     esc, spec, words, name = one.escalation, one.spec, service.words, _namer(service, names)
     others = len([ref for ref in esc.case_refs if ref != case])
+    later = sentences.afterwards(one.rows)
     return {
         "reference": esc.reference,
         "other_children": others,
@@ -82,7 +83,7 @@ def _escalation(
         "stage": words.stage(spec, esc.stage),
         "open": esc.is_open,
         "closed": labels.local(esc.closed_at) if esc.closed_at else None,
-        "timeline": [_step(service, row, spec, names) for row in one.rows],
+        "timeline": [_step(service, row, spec, names, later) for row in one.rows],
         "looks": [
             {
                 "when": labels.local(look.at),
@@ -94,7 +95,11 @@ def _escalation(
     }
 
 
-def _step(service: EscalationService, row: Any, spec: WorkflowSpec, names: str) -> dict[str, Any]:
+def _step(
+    service: EscalationService, row: Any, spec: WorkflowSpec, names: str,
+    later: dict[int, list[str]],
+) -> dict[str, Any]:  # fmt: skip
+    """One entry in words (``later``: what later entries did to each entry's text)."""
     name, words = _namer(service, names), service.words
     move = words.stage(spec, row.to_stage)
     if row.from_stage and row.from_stage != row.to_stage:
@@ -107,7 +112,11 @@ def _step(service: EscalationService, row: Any, spec: WorkflowSpec, names: str) 
         "what": labels.upper_first(words.done(row.action)),
         "stage": move,
         "note": row.note,
-        "details": sentences.entry_facts(row.action, row.data, spec, logins=names == "people"),
+        "details": [
+            *sentences.entry_facts(row.action, row.data, spec, logins=names == "people"),
+            *later.get(row.seq, []),
+        ],
+        "entry": row.seq,
         "told": list(dict.fromkeys(name(person) for person in told)),
     }
 

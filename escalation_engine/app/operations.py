@@ -249,6 +249,24 @@ def _subject_access(service: EscalationService, username: str, path: Any, p: dic
     return disclosure.export(service, found, names)
 
 
+def _redact(service: EscalationService, username: str, path: Any, p: dict[str, Any]) -> Any:
+    """Remove one field's text from an entry (the data protection role)."""
+    written = service.redacting.redact(
+        username, path["reference"].upper(), p["entry"], p["field"], p["reason"]
+    )
+    return {"reference": written.reference, "entry": written.seq,
+            "redacted": {"entry": p["entry"], "field": p["field"]}}  # fmt: skip
+
+
+def _correct(service: EscalationService, username: str, path: Any, p: dict[str, Any]) -> Any:
+    """Say one field's text again, corrected, in an entry linked to the one it corrects."""
+    written = service.redacting.correct(
+        username, path["reference"].upper(), p["entry"], p["field"], p["text"], p["reason"]
+    )
+    return {"reference": written.reference, "entry": written.seq,
+            "corrected": {"entry": p["entry"], "field": p["field"]}}  # fmt: skip
+
+
 def _retention_plan(service: EscalationService, username: str, _: Any, __: Any) -> Any:
     """What the retention schedule will remove when: each closed escalation's text, in order."""
     words, schedule = service.words, service.settings.retention
@@ -398,7 +416,7 @@ OPERATIONS: dict[str, Operation] = {
     "me": _me, "inbox": _inbox, "raise": _raise, "list": queues.run_list,
     "queue": queues.run_queue, "dashboard": dashboard.run_dashboard, "show": _show, "trail": _trail, "act": _act,
     "access_log": _access_log, "access_page": _access_page, "subject_access": _subject_access,
-    "retention_plan": _retention_plan, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
+    "redact": _redact, "correct": _correct, "retention_plan": _retention_plan, "watching": _watching, "watch": _watch, "unwatch": _unwatch,
     "away_list": _away_list, "away": _away, "back": _back,
     "workflows": _workflows, "workflow": _workflow, "status": _status, "verify": _verify,
     "search": _search, "report": _report, "report_explain": _report_explain,

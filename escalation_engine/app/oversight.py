@@ -111,6 +111,8 @@ def verify_lines(report: dict[str, Any], desk: bool = False) -> list[Line]:
         return [(True, f"[red]Report counts disagree with the trail[/red]:"
                        f" {escape(str(counted['problem']))}. The trail is intact and is what"
                        f" counts: {again}.")]  # fmt: skip
+    if report.get("leftover"):
+        return [(True, f"[red]Audit trail broken[/red]: {escape(str(report['leftover']))}.")]
     after = f" after entry {report['since']}" if report["since"] else ""
     signed = (
         "every signature checked"
@@ -132,6 +134,7 @@ def verify_lines(report: dict[str, Any], desk: bool = False) -> list[Line]:
                              f" {told['records']} delivery records verified."))  # fmt: skip
     if counted is not None:
         lines.append((False, "The report's counts agree with the trail."))
+    lines += _redacted(report)
     if anchored is not None and anchored["latest"] is None:
         now = _how(desk, "run 'escalate audit checkpoint'",
                    "the service's administrator can write one now")  # fmt: skip
@@ -141,6 +144,26 @@ def verify_lines(report: dict[str, Any], desk: bool = False) -> list[Line]:
         checked = anchored["checked"]
         lines.append((False, f"{checked} checkpoint{'s' if checked != 1 else ''} still part of the"
                              f" trail; the latest is {escape(anchored['latest']['described'])}."))  # fmt: skip
+    return lines
+
+
+#: How many redactions ``audit verify`` names one by one before it counts the rest.
+NAMED = 20
+
+
+def _redacted(report: dict[str, Any]) -> list[Line]:
+    """Where personal text is kept apart from entries, and each redaction checked."""
+    lines: list[Line] = []
+    if report.get("committed_from"):
+        lines.append((False, "Personal text (notes, meeting outcomes) is kept apart from its"
+                             f" entry from entry {report['committed_from']} on."))  # fmt: skip
+    redacted = report.get("redacted") or []
+    if redacted:
+        lines.append((False, f"{len(redacted)} field{'s' if len(redacted) != 1 else ''} of text"
+                             " redacted, each recorded and signed:"))  # fmt: skip
+        lines += [(False, f"  {escape(said)}") for said in redacted[:NAMED]]
+        if len(redacted) > NAMED:
+            lines.append((False, f"  and {len(redacted) - NAMED:,} more."))
     return lines
 
 

@@ -88,7 +88,9 @@ def escalation(
     if allowed is not None:
         data["next"] = sentences.next_steps(esc, spec, allowed, words)
     if rows is not None:
-        data["timeline"] = [entry(service, row, esc) for row in rows]
+        later = sentences.afterwards(rows)
+        spec = service.spec_for(esc)
+        data["timeline"] = [_entry(service, row, spec, later.get(row.seq or 0, [])) for row in rows]
         data["trail_problem"] = problem
     return data
 
@@ -107,22 +109,34 @@ def trail_entry(service: Source, row: Any, spec: WorkflowSpec) -> dict[str, Any]
     }  # fmt: skip
 
 
-def _entry(service: Source, row: Any, spec: WorkflowSpec) -> dict[str, Any]:
+def _entry(
+    service: Source, row: Any, spec: WorkflowSpec, later: list[str] | None = None
+) -> dict[str, Any]:
+    """``later``: what later entries did to its text (corrected it, removed it)."""
     words = service.words
     move = words.stage(spec, row.to_stage)
     if row.from_stage and row.from_stage != row.to_stage:
         move = f"{words.stage(spec, row.from_stage)} → {move}"
     who = "the engine" if row.actor_kind == "engine" else words.person(row.actor)
     return sentences.audit_json(row) | {
+        "afterwards": later or [],
         "shown": {
             "when": row.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
             "who": who,
             "what": labels.upper_first(words.done(row.action)),
             "move": move,
             "note": "\n".join(
-                filter(None, [row.note, *sentences.entry_facts(row.action, row.data, spec)])
-            ),
-        }
+                filter(
+                    None,
+                    [
+                        row.note,
+                        *sentences.entry_facts(row.action, row.data, spec),
+                        *(later or []),
+                    ],
+                )
+            ),  # fmt: skip
+            "entry": f"Entry {row.seq}",
+        },
     }
 
 

@@ -114,6 +114,20 @@ ROUTES: dict[str, Route] = {
         Route("access_page", "GET", "/access-log/page", LOG_FILTERS | {"before": "int"}),
         Route("subject_access", "GET", "/subject-access/{case}", {"names": "text"}),
         Route("retention_plan", "GET", "/retention/plan", {}),
+        Route(
+            "redact",
+            "POST",
+            "/escalations/{reference}/redactions",
+            {"entry": "int", "field": "text", "reason": "text"},
+            ("entry", "field", "reason"),
+        ),
+        Route(
+            "correct",
+            "POST",
+            "/escalations/{reference}/corrections",
+            {"entry": "int", "field": "text", "text": "text", "reason": "text"},
+            ("entry", "field", "text", "reason"),
+        ),  # fmt: skip
         Route("watching", "GET", "/watching", {}),
         Route("watch", "POST", "/escalations/{reference}/watch", {}),
         Route("unwatch", "DELETE", "/escalations/{reference}/watch", {}),

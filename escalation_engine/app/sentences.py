@@ -16,8 +16,8 @@ from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.judging import Rejected
 from escalation_engine.domain.actions.meetings import MeetingHeld
 from escalation_engine.domain.escalation import Escalation
-from escalation_engine.domain.events import PersonEvent, Rerouted, Written
-from escalation_engine.domain.labels import Words, iso, local
+from escalation_engine.domain.events import Corrected, PersonEvent, Redacted, Rerouted, Written
+from escalation_engine.domain.labels import Words, iso, local, upper_first
 from escalation_engine.domain.labels import commands as command_list
 from escalation_engine.spec import vocabulary
 from escalation_engine.spec.model import OUTCOMES, RoleSet, StageSpec, WorkflowSpec
@@ -160,9 +160,38 @@ def entry_facts(action: str, data: str, spec: WorkflowSpec, logins: bool = True)
             f"Imported{by} from {imported.file}, row {imported.row}{legacy}; file SHA-256"
             f" {imported.digest[:12]}…"
         )
+    if isinstance(event, Redacted):
+        by = f" under the retention schedule ({event.rule})" if event.rule else ""
+        lines.append(f"Removed the {FIELD_WORDS.get(event.field, event.field)} of entry"
+                     f" {event.entry}{by}: {event.why}")  # fmt: skip
+    if isinstance(event, Corrected):
+        lines.append(f"Corrects the {FIELD_WORDS.get(event.field, event.field)} of entry"
+                     f" {event.entry}: {event.why}")  # fmt: skip
     if written.training:
         lines.append("Training: recorded on a training database, on its clock")
     return lines
+
+
+#: What each field that holds text is called where a redaction or correction names it.
+FIELD_WORDS = {"note": "note", "outcome": "meeting's outcome", "next_step": "next step"}
+
+
+def afterwards(rows: list[Any]) -> dict[int, list[str]]:
+    """What later entries did to each entry's text (corrected it, removed it), by entry, so
+    that an entry is shown with its correction and its redaction wherever it is shown."""
+    said: dict[int, list[str]] = {}
+    for row in rows:
+        event = catalogue.event_of(row.action, json.loads(row.data))
+        if isinstance(event, Corrected):
+            field = upper_first(FIELD_WORDS.get(event.field, event.field))
+            line = f"{field} corrected by entry {row.seq} ({event.why}): {row.note}"
+        elif isinstance(event, Redacted):
+            field = upper_first(FIELD_WORDS.get(event.field, event.field))
+            line = f"{field} removed by entry {row.seq}: {event.why}"
+        else:
+            continue
+        said.setdefault(event.entry, []).append(line)
+    return said
 
 
 def applied_line(

@@ -68,7 +68,7 @@ def timeline(entries: list[dict[str, Any]], *, across: bool = False) -> Table:
         table.add_row(
             f"{shown['when']}\n{escape(shown['who'])}",
             *which,
-            f"{shown['what']}\n{escape(shown['move'])}",
+            f"{shown['what']}\n{escape(shown['move'])}\n[dim]{shown['entry']}[/dim]",
             escape(shown["note"]),
         )
     return table

@@ -300,8 +300,37 @@ class Reconciled(Event):
         return Told(copy=self.alarm)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Redacted(Event):
+    """The text of one field of an earlier entry removed (its digest stays in that entry): by
+    the data protection role, or by the retention schedule (``rule`` names which)."""
+
+    ACTION: ClassVar[str] = "redact"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"rule"})
+    entry: int
+    field: str
+    why: str
+    #: The digest the removed text opened (what the redaction log keeps of it).
+    digest: str
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Corrected(Event):
+    """The text of one field of an earlier entry said again, corrected: the new text is this
+    entry's note; the entry corrected is kept as it was, and shown beside its correction."""
+
+    ACTION: ClassVar[str] = "correct"
+    entry: int
+    field: str
+    why: str
+
+
 #: The event of each kind of entry that is not a person's action.
 RECORDED: dict[str, type[Event]] = {
     kind.ACTION: kind
-    for kind in (Raised, TimedOut, StageBreached, OverallBreached, Reminded, Rerouted, Reconciled)
-}
+    for kind in (
+        Raised, TimedOut, StageBreached, OverallBreached, Reminded, Rerouted, Reconciled,
+        Redacted, Corrected,
+    )
+}  # fmt: skip

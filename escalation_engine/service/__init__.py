@@ -39,6 +39,7 @@ from escalation_engine.service.disclosure import Disclosure
 from escalation_engine.service.importing import Importing
 from escalation_engine.service.queries import Queries
 from escalation_engine.service.raising import Raising
+from escalation_engine.service.redacting import Redacting
 from escalation_engine.service.reporting import Reporting
 from escalation_engine.service.sessions import Sessions
 from escalation_engine.service.sweeping import Applied, Sweeping, TickReport
@@ -83,6 +84,7 @@ class EscalationService:
         self.sessions = Sessions(ctx)
         self.alarms = Alarms(ctx)
         self.disclosure = Disclosure(ctx, self.queries, self.viewing)
+        self.redacting = Redacting(ctx, self.viewing)
 
     @property
     def workflows(self) -> dict[str, WorkflowSpec]:

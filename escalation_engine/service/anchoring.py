@@ -60,7 +60,7 @@ class TrailReport:
         for part in parts:
             if part is not None and not part.ok:
                 return part.problem
-        return None
+        return self.chain.leftover
 
     @property
     def ok(self) -> bool:

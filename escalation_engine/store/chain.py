@@ -14,12 +14,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlmodel import Session, col
 
+from escalation_engine.domain.committed import NOTE
 from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store import texts
 from escalation_engine.store.engine import Reader, reading, serialize_writes
-from escalation_engine.store.tables import AuditRow, EscalationRow
+from escalation_engine.store.tables import AuditRow, EntryTextRow, EscalationRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
+_TEXT = EntryTextRow.__table__  # type: ignore[attr-defined]
 #: Entries fetched from the database at a time while streaming.
 CHUNK = 2_000
 # Built once: building and cache-keying a statement on every append costs more than running it.
@@ -47,15 +50,19 @@ def chain_end(session: Connection) -> tuple[int, str | None, datetime | None]:
 
 
 def insert_entry(session: Connection, entry: Any) -> None:
-    """Write ``entry`` (anything with the columns as attributes) inside the caller's transaction."""
+    """Write ``entry`` (anything with the columns as attributes, and the ``openings`` of the
+    text it commits to) inside the caller's transaction."""
     names = _COLUMNS if getattr(entry, "signature", "") else _UNSIGNED
     session.execute(_INSERT, {name: getattr(entry, name) for name in names})
+    if getattr(entry, "openings", ()):
+        texts.write(session, [entry])
 
 
 def insert_entries(session: Connection, written: list[Any]) -> None:
     """Write many entries at once (an import's), in one statement per batch."""
     if written:
         session.execute(_INSERT, [{name: getattr(e, name) for name in _COLUMNS} for e in written])
+        texts.write(session, written)
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:
@@ -69,7 +76,7 @@ def entries_in(session: Session, reference: str | None = None) -> list[AuditRow]
     query = select(AuditRow).order_by(AuditRow.seq)  # type: ignore[arg-type]
     if reference is not None:
         query = query.where(col(AuditRow.reference) == reference)
-    return list(session.scalars(query))
+    return texts.open_all(session.connection(), list(session.scalars(query)))
 
 
 def actions_and_data(engine: Engine, reference: str) -> list[tuple[str, str]]:
@@ -170,10 +177,13 @@ def _by_reference(connection: Connection, column: Any) -> Any:
 
 def stream_entries_by_reference(engine: Reader) -> Generator[Row[Any], None, None]:
     """Every entry grouped by escalation (references in bytewise order), in sequence order
-    within each, a chunk at a time."""
-    return stream(engine, lambda connection: select(_AUDIT).order_by(
-        _by_reference(connection, _AUDIT.c.reference), _AUDIT.c.seq
-    ))  # fmt: skip
+    within each, a chunk at a time, each with the text of its note where it is kept apart
+    (``note_text``: ``None`` where it is not, or was redacted)."""
+    note = (_TEXT.c.seq == _AUDIT.c.seq) & (_TEXT.c.field == NOTE)
+    return stream(engine, lambda connection: select(_AUDIT, _TEXT.c.text.label("note_text"))
+        .select_from(_AUDIT.outerjoin(_TEXT, note))
+        .order_by(_by_reference(connection, _AUDIT.c.reference), _AUDIT.c.seq)
+    )  # fmt: skip
 
 
 def stream_rows_by_reference(engine: Reader) -> Generator[Row[Any], None, None]:

@@ -38,6 +38,9 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # A row deleted (an entry's redacted text above all) is overwritten, not left readable
+        # in a free page of the file.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -160,7 +163,7 @@ def serialize_writes(session: Connection) -> None:
 
 #: The newest schema revision (the last migration's id). Commands compare the database with it
 #: without loading Alembic; a test keeps it equal to the migrations' head.
-SCHEMA_HEAD = "0025"
+SCHEMA_HEAD = "0026"
 
 
 def schema_revision(engine: Engine) -> str | None:

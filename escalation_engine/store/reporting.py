@@ -47,7 +47,7 @@ _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 _MARK = MarkRow.__table__  # type: ignore[attr-defined]
 #: Entries no figure counts: reminders, re-routing, extensions, reallocation.
-_UNCOUNTED = ("reminder", "reroute", "reconcile", "reallocate")
+_UNCOUNTED = ("reminder", "reroute", "reconcile", "reallocate", "redact", "correct")
 
 
 def _seconds(connection: Connection, column: Any) -> Any:

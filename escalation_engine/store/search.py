@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, or_, select
 
 from escalation_engine.domain.filters import TrailFilter
+from escalation_engine.store import texts
 from escalation_engine.store.chain import CHUNK, stream
 from escalation_engine.store.escalations import contains
 from escalation_engine.store.tables import AuditRow, EscalationRow, WorkflowVersionRow
@@ -71,4 +72,4 @@ def trail(
         value = getattr(chosen, name)
         if value is not None:
             query = query.where(e[name] == value)
-    return stream(engine, lambda _: query, chunk)
+    return texts.open_stream(engine, stream(engine, lambda _: query, chunk))

@@ -119,6 +119,19 @@ class AuditRow(SQLModel, table=True):
     )
 
 
+class EntryTextRow(SQLModel, table=True):
+    """The personal text an entry commits to (its note, a meeting's outcome), with the salt of
+    its digest: kept beside the entry so that it can be removed (redacted) while the entry,
+    which holds only the digest, stays as it was signed. Never changed; removed only by a
+    redaction."""
+
+    __tablename__ = "entry_text"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    field: str = Field(primary_key=True)
+    salt: str
+    text: str = Field(sa_column=Column(Text(), nullable=False))
+
+
 class AbsenceRow(SQLModel, table=True):
     """Someone marked away (until a day, or until marked back) or back: append-only, and the
     latest row for a person is how they stand."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -21,15 +22,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from escalation_engine import store
+from escalation_engine.domain import committed
+from escalation_engine.domain.actions.catalogue import PERSONAL
+from escalation_engine.domain.committed import Opening
 from escalation_engine.settings import keys
 from escalation_engine.settings.keys import Signer, Verifier
 from escalation_engine.store import AuditRow, Reader
 from escalation_engine.trail import seals
+from escalation_engine.trail.openings import Openings
 from escalation_engine.trail.times import Times, in_order
 
 #: Version 2 stores ``data`` in canonical form (sorted keys, no spaces, UTF-8), so that verifying
-#: re-hashes stored text instead of parsing and re-serialising it; version 1 entries still verify.
-SCHEMA_VERSION = 2
+#: re-hashes stored text instead of parsing and re-serialising it; version 3 keeps salted digests
+#: of its personal text, the text beside it (``domain/committed.py``). Earlier versions verify.
+SCHEMA_VERSION = committed.SCHEMA
 GENESIS = "0" * 64
 _ENCODE: Callable[[str], str] = json.encoder.encode_basestring
 
@@ -99,6 +105,15 @@ class Entry:
     prev_hash: str
     hash: str
     signature: str = ""
+    #: The text the entry commits to, kept beside it.
+    openings: tuple[Opening, ...] = ()
+
+    def said(self, field: str) -> str:
+        """The text of ``field`` as written (``note``, or a key of its details)."""
+        for opening in self.openings:
+            if opening.field == field:
+                return opening.text
+        return self.note if field == committed.NOTE else str(json.loads(self.data).get(field, ""))
 
 
 def append(
@@ -137,15 +152,16 @@ def append(
         seq, prev_hash, prev_at = store.chain_end(session)
     if not historical:
         at = in_order(at, prev_at)
+    kept, details, openings = committed.commit(note, data or {}, PERSONAL, _salt)
     fields: dict[str, Any] = {
         "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
         "actor": actor, "actor_kind": actor_kind, "action": action, "from_stage": from_stage,
-        "to_stage": to_stage, "note": note, "data": canonical_json(data or {}),
+        "to_stage": to_stage, "note": kept, "data": canonical_json(details),
         "prev_hash": prev_hash or GENESIS,
     }  # fmt: skip
     digest = hashlib.sha256(canonical(SimpleNamespace(**fields))).hexdigest()
     signature = signer.sign(keys.ENTRY, digest.encode()) if signer is not None else ""
-    entry = Entry(**fields, hash=digest, signature=signature)
+    entry = Entry(**fields, hash=digest, signature=signature, openings=openings)
     if pending is not None:
         pending.append(entry)
     else:
@@ -153,6 +169,10 @@ def append(
     if seal:
         seal_end(session, entry, signer)
     return entry
+
+
+def _salt() -> str:
+    return secrets.token_hex(16)
 
 
 def seal_end(session: Connection, entry: Entry, signer: Signer | None) -> None:
@@ -180,6 +200,13 @@ class ChainReport:
     signed: bool = False
     #: The trail is empty and nothing says whether it ever held entries: no verdict either way.
     undecided: bool = False
+    #: Each redaction of an entry checked, in words ("redacted (entry 4, field note, ...)").
+    redacted: tuple[str, ...] = ()
+    #: Text kept for entries past the trail's end: named only where nothing else explains it
+    #: (entries cut from the end leave their text, and the seal or a checkpoint says more).
+    leftover: str | None = None
+    #: The first entry checked that keeps its personal text apart (schema version 3 on).
+    committed_from: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -191,6 +218,9 @@ class ChainReport:
             "first_bad_seq": self.first_bad_seq,
             "since": self.since,
             "undecided": self.undecided,
+            "redacted": list(self.redacted),
+            "leftover": self.leftover,
+            "committed_from": self.committed_from,
         }
 
 
@@ -250,9 +280,13 @@ def verify(
         prev = checkpoint
     expected_seq, count = since + 1, 0
     last_at: datetime | None = None
+    committed_from: int | None = None
     heads: dict[str, str] = {}
     times = Times()
-    with closing(store.stream_entries(engine, since)) as rows:
+    with (
+        closing(store.stream_entries(engine, since)) as rows,
+        closing(Openings(engine, since)) as kept,
+    ):
         for row in rows:
             count += 1
             problem = _problem(row, expected_seq, prev)
@@ -260,15 +294,21 @@ def verify(
                 problem = signatures.problem(row)
             if problem is None:
                 problem = times.problem(row)
+            if problem is None:
+                problem = kept.problem(row)
             if problem is not None:
                 total = store.count_entries(engine, since)
                 return ChainReport(ok=False, entries=total, head=prev, problem=problem,
                                    first_bad_seq=expected_seq, since=since, signed=signed)  # fmt: skip
             prev, last_at = row.hash, row.at
             heads[row.reference] = row.hash
+            if committed_from is None and row.schema_version >= committed.SCHEMA:
+                committed_from = row.seq
             expected_seq += 1
             if progress is not None and count % every == 0:
                 progress(count)
+        stray = kept.end()
+        redacted = tuple(redaction.said() for redaction in kept.seen)
     for reference in _stale_heads(engine, heads):
         return ChainReport(
             ok=False, entries=count, head=prev, since=since,
@@ -283,7 +323,8 @@ def verify(
         if problem is not None:
             return ChainReport(ok=False, entries=count, head=prev, since=since, problem=problem,
                                first_bad_seq=expected_seq, signed=signed)  # fmt: skip
-    return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed)
+    return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed,
+                       redacted=redacted, leftover=stray, committed_from=committed_from)  # fmt: skip
 
 
 def _empty(engine: Reader, signatures: Signatures) -> ChainReport:

@@ -18,6 +18,7 @@ from itertools import groupby
 from typing import Any
 
 from escalation_engine import store
+from escalation_engine.domain import committed
 from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.actions.changing import Rated, Reallocated
 from escalation_engine.domain.actions.closing import NoLongerLookedAfter
@@ -34,8 +35,9 @@ from escalation_engine.store import Reader
 
 #: Entries that record something about an escalation without being an action on its stage.
 _RECORDS = frozenset(
-    {"raise", "reminder", "stage_breach", "overall_breach", "reroute", "reconcile"}
-)
+    {"raise", "reminder", "stage_breach", "overall_breach", "reroute", "reconcile", "redact",
+     "correct"}
+)  # fmt: skip
 
 
 @dataclass
@@ -140,11 +142,22 @@ def _apply(state: Replayed, entry: Any, event: Event, data: dict[str, Any]) -> N
         state.status = "awaiting_escalation"
 
 
+def note_of(entry: Any) -> str:
+    """An entry's note as a reader sees it (its kept text, or "[redacted]" where that was
+    removed): a row of ``store.stream_entries_by_reference`` carries the kept text apart, an
+    entry read to be shown has it in place."""
+    if entry.schema_version < committed.SCHEMA or not hasattr(entry, "note_text"):
+        return str(entry.note)
+    if not entry.note:
+        return ""
+    return committed.REDACTED if entry.note_text is None else str(entry.note_text)
+
+
 def _raised(entry: Any, raised: Raised, workflow: str) -> Replayed:
     return Replayed(
         reference=entry.reference, workflow=workflow, alert_type=raised.alert_type or "",
         category=raised.category or "", team=raised.team or "",
-        case_refs=tuple(raised.case_refs or ()), summary=entry.note, raised_by=entry.actor,
+        case_refs=tuple(raised.case_refs or ()), summary=note_of(entry), raised_by=entry.actor,
         looked_after=bool(raised.looked_after if raised.looked_after is not None else True),
         stage=entry.to_stage, status="closed" if entry.to_stage in OUTCOMES else "awaiting_response",
         outcome=entry.to_stage if entry.to_stage in OUTCOMES else None, rag=raised.rating,
@@ -167,6 +180,7 @@ def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -
         )
     state = _raised(first, raised, spec.name)
     state.clocks = Written.read(json.loads(first.data)).clocks
+    summary_from = first.seq
     for entry in entries[1:]:
         if entry.action == "raise":
             return f"entry {entry.seq} raises {entry.reference} a second time"
@@ -174,6 +188,8 @@ def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -
         if problem is not None:
             return problem
         data = json.loads(entry.data)
+        if committed.corrects(summary_from, entry.action, data):
+            summary_from, state.summary = entry.seq, note_of(entry)
         _apply(state, entry, catalogue.event_of(entry.action, data), data)
     return state.compare(row)
 

@@ -69,4 +69,9 @@ def forge_from(engine: Engine, seq: int, **changes: Any) -> None:
         connection.execute(
             text(f"UPDATE audit_entry SET {assignments} WHERE seq = :seq"), changes | {"seq": seq}
         )
+        for field in changes:  # the text the entry committed to goes with what replaced it
+            connection.execute(
+                text("DELETE FROM entry_text WHERE seq = :seq AND field = :field"),
+                {"seq": seq, "field": field},
+            )
         rechain(connection, seq)

@@ -38,6 +38,14 @@ SHIPPED: tuple[Action, ...] = (
 
 _ACTIONS: dict[str, Action] = {action.name: action for action in SHIPPED}
 
+#: The fields of an entry's details that hold free text (the paragraphs people write: a
+#: meeting's outcome and next step), kept as digests in the entry, with the text beside it
+#: (``domain/committed.py``); an entry's note always is.
+PERSONAL: frozenset[str] = frozenset(
+    given.name for action in SHIPPED for given in action.command.inputs()
+    if given.kind == "long_text"
+)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -57,6 +65,8 @@ RECORDS: tuple[Record, ...] = (
     Record("overall_breach", "overall limit passed", "overall time limit passed"),
     Record("reroute", "re-routed (someone away, back, or the people changed)", "now with you"),
     Record("reconcile", "a clock moved without an entry was put back", "a clock was put back"),
+    Record("redact", "text removed (redacted)", "text removed"),
+    Record("correct", "text corrected", "text corrected"),
 )  # fmt: skip
 
 #: The engine's own kinds of entry.

@@ -25,6 +25,7 @@ from escalation_engine.store import (
 )
 from escalation_engine.trail import audit
 from tests.support.databases import fingerprint, schema
+from tests.support.older import append_v2
 from tests.support.scenarios import practice_alert
 from tests.support.shipped import MONDAY
 
@@ -53,9 +54,9 @@ def test_a_database_at_the_first_migration_with_data_upgrades_to_head_intact(
                 team="north", looked_after=True, raised_by="aisha", raised_at=MONDAY, stage="team_manager",
             )  # fmt: skip
             service.ctx.keeper.enter(spec, escalation, MONDAY)
-            entry = audit.append(
-                session, reference=escalation.reference, at=MONDAY, actor="aisha", actor_kind="person",
-                action="raise", from_stage=None, to_stage="team_manager", note="Old",
+            entry = append_v2(
+                session, reference=escalation.reference, at=MONDAY, actor="aisha", action="raise",
+                from_stage=None, to_stage="team_manager", note="Old",
             )  # fmt: skip
             first = {column["name"] for column in inspect(session).get_columns("escalation")}
             session.execute(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from escalation_engine import store
 from escalation_engine.service import EscalationService
 from escalation_engine.service.anchoring import Watch
 from escalation_engine.trail import audit
@@ -174,8 +175,11 @@ def test_every_hash_covers_the_canonical_body_whatever_the_text(
 ) -> None:
     esc = practice_alert(service, summary='Plan for Zoë: "drift" \\ since 1 May 🙁\tagain')
     service.act(esc.reference, "jo", "respond", note="Réunion booked\nfor Tuesday")
-    for entry in audit.entries(engine):
+    for entry in store.stream_entries(engine):  # as stored: the hash covers the digests
         text = json.dumps(
             audit.body(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         assert entry.hash == hashlib.sha256(text.encode()).hexdigest(), entry.seq
+    notes = [entry.note for entry in audit.entries(engine)]
+    assert notes[0] == 'Plan for Zoë: "drift" \\ since 1 May 🙁\tagain'
+    assert notes[-1] == "Réunion booked\nfor Tuesday"
