@@ -35,6 +35,8 @@ from escalation_engine.store import workers
 log = logging.getLogger("escalation_engine.runtime.worker")
 
 #: How often the worker checks every open escalation's clocks against its trail (and at start).
+#: How often the retention schedule is applied (daily; and once as the worker starts).
+RETAIN_SECONDS = 24 * 60 * 60
 RECONCILE_SECONDS = 600
 
 
@@ -252,6 +254,23 @@ class Worker:
                 log.error("%d notice(s) held back further than any retry: made due now", held)
         self._alarm()
 
+    def _retain(self) -> None:
+        """Apply the retention schedule (daily, and when the worker starts): remove the text of
+        every closed escalation whose time has run out, and tell the data protection officer.
+        A failure is logged and the sweeps go on; the next run finishes what this one left."""
+        try:  # each removal is a short transaction of its own: sweeps go on between them
+            now = self.service.clock.now()
+            retained = self.service.retaining.apply(now)
+            self.service.retaining.tell(now)
+        except Exception:  # the sweeps must go on whatever this meets
+            log.exception("applying the retention schedule failed")
+            return
+        if retained.fields:
+            log.info(
+                "retention schedule: text of %d field(s) removed from %d escalation(s)",
+                retained.fields, len(retained.references),
+            )  # fmt: skip
+
     def _alarm(self) -> None:
         """Tell the IRO managers of each trouble the engine finds in itself (lagging deadlines,
         notices failing, escalations with nobody, ...), once a day while it lasts; each is also
@@ -326,6 +345,12 @@ class Worker:
                 self._reconcile, "interval", seconds=RECONCILE_SECONDS, id="reconcile",
                 coalesce=True, max_instances=1, misfire_grace_time=None,
             )  # fmt: skip
+            if self.settings.retention.set:
+                self._scheduler.add_job(
+                    self._retain, "interval", seconds=RETAIN_SECONDS, id="retain",
+                    next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+                    misfire_grace_time=None,
+                )  # fmt: skip
             self._scheduler.start()
             while not self.stop.wait(1.0):  # wake regularly so signals are handled promptly
                 continue

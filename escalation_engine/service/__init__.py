@@ -41,6 +41,7 @@ from escalation_engine.service.queries import Queries
 from escalation_engine.service.raising import Raising
 from escalation_engine.service.redacting import Redacting
 from escalation_engine.service.reporting import Reporting
+from escalation_engine.service.retaining import Retaining
 from escalation_engine.service.sessions import Sessions
 from escalation_engine.service.sweeping import Applied, Sweeping, TickReport
 from escalation_engine.service.viewing import Viewing
@@ -85,6 +86,7 @@ class EscalationService:
         self.alarms = Alarms(ctx)
         self.disclosure = Disclosure(ctx, self.queries, self.viewing)
         self.redacting = Redacting(ctx, self.viewing)
+        self.retaining = Retaining(ctx, self.disclosure, self.redacting)
 
     @property
     def workflows(self) -> dict[str, WorkflowSpec]:

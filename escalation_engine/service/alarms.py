@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from escalation_engine import store
 from escalation_engine.service.context import Context
 from escalation_engine.service.outbox import WEBHOOK
+from escalation_engine.settings.config import Settings
 
 #: While a trouble lasts, its alarm is told again after this long.
 AGAIN_AFTER = timedelta(days=1)
@@ -75,25 +76,32 @@ class Alarms:
         return told
 
     def _rows(self, alarm: Alarm, now: datetime) -> list[dict[str, object]]:
-        settings = self.ctx.settings
-        url = settings.server.url.rstrip("/") if settings.server.url else ""
-        where = f"Open {url}/oversight, or run" if url else "Run"
+        url = self.ctx.settings.server.url
+        where = f"Open {url.rstrip('/')}/oversight, or run" if url else "Run"
         subject = f"Escalation engine alarm: {alarm.said}"
         body = f"{alarm.said[0].upper()}{alarm.said[1:]}.\n\n{where} 'escalate status' for the details.\n"
-        rows: list[dict[str, object]] = []
+        return rows_for(self.ctx.settings, ROLE, alarm.event, subject, body, now)
 
-        def add(channel: str, recipient: str, address: str) -> None:
-            rows.append({
-                "reference": "", "audit_seq": 0, "event": alarm.event, "channel": channel,
-                "recipient": recipient, "address": address, "subject": subject, "body": body,
-                "status": "pending", "attempts": 0, "last_error": "", "next_attempt_at": now,
-                "created_at": now,
-            })  # fmt: skip
 
-        if settings.notifications.email is not None:
-            for person in settings.people.values():
-                if ROLE in person.roles and person.email:
-                    add("email", person.username, person.email)
-        if settings.notifications.webhook_url:
-            add("webhook", "", WEBHOOK)
-        return rows
+def rows_for(
+    settings: Settings, role: str, event: str, subject: str, body: str, now: datetime
+) -> list[dict[str, object]]:
+    """The outbox rows of a notice owed by no entry (the engine's own news) to everyone with
+    ``role`` who has an email address, and to the webhook."""
+    rows: list[dict[str, object]] = []
+
+    def add(channel: str, recipient: str, address: str) -> None:
+        rows.append({
+            "reference": "", "audit_seq": 0, "event": event, "channel": channel,
+            "recipient": recipient, "address": address, "subject": subject, "body": body,
+            "status": "pending", "attempts": 0, "last_error": "", "next_attempt_at": now,
+            "created_at": now,
+        })  # fmt: skip
+
+    if settings.notifications.email is not None:
+        for person in settings.people.values():
+            if role in person.roles and person.email:
+                add("email", person.username, person.email)
+    if settings.notifications.webhook_url:
+        add("webhook", "", WEBHOOK)
+    return rows

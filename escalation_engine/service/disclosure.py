@@ -88,6 +88,10 @@ class Disclosure:
         """When each closed escalation's personal text falls due for removal under the schedule
         in config.yaml (for the data protection officer, the IRO manager and auditors)."""
         self.viewing.require_role(username, (DATA_PROTECTION, *SEE_ALL), PLANNING)
+        return self.plan()
+
+    def plan(self) -> list[retention.Due]:
+        """The retention plan, read for the engine (which applies it) or a permitted caller."""
         schedule, calendar = self.ctx.settings.retention, self.ctx.calendar
         return retention.plan(
             self.queries.find(Filter(include_closed=True)), schedule.years_for,

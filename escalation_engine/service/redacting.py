@@ -48,9 +48,10 @@ class Redacting:
 
     def remove(
         self, reference: str, entry: int, field: str, why: str, *, actor: str,
-        rule: str | None = None,
+        rule: str | None = None, scrub: bool = True,
     ) -> Entry:  # fmt: skip
-        """Remove the text (by ``actor``: a person, or the engine applying retention ``rule``)."""
+        """Remove the text (by ``actor``: a person, or the engine applying retention ``rule``);
+        with ``scrub`` false, the caller clears the files once it has removed many."""
         with store.unit_of_work(self.ctx.engine) as session:
             loaded = store.load(session, reference, lock=True)
             target = _target(session, loaded.escalation.reference, entry, field)
@@ -70,7 +71,8 @@ class Redacting:
                 raise InvalidInput(f"The {field} of entry {entry} is already redacted.")
             event = Redacted(entry=entry, field=field, why=why, digest=digests[field], rule=rule)
             written = self._record(session, loaded, event, actor=actor, note="")
-        store.texts.scrub(self.ctx.engine)
+        if scrub:
+            store.texts.scrub(self.ctx.engine)
         return written
 
     def correct(

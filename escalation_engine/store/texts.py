@@ -112,6 +112,19 @@ def trail_of(connection: Connection, reference: str) -> list[Any]:
     return open_all(connection, list(connection.execute(query)))
 
 
+def kept_for(engine: Reader, reference: str) -> list[tuple[int, str]]:
+    """Each (entry, field) of ``reference`` whose text is still kept, in order."""
+    t, a = _TEXT.c, _AUDIT.c
+    query = (
+        select(t.seq, t.field)
+        .select_from(_TEXT.join(_AUDIT, a.seq == t.seq))
+        .where(a.reference == reference)
+        .order_by(t.seq, t.field)
+    )
+    with reading(engine) as connection:
+        return [(seq, field) for seq, field in connection.execute(query)]
+
+
 def first_committed(engine: Reader) -> int | None:
     """The first entry that keeps its personal text apart (``None``: none yet)."""
     query = select(func.min(_AUDIT.c.seq)).where(_AUDIT.c.schema_version >= committed.SCHEMA)

@@ -152,7 +152,10 @@ def append(
         seq, prev_hash, prev_at = store.chain_end(session)
     if not historical:
         at = in_order(at, prev_at)
-    kept, details, openings = committed.commit(note, data or {}, PERSONAL, _salt)
+    kept, details = note, data or {}
+    openings: tuple[Opening, ...] = ()
+    if SCHEMA_VERSION >= committed.SCHEMA:
+        kept, details, openings = committed.commit(note, details, PERSONAL, _salt)
     fields: dict[str, Any] = {
         "seq": seq + 1, "schema_version": SCHEMA_VERSION, "reference": reference, "at": at,
         "actor": actor, "actor_kind": actor_kind, "action": action, "from_stage": from_stage,

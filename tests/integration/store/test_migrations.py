@@ -4,7 +4,9 @@ build is exactly the one the code expects."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, insert, inspect
@@ -12,6 +14,7 @@ from sqlmodel import SQLModel
 
 from escalation_engine.clock import FakeClock
 from escalation_engine.domain.escalation import Escalation
+from escalation_engine.errors import InvalidInput
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import Settings
 from escalation_engine.store import (
@@ -26,7 +29,7 @@ from escalation_engine.store import (
 from escalation_engine.trail import audit
 from tests.support.databases import fingerprint, schema
 from tests.support.older import append_v2
-from tests.support.scenarios import practice_alert
+from tests.support.scenarios import practice_alert, signed
 from tests.support.shipped import MONDAY
 
 
@@ -93,3 +96,44 @@ def test_upgrading_twice_changes_nothing(service: EscalationService, engine: Eng
     migrate.upgrade(engine)
     assert migrate.current(engine) == migrate.head()
     assert (schema(engine), fingerprint(engine)) == before
+
+
+def test_a_database_of_the_previous_release_upgrades_with_its_signed_chain_verifying(
+    settings: Settings, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real data written as the release before personal text was kept apart wrote it (signed,
+    sealed, notes inside their entries), checkpointed, upgraded: the checkpoint and the whole
+    trail verify after, old entries keep their form, new ones keep their text apart."""
+    keyed = signed(settings, tmp_path / "keys")
+    engine = make_engine(keyed.database_url)
+    try:
+        migrate.upgrade(engine, "0025")
+        monkeypatch.setattr(audit, "SCHEMA_VERSION", 2)  # the previous release's entries
+        service = EscalationService(keyed, engine, clock)
+        old = practice_alert(service).reference
+        service.act(old, "jo", "respond", note="Social worker allocated.")
+        service.act(old, "aisha", "accept", note="Satisfied.")
+        service.view(old, "priya", "show")
+        service.anchoring.checkpoint(tmp_path / "checkpoints")
+        monkeypatch.undo()
+        migrate.upgrade(engine)
+        report = service.verify_all(folder=tmp_path / "checkpoints")
+        assert report.ok, report.problem
+        assert report.checkpoints is not None
+        assert report.checkpoints.checked == 1
+        assert report.chain.committed_from is None
+        new = practice_alert(service, case_refs=["CLA-700002"]).reference
+        report = service.verify_all(folder=tmp_path / "checkpoints")
+        assert report.ok, report.problem
+        assert report.chain.committed_from == 4
+        assert [row.note for row in service.trail(old)] == [
+            "No permanence plan four months after the second review.",
+            "Social worker allocated.",
+            "Satisfied.",
+        ]
+        with pytest.raises(InvalidInput, match="schema version 2; entries from 4 on"):
+            service.redacting.redact("dana", old, 2, "note", "Names a worker")
+        service.redacting.redact("dana", new, 4, "note", "Names a parent")
+        assert service.verify_all(folder=tmp_path / "checkpoints").ok
+    finally:
+        engine.dispose()
