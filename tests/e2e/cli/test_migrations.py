@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from sqlalchemy import create_engine, select
 
 from escalation_engine.settings import keys
-from escalation_engine.store.tables import AccessRow
-from escalation_engine.trail import access
+from escalation_engine.store.tables import AccessRow, AuditRow, EntryTextRow
+from escalation_engine.trail import access, audit
 from tests.support.cli import NOW, RAISE, new_site, run
 
 
@@ -40,6 +40,38 @@ def _one_look_per_escalation(site: Path) -> None:
         )
 
 
+def _entries_with_their_text_inside(site: Path) -> None:
+    """Rewrite every entry as entries were written before personal text was kept apart (schema
+    version 2: the note inside the entry), signed with the site's key, and drop the table of kept
+    text, as revisions before 0026 had none."""
+    engine = create_engine(f"sqlite:///{site / 'escalations.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(select(AuditRow.__table__).order_by(AuditRow.seq)).all()
+        texts = dict(connection.execute(select(EntryTextRow.seq, EntryTextRow.text)).all())
+    engine.dispose()
+    key = load_pem_private_key((site / "keys" / "audit-signing.pem").read_bytes(), None)
+    assert isinstance(key, Ed25519PrivateKey)
+    prev = audit.GENESIS
+    with closing(sqlite3.connect(site / "escalations.db")) as db, db:
+        db.execute("DROP TRIGGER audit_entry_no_update")
+        for row in rows:
+            assert '"sha256:' not in row.data  # only notes to put back in these entries
+            old = SimpleNamespace(**(row._asdict() | {
+                "schema_version": 2, "note": texts.get(row.seq, row.note), "prev_hash": prev,
+            }))  # fmt: skip
+            digest = hashlib.sha256(audit.canonical(old)).hexdigest()
+            signature = keys.Signer(key).sign(keys.ENTRY, digest.encode())
+            db.execute(
+                "UPDATE audit_entry SET schema_version = 2, note = ?, prev_hash = ?, hash = ?,"
+                " signature = ? WHERE seq = ?",
+                (old.note, prev, digest, signature, row.seq),
+            )
+            db.execute("UPDATE escalation SET audit_head = ? WHERE reference = ?",
+                       (digest, row.reference))  # fmt: skip
+            prev = digest
+        db.execute("DROP TABLE entry_text")
+
+
 def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
     tmp_path: Path,
 ) -> None:
@@ -47,6 +79,7 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
     assert run(site, *RAISE, user="aisha", now=NOW).returncode == 0
     assert run(site, "show", "ESC-2026-0001", user="jo", now=NOW).returncode == 0  # a look
     _one_look_per_escalation(site)
+    _entries_with_their_text_inside(site)
     with closing(sqlite3.connect(site / "escalations.db")) as db, db:
         db.execute("DROP TABLE chain_seal")  # as revision 0010 left it
         db.execute("DROP TABLE legacy_import")

@@ -115,7 +115,7 @@ def test_demo_keep_suggests_a_command_that_works(tmp_path: Path) -> None:
     kept = tmp_path / "kept"
     result = run(tmp_path, "demo", "--keep", str(kept))
     assert result.returncode == 0, result.stderr
-    suggestion = " ".join(result.stdout.split()).split("try ", 1)[1].split()
+    suggestion = " ".join(result.stdout.split()).split(" try ", 1)[1].split()
     assert suggestion[0] == "escalate"
     again = run(tmp_path, *suggestion[1:])
     assert again.returncode == 0, again.stderr
