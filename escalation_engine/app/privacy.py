@@ -117,8 +117,8 @@ def _kept(settings: Settings) -> list[str]:
         "The text people wrote about an escalation (its summary, notes and meeting records) is"
         f" kept {'; '.join(rules)}; where several apply, the longest. Dates, stages, outcomes,"
         " categories and ratings are kept for good, so that past years' reports do not change."
-        " The engine does not yet remove text by itself: the data protection officer sees what"
-        " falls due when with 'escalate retention plan'.",
+        " The worker removes the text daily once its time has run out, each removal recorded;"
+        " 'escalate retention plan' shows what falls due when.",
     ]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,17 +92,17 @@ def opened(
 
 def summary_entry(entries: Iterable[tuple[int, str, Mapping[str, Any]]]) -> int | None:
     """Which entry's note an escalation's summary is, from its entries (sequence number,
-    action, details) in order: its raising's, or the latest correction of that note."""
-    source = None
+    action, details) in order: its raising's, or the latest correction of that note (or of a
+    correction of it)."""
+    source, lineage = None, set[int]()
     for seq, action, data in entries:
-        if action == "raise" or corrects(source, action, data):
+        if action == "raise" or corrects(lineage, action, data):
             source = seq
+            lineage.add(seq)
     return source
 
 
-def corrects(source: int | None, action: str, data: Mapping[str, Any]) -> bool:
-    """Whether an entry (its action and details) corrects the note of entry ``source``."""
-    return (
-        action == "correct" and source is not None
-        and data.get("entry") == source and data.get("field") == NOTE
-    )  # fmt: skip
+def corrects(lineage: Collection[int], action: str, data: Mapping[str, Any]) -> bool:
+    """Whether an entry (its action and details) corrects the note of an entry in
+    ``lineage`` (the summary's entries: the raising and its corrections so far)."""
+    return action == "correct" and data.get("entry") in lineage and data.get("field") == NOTE

@@ -180,7 +180,7 @@ def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -
         )
     state = _raised(first, raised, spec.name)
     state.clocks = Written.read(json.loads(first.data)).clocks
-    summary_from = first.seq
+    lineage = {first.seq}  # the entries whose note has been the summary
     for entry in entries[1:]:
         if entry.action == "raise":
             return f"entry {entry.seq} raises {entry.reference} a second time"
@@ -188,8 +188,9 @@ def replay_one(entries: list[Any], row: Any, spec: WorkflowSpec, moves: Moves) -
         if problem is not None:
             return problem
         data = json.loads(entry.data)
-        if committed.corrects(summary_from, entry.action, data):
-            summary_from, state.summary = entry.seq, note_of(entry)
+        if committed.corrects(lineage, entry.action, data):
+            lineage.add(entry.seq)
+            state.summary = note_of(entry)
         _apply(state, entry, catalogue.event_of(entry.action, data), data)
     return state.compare(row)
 

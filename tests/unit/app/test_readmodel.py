@@ -106,6 +106,7 @@ def test_an_entry_shows_when_who_what_and_the_note_with_what_it_records() -> Non
         "move": "Stage 1: team manager → Stage 2: service manager or head of service",
         "note": "No date for the panel\nRouted: mark is away: with helen\nTraining: recorded on a"
         " training database, on its clock",
+        "entry": "Entry 2",
     }
 
 
