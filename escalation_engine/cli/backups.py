@@ -10,11 +10,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from escalation_engine.cli.common import app, current_settings, escape, open_service, out
+from escalation_engine.cli.common import app, current_settings, err, escape, open_service, out
 
 KEY_ENV = "ESCALATE_BACKUP_KEY_FILE"
 
@@ -77,9 +77,17 @@ def backup(
 def restore(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The encrypted backup.")],
     key_file: KeyFile,
-) -> None:
-    """Put a backup back into the empty database config.yaml names, then verify the whole
-    trail against the checkpoint taken with the backup.
+    redactions: Annotated[
+        Path | None,
+        typer.Option(
+            "--redactions", metavar="FILE",
+            help="The redaction log to make again (default: redactions.jsonl in the checkpoint folder).",
+        ),
+    ] = None,
+) -> None:  # fmt: skip
+    """Put a backup back into the empty database config.yaml names, verify the whole trail
+    against the checkpoint taken with the backup, then make again every redaction made since
+    it was taken (from the redaction log kept beside the checkpoints).
 
     Example: escalate restore escalations-2026-12-07.backup --key-file /etc/escalate/backup.key
     """
@@ -116,6 +124,29 @@ def restore(
         " the checkpoint taken with it (now kept with the others). Entries written after the"
         " backup are not in it."
     )
+    from escalation_engine.trail import redaction_log
+
+    _redact_again(service, redactions or (redaction_log.path_in(kept) if kept else None))
+
+
+def _redact_again(service: Any, log: Path | None) -> None:
+    """Make again the redactions made since the backup, from the redaction log."""
+    if log is None or not log.exists():
+        where = f" ({escape(str(log))} does not exist)" if log is not None else ""
+        out.print(
+            f"No redaction log to make again{where}: if text was redacted after this backup was"
+            " taken, restore with --redactions FILE."
+        )
+        return
+    from escalation_engine.trail import redaction_log
+
+    made, foreign = service.redacting.reapply(redaction_log.read(log))
+    out.print(f"Made again {made} redaction{'s' if made != 1 else ''} from {escape(str(log))}.")
+    if foreign:
+        err.print(
+            f"[yellow]{foreign} line{'s' if foreign != 1 else ''} of the redaction log name text"
+            " this database does not hold as logged[/yellow]: is it this service's log?"
+        )
 
 
 def _entries(count: int) -> str:

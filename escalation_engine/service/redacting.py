@@ -12,6 +12,7 @@ raising's note (or the latest correction of it), and is cleared where that text 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import Connection
@@ -24,7 +25,10 @@ from escalation_engine.domain.visibility import DATA_PROTECTION
 from escalation_engine.errors import InvalidInput, NotFound, one_of
 from escalation_engine.service.context import ENGINE_ACTOR, MAX_NOTE, Context, check_text
 from escalation_engine.service.viewing import Viewing
+from escalation_engine.trail import redaction_log
 from escalation_engine.trail.audit import Entry
+
+log = logging.getLogger(__name__)
 
 #: What each act is, as a refusal names it.
 REDACTING = "redact text in the audit trail"
@@ -48,10 +52,11 @@ class Redacting:
 
     def remove(
         self, reference: str, entry: int, field: str, why: str, *, actor: str,
-        rule: str | None = None, scrub: bool = True,
+        rule: str | None = None, finish: bool = True, digest: str | None = None,
     ) -> Entry:  # fmt: skip
         """Remove the text (by ``actor``: a person, or the engine applying retention ``rule``);
-        with ``scrub`` false, the caller clears the files once it has removed many."""
+        with ``finish`` false, the caller clears the files and writes the redaction log once it
+        has removed many (``finish``)."""
         with store.unit_of_work(self.ctx.engine) as session:
             loaded = store.load(session, reference, lock=True)
             target = _target(session, loaded.escalation.reference, entry, field)
@@ -66,14 +71,57 @@ class Redacting:
             digests = committed.committed(target.note, json.loads(target.data), PERSONAL)
             if field not in digests:
                 raise InvalidInput(f"Entry {entry} holds no {field} text to redact.")
+            if digest is not None and digests[field] != digest:
+                raise InvalidInput(
+                    f"The {field} of entry {entry} is not the text the redaction log names."
+                )
             removed = store.texts.remove(session, entry, field)
             if removed is None:
                 raise InvalidInput(f"The {field} of entry {entry} is already redacted.")
             event = Redacted(entry=entry, field=field, why=why, digest=digests[field], rule=rule)
             written = self._record(session, loaded, event, actor=actor, note="")
-        if scrub:
-            store.texts.scrub(self.ctx.engine)
+        if finish:
+            self.finish()
         return written
+
+    def finish(self) -> None:
+        """After redactions: clear the removed text from the database's files, and bring the
+        redaction log (beside the checkpoints) up to date. A log that cannot be written is
+        logged, not fatal: the redactions stand, and the next one writes what this one missed."""
+        store.texts.scrub(self.ctx.engine)
+        folder = self.ctx.settings.audit.checkpoint_folder
+        if folder is None:
+            return
+        try:
+            redaction_log.bring_up_to_date(self.ctx.engine, folder)
+        except (OSError, InvalidInput) as exc:
+            log.error("could not bring the redaction log in %s up to date: %s", folder, exc)
+
+    def reapply(self, logged: list[redaction_log.Logged]) -> tuple[int, int]:
+        """Make again each redaction in ``logged`` (a redaction log) whose text this database
+        still keeps (a backup restored from before it): each a new signed entry by the engine,
+        saying when and by whom it was first made. How many were made again, and how many
+        lines named text this database does not hold as logged (another service's log)."""
+        made = foreign = 0
+        for line in logged:
+            with store.reading(self.ctx.engine) as connection:
+                kept = store.texts.kept(connection, line.entry, line.field)
+            if not kept:
+                continue  # removed already, here or before the backup was taken
+            first = f"{line.by} on {line.at[:10]}"
+            try:
+                self.remove(
+                    line.reference, line.entry, line.field,
+                    f"Made again after a restore (first made by {first}): {line.why}",
+                    actor=ENGINE_ACTOR, rule=line.rule, finish=False, digest=line.digest,
+                )  # fmt: skip
+            except (InvalidInput, NotFound):
+                foreign += 1
+                continue
+            made += 1
+        if made:
+            self.finish()
+        return made, foreign
 
     def correct(
         self, username: str, reference: str, entry: int, field: str, text: str, why: str

@@ -57,11 +57,11 @@ class Retaining:
             for seq, field in store.texts.kept_for(self.ctx.engine, due.reference):
                 self.redacting.remove(
                     due.reference, seq, field, "Retention schedule: its time has run out",
-                    actor=ENGINE_ACTOR, rule=rule_of(due), scrub=False,
+                    actor=ENGINE_ACTOR, rule=rule_of(due), finish=False,
                 )  # fmt: skip
                 removed.append(due.reference)
         if removed:
-            store.texts.scrub(self.ctx.engine)
+            self.redacting.finish()
         return Retained(len(removed), tuple(dict.fromkeys(removed)))
 
     def tell(self, now: datetime) -> int:

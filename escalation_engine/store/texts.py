@@ -112,6 +112,12 @@ def trail_of(connection: Connection, reference: str) -> list[Any]:
     return open_all(connection, list(connection.execute(query)))
 
 
+def kept(connection: Connection, seq: int, field: str) -> bool:
+    """Whether entry ``seq``'s ``field`` text is still kept."""
+    where = and_(_TEXT.c.seq == seq, _TEXT.c.field == field)
+    return connection.execute(select(_TEXT.c.seq).where(where)).first() is not None
+
+
 def kept_for(engine: Reader, reference: str) -> list[tuple[int, str]]:
     """Each (entry, field) of ``reference`` whose text is still kept, in order."""
     t, a = _TEXT.c, _AUDIT.c

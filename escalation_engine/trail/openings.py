@@ -18,6 +18,9 @@ from escalation_engine.domain.actions.catalogue import PERSONAL
 from escalation_engine.domain.events import Redacted
 from escalation_engine.store import Reader
 
+#: The actor of what the engine writes itself.
+ENGINE = "engine"
+
 
 @dataclass(frozen=True, slots=True)
 class Redaction:
@@ -34,7 +37,8 @@ class Redaction:
     rule: str | None = None
 
     def said(self) -> str:
-        by = f"by the retention schedule ({self.rule})" if self.rule else f"by {self.actor}"
+        who = "the engine" if self.actor == ENGINE else self.actor
+        by = f"by the retention schedule ({self.rule})" if self.rule else f"by {who}"
         return (
             f"redacted (entry {self.entry}, field {self.field}, {by},"
             f" {self.at.astimezone(UTC).isoformat()}, why: {self.why})"

@@ -13,7 +13,7 @@ import pytest
 from escalation_engine.clock import SystemClock
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
-from escalation_engine.store import everything, make_engine
+from escalation_engine.store import entries, everything, make_engine
 from tests.support.cli import run
 from tests.support.databases import database
 from tests.support.scenarios import practice_alert
@@ -32,6 +32,17 @@ def _signed_folder(path: Path, url: str) -> Path:
     upgraded = run(folder, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr
     return folder
+
+
+def _redact(folder: Path, reference: str, entry: int) -> None:
+    """The data protection officer redacts a note (after the backup was taken)."""
+    settings = load_settings(folder / "config.yaml")
+    engine = make_engine(settings.database_url)
+    try:
+        service = EscalationService(settings, engine, SystemClock())
+        service.redacting.redact("dana", reference, entry, "note", "Names a parent")
+    finally:
+        engine.dispose()
 
 
 def _escalations(folder: Path) -> list[str]:
@@ -61,21 +72,30 @@ def test_a_service_is_backed_up_and_restored_into_an_empty_folder(
                     str(key), user=None)  # fmt: skip
         assert taken.returncode == 0, taken.stderr
         assert "Backed up 4 audit entries" in taken.stdout
+        _redact(live, made[0], 4)  # after the backup: its log travels outside it
         new = tmp_path / "new"
         shutil.copy(live / "config.yaml", new / "config.yaml")
         shutil.copytree(live / "keys", new / "keys")  # the council keeps these, not the backup
         env = {"ESCALATE_DATABASE_URL": empty} if kind == "postgresql" else {}
-        put_back = run(new, "restore", str(tmp_path / "backups" / "today.backup"), user=None,
+        log = live / "checkpoints" / "redactions.jsonl"
+        assert "Meeting booked." not in log.read_text()
+        put_back = run(new, "restore", str(tmp_path / "backups" / "today.backup"),
+                       "--redactions", str(log), user=None,
                        env=env | {"ESCALATE_BACKUP_KEY_FILE": str(key)})  # fmt: skip
         assert put_back.returncode == 0, put_back.stderr
         assert "verified it against the checkpoint" in put_back.stdout
+        assert f"Made again 1 redaction from {log}" in " ".join(put_back.stdout.split())
         verified = run(new, "audit", "verify", user=None, env=env)
         assert verified.returncode == 0, verified.stdout + verified.stderr
+        said = " ".join(verified.stdout.split())
+        assert "redacted (entry 4, field note, by the engine," in said
+        assert "Made again after a restore (first made by dana on" in said
         restored = make_engine(
             empty if kind == "postgresql" else f"sqlite:///{new / 'escalations.db'}"
         )
         try:
             assert [e.reference for e in everything(restored)] == made
+            assert [row.note for row in entries(restored, made[0])][1] == "[redacted]"
         finally:
             restored.dispose()
         again = run(new, "restore", str(tmp_path / "backups" / "today.backup"), "--key-file",

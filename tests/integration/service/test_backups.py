@@ -18,6 +18,7 @@ from escalation_engine.service import EscalationService
 from escalation_engine.service.backups import backup, restore
 from escalation_engine.settings.config import Settings
 from escalation_engine.store import copies, make_engine
+from escalation_engine.trail import redaction_log
 from tests.support.databases import database, fingerprint
 from tests.support.scenarios import practice_alert, signed
 
@@ -107,3 +108,34 @@ def test_a_copy_of_one_kind_of_database_is_not_put_into_the_other(
         with pytest.raises(InvalidInput, match="restore it into a .* database"):
             restore(url, copy, KEY, tmp_path / "checkpoints")
         assert copies.is_empty(url)
+
+
+def test_a_redaction_made_after_the_backup_is_made_again_on_restore(
+    taken: tuple[EscalationService, Path], empty: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    service, copy = taken
+    logged = tmp_path / "anchors"
+    live = EscalationService(
+        dataclasses.replace(service.settings, audit=dataclasses.replace(
+            service.settings.audit, checkpoint_folder=logged)),
+        service.engine, clock,
+    )  # fmt: skip
+    live.redacting.redact("dana", "ESC-2026-0001", 2, "note", "Names a worker")
+    log = redaction_log.read(redaction_log.path_in(logged))
+    assert [(line.entry, line.field, line.by) for line in log] == [(2, "note", "dana")]
+    restore(empty, copy, KEY, tmp_path / "checkpoints")
+    restored = make_engine(empty)
+    try:
+        again = EscalationService(dataclasses.replace(live.settings, database_url=empty),
+                                  restored, clock)  # fmt: skip
+        assert again.trail("ESC-2026-0001")[1].note == "Meeting booked."  # as the backup held it
+        assert again.redacting.reapply(log) == (1, 0)
+        assert again.redacting.reapply(log) == (0, 0)  # once
+        assert again.trail("ESC-2026-0001")[1].note == "[redacted]"
+        report = again.verify_all(folder=tmp_path / "checkpoints")
+        assert report.ok, report.problem
+        assert "first made by dana" in report.chain.redacted[0]
+        # The line made again is not logged twice.
+        assert len(redaction_log.read(redaction_log.path_in(logged))) == 1
+    finally:
+        restored.dispose()
