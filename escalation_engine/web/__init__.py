@@ -17,6 +17,7 @@ from escalation_engine.web.disclosure import Disclosure
 from escalation_engine.web.missing import Missing
 from escalation_engine.web.oversight import Oversight
 from escalation_engine.web.queues import Queues
+from escalation_engine.web.redaction import Redaction
 from escalation_engine.web.reporting import ReportPages
 from escalation_engine.web.review import Review
 
@@ -37,6 +38,7 @@ def routes(service: EscalationService, oidc: Oidc | None) -> list[BaseRoute]:
         *Oversight(service, oidc).routes(),
         *Absences(service, oidc).routes(),
         *Disclosure(service, oidc).routes(),
+        *Redaction(service, oidc).routes(),
     ]
 
 

@@ -291,3 +291,61 @@ def test_the_data_protection_officer_reads_the_retention_plan(live: Live, screen
         keyed_follow(screen, "a[href='/retention.csv']")
     assert reference in Path(downloading.value.path()).read_text()
     _checked(screen)
+
+
+def test_the_data_protection_officer_redacts_and_corrects_by_keyboard(
+    live: Live, screen: Page
+) -> None:
+    reference = live.raised(_case(screen, 810080)).reference
+    live.service.act(reference, "jo", "respond", note="Spoke to the child's grandmother.")
+    responded = live.service.trail(reference)[-1].seq
+    _start(screen, live, "dana")
+    keyed_follow(screen, "a[href='/records/text']")
+    screen.wait_for_url(live.url + "/records/text")
+    _checked(screen)
+    tab_until(screen, "#reference")
+    screen.keyboard.type(reference)
+    tab_until(screen, "#entry")
+    screen.keyboard.type("three")
+    tab_until(screen, "#reason")
+    screen.keyboard.type("Names a relative")
+    keyed_follow(screen, "form[action='/records/text'] button")
+    summary = screen.locator(".govuk-error-summary a[href='#entry']")
+    assert "Entry numbers are whole numbers" in summary.inner_text()
+    assert screen.locator("#reference").input_value() == reference  # kept, to correct
+    _checked(screen)
+    tab_until(screen, "#entry")
+    screen.keyboard.press("ControlOrMeta+a")
+    screen.keyboard.type(str(responded))
+    keyed_follow(screen, "form[action='/records/text'] button")
+    assert f"Redacted the note of entry {responded} of {reference}" in screen.inner_text(
+        ".govuk-panel"
+    )
+    assert (
+        live.service.trail(reference)[responded - live.service.trail(reference)[0].seq].note
+        == "[redacted]"
+    )
+    _checked(screen)
+    tab_until(screen, "#act-redact")
+    screen.keyboard.press("ArrowDown")
+    assert screen.locator("#act-correct").is_checked()
+    tab_until(screen, "#reference")
+    screen.keyboard.type(reference)
+    tab_until(screen, "#entry")
+    screen.keyboard.type(str(live.service.trail(reference)[0].seq))
+    tab_until(screen, "#text")
+    screen.keyboard.type("No permanence plan at the second review")
+    tab_until(screen, "#reason")
+    screen.keyboard.type("Clearer wording")
+    keyed_follow(screen, "form[action='/records/text'] button")
+    assert "Corrected the note of entry" in screen.inner_text(".govuk-panel")
+    assert live.service.get(reference).summary == "No permanence plan at the second review"
+    assert live.service.verify_all().ok
+
+
+def test_only_the_data_protection_officer_redacts(live: Live, screen: Page) -> None:
+    _start(screen, live, "priya")
+    assert screen.locator("a[href='/records/text']").count() == 0
+    screen.goto(live.url + "/records/text")
+    assert "data protection officer" in screen.inner_text(".govuk-error-summary")
+    _checked(screen)
