@@ -122,7 +122,7 @@ def _step(
 
 
 #: The retention plan's columns in a CSV download, whichever door it comes through.
-PLAN_FIELDS = ("reference", "workflow", "category", "closed_on", "years", "remove_on")
+PLAN_FIELDS = ("reference", "workflow", "category", "closed_on", "years", "kept_until", "remove_on")
 
 
 def plan_csv(found: dict[str, Any]) -> str:
@@ -130,5 +130,8 @@ def plan_csv(found: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(PLAN_FIELDS)
-    writer.writerows([inert(str(due[name])) for name in PLAN_FIELDS] for due in found["due"])
+    writer.writerows(
+        [inert("" if due[name] is None else str(due[name])) for name in PLAN_FIELDS]
+        for due in found["due"]
+    )
     return buffer.getvalue()

@@ -276,6 +276,9 @@ def _retention_plan(service: EscalationService, username: str, _: Any, __: Any) 
         "due": [{"reference": due.reference, "workflow": due.workflow,
                  "category": due.category, "category_title": words.category(due.category),
                  "closed_on": due.closed_on.isoformat(), "years": due.years,
+                 "kept_until": due.kept_until.isoformat() if due.kept_until else None,
+                 "kept": (f"until {due.kept_until.isoformat()} (the case record's date)"
+                          if due.kept_until else f"{due.years} years"),
                  "remove_on": due.remove_on.isoformat()}
                 for due in service.disclosure.retention_plan(username)],
     }  # fmt: skip

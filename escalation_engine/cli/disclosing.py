@@ -140,20 +140,21 @@ def _print_plan(found: dict[str, Any]) -> None:
     from rich.table import Table
 
     schedule = found["schedule"]
-    if not (schedule["years_after_closure"] or schedule["workflows"] or schedule["categories"]):
+    scheduled = schedule["years_after_closure"] or schedule["workflows"] or schedule["categories"]
+    if not scheduled and not found["due"]:
         out.print("No retention schedule is set in config.yaml (retention:): every record is kept.")
         return
     shown = Table(title="When each escalation's personal text falls due for removal",
                   title_justify="left")  # fmt: skip
-    for column in ("Escalation", "Category", "Closed", "Kept (years)", "Due for removal"):
+    for column in ("Escalation", "Category", "Closed", "Kept", "Due for removal"):
         shown.add_column(column)
     for due in found["due"]:
         shown.add_row(escape(due["reference"]), escape(due["category_title"]), due["closed_on"],
-                      str(due["years"]), due["remove_on"])  # fmt: skip
+                      escape(due["kept"]), due["remove_on"])  # fmt: skip
     out.print(shown)
     out.print(
         f"{len(found['due'])} closed escalation{'s' if len(found['due']) != 1 else ''} under the"
         " schedule. Only the text people wrote (summaries, notes, meeting records) is due;"
         " dates, stages, outcomes, categories and ratings are kept, so past reports do not"
-        " change. This is the plan: the engine does not yet remove the text itself."
+        " change. The worker removes the text on the day it falls due."
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from escalation_engine.cli.common import AsUser, acting_user, app, err, escape, open_service, out
+from escalation_engine.errors import InvalidInput
 
 if TYPE_CHECKING:
     from escalation_engine.legacy.files import Sheet
@@ -62,6 +63,14 @@ def import_(
     check: Annotated[
         bool, typer.Option("--check", help="Check every row and report; import nothing.")
     ] = False,
+    case_dates: Annotated[
+        bool,
+        typer.Option(
+            "--case-dates",
+            help="The file holds each case's retention date from the case-record system"
+            " (columns case, keep_until), not escalations (the data protection officer).",
+        ),
+    ] = False,
     as_user: AsUser = None,
 ) -> None:
     """Import finished escalations from a legacy spreadsheet (the IRO manager or an administrator).
@@ -73,6 +82,10 @@ def import_(
     alert_type, category, team, raised_by, raised_on, summary, stage (the highest reached),
     outcome, closed_on, outcome_reason, rating.
 
+    With --case-dates, the file instead gives the day each child's records may be removed from
+    (e.g. a looked-after child's 75th birthday, worked out by the case-record system): the
+    retention plan keeps every escalation about the case at least until then.
+
     Example: escalate import escalations-2019-2024.xlsx --mapping legacy_mapping.yaml
     """
     from escalation_engine.legacy import files
@@ -80,6 +93,9 @@ def import_(
 
     service = open_service()
     username = acting_user(as_user, service)
+    if case_dates:
+        _import_dates(service, username, files.read(file, sheet), check)
+        return
     service.importing.require_importer(username)
     chosen = from_options(mapping, column or [], default or [])
     read = files.read(file, sheet)
@@ -90,6 +106,18 @@ def import_(
         )
         return
     _import(service, username, read, rows)
+
+
+def _import_dates(service: EscalationService, username: str, read: Sheet, check: bool) -> None:
+    if check:
+        raise InvalidInput(
+            "--check is for escalations: case dates are checked as they are imported."
+        )
+    held = service.retaining.import_dates(username, read)
+    out.print(
+        f"{escape(read.name)}: held the case record's date for {held:,} case{'s' if held != 1 else ''};"
+        " the retention plan keeps every escalation about each at least until then."
+    )
 
 
 def _checked(

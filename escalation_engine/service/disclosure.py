@@ -96,4 +96,5 @@ class Disclosure:
         return retention.plan(
             self.queries.find(Filter(include_closed=True)), schedule.years_for,
             lambda esc: calendar.local_day(esc.closed_at) if esc.closed_at else None,
+            store.case_dates.held(self.ctx.engine),
         )  # fmt: skip

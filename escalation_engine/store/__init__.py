@@ -10,6 +10,7 @@ from escalation_engine.store import (
     absences,
     access,
     accounts,
+    case_dates,
     deliveries,
     imports,
     installation,
@@ -108,5 +109,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "stream_promising", "unit_of_work", "lease_notifications",
     "queue_notifications", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "first_matching", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts",
+    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates",
 ]  # fmt: skip

@@ -132,6 +132,19 @@ class EntryTextRow(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text(), nullable=False))
 
 
+class CaseDateRow(SQLModel, table=True):
+    """The day a child's records may be removed from, as the case-record system says (a looked-
+    after child's 75th birthday, say), imported by the data protection officer: the retention
+    plan keeps an escalation about the case at least until then. Replaced by a later import."""
+
+    __tablename__ = "case_date"
+    case_ref: str = Field(primary_key=True)
+    keep_until: date = Field(sa_column=Column(Date(), nullable=False))
+    imported_at: datetime = _when(nullable=False)
+    imported_by: str
+    file_digest: str
+
+
 class AbsenceRow(SQLModel, table=True):
     """Someone marked away (until a day, or until marked back) or back: append-only, and the
     latest row for a person is how they stand."""

@@ -6,16 +6,21 @@ data protection officer is told once."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+import re
+from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from escalation_engine import store
+from escalation_engine.app import operations
 from escalation_engine.clock import FakeClock
 from escalation_engine.domain.calendar import LONDON
 from escalation_engine.domain.periods import financial_year
+from escalation_engine.errors import InvalidInput, PermissionDenied
+from escalation_engine.legacy.files import Sheet
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
 from escalation_engine.settings.retention import Retention
@@ -83,3 +88,46 @@ def test_the_worker_removes_exactly_what_the_plan_lists_and_only_once(
     ]
     assert due in told[0].body
     assert "Zebedee" not in told[0].body
+
+
+def _sheet(
+    rows: list[tuple[object, ...]], headers: tuple[str, ...] = ("Case", "Keep until")
+) -> Sheet:
+    return Sheet(name="dates.csv", digest="ab" * 32, headers=list(headers),
+                 rows=[(n, list(row)) for n, row in enumerate(rows, 2)])  # type: ignore[misc]  # fmt: skip
+
+
+def test_the_case_records_dates_keep_escalations_longer_and_a_bad_file_changes_nothing(
+    project: Path, engine: Engine, clock: FakeClock
+) -> None:
+    service = _service(project, engine, clock)
+    clock.set(datetime(2024, 6, 3, 10, tzinfo=LONDON))
+    closed = practice_alert(service, case_refs=["CLA-100001"]).reference
+    service.act(closed, "aisha", "withdraw", note="Raised in error.")
+    with pytest.raises(PermissionDenied, match="may not import the case record's retention dates"):
+        service.retaining.import_dates("priya", _sheet([("CLA-100001", "2083-05-17")]))
+    for rows, headers, said in (
+        ([("CLA-100001", "2083-05-17")], ("Case", "Date of birth"), "needs a column 'case'"),
+        ([("Zebedee", "2083-05-17"), ("CLA-100002", "soon")], ("case", "keep_until"),
+         "2 problem(s), so nothing was imported: row 2: 'ZEBEDEE' is not a case reference;"
+         " row 3: 'soon' is not a day"),
+        ([("CLA-100001", "2083-05-17"), ("cla-100001", "2084-01-01")], ("case", "keep_until"),
+         "row 3: CLA-100001 is given two different days"),
+    ):  # fmt: skip
+        with pytest.raises(InvalidInput, match=re.escape(said)):
+            service.retaining.import_dates("dana", _sheet(rows, headers))
+    assert store.case_dates.held(engine) == {}
+    assert (
+        service.retaining.import_dates(
+            "dana", _sheet([("cla-100001", date(2083, 5, 17)), ("CLA-100009", "2090-01-01")])
+        )
+        == 2
+    )
+    assert store.case_dates.held(engine) == {"CLA-100001": date(2083, 5, 17),
+                                             "CLA-100009": date(2090, 1, 1)}  # fmt: skip
+    found = operations.run(service, "dana", "retention_plan")["due"]
+    assert [(d["reference"], d["kept"], d["remove_on"]) for d in found] == [
+        (closed, "until 2083-05-17 (the case record's date)", "2083-05-17"),
+    ]
+    clock.set(datetime(2026, 6, 4, 10, tzinfo=LONDON))  # two years on: the case's date holds it
+    assert service.retaining.apply(clock.now()).fields == 0

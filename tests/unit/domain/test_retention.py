@@ -64,3 +64,21 @@ def test_a_period_of_years_lands_on_the_same_day_or_the_28th_of_february(
                                         or later.year % 4 == 0 and (later.year % 100 != 0 or later.year % 400 == 0)
                                         else (2, 28))  # fmt: skip
     assert later - day >= timedelta(days=365 * years - 1)
+
+
+def test_a_case_records_own_date_keeps_its_escalations_at_least_that_long() -> None:
+    schedule = Retention(years=6)
+    closed = date(2021, 3, 1)
+    found = plan([_escalation(1, closed), _escalation(2, None)], schedule.years_for, _closed_on,
+                 {"CLA-100234": date(2083, 5, 17)})  # fmt: skip
+    assert [(d.reference, d.years, d.kept_until, d.remove_on) for d in found] == [
+        ("ESC-2020-0001", 6, date(2083, 5, 17), date(2083, 5, 17)),  # open ones are still kept
+    ]
+    earlier = plan([_escalation(1, closed)], schedule.years_for, _closed_on,
+                   {"CLA-100234": date(2022, 1, 1)})  # fmt: skip
+    assert [(d.kept_until, d.remove_on) for d in earlier] == [(None, date(2027, 3, 1))]
+    only_the_case = plan([_escalation(1, closed)], Retention().years_for, _closed_on,
+                         {"CLA-100234": date(2019, 1, 1)})  # fmt: skip
+    assert [(d.years, d.remove_on) for d in only_the_case] == [
+        (None, closed)
+    ]  # not before it closed
