@@ -77,3 +77,25 @@ def test_the_data_protection_officer_redacts_and_corrects_and_the_trail_verifies
     assert "kept apart from its entry from entry 1 on" in said
     assert "redacted (entry 2, field note, by dana," in said
     assert "why: Names a parent)" in said
+
+
+def test_the_case_records_dates_are_imported_and_planned(tmp_path: Path) -> None:
+    site = new_site(tmp_path, "--training")
+    assert run(site, *RAISE, now=NOW).returncode == 0
+    withdrawn = run(site, "withdraw", "ESC-2026-0001", "--note", "Raised in error.", now=NOW)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    dates = tmp_path / "dates.csv"
+    dates.write_text("case,keep_until\nCLA-100234,2083-05-17\n", encoding="utf-8")
+    refused = run(site, "import", str(dates), "--case-dates", user="priya")
+    assert refused.returncode == 1
+    assert "may not import the case record's retention dates" in refused.stderr
+    imported = run(site, "import", str(dates), "--case-dates", user="dana")
+    assert imported.returncode == 0, imported.stderr
+    assert "held the case record's date for 1 case" in " ".join(imported.stdout.split())
+    planned = run(site, "retention", "plan", "--json", user="dana")
+    assert [(d["reference"], d["kept_until"], d["remove_on"])
+            for d in json.loads(planned.stdout)["due"]] == [
+        ("ESC-2026-0001", "2083-05-17", "2083-05-17")
+    ]  # fmt: skip
+    as_csv = run(site, "retention", "plan", "--csv", user="dana")
+    assert as_csv.stdout.splitlines()[1].endswith(",2083-05-17,2083-05-17")
