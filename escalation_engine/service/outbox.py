@@ -27,6 +27,19 @@ from escalation_engine.trail import deliveries
 from escalation_engine.trail.audit import Entry
 
 LEASE = timedelta(minutes=2)
+#: How a message carrying people's text (notifications.include_summary) starts those lines.
+CONCERN, NOTE = "Concern: ", "Note: "
+
+
+def without(body: str, text: str, shown: str) -> str:
+    """``body`` with ``text`` replaced by ``shown`` in the lines that carry people's text (the
+    concern and the note), and nowhere else."""
+    return "\n".join(
+        line.replace(text, shown) if line.startswith((CONCERN, NOTE)) else line
+        for line in body.split("\n")
+    )
+
+
 #: What a webhook notification's row names as its address.
 WEBHOOK = "webhook"
 
@@ -71,7 +84,7 @@ def message(
     if escalation.stage_due_at:
         lines.append(f"Deadline: {local(escalation.stage_due_at)}")
     if settings.notifications.include_summary:
-        lines += [f"Concern: {escalation.summary}", f"Note: {entry.note}"]
+        lines += [f"{CONCERN}{escalation.summary}", f"{NOTE}{entry.note}"]
     if settings.server.url:  # the page it is on, where the person signs in and acts
         lines.append(
             f"Open it: {settings.server.url.rstrip('/')}/escalations/{escalation.reference}"

@@ -23,6 +23,7 @@ from escalation_engine.domain.actions.catalogue import PERSONAL
 from escalation_engine.domain.events import Corrected, Redacted
 from escalation_engine.domain.visibility import DATA_PROTECTION
 from escalation_engine.errors import InvalidInput, NotFound, one_of
+from escalation_engine.service import outbox
 from escalation_engine.service.context import ENGINE_ACTOR, MAX_NOTE, Context, check_text
 from escalation_engine.service.viewing import Viewing
 from escalation_engine.trail import redaction_log
@@ -78,6 +79,12 @@ class Redacting:
             removed = store.texts.remove(session, entry, field)
             if removed is None:
                 raise InvalidInput(f"The {field} of entry {entry} is already redacted.")
+            # A notice that carried the text (notifications.include_summary) loses it too.
+            for held in store.notifications.holding(
+                session, loaded.escalation.reference, removed.text
+            ):
+                scrubbed = outbox.without(held.body, removed.text, committed.REDACTED)
+                store.notifications.rewrite(session, held.id, scrubbed)
             event = Redacted(entry=entry, field=field, why=why, digest=digests[field], rule=rule)
             written = self._record(session, loaded, event, actor=actor, note="")
         if finish:

@@ -25,6 +25,20 @@ def queue(session: Connection, rows: list[dict[str, Any]]) -> None:
         session.execute(_QUEUE, rows)
 
 
+def holding(session: Connection, reference: str, text: str) -> list[Row[Any]]:
+    """The messages queued about ``reference`` whose body holds ``text`` (id and body)."""
+    o = _OUTBOX.c
+    query = select(o.id, o.body).where(
+        o.reference == reference, o.body.contains(text, autoescape=True)
+    )
+    return list(session.execute(query))
+
+
+def rewrite(session: Connection, notification: int, body: str) -> None:
+    """Replace a queued message's body (text redacted from it), in the caller's transaction."""
+    session.execute(update(_OUTBOX).where(_OUTBOX.c.id == notification).values(body=body))
+
+
 def lease_due(engine: Engine, now: datetime, until: datetime, batch: int) -> list[Any]:
     """Up to ``batch`` pending notifications due at ``now``, oldest first, leased ``until`` a
     moment so that another deliverer does not take them too."""

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from escalation_engine import store
+from escalation_engine.domain.committed import REDACTED
 from escalation_engine.domain.events import Written
 from escalation_engine.domain.labels import local
 from escalation_engine.domain.notices import Promise, digest
@@ -32,6 +33,7 @@ from escalation_engine.store import Reader
 from escalation_engine.trail import links, seals
 from escalation_engine.trail.audit import GENESIS, ChainReport, Signatures
 from escalation_engine.trail.links import SideChain
+from escalation_engine.trail.openings import redactions
 
 #: What an attempt can end in: delivered, failed and to be tried again, failed for good.
 OUTCOMES = ("sent", "retrying", "given_up")
@@ -97,12 +99,17 @@ def _queued(engine: Reader) -> Iterator[tuple[int, list[Any]]]:
             yield seq, list(group)
 
 
-def _kept(promise: Promise, seq: int, what: str, row: Any, latest: datetime | None) -> str | None:
+def _kept(
+    promise: Promise, seq: int, what: str, row: Any, latest: datetime | None, redacted: set[str]
+) -> str | None:
     """What is wrong with the outbox ``row`` that keeps ``promise``, if anything; a pending one
-    may not be due after ``latest`` (no retry or lease puts it further off than that)."""
+    may not be due after ``latest`` (no retry or lease puts it further off than that). A message
+    about an escalation in ``redacted`` (one with a signed redaction) that shows "[redacted]"
+    had text removed from it, and no longer matches its digest."""
     told = f"{promise.describe(seq)} ({what})"
     queued = digest(row.channel, row.recipient, row.address, row.subject, row.body)
-    if queued != promise.digest:
+    scrubbed = row.reference in redacted and REDACTED in row.body
+    if queued != promise.digest and not scrubbed:
         return f"{told} was altered in the outbox: its address or message is not what was owed"
     wanted = _STATUS.get(row.settled) if row.settled else None
     if row.status in ("sent", "failed") and wanted != row.status:
@@ -113,7 +120,7 @@ def _kept(promise: Promise, seq: int, what: str, row: Any, latest: datetime | No
             f"{told} is held back: due {local(row.next_attempt_at)}, later than any retry would"
             " put it"
         )
-    if row.settled and row.settled_digest != queued:
+    if row.settled and row.settled_digest != queued and not scrubbed:
         return f"{told} is not the message its delivery record names: it was altered after delivery"
     return None
 
@@ -122,6 +129,7 @@ def promises_kept(engine: Reader, latest: datetime | None = None) -> str | None:
     """The first notice an entry promised that the outbox does not keep, named; ``None`` when
     every one is there, unaltered, pending (due by ``latest``) or settled with a delivery record
     behind it."""
+    redacted = {r.reference for r in redactions(engine)}
     queued = _queued(engine)
     seq_q, rows = next(queued, (None, []))
     for seq, what, promises in _promised(engine):
@@ -134,7 +142,7 @@ def promises_kept(engine: Reader, latest: datetime | None = None) -> str | None:
             kept = found.get(promise.key)
             if not kept:
                 return f"{promise.describe(seq)} ({what}) is not in the outbox: it was deleted"
-            problem = _kept(promise, seq, what, kept.pop(0), latest)
+            problem = _kept(promise, seq, what, kept.pop(0), latest, redacted)
             if problem is not None:
                 return problem
         for (channel, recipient), extra in found.items():

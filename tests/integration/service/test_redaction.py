@@ -268,3 +268,35 @@ def test_the_text_leaves_the_database_files(
     assert said.encode() in _files(engine)
     council.redacting.redact("dana", reference, seq, "note", "x")
     assert said.encode() not in _files(engine)
+
+
+def test_a_notice_that_carried_the_text_loses_it_and_still_verifies(
+    project: Path, engine: Engine, clock: FakeClock
+) -> None:
+    with (project / "config.yaml").open("a") as config:
+        config.write(
+            "notifications:\n  include_summary: true\n  email: {host: 127.0.0.1, port: 2525}\n"
+        )
+    service = EscalationService(signed(load_settings(project / "config.yaml"), project / "keys"),
+                                engine, clock)  # fmt: skip
+    found = service.raise_alert(
+        username="aisha", workflow="dispute_resolution", alert_type="practice_alert",
+        case_refs=["CLA-100234"], category="placement", team="north", summary=SUMMARY,
+    ).reference  # fmt: skip
+    service.act(found, "jo", "respond", note="Zebedee's mother was told; she is a tall woman.")
+
+    def bodies() -> str:
+        with engine.connect() as connection:
+            return "\n".join(connection.execute(text("SELECT body FROM notification")).scalars())
+
+    assert "Zebedee's mother" in bodies()
+    assert SUMMARY in bodies()
+    service.redacting.redact("dana", found, 2, "note", "Names a parent")
+    assert "Zebedee's mother" not in bodies()
+    assert "Note: [redacted]" in bodies()
+    assert SUMMARY in bodies()  # the summary was not redacted
+    report = service.verify_all()
+    assert report.ok, report.problem
+    with engine.begin() as connection:  # a message changed with no redaction behind it is named
+        connection.execute(text("UPDATE notification SET body = body || 'x' WHERE id = 1"))
+    assert "altered in the outbox" in str(service.verify_all().problem)
