@@ -344,6 +344,15 @@ def db_upgrade(
         out.print(
             f"{safe_url(settings.database_url)} upgraded from {before or 'empty'} to {after}."
         )
+    if before is not None and before < "0026" <= (after or ""):
+        from escalation_engine.store import head
+
+        seq, _ = head(engine)
+        out.print(
+            f"Personal text (notes, meeting records) is kept apart from its entry from entry"
+            f" {seq + 1} on, so it can be redacted; entries 1 to {seq} keep theirs inside them"
+            " and verify as before."
+        )
     if seal or (before is not None and any(before < r <= (after or "") for r in _SEALS)):
         _seal_upgraded()
 

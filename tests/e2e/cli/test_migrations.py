@@ -92,11 +92,13 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP TABLE installation_seal")
         db.execute("DROP TABLE delivery_record")
         db.execute("DROP TABLE seen")
+        db.execute("DROP TABLE case_date")
         db.execute("ALTER TABLE escalation DROP COLUMN handled_by")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Sealed audit at its end" in upgraded.stdout
+    assert "kept apart from its entry from entry 2 on" in " ".join(upgraded.stdout.split())
     assert "Sealed access at its end" in upgraded.stdout
     assert "Sealed the installation record" in upgraded.stdout
     assert run(site, "audit", "verify", user=None).returncode == 0  # the old look verifies
