@@ -21,7 +21,7 @@ from escalation_engine.domain.visibility import DATA_PROTECTION, SEE_ALL
 from escalation_engine.service.context import Context
 from escalation_engine.service.queries import Queries
 from escalation_engine.service.viewing import Viewing
-from escalation_engine.spec.model import WorkflowSpec
+from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 from escalation_engine.store import AuditRow
 from escalation_engine.trail import access
 from escalation_engine.trail.access import Look
@@ -73,7 +73,7 @@ class Disclosure:
         found = self.queries.find(Filter(include_closed=True, child=child))
         disclosed = []
         for escalation in found:
-            _, _, rows = self.queries.get_with_trail(escalation.reference)
+            rows = self.queries.trail(escalation.reference)
             looks = store.access.stream(self.ctx.engine, reference=escalation.reference)
             disclosed.append(Disclosed(
                 escalation=escalation, spec=self.queries.spec_for(escalation), rows=rows,
@@ -94,7 +94,8 @@ class Disclosure:
         """The retention plan, read for the engine (which applies it) or a permitted caller."""
         schedule, calendar = self.ctx.settings.retention, self.ctx.calendar
         return retention.plan(
-            self.queries.find(Filter(include_closed=True)), schedule.years_for,
+            self.queries.find(Filter(include_closed=True, stages=frozenset(OUTCOMES))),
+            schedule.years_for,
             lambda esc: calendar.local_day(esc.closed_at) if esc.closed_at else None,
             store.case_dates.held(self.ctx.engine),
         )  # fmt: skip
