@@ -7,11 +7,8 @@ from typing import Annotated
 
 import typer
 
-from escalation_engine.cli.common import AsUser, Json, app, emit_json, escape, out
+from escalation_engine.cli.common import AsUser, Json, Ref, app, emit_json, escape, out
 
-Reference = Annotated[
-    str, typer.Argument(metavar="REF", help="The escalation, e.g. ESC-2026-0001.")
-]
 Entry = Annotated[
     int,
     typer.Option(
@@ -38,7 +35,7 @@ Reason = Annotated[
 
 @app.command("redact")
 def redact(
-    reference: Reference, entry: Entry, field: Field = "note", reason: Reason = "",
+    reference: Ref, entry: Entry, field: Field = "note", reason: Reason = "",
     as_user: AsUser = None, as_json: Json = False,
 ) -> None:  # fmt: skip
     """Remove the text of one field of an entry (the data protection officer only). The entry,
@@ -63,7 +60,7 @@ def redact(
 
 @app.command("correct")
 def correct(
-    reference: Reference, entry: Entry,
+    reference: Ref, entry: Entry,
     text: Annotated[str, typer.Option("--text", metavar="TEXT", help="The text as it should read.")],
     field: Field = "note", reason: Reason = "", as_user: AsUser = None, as_json: Json = False,
 ) -> None:  # fmt: skip
