@@ -95,8 +95,8 @@ def test_the_retention_plan_at_a_terminal(tmp_path: Path) -> None:
     printed = run(site, "retention", "plan", "--csv", user="dana")
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.splitlines() == [
-        "reference,workflow,category,closed_on,years,remove_on",
-        "ESC-2026-0001,dispute_resolution,drift_and_delay,2026-01-05,7,2033-01-05",
+        "reference,workflow,category,closed_on,years,kept_until,remove_on",
+        "ESC-2026-0001,dispute_resolution,drift_and_delay,2026-01-05,7,,2033-01-05",
     ]
     table = run(site, "retention", "plan", user="dana")
     assert "1 closed escalation under the schedule" in table.stdout

@@ -51,7 +51,11 @@ def test_retention_after_kill_9_removes_each_due_field_once(tmp_path: Path, db: 
             worker.wait(timeout=30)
     worker = start_worker(site, "retain.log")
     try:
-        wait_for(
+        wait_for(  # the last worker running (a stop before it is up would not be clean) ...
+            lambda: f"worker started (pid {worker.pid})" in (site / "retain.log").read_text(),
+            60, "the last worker to start",
+        )  # fmt: skip
+        wait_for(  # ... and every due field removed, by it or by one killed before it
             lambda: all(not store.texts.kept_for(live.engine, ref) for ref in due), 60,
             "every due field to be removed",
         )  # fmt: skip
