@@ -6,10 +6,12 @@ officer need not be able to open the escalation itself (they may not, under the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from escalation_engine.app.sentences import FIELD_WORDS
@@ -37,7 +39,7 @@ class Redaction(PageBase):
     @signed_in
     async def page(
         self, request: Request, username: str, problem: EscalationError | None = None,
-        sent: dict[str, str] | None = None, done: str | None = None,
+        sent: dict[str, str] | None = None,
     ) -> Response:  # fmt: skip
         try:
             self.service.viewing.require_role(username, (DATA_PROTECTION,), REDACTING)
@@ -45,6 +47,7 @@ class Redaction(PageBase):
             return self.render(request, "problem.html", http_status(exc),
                                person=self.person(username), error=str(exc))  # fmt: skip
         error = str(problem) if problem else None
+        done = None if problem else _done(request.query_params)
         about = next((name for name, said in _ABOUT if error and said in error), None)
         return self.render(
             request, "redaction.html", http_status(problem) if problem else 200,
@@ -75,9 +78,24 @@ class Redaction(PageBase):
             found = await self.operation(username, act, {"reference": sent["reference"]}, params)
         except EscalationError as exc:
             return await self.page(request, exc, sent)
-        field = FIELD_WORDS.get(sent["field"], sent["field"])
-        done = (
-            f"{'Redacted' if act == 'redact' else 'Corrected'} the {field} of entry"
-            f" {sent['entry']} of {found['reference']}, recorded as entry {found['entry']}."
-        )
-        return await self.page(request, done=done)
+        said = {"done": act, "reference": found["reference"], "entry": sent["entry"],
+                "field": sent["field"], "recorded": found["entry"]}  # fmt: skip
+        # After the post, a page of its own: reloading it does not record the change again.
+        return RedirectResponse(f"/records/text?{urlencode(said)}", status_code=303)
+
+
+def _done(query: Any) -> str | None:
+    """What the change just recorded was, from the address it was sent to (each part checked:
+    the address is typed into too)."""
+    act, field = query.get("done"), query.get("field", "")
+    reference, entry, recorded = (query.get(k, "") for k in ("reference", "entry", "recorded"))
+    if act not in ("redact", "correct") or field not in FIELDS:
+        return None
+    if not (entry.isdigit() and recorded.isdigit() and len(entry) + len(recorded) < 24):
+        return None
+    if not re.fullmatch(r"[A-Z0-9-]{1,40}", reference):
+        return None
+    return (
+        f"{'Redacted' if act == 'redact' else 'Corrected'} the {FIELD_WORDS[field]} of entry"
+        f" {entry} of {reference}, recorded as entry {recorded}."
+    )
