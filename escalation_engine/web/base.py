@@ -17,7 +17,7 @@ from escalation_engine.app import operations
 from escalation_engine.app.routes import ROUTES, query_value
 from escalation_engine.app.threads import in_thread
 from escalation_engine.domain.visibility import DATA_PROTECTION, SEE_ALL
-from escalation_engine.errors import EscalationError, InvalidInput
+from escalation_engine.errors import EscalationError, InvalidInput, http_status
 from escalation_engine.web import forms
 
 if TYPE_CHECKING:
@@ -112,6 +112,11 @@ class PageBase:
 
     def person(self, username: str) -> Any:
         return self.service.settings.person(username)
+
+    def refused(self, request: Request, username: str, problem: EscalationError) -> HTMLResponse:
+        """The page saying why ``username`` cannot have what they asked for."""
+        return self.render(request, "problem.html", http_status(problem),
+                           person=self.person(username), error=str(problem))  # fmt: skip
 
     @staticmethod
     def to_sign_in(request: Request) -> Response:

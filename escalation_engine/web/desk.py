@@ -105,8 +105,7 @@ class Desk(PageBase):
             chosen = query_of(request, "inbox", ("list", "page"), "the inbox's choices")
             found = await self.operation(username, "inbox", None, chosen)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         lists = {
             name: {"shown": found[name], "more": found[f"{name}_more"],
                    "total": found[f"{name}_total"]}
@@ -151,8 +150,7 @@ class Desk(PageBase):
         try:
             shown = await self.work(self._shown, username, reference)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         said = None if refused is not None else self._said(request, reference, shown["esc"])
         action, values = sent if sent is not None else ("", {})
         return self.render(

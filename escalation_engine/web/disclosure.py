@@ -52,8 +52,7 @@ class Disclosure(PageBase):
         try:
             found = await self.operation(username, "retention_plan")
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc), person=person,
-                               error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         schedule = self.service.settings.retention
         return self.render(request, "retention.html", person=person, due=found["due"],
                            scheduled=schedule.set)  # fmt: skip
@@ -63,8 +62,7 @@ class Disclosure(PageBase):
         try:
             found = await self.operation(username, "retention_plan")
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         return Response(plan_csv(found), media_type="text/csv", headers={
             "content-disposition": 'attachment; filename="retention-plan.csv"'})  # fmt: skip
 
@@ -82,8 +80,7 @@ class Disclosure(PageBase):
         try:
             self.service.viewing.require_role(username, (DATA_PROTECTION,), EXPORTING)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         return self.render(
             request, "subject_access.html", http_status(problem) if problem else 200,
             person=self.person(username), sent=sent or {"names": "people", "format": "html"},

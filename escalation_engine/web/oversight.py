@@ -82,8 +82,7 @@ class Oversight(PageBase):
             chosen = _chosen(request)
             rows = await self.operation(username, "access_log", None, chosen)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         return Response(access_csv(rows), media_type="text/csv", headers={
             "content-disposition": 'attachment; filename="access-log.csv"'})  # fmt: skip
 
@@ -94,6 +93,5 @@ class Oversight(PageBase):
             forms.require_token(forms.session_token(request.cookies[SESSION_COOKIE]), form)
             report = await self.operation(username, "verify")
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         return await self.page(request, _plain(verify_lines(report, desk=True)))

@@ -87,7 +87,6 @@ class Queues(PageBase):
         try:
             found = await self.operation(username, "dashboard")
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc), person=person,
-                               error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         return self.render(request, "dashboard.html", person=person, found=found, link=link,
                            windows=_WINDOWS)  # fmt: skip

@@ -44,8 +44,7 @@ class Redaction(PageBase):
         try:
             self.service.viewing.require_role(username, (DATA_PROTECTION,), REDACTING)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         error = str(problem) if problem else None
         done = None if problem else _done(request.query_params)
         about = next((name for name, said in _ABOUT if error and said in error), None)

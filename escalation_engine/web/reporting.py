@@ -71,8 +71,7 @@ class ReportPages(PageBase):
                 raise InvalidInput("Choose a figure from the report.")
             found = await self.operation(username, "report_explain", None, chosen)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc), person=person,
-                               error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         back = "/report?" + urlencode({k: v for k, v in chosen.items() if k != "figure"})
         return self.render(request, "explain.html", person=person, figures=found, back=back)
 
@@ -86,8 +85,7 @@ class ReportPages(PageBase):
             found = await self.operation(username, "report", None, chosen)
             body = await self.work(_written, found, form)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         kind, suffix = _DOWNLOADS[form]
         name = f"escalations-{found['period']['label'].replace(' ', '-')}.{suffix}"
         return Response(body, media_type=kind,

@@ -68,8 +68,7 @@ class Review(PageBase):
             # The first page is read before answering, so a refusal is a page, not a broken file.
             first = await self.operation(username, "search", None, chosen)
         except EscalationError as exc:
-            return self.render(request, "problem.html", http_status(exc),
-                               person=self.person(username), error=str(exc))  # fmt: skip
+            return self.refused(request, username, exc)
         return StreamingResponse(
             self._csv(username, chosen, first), media_type="text/csv",
             headers={"content-disposition": 'attachment; filename="trail.csv"'},
