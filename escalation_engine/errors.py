@@ -130,6 +130,10 @@ class SignInRefused(EscalationError):
     """A sign-in failed; the message says so without saying whether the username exists."""
 
 
+class TooManyAttempts(SignInRefused):
+    """Too many sign-ins have failed from one address lately; it must wait."""
+
+
 class TransitionNotAllowed(EscalationError):
     """The action is not one the escalation's current stage allows."""
 
@@ -158,7 +162,7 @@ class Busy(EscalationError):
 
 def http_status(exc: EscalationError) -> int:
     """The HTTP status that says what kind of refusal ``exc`` is (the API's and the pages')."""
-    for kind, code in ((SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
+    for kind, code in ((TooManyAttempts, 429), (SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
                        (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422), (Busy, 503)):  # fmt: skip
         if isinstance(exc, kind):
             return code

@@ -19,6 +19,12 @@ from escalation_engine.errors import InvalidInput
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
+#: Failed password sign-ins from one address within ``ADDRESS_WINDOW`` after which that address
+#: is refused without a password being tried, whichever usernames it tries: the account lockout
+#: alone would let one address try a few passwords on every account. Generous, since an office's
+#: people may share one address.
+ADDRESS_LIMIT = 100
+ADDRESS_WINDOW = timedelta(minutes=15)
 SHORTEST, LONGEST = 12, 256
 #: Roles that may add, reset and disable other people's accounts.
 ACCOUNT_ADMINS = ("administrator", "iro_manager")

@@ -24,7 +24,11 @@ def create_app(service: EscalationService) -> ASGIApp:
     """The ASGI application over ``service``: the API, behind the security headers and the
     request size limit."""
     server = service.settings.server
-    oidc = Oidc(service.settings, server.oidc) if server.oidc is not None else None
+    oidc = None
+    if server.oidc is not None:
+        oidc = Oidc(
+            service.settings, server.oidc, service.browser_sign_ins, service.device_sign_ins
+        )
     app = Starlette(
         routes=[*Api(service, oidc).routes(), *Pages(service, oidc).routes(),
                 *web.routes(service, oidc)],

@@ -8,7 +8,7 @@ the injected clock; the state machine decides which moves exist; ``domain/stages
 The service is composed, not inherited: one ``Context`` (settings, database, clock, workflows,
 stage rules, words) handed to small use cases, one module each (``raising``, ``acting``,
 ``sweeping``, ``absences``, ``queries``, ``viewing``, ``watching``, ``anchoring``,
-``reporting``, ``importing``, ``accounts``, ``sessions``). ``EscalationService`` builds them
+``reporting``, ``importing``, ``accounts``, ``sessions``, ``pendings``). ``EscalationService`` builds them
 and offers the commands every door uses most; the rest are reached through its use cases
 (``service.anchoring.checkpoint(...)``).
 """
@@ -37,6 +37,7 @@ from escalation_engine.service.clocks import ClockKeeping
 from escalation_engine.service.context import ENGINE_ACTOR, Context, check_text
 from escalation_engine.service.disclosure import Disclosure
 from escalation_engine.service.importing import Importing
+from escalation_engine.service.pendings import SignInsInProgress
 from escalation_engine.service.queries import Queries
 from escalation_engine.service.raising import Raising
 from escalation_engine.service.redacting import Redacting
@@ -83,6 +84,8 @@ class EscalationService:
         self.acting = Acting(ctx, self.viewing)
         self.accounts = Accounts(ctx)
         self.sessions = Sessions(ctx)
+        self.browser_sign_ins = SignInsInProgress(ctx, "browser")
+        self.device_sign_ins = SignInsInProgress(ctx, "device")
         self.alarms = Alarms(ctx)
         self.disclosure = Disclosure(ctx, self.queries, self.viewing)
         self.redacting = Redacting(ctx, self.viewing)

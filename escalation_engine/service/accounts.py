@@ -9,7 +9,13 @@ from typing import Any
 from escalation_engine import store
 from escalation_engine.domain import passwords
 from escalation_engine.domain.people import Person
-from escalation_engine.errors import InvalidInput, PermissionDenied, SignInRefused, UnknownUser
+from escalation_engine.errors import (
+    InvalidInput,
+    PermissionDenied,
+    SignInRefused,
+    TooManyAttempts,
+    UnknownUser,
+)
 from escalation_engine.service.context import Context
 from escalation_engine.service.viewing import AUDITOR
 from escalation_engine.settings.config import Settings
@@ -104,6 +110,12 @@ class Accounts:
             tells whether it has one)."""
         now = self.ctx.clock.now()
         shadow: datetime | None = None
+        if self._address_held(source[:100], now):
+            raise TooManyAttempts(
+                f"Sign-in refused: more than {passwords.ADDRESS_LIMIT} sign-ins have failed from"
+                f" this address in the last {passwords.ADDRESS_WINDOW.seconds // 60} minutes; try"
+                " again later, or ask an administrator."
+            )
         with store.unit_of_work(self.ctx.engine) as session:
             row = store.accounts.get(session, username, lock=True)
             listed = username in self.ctx.settings.people
@@ -132,6 +144,19 @@ class Accounts:
                 f" locked until {until:%H:%M}. Ask an administrator to reset the password sooner."
             )
         raise SignInRefused("Sign-in refused: the username or password was not accepted.")
+
+    def _address_held(self, source: str, now: datetime) -> bool:
+        """Whether ``source`` has failed too often lately; if so the refusal is recorded (and
+        counts, so an address that keeps trying stays held), and no password is checked."""
+        with store.unit_of_work(self.ctx.engine) as session:
+            since = now - passwords.ADDRESS_WINDOW
+            if store.accounts.failures_from(session, source, since) < passwords.ADDRESS_LIMIT:
+                return False
+            store.accounts.record_sign_in(
+                session, at=now, username="(held address)", ok=False, method="password",
+                detail="too many failures from this address", source=source,
+            )  # fmt: skip
+        return True
 
     def sign_ins(self, auditor: str, username: str | None = None) -> Iterator[Any]:
         person = self.ctx.settings.person(auditor)

@@ -14,6 +14,7 @@ from escalation_engine.store import (
     deliveries,
     imports,
     installation,
+    pendings,
     reporting,
     seals,
     search,
@@ -109,5 +110,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "stream_promising", "unit_of_work", "lease_notifications",
     "queue_notifications", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "first_matching", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates",
+    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates", "pendings",
 ]  # fmt: skip

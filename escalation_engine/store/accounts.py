@@ -6,7 +6,7 @@ from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
 from escalation_engine.store.tables import AccountRow, SignInRow
 
@@ -54,6 +54,15 @@ def failed_attempts(session: Connection, username: str, limit: int) -> list[date
         .limit(limit)
     )
     return [at for (at,) in session.execute(query)][::-1]
+
+
+def failures_from(session: Connection, source: str, since: datetime) -> int:
+    """How many password sign-ins from ``source`` have failed since ``since`` (an index range)."""
+    t = _SIGN_INS.c
+    query = select(func.count()).where(
+        t.source == source, t.at >= since, t.method == "password", t.ok.is_(False)
+    )
+    return int(session.execute(query).scalar_one())
 
 
 def sign_ins(engine: Engine, username: str | None = None) -> Generator[Row[Any], None, None]:

@@ -261,6 +261,7 @@ class SignInRow(SQLModel, table=True):
     """One sign-in attempt, successful or not (append-only)."""
 
     __tablename__ = "sign_in"
+    __table_args__ = (Index("ix_sign_in_source_at", "source", "at"),)  # failures per address
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _when(nullable=False)
     username: str = Field(index=True)
@@ -281,6 +282,20 @@ class TokenRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     expires_at: datetime = _when(nullable=False)
     ended_at: datetime | None = _when()
+
+
+class SignInPendingRow(SQLModel, table=True):
+    """A sign-in with the identity provider begun and not yet finished, kept here so that any
+    server process can finish it: the SHA-256 of its handle (the handle is the browser's state or
+    the CLI's device handle, never stored), and its secrets sealed under a key only the handle
+    gives, until it expires."""
+
+    __tablename__ = "sign_in_pending"
+    handle_hash: str = Field(primary_key=True)
+    kind: str
+    sealed: str = Field(sa_column=Column(Text(), nullable=False))
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False, index=True)
 
 
 class DeliveryRow(SQLModel, table=True):

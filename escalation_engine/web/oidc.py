@@ -13,9 +13,6 @@ import base64
 import hashlib
 import os
 import secrets
-import threading
-import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,49 +20,12 @@ import httpx
 import jwt
 
 from escalation_engine.errors import ConfigError, SignInRefused
+from escalation_engine.service.pendings import SignInsInProgress
 from escalation_engine.settings.config import Settings
 from escalation_engine.settings.server import OidcSettings
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-PENDING_LIMIT = 10_000
-PENDING_SECONDS = 600
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A sign-in begun and not yet finished: a browser's (state, nonce, PKCE verifier) or a
-    device's code, until it expires (monotonic seconds)."""
-
-    secret: str
-    nonce: str
-    until: float
-
-
-class Pendings:
-    """Sign-ins in progress, each to be finished once, bounded in number and age."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Pending] = {}
-        self._lock = threading.Lock()
-
-    def add(self, secret: str, nonce: str = "") -> str:
-        key = secrets.token_urlsafe(24)
-        now = time.monotonic()
-        with self._lock:
-            for old in [k for k, p in self._items.items() if p.until < now]:
-                del self._items[old]
-            while len(self._items) >= PENDING_LIMIT:
-                del self._items[next(iter(self._items))]
-            self._items[key] = Pending(secret, nonce, now + PENDING_SECONDS)
-        return key
-
-    def take(self, key: str, *, keep: bool = False) -> Pending:
-        with self._lock:
-            pending = self._items.get(key) if keep else self._items.pop(key, None)
-        if pending is None or pending.until < time.monotonic():
-            raise SignInRefused("That sign-in has expired or was already used; start again.")
-        return pending
 
 
 def _challenge(verifier: str) -> str:
@@ -76,12 +36,15 @@ def _challenge(verifier: str) -> str:
 class Oidc:
     """One identity provider, as config.yaml's ``server.oidc`` names it."""
 
-    def __init__(self, settings: Settings, oidc: OidcSettings) -> None:
+    def __init__(
+        self, settings: Settings, oidc: OidcSettings, browsers: SignInsInProgress,
+        devices: SignInsInProgress,
+    ) -> None:  # fmt: skip
         self.settings = settings
         self.config = oidc
         self.secret = os.environ.get(oidc.client_secret_env, "")
-        self.browsers = Pendings()
-        self.devices = Pendings()
+        # Held in the database, so that the answer may reach any server process.
+        self.browsers, self.devices = browsers, devices
         self._discovery: dict[str, Any] | None = None
         self._keys: jwt.PyJWKClient | None = None
 
