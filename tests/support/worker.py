@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ from escalation_engine.clock import SystemClock
 from escalation_engine.service import EscalationService
 from escalation_engine.settings.config import load_settings
 from escalation_engine.store import create_schema, make_engine
+from escalation_engine.trail import audit
 from tests.support.shipped import ROOT
 
 ESCALATE = Path(sys.executable).with_name("escalate")
@@ -131,6 +133,18 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def assert_each_deadline_applied_once(svc: EscalationService) -> None:
+    """No deadline was applied twice, and the trail verifies."""
+    applied = Counter(
+        (e.reference, e.action, e.from_stage, json.loads(e.data)["due_at"])
+        for e in audit.entries(svc.engine)
+        if e.actor_kind == "engine"
+    )
+    doubled = [key for key, count in applied.items() if count > 1]
+    assert not doubled, f"applied more than once: {doubled}"
+    assert audit.verify(svc.engine).ok
 
 
 class Inbox:

@@ -24,6 +24,7 @@ from tests.support.worker import (
     ESCALATE,
     Hooks,
     Mail,
+    assert_each_deadline_applied_once,
     dispose_all,
     free_port,
     make_site,
@@ -38,17 +39,6 @@ from tests.support.worker import (
 
 def engine_entries(svc, reference: str) -> list[audit.AuditRow]:  # type: ignore[no-untyped-def]
     return [e for e in audit.entries(svc.engine, reference) if e.actor_kind == "engine"]
-
-
-def assert_each_deadline_applied_once(svc) -> None:  # type: ignore[no-untyped-def]
-    applied = Counter(
-        (e.reference, e.action, e.from_stage, json.loads(e.data)["due_at"])
-        for e in audit.entries(svc.engine)
-        if e.actor_kind == "engine"
-    )
-    doubled = [key for key, count in applied.items() if count > 1]
-    assert not doubled, f"applied more than once: {doubled}"
-    assert audit.verify(svc.engine).ok
 
 
 def test_an_alert_raised_by_another_process_climbs_on_its_own_and_people_are_told(

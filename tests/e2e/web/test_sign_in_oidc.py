@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,3 +125,21 @@ def test_the_cli_signs_in_with_a_device_code_approved_in_a_browser(
     assert "as Mark Ellis (mark)" in out
     me = json.loads(as_client(home, "whoami", "--json").stdout)
     assert me["username"] == "mark"
+
+
+def test_a_sign_in_begun_at_one_server_process_is_finished_at_another(
+    live: Live, page: Page, tmp_path: Path
+) -> None:
+    # A second process over the same database and public address, as behind a load balancer:
+    # the browser starts there, and the provider sends it back to the first.
+    other = tmp_path / "other"
+    shutil.copytree(live.folder, other, ignore=shutil.ignore_patterns("escalations.db*"))
+    config = other / "config.yaml"
+    config.write_text(
+        config.read_text().replace("server:\n  oidc:", f"server:\n  url: {live.url}\n  oidc:")
+    )
+    with serving(other, {"ESCALATE_OIDC_CLIENT_SECRET": SECRET}) as second:
+        page.goto(second.url + "/sign-in/oidc")
+        _sign_in_at_provider(page, "mark.ellis")
+        page.wait_for_url(live.url + "/inbox")
+    assert "Signed in as Mark Ellis (mark)" in page.inner_text("nav")
