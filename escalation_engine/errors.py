@@ -160,10 +160,21 @@ class Busy(EscalationError):
     """The database stayed busy with other writers for longer than a writer waits."""
 
 
+class DatabaseUnavailable(EscalationError):
+    """The database could not be reached (a failover under way, or it is down); nothing of the
+    request was saved."""
+
+
+class OutcomeUnknown(EscalationError):
+    """The connection to the database was lost after something may have been saved; trying again
+    blindly could do it twice."""
+
+
 def http_status(exc: EscalationError) -> int:
     """The HTTP status that says what kind of refusal ``exc`` is (the API's and the pages')."""
     for kind, code in ((TooManyAttempts, 429), (SignInRefused, 401), (PermissionDenied, 403), (NotFound, 404),
-                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422), (Busy, 503)):  # fmt: skip
+                       (TransitionNotAllowed, 409), (ConcurrentUpdate, 409), (InvalidInput, 422), (Busy, 503),
+                       (DatabaseUnavailable, 503), (OutcomeUnknown, 503)):  # fmt: skip
         if isinstance(exc, kind):
             return code
     return 400

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
 
+from escalation_engine import store
+
 if TYPE_CHECKING:
     from escalation_engine.service import EscalationService
 
@@ -40,6 +42,8 @@ async def in_thread(
     service: EscalationService, work: Callable[..., T], /, *args: Any, **kwargs: Any
 ) -> T:
     """``work(*args, **kwargs)`` in one of this process's database threads (``server.threads``
-    of ``service``'s settings)."""
+    of ``service``'s settings), tried once more if the database went away before any of it was
+    saved (``store/failover.py``)."""
     limiter = _limiter(service.settings.server.threads)
-    return await to_thread.run_sync(partial(work, *args, **kwargs), limiter=limiter)
+    attempt = partial(store.once_more_if_lost, partial(work, *args, **kwargs))
+    return await to_thread.run_sync(attempt, limiter=limiter)

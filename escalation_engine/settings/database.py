@@ -70,10 +70,20 @@ def database_url(url: str, where: str, base: Path) -> str:
                 " an in-memory one would lose everything when the command ends."
             )
         return f"sqlite:///{(base / database).resolve()}"
-    if not (parsed["ipv4host"] or parsed["ipv6host"]) or not parsed["database"]:
+    # A primary and its standbys may be named in turn (``?host=A:5432&host=B:5432``), for the
+    # connection to find whichever accepts writes after a failover.
+    hosts = re.findall(r"(?:^|&)host=([^&]*)", parsed["query"] or "")
+    if not (parsed["ipv4host"] or parsed["ipv6host"] or hosts) or not parsed["database"]:
         raise ConfigError(
-            f"{where}: {redact(url)!r} needs a host and a database name; write {_EXAMPLES}."
+            f"{where}: {redact(url)!r} needs a host and a database name; write {_EXAMPLES}"
+            " (several hosts: ...@/DATABASE?host=A:5432&host=B:5432)."
         )
+    for host in hosts:
+        name, _, number = host.rpartition(":") if ":" in host else (host, "", "")
+        if not name or (number and not (number.isdigit() and 1 <= int(number) <= 65535)):
+            raise ConfigError(
+                f"{where}: host={host!r} is not a host name with an optional port (HOST:5432)."
+            )
     return f"{driver}://{rest}"
 
 

@@ -84,6 +84,7 @@ from escalation_engine.store.escalations import (
     row_values,
     save,
 )
+from escalation_engine.store.failover import once_more_if_lost
 from escalation_engine.store.notifications import lease_due as lease_notifications
 from escalation_engine.store.notifications import queue as queue_notifications
 from escalation_engine.store.notifications import undelivered
@@ -110,5 +111,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "stream_promising", "unit_of_work", "lease_notifications",
     "queue_notifications", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "first_matching", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates", "pendings",
+    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates", "pendings", "once_more_if_lost",
 ]  # fmt: skip

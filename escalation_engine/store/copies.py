@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
@@ -45,6 +46,13 @@ def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)
     plain = parsed.set(drivername="postgresql", password=None)
+    hosts = plain.query.get("host")
+    if isinstance(hosts, tuple):  # a primary and its standbys: libpq's own form lists them
+        query = {k: v for k, v in plain.query.items() if k != "host"}
+        user = f"{quote(plain.username, safe='')}@" if plain.username else ""
+        rest = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in query.items())
+        named = f"postgresql://{user}{','.join(hosts)}/{quote(plain.database or '', safe='')}"
+        return [f"--dbname={named}{'?' + rest if rest else ''}"], env
     return [f"--dbname={plain.render_as_string(hide_password=False)}"], env
 
 

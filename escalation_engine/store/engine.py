@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import create_engine
 
 from escalation_engine.domain.calendar import LONDON
+from escalation_engine.errors import OutcomeUnknown
+from escalation_engine.store.failover import UNKNOWN, committed
 from escalation_engine.store.writers import writers
 
 #: How long a SQLite writer waits for another's transaction before giving up.
@@ -132,8 +135,16 @@ def unit_of_work(engine: Engine) -> Iterator[Connection]:
     bookkeeping was a third of the cost of every action.
     """
     if engine.dialect.name != "sqlite":
-        with _writer(engine).begin() as connection:
-            yield connection
+        committing = False
+        try:
+            with _writer(engine).begin() as connection:
+                yield connection
+                committing = True
+        except DBAPIError as exc:
+            if committing and exc.connection_invalidated:
+                raise OutcomeUnknown(UNKNOWN) from None  # it may be on the promoted standby
+            raise
+        committed()
         return
     # Writers take turns before asking SQLite, whose busy handler hands the file over unfairly
     # under load (``writers.py``).
@@ -144,6 +155,7 @@ def unit_of_work(engine: Engine) -> Iterator[Connection]:
         _writer(engine).begin() as connection,
     ):
         yield connection
+    committed()
 
 
 #: Advisory-lock key that serialises appends to the audit chain on PostgreSQL ("IROAUDIT").
