@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -14,10 +15,12 @@ from escalation_engine.domain.actions.moving import default_reopening
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.labels import local
 from escalation_engine.domain.machine import machine_for, trigger_name
+from escalation_engine.domain.people import Person
 from escalation_engine.domain.routing import authorise
 from escalation_engine.errors import (
     ConcurrentUpdate,
     InvalidInput,
+    NotFound,
     PermissionDenied,
     did_you_mean,
     one_of,
@@ -26,6 +29,11 @@ from escalation_engine.service.context import MAX_NOTE, Context, check_text
 from escalation_engine.service.viewing import Viewing
 from escalation_engine.spec.model import OUTCOMES, WorkflowSpec
 from escalation_engine.store import unit_of_work
+
+
+class _NotPlainlyInSight(Exception):
+    """Raised inside an action's transaction (writing nothing) when whether the person may reach
+    the escalation needs the full check, which runs outside it."""
 
 
 class Acting:
@@ -84,10 +92,35 @@ class Acting:
             raise InvalidInput(
                 f"Say why: {action.replace('_', ' ')} needs a note or reason.", given=NOTE
             )
-        self._require_reach(username, reference, action)
+        try:
+            return self._apply(reference, person, definition, command, now, expected_version,
+                               force=force, dry_run=dry_run, in_plain_sight=True)  # fmt: skip
+        except _NotPlainlyInSight:
+            # The full check reads the trail and records a refused look, so it runs outside
+            # the write transaction, which was left having written nothing.
+            self._require_reach(username, reference, action)
+        return self._apply(reference, person, definition, command, now, expected_version,
+                           force=force, dry_run=dry_run, in_plain_sight=False)  # fmt: skip
+
+    def _apply(
+        self, reference: str, person: Person, definition: Action, command: Command,
+        now: datetime, expected_version: int | None, *, force: bool, dry_run: bool,
+        in_plain_sight: bool,
+    ) -> Escalation:  # fmt: skip
+        """The action checked, applied and recorded in one transaction; with ``in_plain_sight``,
+        only where ``person`` plainly may see the escalation (most actions: those it is with,
+        its raiser, the IRO manager), which saves reading it once before the transaction."""
+        action = definition.name
         with unit_of_work(self.ctx.engine) as session:
-            loaded = store.load(session, reference, lock=True)
+            try:
+                loaded = store.load(session, reference, lock=True)
+            except NotFound:
+                if in_plain_sight:
+                    raise _NotPlainlyInSight from None  # refused in the words the check uses
+                raise
             escalation = loaded.escalation
+            if in_plain_sight and not self.viewing.plainly_sees(person, escalation):
+                raise _NotPlainlyInSight
             if expected_version is not None and expected_version != escalation.version:
                 raise ConcurrentUpdate(self._changed_under(session, escalation, expected_version))
             spec = self.ctx.registry.of(session, escalation)

@@ -13,6 +13,7 @@ from escalation_engine.domain.actions import catalogue
 from escalation_engine.domain.escalation import Escalation
 from escalation_engine.domain.events import Rerouted
 from escalation_engine.domain.filters import TrailFilter
+from escalation_engine.domain.people import Person
 from escalation_engine.domain.visibility import SEE_ALL, Involvement, Sight, sight
 from escalation_engine.errors import PermissionDenied, not_found_or_not_yours
 from escalation_engine.service.anchoring import Anchoring
@@ -96,6 +97,18 @@ class Viewing:
             return found
         cases = (own or self.own_cases(viewer))()
         return sight(person, escalation, involvement, people, cases) if cases else found
+
+    def plainly_sees(self, person: Person, escalation: Escalation) -> bool:
+        """Whether ``person`` may see ``escalation`` by what its row alone says (a role that
+        sees every escalation, its raiser, someone it is with now); ``False`` means only that
+        the full check (``sight_of``) must decide."""
+        if not (
+            any(role in person.roles for role in SEE_ALL)
+            or person.username == escalation.raised_by
+            or person.username in escalation.with_people
+        ):
+            return False
+        return self.sight_of(person.username, escalation).allowed
 
     def own_cases(self, viewer: str) -> Callable[[], frozenset[str]]:
         """The case references of the alerts ``viewer`` raised, worked out when first asked for

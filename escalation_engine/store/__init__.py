@@ -30,6 +30,7 @@ from escalation_engine.store.chain import (
     CHUNK,
     actions_and_data,
     chain_end,
+    chain_end_and_seal,
     chain_head,
     count_entries,
     dangling_heads,
@@ -111,5 +112,5 @@ __all__ = [
     "serialize_writes", "stream_entries", "stream_promising", "unit_of_work", "lease_notifications",
     "queue_notifications", "undelivered", "tokens", "workers", "workflows", "create_database", "drop_database",
     "case_references", "first_matching", "matching", "open_of", "watches", "absences", "claim_open", "head", "stream_entries_by_reference",
-    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates", "pendings", "once_more_if_lost",
+    "stream_rows_by_reference", "installation", "access", "case_references_raised_by", "last_raised_by", "accounts", "deliveries", "seals", "search", "imports", "reporting", "seen", "tallies", "texts", "case_dates", "pendings", "once_more_if_lost", "chain_end_and_seal",
 ]  # fmt: skip

@@ -11,23 +11,26 @@ from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select
 from sqlmodel import Session, col
 
 from escalation_engine.domain.committed import NOTE
 from escalation_engine.spec.model import OUTCOMES
 from escalation_engine.store import texts
 from escalation_engine.store.engine import Reader, reading, serialize_writes
-from escalation_engine.store.tables import AuditRow, EntryTextRow, EscalationRow
+from escalation_engine.store.tables import AuditRow, EntryTextRow, EscalationRow, SealRow
 
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _ESCALATION = EscalationRow.__table__  # type: ignore[attr-defined]
 _TEXT = EntryTextRow.__table__  # type: ignore[attr-defined]
+_SEALS = SealRow.__table__  # type: ignore[attr-defined]
 #: Entries fetched from the database at a time while streaming.
 CHUNK = 2_000
 # Built once: building and cache-keying a statement on every append costs more than running it.
 _HEAD = select(_AUDIT.c.seq, _AUDIT.c.hash, _AUDIT.c.at).order_by(_AUDIT.c.seq.desc()).limit(1)
 _INSERT = insert(_AUDIT)
+_SEAL_COUNTER = select(_SEALS.c.counter).where(_SEALS.c.chain == bindparam("chain"))
+_HEAD_AND_SEAL = _HEAD.add_columns(_SEAL_COUNTER.scalar_subquery().label("counter"))
 _COLUMNS = tuple(column.name for column in _AUDIT.columns)
 #: An unsigned entry leaves its signature to the column's default (and so can be written to a
 #: database from before signatures, as the migration tests do).
@@ -47,6 +50,18 @@ def chain_end(session: Connection) -> tuple[int, str | None, datetime | None]:
     serialize_writes(session)
     row = session.execute(_HEAD).first()
     return (row.seq, row.hash, row.at) if row is not None else (0, None, None)
+
+
+def chain_end_and_seal(
+    session: Connection, chain: str
+) -> tuple[int, str | None, datetime | None, int]:
+    """``chain_end`` and the counter of ``chain``'s seal (0 with none), read in one statement:
+    what an append that seals the trail needs before it can write."""
+    serialize_writes(session)
+    row = session.execute(_HEAD_AND_SEAL, {"chain": chain}).first()
+    if row is None:
+        return 0, None, None, int(session.execute(_SEAL_COUNTER, {"chain": chain}).scalar() or 0)
+    return row.seq, row.hash, row.at, int(row.counter or 0)
 
 
 def insert_entry(session: Connection, entry: Any) -> None:

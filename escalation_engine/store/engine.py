@@ -169,8 +169,17 @@ def serialize_writes(session: Connection) -> None:
     interleave. SQLite's ``BEGIN IMMEDIATE`` already gives one writer at a time; PostgreSQL gets a
     transaction-scoped advisory lock, released by commit or rollback (or a dropped connection).
     """
-    if session.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    if session.dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_LOCKED_IN) is transaction:
+        return  # already held in this transaction: a round trip saved, e.g. on each raise
+    session.execute(_LOCK, {"key": AUDIT_LOCK_KEY})
+    session.info[_LOCKED_IN] = transaction
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCKED_IN = "escalate_chain_locked_in"
 
 
 #: The newest schema revision (the last migration's id). Commands compare the database with it

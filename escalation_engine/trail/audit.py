@@ -146,8 +146,11 @@ def append(
     ``historical`` one, which records a moment from before the trail (an import's)."""
     prev_hash: str | None
     prev_at: datetime | None
+    counter: int | None = None
     if after is not None:
         seq, prev_hash, prev_at = after.seq, after.hash, after.at
+    elif seal and signer is not None:
+        seq, prev_hash, prev_at, counter = store.chain_end_and_seal(session, seals.AUDIT)
     else:
         seq, prev_hash, prev_at = store.chain_end(session)
     if not historical:
@@ -170,7 +173,7 @@ def append(
     else:
         store.insert_entry(session, entry)
     if seal:
-        seal_end(session, entry, signer)
+        seal_end(session, entry, signer, counter)
     return entry
 
 
@@ -178,10 +181,13 @@ def _salt() -> str:
     return secrets.token_hex(16)
 
 
-def seal_end(session: Connection, entry: Entry, signer: Signer | None) -> None:
-    """Seal the trail as ending at ``entry`` (where the service signs its trail)."""
+def seal_end(
+    session: Connection, entry: Entry, signer: Signer | None, counter: int | None = None
+) -> None:
+    """Seal the trail as ending at ``entry`` (where the service signs its trail), from the seal's
+    ``counter`` where the caller read it with the chain's end."""
     if signer is not None:
-        seals.seal(session, seals.AUDIT, entry.seq, entry.hash, signer, entry.at)
+        seals.seal(session, seals.AUDIT, entry.seq, entry.hash, signer, entry.at, counter)
 
 
 def entries(engine: Engine, reference: str | None = None) -> list[AuditRow]:

@@ -38,11 +38,15 @@ def payload(chain: str, seq: int, hash: str, counter: int = 0, at: datetime | No
     return f"{chain}\n{seq}\n{hash}\n{counter}\n{at.astimezone(UTC).isoformat()}".encode()
 
 
-def seal(session: Connection, chain: str, seq: int, hash: str, signer: Signer, at: datetime) -> int:
+def seal(
+    session: Connection, chain: str, seq: int, hash: str, signer: Signer, at: datetime,
+    counter: int | None = None,
+) -> int:  # fmt: skip
     """Record, signed, that ``chain`` now ends at entry ``seq`` with ``hash``, as of ``at``, with
-    the seal's counter raised (in the caller's transaction, which holds the chains' write lock);
-    return the new counter."""
-    counter = store.seals.counter_in(session, chain) + 1
+    the seal's counter raised from ``counter`` (read now when not given, by a caller that read it
+    under the same lock) in the caller's transaction, which holds the chains' write lock; return
+    the new counter."""
+    counter = (store.seals.counter_in(session, chain) if counter is None else counter) + 1
     at = at.astimezone(UTC)
     signature = signer.sign(keys.SEAL, payload(chain, seq, hash, counter, at))
     store.seals.write(session, chain, seq, hash, signature, counter, at)
