@@ -95,40 +95,6 @@ def _raise(service: EscalationService, n: int) -> Escalation:
     )  # fmt: skip
 
 
-def raw_transactions_per_second(url: str, count: int) -> float:
-    """One INSERT and one UPDATE per transaction, through the same engine settings, no ORM."""
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE raw_bench (id INTEGER PRIMARY KEY, a TEXT, b INT)"))
-    writer = engine.execution_options(escalate_writes=True)
-    start = time.perf_counter()
-    for n in range(count):
-        with writer.begin() as connection:
-            connection.execute(
-                text("INSERT INTO raw_bench (id, a, b) VALUES (:id, :a, 0)"), {"id": n, "a": "x"}
-            )
-            connection.execute(text("UPDATE raw_bench SET b = b + 1 WHERE id = :id"), {"id": n})
-    took = time.perf_counter() - start
-    engine.dispose()
-    return count / took
-
-
-def cycles_per_second(url: str, count: int) -> float:
-    """Raise, respond and accept, ``count`` times, through the service."""
-    settings = settings_for(url)
-    engine = make_engine(settings.database_url)
-    create_schema(engine)
-    service = EscalationService(settings, engine, FakeClock(MONDAY))
-    start = time.perf_counter()
-    for n in range(count):
-        esc = _raise(service, n)
-        service.act(esc.reference, "jo", "respond", note="Meeting booked")
-        service.act(esc.reference, "aisha", "accept", note="Satisfied")
-    took = time.perf_counter() - start
-    engine.dispose()
-    return count / took
-
-
 class _RealFrom(FakeClock):
     """Real time, started at a chosen moment: a sweep's lateness is what it would be live."""
 

@@ -93,6 +93,8 @@ def test_upgrading_a_database_from_before_seals_seals_both_chains_with_the_key(
         db.execute("DROP TABLE delivery_record")
         db.execute("DROP TABLE seen")
         db.execute("DROP TABLE case_date")
+        db.execute("DROP TABLE sign_in_pending")
+        db.execute("DROP INDEX ix_sign_in_source_at")
         db.execute("ALTER TABLE escalation DROP COLUMN handled_by")
         db.execute("UPDATE alembic_version SET version_num = '0010'")
     upgraded = run(site, "db", "upgrade", user=None)
