@@ -29,9 +29,18 @@ def record(
     why: str,
     at: datetime,
 ) -> None:
-    rows = [{"username": name, "reference": reference, "watching": watching, "why": why, "at": at}
+    _insert(session, _rows(usernames, reference, watching, why, at))
+
+
+def _rows(
+    usernames: Iterable[str], reference: str, watching: bool, why: str, at: datetime
+) -> list[dict[str, Any]]:
+    return [{"username": name, "reference": reference, "watching": watching, "why": why, "at": at}
             for name in usernames]  # fmt: skip
-    if rows:
+
+
+def _insert(session: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:  # one statement for them all
         session.execute(insert(_TABLE), rows)
 
 
@@ -41,10 +50,12 @@ def told(session: Connection, reference: str, named: dict[str, list[str]], at: d
     if not named:
         return
     already = watchers(session, reference)
+    rows: list[dict[str, Any]] = []
     for why, names in named.items():
         fresh = [name for name in dict.fromkeys(names) if name not in already]
-        record(session, usernames=fresh, reference=reference, watching=True, why=why, at=at)
+        rows += _rows(fresh, reference, True, why, at)
         already.update(fresh)
+    _insert(session, rows)
 
 
 def from_trail(session: Connection) -> None:
