@@ -33,6 +33,14 @@ def _cut_off(session: Connection, engine: Engine) -> None:
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
+def _write_cut_off(engine: Engine, n: int) -> None:
+    """Write ``n`` in a transaction that loses its connection before it can commit."""
+    with unit_of_work(engine) as session:
+        session.execute(text("INSERT INTO said VALUES (:n)"), {"n": n})
+        _cut_off(session, engine)
+        session.execute(text("SELECT 1"))
+
+
 def _said(engine: Engine) -> list[int]:
     with engine.connect() as session:
         return [n for (n,) in session.execute(text("SELECT n FROM said ORDER BY n"))]
@@ -45,11 +53,10 @@ def test_a_transaction_cut_off_before_its_commit_is_tried_once_more_and_saved_on
 
     def work() -> str:
         tries.append(1)
+        if len(tries) == 1:
+            _write_cut_off(engine, 1)
         with unit_of_work(engine) as session:
             session.execute(text("INSERT INTO said VALUES (1)"))
-            if len(tries) == 1:
-                _cut_off(session, engine)
-            session.execute(text("SELECT 1"))
         return "saved"
 
     assert once_more_if_lost(work, pause=0) == "saved"
@@ -63,10 +70,7 @@ def test_a_request_cut_off_after_one_of_its_commits_is_not_tried_again(engine: E
         tries.append(1)
         with unit_of_work(engine) as session:
             session.execute(text("INSERT INTO said VALUES (1)"))
-        with unit_of_work(engine) as session:
-            session.execute(text("INSERT INTO said VALUES (2)"))
-            _cut_off(session, engine)
-            session.execute(text("SELECT 1"))
+        _write_cut_off(engine, 2)
 
     with pytest.raises(OutcomeUnknown, match="may or may not have been saved"):
         once_more_if_lost(work, pause=0)
@@ -75,10 +79,7 @@ def test_a_request_cut_off_after_one_of_its_commits_is_not_tried_again(engine: E
 
 def test_a_database_gone_twice_is_reported_with_nothing_saved(engine: Engine) -> None:
     def work() -> None:
-        with unit_of_work(engine) as session:
-            session.execute(text("INSERT INTO said VALUES (1)"))
-            _cut_off(session, engine)
-            session.execute(text("SELECT 1"))
+        _write_cut_off(engine, 1)
 
     with pytest.raises(DatabaseUnavailable, match="nothing was saved"):
         once_more_if_lost(work, pause=0)
