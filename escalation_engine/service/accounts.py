@@ -22,6 +22,7 @@ from escalation_engine.settings.config import Settings
 
 #: How many of a username's failed sign-ins are read to say whether it would be locked.
 _SHADOWED = 4 * passwords.MAX_FAILURES
+HELD = "too many failures from this address"
 
 
 class Accounts:
@@ -110,30 +111,38 @@ class Accounts:
             tells whether it has one)."""
         now = self.ctx.clock.now()
         shadow: datetime | None = None
-        if self._address_held(source[:100], now):
+        with store.unit_of_work(self.ctx.engine) as session:
+            since = now - passwords.ADDRESS_WINDOW
+            held = (
+                store.accounts.failures_from(session, source[:100], since)
+                >= passwords.ADDRESS_LIMIT
+            )
+            if held:  # refused before any password is tried; recorded, and it counts
+                attempt = passwords.Attempt(False, 0, None, HELD)
+            else:
+                row = store.accounts.get(session, username, lock=True)
+                listed = username in self.ctx.settings.people
+                if row is None or not listed:
+                    failed = store.accounts.failed_attempts(session, username[:64], _SHADOWED)
+                    shadow = passwords.shadow_lock(failed, now)
+                attempt = passwords.decide(
+                    exists=row is not None and listed, disabled=bool(row and row.disabled),
+                    failures=row.failures if row else 0, locked_until=row.locked_until if row else None,
+                    password_ok=passwords.matches(row.password_hash if row else None, password), now=now,
+                )  # fmt: skip
+                if row is not None:
+                    store.accounts.change(session, username, {"failures": attempt.failures,
+                                                              "locked_until": attempt.locked_until})  # fmt: skip
+            store.accounts.record_sign_in(
+                session, at=now, username="(held address)" if held else username[:64], ok=attempt.ok,
+                method="password", detail=attempt.detail, source=source[:100],
+            )  # fmt: skip
+        if held:
             raise TooManyAttempts(
                 f"Sign-in refused: more than {passwords.ADDRESS_LIMIT} sign-ins have failed from"
                 f" this address in the last {passwords.ADDRESS_WINDOW.seconds // 60} minutes; try"
                 " again later, or ask an administrator."
             )
-        with store.unit_of_work(self.ctx.engine) as session:
-            row = store.accounts.get(session, username, lock=True)
-            listed = username in self.ctx.settings.people
-            if row is None or not listed:
-                failed = store.accounts.failed_attempts(session, username[:64], _SHADOWED)
-                shadow = passwords.shadow_lock(failed, now)
-            attempt = passwords.decide(
-                exists=row is not None and listed, disabled=bool(row and row.disabled),
-                failures=row.failures if row else 0, locked_until=row.locked_until if row else None,
-                password_ok=passwords.matches(row.password_hash if row else None, password), now=now,
-            )  # fmt: skip
-            if row is not None:
-                store.accounts.change(session, username, {"failures": attempt.failures,
-                                                          "locked_until": attempt.locked_until})  # fmt: skip
-            store.accounts.record_sign_in(
-                session, at=now, username=username[:64], ok=attempt.ok, method="password",
-                detail=attempt.detail, source=source[:100],
-            )  # fmt: skip
         if attempt.ok:
             return self.ctx.settings.person(username)
         locked = attempt.locked_until if attempt.detail.endswith("locked") else shadow
@@ -144,19 +153,6 @@ class Accounts:
                 f" locked until {until:%H:%M}. Ask an administrator to reset the password sooner."
             )
         raise SignInRefused("Sign-in refused: the username or password was not accepted.")
-
-    def _address_held(self, source: str, now: datetime) -> bool:
-        """Whether ``source`` has failed too often lately; if so the refusal is recorded (and
-        counts, so an address that keeps trying stays held), and no password is checked."""
-        with store.unit_of_work(self.ctx.engine) as session:
-            since = now - passwords.ADDRESS_WINDOW
-            if store.accounts.failures_from(session, source, since) < passwords.ADDRESS_LIMIT:
-                return False
-            store.accounts.record_sign_in(
-                session, at=now, username="(held address)", ok=False, method="password",
-                detail="too many failures from this address", source=source,
-            )  # fmt: skip
-        return True
 
     def sign_ins(self, auditor: str, username: str | None = None) -> Iterator[Any]:
         person = self.ctx.settings.person(auditor)

@@ -26,21 +26,18 @@ def begin(session: Connection, values: dict[str, Any], *, now: datetime, limit: 
 
 def take(session: Connection, handle_hash: str, kind: str, now: datetime) -> Row[Any] | None:
     """The sign-in, removed in the same statement, so that two servers cannot both finish it."""
-    t = _PENDING.c
-    query = (
-        delete(_PENDING)
-        .where(t.handle_hash == handle_hash, t.kind == kind, t.expires_at >= now)
-        .returning(t.sealed)
-    )
+    query = delete(_PENDING).where(*_live(handle_hash, kind, now)).returning(_PENDING.c.sealed)
     return session.execute(query).first()
 
 
 def look(session: Connection, handle_hash: str, kind: str, now: datetime) -> Row[Any] | None:
-    t = _PENDING.c
-    query = select(t.sealed).where(
-        t.handle_hash == handle_hash, t.kind == kind, t.expires_at >= now
-    )
+    query = select(_PENDING.c.sealed).where(*_live(handle_hash, kind, now))
     return session.execute(query).first()
+
+
+def _live(handle_hash: str, kind: str, now: datetime) -> tuple[Any, ...]:
+    t = _PENDING.c
+    return (t.handle_hash == handle_hash, t.kind == kind, t.expires_at >= now)
 
 
 def held(session: Connection) -> int:
