@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,8 +31,19 @@ SHORTEST, LONGEST = 12, 256
 ACCOUNT_ADMINS = ("administrator", "iro_manager")
 
 _HASHER = PasswordHasher()  # Argon2id with the library's recommended costs
-#: Checked against when the username is unknown, so that a miss takes as long as a hit.
-_DECOY = _HASHER.hash("decoy password, never anyone's")
+
+
+@cache
+def _decoy() -> str:
+    """Checked against when the username is unknown, so that a miss takes as long as a hit.
+    Made on first use, not on import: every command imports this module, few sign anyone in."""
+    return _HASHER.hash("decoy password, never anyone's")
+
+
+def prepare() -> None:
+    """Make the decoy now, so that the first sign-in with an unknown username takes no longer
+    than any other (a server calls this as it starts)."""
+    _decoy()
 
 
 def check_password(password: str, username: str) -> None:
@@ -56,7 +68,7 @@ def matches(stored: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored`` (``None``: no such account, checked against a
     decoy all the same)."""
     try:
-        return _HASHER.verify(stored or _DECOY, password) and stored is not None
+        return _HASHER.verify(stored or _decoy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from escalation_engine import web
+from escalation_engine.domain import passwords
 from escalation_engine.server.api import Api
 from escalation_engine.server.pages import Pages
 from escalation_engine.server.security import Guard
@@ -24,6 +25,7 @@ def create_app(service: EscalationService) -> ASGIApp:
     """The ASGI application over ``service``: the API, behind the security headers and the
     request size limit."""
     server = service.settings.server
+    passwords.prepare()
     oidc = None
     if server.oidc is not None:
         oidc = Oidc(

@@ -29,7 +29,6 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
@@ -60,6 +59,8 @@ def _seconds(connection: Connection, column: Any) -> Any:
 def _detail(connection: Connection, column: Any, *path: str) -> Any:
     """The text at ``path`` in an entry's JSON details (booleans as 'true'/'1')."""
     if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB  # loaded only where it is used
+
         found = cast(column, JSONB)
         return (found[path[0]] if len(path) == 1 else found[path]).astext
     return func.json_extract(column, "$." + ".".join(path))

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from escalation_engine.store import dialects
 from escalation_engine.store.tables import SeenRow
 
 _TABLE = SeenRow.__table__  # type: ignore[attr-defined]
@@ -21,8 +21,7 @@ def mark(engine: Engine, username: str, reference: str, version: int, at: dateti
     a page opened before an action and shown after it does not undo the action's mark)."""
     values = {"username": username, "reference": reference, "version": version, "at": at}
     with engine.begin() as connection:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(_TABLE).values(values)
+        statement = dialects.insert(connection.dialect.name, _TABLE).values(values)
         newer = statement.excluded.version > _TABLE.c.version
         connection.execute(
             statement.on_conflict_do_update(

@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, case, delete, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from escalation_engine.domain.calendar import LONDON
 from escalation_engine.reports.tallies import COUNTED, Mark, mark_of, tally_of
 from escalation_engine.spec.model import OUTCOMES
+from escalation_engine.store import dialects
 from escalation_engine.store.chain import CHUNK
 from escalation_engine.store.engine import Reader, reading
 from escalation_engine.store.tables import AuditRow, EscalationRow, MarkRow, TallyRow
@@ -37,7 +37,7 @@ Key = tuple[date, str, str, str, str, str, bool]
 @lru_cache(maxsize=2)
 def _upsert(dialect: str) -> Any:
     """Add to a count, or start it: one statement, so two writers cannot both start one."""
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_TALLY)
+    statement = dialects.insert(dialect, _TALLY)
     return statement.on_conflict_do_update(
         index_elements=list(_KEYS), set_={"count": _TALLY.c.count + statement.excluded.count}
     )

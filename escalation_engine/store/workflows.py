@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from escalation_engine.store import dialects
 from escalation_engine.store.tables import WorkflowVersionRow
 
 _VERSIONS = WorkflowVersionRow.__table__  # type: ignore[attr-defined]
@@ -31,9 +31,8 @@ def store(
     """Store a version the first time it is used; where another transaction stored the same
     one first (people raising under a new version at once), theirs stands and this one adds
     nothing: the text is the same, the digest says so."""
-    dialect = postgresql if session.dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(_VERSIONS)
+        dialects.insert(session.dialect.name, _VERSIONS)
         .values(
             digest=digest,
             name=name,

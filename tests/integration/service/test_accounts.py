@@ -136,6 +136,9 @@ def test_the_sign_in_record_is_for_auditors_and_cannot_be_changed(
 def test_timing_of_a_miss_uses_a_decoy_hash(with_jo: EscalationService) -> None:
     from escalation_engine.domain import passwords as module
 
+    module.prepare()  # as a server does when it starts, so the first miss is not slower
+    assert module._decoy.cache_info().currsize == 1
     assert module.matches(None, GOOD) is False  # checked against the decoy, never a match
+    assert module._decoy.cache_info().misses == 1
     assert module.matches(module.hash_password(GOOD), GOOD) is True
     assert timedelta(minutes=15) == module.LOCKOUT
