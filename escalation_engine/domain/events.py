@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
 from typing import Any, ClassVar
 
 from escalation_engine.domain.clocks import Clocks
@@ -31,6 +32,17 @@ def stored_key(kind: type[Any], name: str) -> str:
     if name not in {f.name for f in fields(kind)}:
         raise KeyError(f"{kind.__name__} records no {name!r}")
     return "as" if name == "roles" else name
+
+
+@cache
+def _read_as(kind: type[Any]) -> tuple[tuple[str, str, bool], ...]:
+    """Each field of ``kind``: its name, the key it is stored under, and whether it must be
+    given (worked out once: an audit verify reads every entry's details, several times)."""
+    return tuple(
+        (f.name, "as" if f.name == "roles" else f.name,
+         f.default is MISSING and f.default_factory is MISSING)
+        for f in fields(kind)
+    )  # fmt: skip
 
 
 def _typed(value: Any) -> Any:
@@ -55,7 +67,7 @@ class Told:
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> Told:
-        return cls(**{f.name: tuple(data.get(f.name) or ()) for f in fields(cls)})
+        return cls(**{name: tuple(data.get(name) or ()) for name, _, _ in _read_as(cls)})
 
     def everyone(self) -> frozenset[str]:
         """Everyone told, however."""
@@ -132,14 +144,13 @@ class Event:
         """The event an entry's stored details describe (the reverse of ``data``). A fact an
         older entry does not record reads as its default, or ``None``."""
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            key = "as" if f.name == "roles" else f.name
-            if f.name == "entered":
-                values[f.name] = Entered.read(data)
+        for name, key, required in _read_as(cls):
+            if name == "entered":
+                values[name] = Entered.read(data)
             elif key in data:
-                values[f.name] = _typed(data[key])
-            elif f.default is MISSING and f.default_factory is MISSING:
-                values[f.name] = None
+                values[name] = _typed(data[key])
+            elif required:
+                values[name] = None
         return cls(**values)
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -30,6 +30,7 @@ from escalation_engine.settings.keys import Signer, Verifier
 from escalation_engine.store import AuditRow, Reader
 from escalation_engine.trail import seals
 from escalation_engine.trail.openings import Openings
+from escalation_engine.trail.signature_checks import Bad, SignatureChecks
 from escalation_engine.trail.times import Times, in_order
 
 #: Version 2 stores ``data`` in canonical form (sorted keys, no spaces, UTF-8), so that verifying
@@ -240,15 +241,23 @@ class Signatures:
     verifier: Verifier
     signed_from: int = 1
 
-    def problem(self, row: Any) -> str | None:
-        if row.seq < self.signed_from:
+    def unsigned(self, row: Any) -> str | None:
+        """Why ``row`` is not signed where it must be (its signature itself is checked by
+        ``SignatureChecks``, in other processes on a long trail)."""
+        if row.seq < self.signed_from or row.signature:
             return None
-        what = f"entry {row.seq} ({row.reference}, {row.action})"
-        if not row.signature:
-            return f"{what} is not signed: it was not written by the engine (or signing was off)"
-        if not self.verifier.valid(keys.ENTRY, row.hash.encode(), row.signature):
-            return f"{what} has a signature that does not match it: it was forged or rewritten"
-        return None
+        return f"{_what(row)} is not signed: it was not written by the engine (or signing was off)"
+
+    def checks(self) -> SignatureChecks:
+        return SignatureChecks(self.verifier, keys.ENTRY)
+
+
+def _what(row: Any) -> str:
+    return f"entry {row.seq} ({row.reference}, {row.action})"
+
+
+def _forged(bad: Bad) -> str:
+    return f"{bad.what} has a signature that does not match it: it was forged or rewritten"
 
 
 def _problem(row: Any, expected_seq: int, prev: str) -> str | None:
@@ -292,23 +301,27 @@ def verify(
     committed_from: int | None = None
     heads: dict[str, str] = {}
     times = Times()
+    checks = signatures.checks() if signatures is not None else None
     with (
         closing(store.stream_entries(engine, since)) as rows,
         closing(Openings(engine, since)) as kept,
+        closing(checks) if checks is not None else nullcontext(),
     ):
         for row in rows:
             count += 1
             problem = _problem(row, expected_seq, prev)
-            if problem is None and signatures is not None:
-                problem = signatures.problem(row)
+            if problem is None and signatures is not None and checks is not None:
+                problem = signatures.unsigned(row)
+                if problem is None and row.seq >= signatures.signed_from:
+                    checks.add(row.seq, row.hash.encode(), row.signature, _what(row))
+                    if checks.bad is not None:
+                        break
             if problem is None:
                 problem = times.problem(row)
             if problem is None:
                 problem = kept.problem(row)
             if problem is not None:
-                total = store.count_entries(engine, since)
-                return ChainReport(ok=False, entries=total, head=prev, problem=problem,
-                                   first_bad_seq=expected_seq, since=since, signed=signed)  # fmt: skip
+                return _broken(engine, since, signed, checks, problem, expected_seq, prev)
             prev, last_at = row.hash, row.at
             heads[row.reference] = row.hash
             if committed_from is None and row.schema_version >= committed.SCHEMA:
@@ -316,6 +329,8 @@ def verify(
             expected_seq += 1
             if progress is not None and count % every == 0:
                 progress(count)
+        if checks is not None and checks.finish() is not None:
+            return _broken(engine, since, signed, checks, "", expected_seq, prev)
         stray = kept.end()
         redacted = tuple(redaction.said() for redaction in kept.seen)
     for reference in _stale_heads(engine, heads):
@@ -334,6 +349,21 @@ def verify(
                                first_bad_seq=expected_seq, signed=signed)  # fmt: skip
     return ChainReport(ok=True, entries=count, head=prev, since=since, signed=signed,
                        redacted=redacted, leftover=stray, committed_from=committed_from)  # fmt: skip
+
+
+def _broken(
+    engine: Reader, since: int, signed: bool, checks: SignatureChecks | None, problem: str,
+    seq: int, prev: str,
+) -> ChainReport:  # fmt: skip
+    """The report of a trail whose first problem is ``problem`` at entry ``seq`` (after entry
+    ``prev``), or an earlier bad signature that ``checks`` finds."""
+    bad = checks.finish() if checks is not None else None
+    if bad is not None and bad.seq <= seq:
+        problem, seq = _forged(bad), bad.seq
+        prev = store.entry_hash_at(engine, seq - 1) or GENESIS if seq > 1 else GENESIS
+    total = store.count_entries(engine, since)
+    return ChainReport(ok=False, entries=total, head=prev, problem=problem, first_bad_seq=seq,
+                       since=since, signed=signed)  # fmt: skip
 
 
 def _empty(engine: Reader, signatures: Signatures) -> ChainReport:

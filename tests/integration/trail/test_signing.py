@@ -78,3 +78,20 @@ def test_without_the_signing_key_nothing_is_written(
         practice_alert(service)
     assert audit.entries(engine) == []
     assert service.all() == []
+
+
+def test_a_forged_entry_is_named_first_when_its_signature_is_checked_on_another_thread(
+    signed_service: EscalationService, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from escalation_engine.trail import signature_checks
+    from tests.support.tampering import forge_from
+
+    for n in range(6):
+        practice_alert(signed_service, case_refs=[f"CLA-30000{n}"])
+    monkeypatch.setattr(signature_checks, "CHUNK", 2)  # every two entries to a thread
+    assert signed_service.verify().ok
+    forge_from(engine, 3, note="Nothing to see")
+    report = signed_service.verify()
+    assert (report.ok, report.first_bad_seq) == (False, 3)
+    assert "signature that does not match" in str(report.problem)
+    assert report.head == audit.entries(engine)[1].hash  # the last entry that holds
