@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
-from functools import cache
 from typing import Any, ClassVar
 
 from escalation_engine.domain.clocks import Clocks
@@ -34,15 +33,20 @@ def stored_key(kind: type[Any], name: str) -> str:
     return "as" if name == "roles" else name
 
 
-@cache
+_READ_AS: dict[type[Any], tuple[tuple[str, str, bool], ...]] = {}
+
+
 def _read_as(kind: type[Any]) -> tuple[tuple[str, str, bool], ...]:
     """Each field of ``kind``: its name, the key it is stored under, and whether it must be
     given (worked out once: an audit verify reads every entry's details, several times)."""
-    return tuple(
-        (f.name, "as" if f.name == "roles" else f.name,
-         f.default is MISSING and f.default_factory is MISSING)
-        for f in fields(kind)
-    )  # fmt: skip
+    found = _READ_AS.get(kind)
+    if found is None:
+        found = _READ_AS[kind] = tuple(
+            (f.name, "as" if f.name == "roles" else f.name,
+             f.default is MISSING and f.default_factory is MISSING)
+            for f in fields(kind)
+        )  # fmt: skip
+    return found
 
 
 def _typed(value: Any) -> Any:
