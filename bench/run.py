@@ -72,6 +72,14 @@ LIST_NOTE = (
 PASSWORD = "violet kettle harbour lamp"
 
 
+VERIFY_NOTE = (
+    "every entry's Ed25519 signature is checked, at about 115 µs of CPU each on this machine"
+    " (cryptography's own check, measured alone): 115 s of CPU a million before anything else;"
+    " the checks run on the other core beside the chain's, so the wall time is below the CPU"
+    " time, but the CPU asked for is below what the signatures alone need"
+)
+
+
 REPORT_NOTE = (
     "what happened comes from the counts kept as entries are written, and each escalation's"
     " state from its row; what remains is the tables' Python over every escalation raised in the"
@@ -217,29 +225,38 @@ def burst(count: int, interval: float) -> None:
 
 
 def verify(count: int) -> None:
+    """The real ``escalate audit verify`` (every signature, the seal, the replay of every
+    escalation, the notices owed, the report's counts) over a trail the engine wrote itself:
+    raise, respond and accept, over and over, on a signed service."""
     folder = Path(tempfile.mkdtemp(prefix="escalate-verify-"))
     try:
-        url = f"sqlite:///{folder / 'trail.db'}"
-        workloads.fill_trail(url, count)
-        code = (
-            "import resource, sys, time; from escalation_engine.trail import audit;"
-            "from escalation_engine.store import make_engine;"
-            "engine = make_engine(sys.argv[1]); start = time.perf_counter();"
-            "report = audit.verify(engine); took = time.perf_counter() - start;"
-            "assert report.ok, report.problem;"
-            "print(report.entries, took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-        )
-        out = subprocess.run([str(BIN / "python"), "-c", code, url], check=True,
-                             capture_output=True, text=True).stdout.split()  # fmt: skip
-        entries, took, rss_kib = int(out[0]), float(out[1]), int(out[2])
+        cycle = baseline.EngineCycle(f"sqlite:///{folder / 'trail.db'}")
+        cycle.run(-(-count // 3) - 1)  # three entries a cycle, one cycle run as it started
+        config = cycle.service.settings.path
+        cycle.close()
+        out = subprocess.run([str(BIN / "python"), "-c", VERIFY, str(BIN / "escalate")],
+                             cwd=config.parent, check=True, capture_output=True, text=True)  # fmt: skip
+        took, cpu, rss_kib = (float(word) for word in out.stdout.split())
+        entries = 3 * cycle.done
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    per_million = took / entries * 1_000_000
-    record(f"`audit verify` over {entries:,} entries: time, scaled to 1 M",
-           f"{took:.1f} s ({per_million:.1f} s per million, {took / entries * 1e6:.1f} µs an entry)",
-           "1 M ≤ 20 s", per_million <= 20)  # fmt: skip
-    record(f"`audit verify` over {entries:,} entries: peak memory", f"{rss_kib / 1024:.0f} MB",
-           "≤ 200 MB, flat", rss_kib / 1024 <= 200)  # fmt: skip
+    scale = 1_000_000 / entries
+    record(f"`escalate audit verify` over {entries:,} signed entries written by the engine"
+           f" (SQLite): CPU, wall, scaled to 1 M", f"{cpu:.1f} s CPU, {took:.1f} s ({cpu * scale:.0f} s"
+           f" CPU, {took * scale:.0f} s a million; {cpu / entries * 1e6:.0f} µs of CPU an entry)",
+           "1 M ≤ 60 s CPU", cpu * scale <= 60, VERIFY_NOTE if cpu * scale > 60 else "")  # fmt: skip
+    record(f"`escalate audit verify` over {entries:,} signed entries: peak memory",
+           f"{rss_kib / 1024:.0f} MB", "≤ 200 MB, flat", rss_kib / 1024 <= 200)  # fmt: skip
+
+
+#: Runs ``escalate audit verify`` as its own child: its wall time, its CPU (with any threads),
+#: and its peak memory alone.
+VERIFY = (
+    "import resource, subprocess, sys, time; start = time.perf_counter();"
+    "subprocess.run([sys.argv[1], 'audit', 'verify'], check=True, capture_output=True);"
+    "took = time.perf_counter() - start; used = resource.getrusage(resource.RUSAGE_CHILDREN);"
+    "print(took, used.ru_utime + used.ru_stime, used.ru_maxrss)"
+)
 
 
 def worker_start(count: int) -> None:
@@ -360,7 +377,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument(
         "--only",
-        choices=("reports", "desk", "cycles"),
+        choices=("reports", "desk", "cycles", "verify", "start-up"),
         help="only these figures, appended to --out",
     )
     args = parser.parse_args()
@@ -375,11 +392,15 @@ def main() -> None:
     else:
         record("cycles/s vs the fair raw cycle, PostgreSQL", "not measured", "≥ 0.7 ×", None,
                f"no PostgreSQL at {workloads.safe(POSTGRES)}")  # fmt: skip
+    verify_steps: list[Callable[[], None]] = [
+        lambda: verify(100_000),
+        *([] if args.quick else [lambda: verify(1_000_000)]),
+    ]
     steps: list[Callable[[], None]] = [
         lambda: start_up(runs),
         *cycle_steps,
         lambda: burst(2_000 if args.quick else 10_000, workloads.SWEEP_SECONDS),
-        lambda: verify(100_000 if args.quick else 1_000_000),
+        *verify_steps,
         lambda: worker_start(10_000 if args.quick else 100_000),
     ]  # fmt: skip
     size = 10_000 if args.quick else 100_000
@@ -396,9 +417,10 @@ def main() -> None:
             lambda: report_growth("PostgreSQL", lambda: workloads.fresh_postgres(POSTGRES), size),
         ]
     desk_steps: list[Callable[[], None]] = [lambda: desk_pages(size)]
-    chosen = {"reports": report_steps, "desk": desk_steps, "cycles": cycle_steps}.get(
-        args.only or ""
-    )
+    chosen = {
+        "reports": report_steps, "desk": desk_steps, "cycles": cycle_steps,
+        "verify": verify_steps, "start-up": [lambda: start_up(runs)],
+    }.get(args.only or "")  # fmt: skip
     for step in chosen if chosen is not None else [*steps, *report_steps, *desk_steps]:
         step()
     only = chosen is not None
