@@ -214,14 +214,15 @@ def cycles(kind: str, url: str, count: int) -> None:
 
 
 def burst(count: int, interval: float) -> None:
+    """``count`` deadlines falling due at one moment under the real worker (``escalate run``)."""
     result = workloads.deadline_burst(f"sqlite:///{tempfile.mkdtemp()}/burst.db", count)
-    record(f"{count:,} deadlines due at once: each applied once", f"{result.applied_once} of {count:,}",
-           "all", result.applied_once == count)  # fmt: skip
-    record(f"{count:,} deadlines due at once: throughput", f"{result.per_second:.0f} applied/s",
-           "-", None)  # fmt: skip
-    record(f"{count:,} deadlines due at once: lateness p50 / p99 (from the trail)",
-           f"{result.p50:.1f} s / {result.p99:.1f} s", f"p99 ≤ sweep interval + 2 s = {interval + 2:.0f} s",
-           result.p99 <= interval + 2)  # fmt: skip
+    record(f"{count:,} deadlines due at once, real worker: each applied once",
+           f"{result.applied_once:,} of {count:,}", "all", result.applied_once == count)  # fmt: skip
+    record(f"{count:,} deadlines due at once, real worker: throughput",
+           f"{result.per_second:.0f} applied/s", "-", None)  # fmt: skip
+    record(f"{count:,} deadlines due at once, real worker: lateness p50 / p99 (from the trail)",
+           f"{result.p50:.1f} s / {result.p99:.1f} s",
+           f"p99 ≤ sweep interval + 5 s = {interval + 5:.0f} s", result.p99 <= interval + 5)  # fmt: skip
 
 
 def verify(count: int) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.pool import NullPool
 
 from escalation_engine.app import skeleton
@@ -95,17 +95,6 @@ def _raise(service: EscalationService, n: int) -> Escalation:
     )  # fmt: skip
 
 
-class _RealFrom(FakeClock):
-    """Real time, started at a chosen moment: a sweep's lateness is what it would be live."""
-
-    def __init__(self, start: datetime) -> None:
-        super().__init__(start)
-        self._origin = time.perf_counter()
-
-    def now(self) -> datetime:
-        return self._now + timedelta(seconds=time.perf_counter() - self._origin)
-
-
 @dataclass
 class Burst:
     applied_once: int
@@ -114,41 +103,76 @@ class Burst:
     p99: float
 
 
+#: The rehearsal ladder with its first stage held for this long (and no reminder), so that every
+#: alert raised at one moment falls due at one moment, while the real worker runs.
+_HELD = """
+    clock: {seconds: %d}
+    reminder: none
+"""
+
+
 def deadline_burst(url: str, count: int) -> Burst:
-    """``count`` alerts raised together, so all fall due at the same close of business; one
-    sweep as the worker runs it, with real time passing; lateness as the trail records it."""
+    """``count`` alerts raised at one moment, all falling due together a little later, while the
+    real worker (``escalate run``, its default sweep interval) runs on real time; lateness as the
+    trail records it, from each deadline to the moment its timeout was applied."""
     settings = settings_for(url)
+    folder = settings.path.parent
+    hold = int(60 + count * 0.006)
+    ladder = (skeleton.data() / "examples" / "workflows" / "quick_ladder.yaml").read_text()
+    first_stage = "    clock: {seconds: 4}\n    reminder: {seconds: 2}\n"
+    assert first_stage in ladder, "the rehearsal ladder's first stage has changed"
+    (folder / "workflows" / "quick_ladder.yaml").write_text(
+        ladder.replace(first_stage, _HELD.lstrip("\n") % hold)
+    )
+    settings = load_settings(settings.path)
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    clock = FakeClock(MONDAY)
-    service = EscalationService(settings, engine, clock)
-    esc = None
+    raised_at = datetime.now(UTC)
+    service = EscalationService(settings, engine, FakeClock(raised_at))
     for n in range(count):
-        esc = _raise(service, n)
-    assert esc is not None
-    assert esc.stage_due_at is not None
-    due = esc.stage_due_at
-    sweeper = EscalationService(settings, engine, _RealFrom(due))
-    start = time.perf_counter()
-    sweeper.tick(due, batch=settings.worker.batch)
-    took = time.perf_counter() - start
-    lateness, timed_out = [], []
+        service.raise_alert(
+            username="aisha", workflow="quick_ladder", alert_type="quick_alert",
+            case_refs=[f"CLA-{100000 + n}"], category="placement", team="north", summary="x",
+        )  # fmt: skip
+    due = raised_at + timedelta(seconds=hold)
+    if datetime.now(UTC) > due - timedelta(seconds=SWEEP_SECONDS):
+        raise RuntimeError(f"raising {count:,} alerts took longer than the {hold} s they are held")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATE_")}
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "escalate"), "run"], cwd=folder,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        while _timed_out(engine) < count:
+            if worker.poll() is not None:
+                raise RuntimeError(f"the worker stopped (exit code {worker.returncode})")
+            time.sleep(1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=120)
+    lateness, timed_out, applied = [], [], []
     for entry in audit.entries(engine):
         if entry.action == "timeout" and entry.from_stage == "team_manager":
             data = json.loads(entry.data)
             timed_out.append(entry.reference)
-            lateness.append(
-                (datetime.fromisoformat(data["applied_at"]) - datetime.fromisoformat(data["due_at"])).total_seconds()
-            )  # fmt: skip
+            at = datetime.fromisoformat(data["applied_at"])
+            applied.append(at)
+            lateness.append((at - datetime.fromisoformat(data["due_at"])).total_seconds())
     engine.dispose()
     lateness.sort()
     once = len(set(timed_out)) if len(timed_out) == len(set(timed_out)) else 0
     return Burst(
         applied_once=once,
-        per_second=len(timed_out) / took,
+        per_second=len(applied) / max((max(applied) - min(applied)).total_seconds(), 1e-3),
         p50=statistics.median(lateness),
         p99=lateness[int(len(lateness) * 0.99) - 1],
     )
+
+
+def _timed_out(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(
+            "SELECT count(*) FROM audit_entry WHERE action = 'timeout'"
+            " AND from_stage = 'team_manager'"
+        )).scalar_one())  # fmt: skip
 
 
 def fill_trail(url: str, count: int) -> None:
