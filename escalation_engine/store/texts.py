@@ -8,7 +8,7 @@ which checks the digests the entries hold.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Collection, Generator, Iterable
 from itertools import islice
 from types import SimpleNamespace
 from typing import Any
@@ -24,8 +24,9 @@ from escalation_engine.store.tables import AuditRow, EntryTextRow
 _TEXT = EntryTextRow.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 _INSERT = insert(_TEXT)
-#: Entries opened at a time while streaming (one query for their text).
-BATCH = 500
+#: Entries opened at a time while streaming (one query for their text): the first few, then
+#: twice as many each time, up to ``BATCH``.
+FIRST_BATCH, BATCH = 64, 512
 
 
 def write(session: Connection, written: Iterable[Any]) -> None:
@@ -39,10 +40,11 @@ def write(session: Connection, written: Iterable[Any]) -> None:
         session.execute(_INSERT, rows)
 
 
-def texts_of(connection: Connection, low: int, high: int) -> dict[int, dict[str, str]]:
-    """The text kept for entries ``low`` to ``high``, by entry and field."""
+def texts_of(connection: Connection, seqs: Collection[int]) -> dict[int, dict[str, str]]:
+    """The text kept for the entries numbered ``seqs``, by entry and field. Asked for by number,
+    not as a range: a page of search results may hold entries a million apart."""
     found: dict[int, dict[str, str]] = {}
-    query = select(_TEXT.c.seq, _TEXT.c.field, _TEXT.c.text).where(_TEXT.c.seq.between(low, high))
+    query = select(_TEXT.c.seq, _TEXT.c.field, _TEXT.c.text).where(_TEXT.c.seq.in_(seqs))
     for seq, field, said in connection.execute(query):
         found.setdefault(seq, {})[field] = said
     return found
@@ -67,17 +69,21 @@ def open_all(connection: Connection, rows: list[Any]) -> list[Any]:
     """Entries read together (one escalation's, say), opened with one more query."""
     if not any(row.schema_version >= committed.SCHEMA for row in rows):
         return rows
-    seqs = [row.seq for row in rows]
-    return [opened(row, texts_of(connection, min(seqs), max(seqs))) for row in rows]
+    texts = texts_of(
+        connection, [row.seq for row in rows if row.schema_version >= committed.SCHEMA]
+    )
+    return [opened(row, texts) for row in rows]
 
 
 def open_stream(engine: Reader, rows: Generator[Any, None, None]) -> Generator[Any, None, None]:
     """A stream of entries in sequence order, opened a batch at a time (closing it closes
     ``rows``)."""
+    size = FIRST_BATCH  # a page of fifty need not open five hundred; a long read soon does
     try:
-        while batch := list(islice(rows, BATCH)):
+        while batch := list(islice(rows, size)):
             with reading(engine) as connection:
                 yield from open_all(connection, batch)
+            size = min(size * 2, BATCH)
     finally:
         rows.close()
 
