@@ -34,5 +34,8 @@ def test_entries_far_apart_are_opened_with_one_query_for_their_text_alone(
         finally:
             event.remove(engine, "before_cursor_execute", seen)
     assert set(found) == {2, 12}  # nothing of entries 3 to 11
-    assert [row.note for row in opened] == ["Meeting 0 booked for Zoë.", "Meeting 5 booked for Zoë."]
+    assert [row.note for row in opened] == [
+        "Meeting 0 booked for Zoë.",
+        "Meeting 5 booked for Zoë.",
+    ]
     assert len([s for s in statements if "entry_text" in s]) == 2  # one each call, not one a row
