@@ -378,7 +378,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument(
         "--only",
-        choices=("reports", "desk", "cycles", "verify", "start-up"),
+        choices=("reports", "desk", "cycles", "verify", "start-up", "burst"),
         help="only these figures, appended to --out",
     )
     args = parser.parse_args()
@@ -421,6 +421,7 @@ def main() -> None:
     chosen = {
         "reports": report_steps, "desk": desk_steps, "cycles": cycle_steps,
         "verify": verify_steps, "start-up": [lambda: start_up(runs)],
+        "burst": [lambda: burst(2_000 if args.quick else 10_000, workloads.SWEEP_SECONDS)],
     }.get(args.only or "")  # fmt: skip
     for step in chosen if chosen is not None else [*steps, *report_steps, *desk_steps]:
         step()
