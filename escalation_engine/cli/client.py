@@ -22,7 +22,8 @@ from escalation_engine.errors import ConfigError, EscalationError, SignInRefused
 SERVER_ENV = "ESCALATE_SERVER"
 MAX_CONFIG = 1_000_000
 TIMEOUT = 30.0
-#: For a call that checks the whole trail (about ten seconds a million entries, and the replay).
+#: For a call that checks the whole trail (every signature, the replay, the counts): about three
+#: minutes a million entries on two cores, so half an hour leaves room for a slower machine.
 SLOW_TIMEOUT = 1_800.0
 
 
