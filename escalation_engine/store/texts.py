@@ -67,11 +67,10 @@ def _columns(row: AuditRow) -> dict[str, Any]:
 
 def open_all(connection: Connection, rows: list[Any]) -> list[Any]:
     """Entries read together (one escalation's, say), opened with one more query."""
-    if not any(row.schema_version >= committed.SCHEMA for row in rows):
+    kept_apart = [row.seq for row in rows if row.schema_version >= committed.SCHEMA]
+    if not kept_apart:
         return rows
-    texts = texts_of(
-        connection, [row.seq for row in rows if row.schema_version >= committed.SCHEMA]
-    )
+    texts = texts_of(connection, kept_apart)
     return [opened(row, texts) for row in rows]
 
 

@@ -243,7 +243,7 @@ class Signatures:
 
     def unsigned(self, row: Any) -> str | None:
         """Why ``row`` is not signed where it must be (its signature itself is checked by
-        ``SignatureChecks``, in other processes on a long trail)."""
+        ``SignatureChecks``, on other threads over a long trail)."""
         if row.seq < self.signed_from or row.signature:
             return None
         return f"{_what(row)} is not signed: it was not written by the engine (or signing was off)"
@@ -310,9 +310,9 @@ def verify(
         for row in rows:
             count += 1
             problem = _problem(row, expected_seq, prev)
-            if problem is None and signatures is not None and checks is not None:
+            if problem is None and signatures is not None:
                 problem = signatures.unsigned(row)
-                if problem is None and row.seq >= signatures.signed_from:
+                if problem is None and checks is not None and row.seq >= signatures.signed_from:
                     checks.add(row.seq, row.hash.encode(), row.signature, _what(row))
                     if checks.bad is not None:
                         break
